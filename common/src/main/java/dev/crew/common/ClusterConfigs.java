@@ -1,0 +1,102 @@
+package dev.crew.common;
+
+import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.NearCacheConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.QueueConfig;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** Builds the Hazelcast configs of a worker member and of a coordinator client, so both sides agree. */
+public final class ClusterConfigs {
+  /** Tasks a lane queue holds before producers wait: enough to keep every slot busy, small enough to stay flat. */
+  public static final int QUEUE_CAPACITY = 10_000;
+
+  private ClusterConfigs() {}
+
+  /**
+   * How a member finds and is found by its peers.
+   *
+   * @param join {@code host[:port]} of peers for TCP/IP join; empty for none
+   * @param multicast join by multicast instead (or as well)
+   * @param bind the address to bind and advertise, or {@code null} to let Hazelcast choose
+   * @param port the first port to try; taken ports are skipped, as Hazelcast does
+   * @param isolated no discovery at all: a one-member cluster, as the coordinator's embedded worker is
+   */
+  public record Membership(
+      String cluster, List<String> join, boolean multicast, String bind, int port, boolean isolated) {
+    public Membership {
+      join = List.copyOf(join);
+      if (port < 1 || port > 65_535) {
+        throw new IllegalArgumentException("port " + port + " is outside 1..65535");
+      }
+    }
+  }
+
+  public static Config member(Membership membership, Map<String, String> attributes, int backups) {
+    Config config = new Config();
+    config.setClusterName(membership.cluster());
+    quiet(config.getProperties());
+    // The worker leaves the cluster itself on SIGTERM (after logging and draining), not Hazelcast's own hook.
+    config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    config.getMemberAttributeConfig().setAttributes(attributes);
+
+    NetworkConfig network = config.getNetworkConfig();
+    network.setPort(membership.port()).setPortAutoIncrement(true).setPortCount(100);
+    if (membership.bind() != null) {
+      network.getInterfaces().setEnabled(true).addInterface(membership.bind());
+      config.setProperty("hazelcast.socket.bind.any", "false");
+      config.setProperty("hazelcast.local.localAddress", membership.bind());
+    }
+    JoinConfig join = network.getJoin();
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getMulticastConfig().setEnabled(!membership.isolated() && membership.multicast());
+    join.getTcpIpConfig()
+        .setEnabled(!membership.isolated() && !membership.join().isEmpty())
+        .setMembers(membership.join());
+
+    for (Lane lane : Lane.values()) {
+      config.addQueueConfig(
+          new QueueConfig(lane.queueName()).setMaxSize(QUEUE_CAPACITY).setBackupCount(backups));
+    }
+    config.addMapConfig(
+        new MapConfig(Names.JOBS)
+            .setBackupCount(backups)
+            .setNearCacheConfig(
+                new NearCacheConfig(Names.JOBS)
+                    .setInMemoryFormat(InMemoryFormat.OBJECT)
+                    .setInvalidateOnChange(true)));
+    config.addMapConfig(
+        new MapConfig(Names.RESULTS)
+            .setBackupCount(backups)
+            .setTimeToLiveSeconds((int) Duration.ofDays(1).toSeconds()));
+    CompactCodecs.register(config.getSerializationConfig().getCompactSerializationConfig());
+    return config;
+  }
+
+  /** A client of the cluster named {@code cluster} at {@code addresses}, giving up after {@code connectTimeout}. */
+  public static ClientConfig client(String cluster, List<String> addresses, Duration connectTimeout) {
+    ClientConfig config = new ClientConfig();
+    config.setClusterName(cluster);
+    quiet(config.getProperties());
+    config.getNetworkConfig().setAddresses(List.copyOf(addresses));
+    config
+        .getConnectionStrategyConfig()
+        .getConnectionRetryConfig()
+        .setClusterConnectTimeoutMillis(connectTimeout.toMillis())
+        .setInitialBackoffMillis(100)
+        .setMaxBackoffMillis(1_000);
+    CompactCodecs.register(config.getSerializationConfig().getCompactSerializationConfig());
+    return config;
+  }
+
+  private static void quiet(java.util.Properties properties) {
+    properties.setProperty("hazelcast.logging.type", "slf4j");
+    properties.setProperty("hazelcast.phone.home.enabled", "false");
+  }
+}

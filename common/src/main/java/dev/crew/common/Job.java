@@ -1,0 +1,61 @@
+package dev.crew.common;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One submission, as stored in the cluster's job map: what to run and how far it got.
+ *
+ * @param totalItems items in the input, or -1 while the coordinator is still reading it
+ * @param totalTasks tasks queued for it, or -1 while the coordinator is still reading input
+ * @param retries how often a failing item is tried again
+ * @param timeoutMillis per-item time limit, 0 for none
+ * @param signature HMAC of the job's content under the cluster secret, empty when unsigned
+ */
+public record Job(
+    String id,
+    String task,
+    Lane lane,
+    Params params,
+    JobState state,
+    long createdMillis,
+    long totalItems,
+    long totalTasks,
+    int retries,
+    long timeoutMillis,
+    String signature) {
+
+  public Job {
+    requireNonNull(id, "id");
+    requireNonNull(task, "task");
+    requireNonNull(lane, "lane");
+    requireNonNull(params, "params");
+    requireNonNull(state, "state");
+    requireNonNull(signature, "signature");
+    if (id.isBlank() || id.contains("/")) {
+      throw new IllegalArgumentException("job id '" + id + "' must be non-blank and contain no '/'");
+    }
+    if (retries < 0 || timeoutMillis < 0) {
+      throw new IllegalArgumentException("retries and timeout must not be negative");
+    }
+  }
+
+  /** A new job, still being submitted. */
+  public static Job submitting(String id, String task, Lane lane, Params params, long nowMillis) {
+    return new Job(id, task, lane, params, JobState.SUBMITTING, nowMillis, -1, -1, 0, 0, "");
+  }
+
+  public Job withState(JobState newState) {
+    return new Job(
+        id, task, lane, params, newState, createdMillis, totalItems, totalTasks, retries, timeoutMillis, signature);
+  }
+
+  /** Every task is queued: the totals are now known. */
+  public Job queued(long items, long tasks) {
+    JobState next = state == JobState.SUBMITTING ? JobState.RUNNING : state;
+    return new Job(id, task, lane, params, next, createdMillis, items, tasks, retries, timeoutMillis, signature);
+  }
+
+  public boolean totalsKnown() {
+    return totalTasks >= 0;
+  }
+}

@@ -1,0 +1,17 @@
+package dev.crew.common;
+
+/** Where a job is in its life. */
+public enum JobState {
+  /** The coordinator is still reading input and queuing tasks; the total is not known yet. */
+  SUBMITTING,
+  /** Every task is queued; the total is known. */
+  RUNNING,
+  /** Every task has a recorded result. */
+  DONE,
+  /** Cancelled by a user; queued tasks are dropped, no new ones start. */
+  CANCELLED;
+
+  public boolean isFinal() {
+    return this == DONE || this == CANCELLED;
+  }
+}

@@ -1,0 +1,29 @@
+package dev.crew.common;
+
+import java.util.Locale;
+
+/** Where a task runs: {@code cpu} on one platform thread per core, {@code io} on bounded virtual threads. */
+public enum Lane {
+  CPU,
+  IO;
+
+  /** The lane's name as users type it: {@code cpu} or {@code io}. */
+  public String id() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  /** The bounded Hazelcast queue this lane's tasks wait in. */
+  public String queueName() {
+    return Names.QUEUE_PREFIX + id();
+  }
+
+  /** Parses {@code cpu} or {@code io}, in any case. */
+  public static Lane parse(String text) {
+    for (Lane lane : values()) {
+      if (lane.id().equalsIgnoreCase(text.trim())) {
+        return lane;
+      }
+    }
+    throw new IllegalArgumentException("unknown lane '" + text + "' (expected cpu or io)");
+  }
+}

@@ -1,0 +1,25 @@
+package dev.crew.common;
+
+/** Names of the distributed structures and member attributes Crew uses; one place so both sides agree. */
+public final class Names {
+  public static final String QUEUE_PREFIX = "crew.queue.";
+  public static final String JOBS = "crew.jobs";
+  public static final String RESULTS = "crew.results";
+
+  /** Member attributes a worker publishes so that clients can see its capacity without asking it. */
+  public static final String ATTR_ROLE = "crew.role";
+  public static final String ATTR_NAME = "crew.name";
+  public static final String ATTR_CORES = "crew.cores";
+  public static final String ATTR_CPU_THREADS = "crew.cpu-threads";
+  public static final String ATTR_IO_CONCURRENCY = "crew.io-concurrency";
+  public static final String ATTR_TASKS = "crew.tasks";
+
+  public static final String ROLE_WORKER = "worker";
+
+  private Names() {}
+
+  /** A task's id is {@code jobId/sequence}. */
+  public static String taskId(String jobId, long seq) {
+    return jobId + "/" + seq;
+  }
+}

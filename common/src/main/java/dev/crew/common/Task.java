@@ -1,0 +1,27 @@
+package dev.crew.common;
+
+/**
+ * A unit of work Crew knows by name: the service-provider interface for built-in and plugin tasks.
+ *
+ * <p>Implementations are found with {@link java.util.ServiceLoader}; a jar that lists its classes in {@code
+ * META-INF/services/dev.crew.common.Task} and sits on a worker's classpath (its {@code plugins/} folder) adds tasks.
+ * Implementations must be stateless or thread-safe: one instance serves every item on every lane thread.
+ */
+public interface Task {
+
+  /** The name users submit, e.g. {@code fib}; lower case, no spaces. */
+  String name();
+
+  /** The lane this task runs on unless the job says otherwise. */
+  Lane lane();
+
+  /** One line for {@code coordinator tasks}. */
+  String description();
+
+  /**
+   * Checks the job's parameters once and returns the function applied to each item.
+   *
+   * @throws IllegalArgumentException naming the bad parameter, so the coordinator refuses the job before queuing
+   */
+  ItemFunction bind(Params params);
+}

@@ -1,0 +1,56 @@
+package dev.crew.common;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/** The tasks visible to one class loader, by name: the built-ins plus any plugin jars on the classpath. */
+public final class TaskCatalog {
+  private final SortedMap<String, Task> byName;
+
+  private TaskCatalog(SortedMap<String, Task> byName) {
+    this.byName = Collections.unmodifiableSortedMap(byName);
+  }
+
+  /** Loads every {@link Task} that {@code loader} can see; a later duplicate name is refused loudly. */
+  public static TaskCatalog load(ClassLoader loader) {
+    SortedMap<String, Task> byName = new TreeMap<>();
+    for (Task task : ServiceLoader.load(Task.class, loader)) {
+      Task previous = byName.putIfAbsent(task.name(), task);
+      if (previous != null && previous.getClass() != task.getClass()) {
+        throw new IllegalStateException(
+            "two tasks are named '" + task.name() + "': " + previous.getClass().getName() + " and "
+                + task.getClass().getName());
+      }
+    }
+    return new TaskCatalog(byName);
+  }
+
+  /** The tasks on this program's own classpath. */
+  public static TaskCatalog builtIn() {
+    return load(TaskCatalog.class.getClassLoader());
+  }
+
+  public Optional<Task> find(String name) {
+    return Optional.ofNullable(byName.get(name));
+  }
+
+  public Collection<Task> all() {
+    return byName.values();
+  }
+
+  /** {@code name:lane} pairs, comma-separated: how a worker advertises its tasks in a member attribute. */
+  public String advertised() {
+    StringBuilder out = new StringBuilder();
+    for (Task task : byName.values()) {
+      if (!out.isEmpty()) {
+        out.append(',');
+      }
+      out.append(task.name()).append(':').append(task.lane().id());
+    }
+    return out.toString();
+  }
+}

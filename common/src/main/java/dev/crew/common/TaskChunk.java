@@ -1,0 +1,33 @@
+package dev.crew.common;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * One task: a chunk of a job's items, the unit that is queued, taken by a worker and (after a failure) queued again.
+ *
+ * @param attempt 0 for the first run; a task queued again after its worker was lost carries a higher attempt
+ */
+public record TaskChunk(
+    String jobId, long seq, long firstIndex, int count, long rangeStart, String[] items, int attempt)
+    implements ItemSpan {
+
+  public TaskChunk {
+    requireNonNull(jobId, "jobId");
+    ItemSpan.check(firstIndex, count, items);
+    if (seq < 0 || attempt < 0) {
+      throw new IllegalArgumentException("seq and attempt must not be negative");
+    }
+  }
+
+  public static TaskChunk ofRange(String jobId, long seq, long firstIndex, long rangeStart, int count) {
+    return new TaskChunk(jobId, seq, firstIndex, count, rangeStart, null, 0);
+  }
+
+  public static TaskChunk ofItems(String jobId, long seq, long firstIndex, String[] items) {
+    return new TaskChunk(jobId, seq, firstIndex, items.length, 0, items, 0);
+  }
+
+  public String taskId() {
+    return Names.taskId(jobId, seq);
+  }
+}

@@ -1,0 +1,86 @@
+package dev.crew.common;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The recorded outcome of one task: for each of its items either a result (JSON text) or an error message.
+ *
+ * <p>Stored in the results map under the task id; the first write wins, so a task that ran twice is recorded once.
+ * Once a coordinator has delivered the values it replaces the entry with a {@linkplain #consumed() consumed} copy
+ * that keeps only the counts, so memory stays flat however long the job.
+ *
+ * @param values per item, the result as JSON text, or {@code null} where the item failed
+ * @param errors per item, the error message, or {@code null} where the item succeeded
+ */
+public record TaskResult(
+    String jobId,
+    long seq,
+    long firstIndex,
+    int count,
+    long rangeStart,
+    String[] items,
+    String worker,
+    int attempt,
+    long elapsedNanos,
+    int ok,
+    int failed,
+    String[] values,
+    String[] errors,
+    boolean consumed)
+    implements ItemSpan {
+
+  public TaskResult {
+    requireNonNull(jobId, "jobId");
+    requireNonNull(worker, "worker");
+    ItemSpan.check(firstIndex, count, items);
+    if (!consumed) {
+      requireNonNull(values, "values");
+      requireNonNull(errors, "errors");
+      if (values.length != count || errors.length != count) {
+        throw new IllegalArgumentException("a result needs one value or error per item");
+      }
+    }
+    if (ok + failed != count) {
+      throw new IllegalArgumentException("ok " + ok + " + failed " + failed + " != count " + count);
+    }
+  }
+
+  /** Builds the result of {@code chunk} from per-item values and errors. */
+  public static TaskResult of(TaskChunk chunk, String worker, long elapsedNanos, String[] values, String[] errors) {
+    int failed = 0;
+    for (String error : errors) {
+      if (error != null) {
+        failed++;
+      }
+    }
+    return new TaskResult(
+        chunk.jobId(),
+        chunk.seq(),
+        chunk.firstIndex(),
+        chunk.count(),
+        chunk.rangeStart(),
+        chunk.items(),
+        worker,
+        chunk.attempt(),
+        elapsedNanos,
+        chunk.count() - failed,
+        failed,
+        values,
+        errors,
+        /* consumed= */ false);
+  }
+
+  public String taskId() {
+    return Names.taskId(jobId, seq);
+  }
+
+  public boolean failed(int i) {
+    return errors[i] != null;
+  }
+
+  /** The same outcome without items and values: what stays stored after the submitter has delivered them. */
+  public TaskResult asConsumed() {
+    return new TaskResult(
+        jobId, seq, firstIndex, count, rangeStart, null, worker, attempt, elapsedNanos, ok, failed, null, null, true);
+  }
+}

@@ -1,0 +1,99 @@
+package dev.crew.common.tasks;
+
+import dev.crew.common.ItemFunction;
+import dev.crew.common.Lane;
+import dev.crew.common.Params;
+import dev.crew.common.Task;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.Locale;
+
+/** Fetches a URL with GET and reports its status, body size and time; an HTTP error status is a result, not a failure. */
+public final class HttpGetTask implements Task {
+  static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+  /** What one GET returned. */
+  public record Fetch(int status, long bytes, long ms) {}
+
+  /** One client for every item: it pools connections, and a client per item would exhaust file descriptors. */
+  private static final class Shared {
+    static final HttpClient CLIENT =
+        HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NORMAL)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
+  }
+
+  @Override
+  public String name() {
+    return "http-get";
+  }
+
+  @Override
+  public Lane lane() {
+    return Lane.IO;
+  }
+
+  @Override
+  public String description() {
+    return "GET a URL; result: {status, bytes, ms} (item: http(s) URL; param timeout=30s)";
+  }
+
+  @Override
+  public ItemFunction bind(Params params) {
+    params.allowOnly(name(), "timeout");
+    Duration timeout = params.getDuration("timeout", DEFAULT_TIMEOUT);
+    return item -> get(Shared.CLIENT, parse(item), timeout);
+  }
+
+  static URI parse(String item) {
+    String text = item.trim();
+    URI uri;
+    try {
+      uri = new URI(text);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("bad URL '" + text + "': " + e.getReason());
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      throw new IllegalArgumentException("bad URL '" + text + "': only http and https are fetched");
+    }
+    if (uri.getHost() == null) {
+      throw new IllegalArgumentException("bad URL '" + text + "': no host");
+    }
+    return uri;
+  }
+
+  static Fetch get(HttpClient client, URI uri, Duration timeout) throws IOException, InterruptedException {
+    HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
+    long start = System.nanoTime();
+    try {
+      HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      long bytes;
+      try (InputStream body = response.body()) {
+        bytes = body.transferTo(OutputStream.nullOutputStream());
+      }
+      return new Fetch(response.statusCode(), bytes, (System.nanoTime() - start) / 1_000_000);
+    } catch (HttpConnectTimeoutException e) {
+      throw new IOException("connect timed out: " + uri.getHost());
+    } catch (HttpTimeoutException e) {
+      throw new IOException("timed out after " + timeout.toMillis() + " ms: " + uri);
+    } catch (ConnectException e) {
+      throw new IOException("connection refused: " + uri.getHost() + portOf(uri));
+    }
+  }
+
+  private static String portOf(URI uri) {
+    return uri.getPort() < 0 ? "" : ":" + uri.getPort();
+  }
+}
