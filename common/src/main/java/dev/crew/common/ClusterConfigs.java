@@ -23,7 +23,7 @@ public final class ClusterConfigs {
    * How a member finds and is found by its peers.
    *
    * @param join {@code host[:port]} of peers for TCP/IP join; empty for none
-   * @param multicast join by multicast instead (or as well)
+   * @param multicast join by multicast instead
    * @param bind the address to bind and advertise, or {@code null} to let Hazelcast choose
    * @param port the first port to try; taken ports are skipped, as Hazelcast does
    * @param isolated no discovery at all: a one-member cluster, as the coordinator's embedded worker is
@@ -32,6 +32,9 @@ public final class ClusterConfigs {
       String cluster, List<String> join, boolean multicast, String bind, int port, boolean isolated) {
     public Membership {
       join = List.copyOf(join);
+      if (multicast && !join.isEmpty()) {
+        throw new IllegalArgumentException("join by multicast or by a peer list, not both");
+      }
       if (port < 1 || port > 65_535) {
         throw new IllegalArgumentException("port " + port + " is outside 1..65535");
       }
@@ -55,9 +58,10 @@ public final class ClusterConfigs {
     }
     JoinConfig join = network.getJoin();
     join.getAutoDetectionConfig().setEnabled(false);
+    // Without a peer list a member still joins by TCP/IP (alone, for now) so that later members can join it.
     join.getMulticastConfig().setEnabled(!membership.isolated() && membership.multicast());
     join.getTcpIpConfig()
-        .setEnabled(!membership.isolated() && !membership.join().isEmpty())
+        .setEnabled(!membership.isolated() && !membership.multicast())
         .setMembers(membership.join());
 
     for (Lane lane : Lane.values()) {

@@ -20,7 +20,7 @@ public record Params(Map<String, String> values) {
     Map<String, String> values = new LinkedHashMap<>();
     for (String pair : pairs) {
       int eq = pair.indexOf('=');
-      if (eq <= 0) {
+      if (eq <= 0 || pair.substring(0, eq).isBlank()) {
         throw new IllegalArgumentException("bad --param '" + pair + "' (expected KEY=VALUE)");
       }
       values.put(pair.substring(0, eq).trim(), pair.substring(eq + 1));

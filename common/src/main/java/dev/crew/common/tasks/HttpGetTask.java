@@ -53,6 +53,9 @@ public final class HttpGetTask implements Task {
   public ItemFunction bind(Params params) {
     params.allowOnly(name(), "timeout");
     Duration timeout = params.getDuration("timeout", DEFAULT_TIMEOUT);
+    if (timeout.isZero() || timeout.isNegative()) {
+      throw new IllegalArgumentException("parameter timeout must be more than 0");
+    }
     return item -> get(Shared.CLIENT, parse(item), timeout);
   }
 

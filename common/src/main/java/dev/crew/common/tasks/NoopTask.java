@@ -35,8 +35,8 @@ public final class NoopTask implements Task {
       return item;
     }
     int i = item.charAt(0) == '-' ? 1 : 0;
-    if (i == length) {
-      return item;
+    if (i == length || (item.charAt(i) == '0' && length > i + 1)) {
+      return item; // "-" alone, or a leading zero as in "007": text, not a number
     }
     for (int k = i; k < length; k++) {
       char c = item.charAt(k);

@@ -8,9 +8,8 @@ import java.math.BigInteger;
 
 /** The classic CPU loop: the sum of {@code i*i} for {@code 0 <= i < n}, exact however large. */
 public final class SumSquaresTask implements Task {
+  /** Below this every i*i fits in a signed long, so the loop needs no multiplication overflow check. */
   static final long MAX_N = 3_000_000_000L;
-  /** Terms per block: a block's sum stays below 2^63 for every i < MAX_N, so the inner loop is plain longs. */
-  private static final long BLOCK = 1 << 16;
 
   @Override
   public String name() {
@@ -33,20 +32,21 @@ public final class SumSquaresTask implements Task {
     return item -> sumSquares(Items.nonNegative(item, MAX_N));
   }
 
+  /** A 128-bit sum kept in two longs: the inner loop stays on primitives, BigInteger is built once at the end. */
   static BigInteger sumSquares(long n) {
-    BigInteger total = BigInteger.ZERO;
-    for (long start = 0; start < n; start += BLOCK) {
-      long end = Math.min(n, start + BLOCK);
-      long block = 0;
-      for (long i = start; i < end; i++) {
-        block += i * i;
+    long low = 0;
+    long high = 0;
+    for (long i = 0; i < n; i++) {
+      long square = i * i;
+      low += square;
+      if (Long.compareUnsigned(low, square) < 0) {
+        high++;
       }
-      total = total.add(BigInteger.valueOf(block));
-      if (Thread.interrupted()) {
+      if ((i & 0xFFFFF) == 0 && Thread.interrupted()) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted");
       }
     }
-    return total;
+    return BigInteger.valueOf(high).shiftLeft(64).add(new BigInteger(Long.toUnsignedString(low)));
   }
 }

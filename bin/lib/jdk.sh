@@ -1,0 +1,226 @@
+# shellcheck shell=bash
+#
+# Shared launcher helpers, sourced by bin/worker, bin/coordinator, bin/test and .ci/run.
+#
+#   crew_find_jdk [--javac]  find a JDK 21+, export JAVA_HOME and put $JAVA_HOME/bin first on PATH
+#   crew_ensure_jars         (re)build the two shaded jars when missing or older than the sources
+#   crew_exec_java JAR MAIN DEFAULT_OPTS [args...]
+#                            exec the JVM on JAR (or on JAR + plugins/* when a plugins folder exists)
+#
+# Environment:
+#   JAVA_HOME       tried first (used only if its bin/java is 21 or newer)
+#   CREW_JVM_DIR    where installed JDKs live (default /usr/lib/jvm); tests override it
+#   CREW_JAVA_OPTS  extra JVM options, appended after each launcher's defaults (split on whitespace)
+#   CREW_PLUGINS    plugin jar folder (default: plugins/ in the project root)
+#   CREW_MVN        Maven command (default: mvn)
+
+# The project root: two levels above this file, symlinks resolved.
+CREW_ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd -P)"
+CREW_WORKER_JAR="$CREW_ROOT/worker/target/crew-worker.jar"
+CREW_COORDINATOR_JAR="$CREW_ROOT/coordinator/target/crew-coordinator.jar"
+CREW_MIN_JAVA=21
+
+crew_die() {
+    printf 'crew: %s\n' "$*" >&2
+    exit 1
+}
+
+# crew_java_major JAVA_EXECUTABLE
+# Prints the major version parsed from `JAVA -version` ("1.8.0_412" -> 8, "17.0.15" -> 17,
+# "21" -> 21, "25-ea" -> 25). Returns 1 if it cannot be run or parsed.
+crew_java_major() {
+    local out line ver
+    out="$("$1" -version 2>&1 </dev/null)" || return 1
+    while IFS= read -r line; do
+        case "$line" in
+            "Picked up "*) continue ;;   # JAVA_TOOL_OPTIONS / _JAVA_OPTIONS / JDK_JAVA_OPTIONS echo
+        esac
+        if [[ $line =~ version\ \"([^\"]+)\" ]]; then
+            ver="${BASH_REMATCH[1]}"
+            if [[ $ver =~ ^1\.([0-9]+) ]]; then
+                printf '%d\n' "$((10#${BASH_REMATCH[1]}))"
+                return 0
+            elif [[ $ver =~ ^([0-9]+) ]]; then
+                printf '%d\n' "$((10#${BASH_REMATCH[1]}))"
+                return 0
+            fi
+            return 1
+        fi
+    done <<<"$out"
+    return 1
+}
+
+# crew_jdk_major HOME NEED_JAVAC
+# Prints HOME's major version if HOME/bin/java exists (and HOME/bin/javac when NEED_JAVAC=1)
+# and is at least CREW_MIN_JAVA; returns 1 otherwise.
+crew_jdk_major() {
+    local home="$1" need_javac="$2" major
+    [ -n "$home" ] && [ -x "$home/bin/java" ] || return 1
+    if [ "$need_javac" = 1 ] && [ ! -x "$home/bin/javac" ]; then
+        return 1
+    fi
+    major="$(crew_java_major "$home/bin/java")" || return 1
+    [ "$major" -ge "$CREW_MIN_JAVA" ] || return 1
+    printf '%s\n' "$major"
+}
+
+crew_use_jdk() {
+    JAVA_HOME="$1"
+    export JAVA_HOME
+    PATH="$JAVA_HOME/bin:$PATH"
+    export PATH
+}
+
+# crew_find_jdk [--javac]
+# Looks at $JAVA_HOME, then `java` on PATH, then the newest JDK under ${CREW_JVM_DIR:-/usr/lib/jvm}
+# (those must have bin/javac). With --javac every candidate must have bin/javac (needed to build).
+# Exports JAVA_HOME and prepends $JAVA_HOME/bin to PATH, or prints one line and exits 1.
+crew_find_jdk() {
+    local need_javac=0 jvm_dir="${CREW_JVM_DIR:-/usr/lib/jvm}"
+    if [ "${1:-}" = --javac ]; then
+        need_javac=1
+    fi
+
+    # 1. JAVA_HOME
+    if crew_jdk_major "${JAVA_HOME:-}" "$need_javac" >/dev/null; then
+        crew_use_jdk "$JAVA_HOME"
+        return 0
+    fi
+
+    # 2. java on PATH. Its home comes from the java.home property (works for wrappers and
+    #    /etc/alternatives chains alike), falling back to <resolved java>/../..
+    local java_cmd home
+    if java_cmd="$(command -v java)" && [ -n "$java_cmd" ]; then
+        local major
+        if major="$(crew_java_major "$java_cmd")" && [ "$major" -ge "$CREW_MIN_JAVA" ]; then
+            home="$("$java_cmd" -XshowSettings:properties -version 2>&1 </dev/null |
+                sed -n 's/^ *java\.home = //p' | head -n 1)" || home=""
+            if [ -z "$home" ] || [ ! -x "$home/bin/java" ]; then
+                home="$(dirname "$(dirname "$(readlink -f "$java_cmd")")")"
+            fi
+            if crew_jdk_major "$home" "$need_javac" >/dev/null; then
+                crew_use_jdk "$home"
+                return 0
+            fi
+        fi
+    fi
+
+    # 3. the newest JDK (with javac) under the JVM directory; symlinked duplicates checked once.
+    local dir real best="" best_major=0 seen=" " m
+    for dir in "$jvm_dir"/*; do
+        [ -d "$dir" ] || continue
+        real="$(cd "$dir" 2>/dev/null && pwd -P)" || continue   # builtins only
+        case "$seen" in *" $real "*) continue ;; esac
+        seen="$seen$real "
+        if m="$(crew_jdk_major "$real" 1)" && [ "$m" -gt "$best_major" ]; then
+            best="$real"
+            best_major="$m"
+        fi
+    done
+    if [ -n "$best" ]; then
+        crew_use_jdk "$best"
+        return 0
+    fi
+
+    crew_die "no JDK $CREW_MIN_JAVA or newer found (looked at JAVA_HOME, java on PATH, $jvm_dir); install one, e.g. Temurin 21, and set JAVA_HOME"
+}
+
+# Prints the build inputs that exist: the module sources and the poms.
+crew_build_inputs() {
+    local p
+    for p in "$CREW_ROOT"/common/src "$CREW_ROOT"/worker/src "$CREW_ROOT"/coordinator/src \
+             "$CREW_ROOT"/pom.xml "$CREW_ROOT"/*/pom.xml; do
+        [ -e "$p" ] && printf '%s\n' "$p"
+    done
+    return 0
+}
+
+# Succeeds (returns 0) when a jar is missing or anything in the build inputs is newer than it.
+crew_jars_stale() {
+    local jar newer
+    local -a inputs
+    mapfile -t inputs < <(crew_build_inputs)
+    for jar in "$CREW_WORKER_JAR" "$CREW_COORDINATOR_JAR"; do
+        [ -f "$jar" ] || return 0
+        [ "${#inputs[@]}" -gt 0 ] || continue
+        newer="$(find "${inputs[@]}" -newer "$jar" -print -quit 2>/dev/null)" || true
+        [ -z "$newer" ] || return 0
+    done
+    return 1
+}
+
+crew_build_jars() {
+    local log="$CREW_ROOT/target/crew-build.log" mvn="${CREW_MVN:-mvn}"
+    command -v "$mvn" >/dev/null 2>&1 ||
+        crew_die "the jars need building but Maven ('$mvn') is not on PATH; install Maven 3.8+"
+    # Building needs javac; JAVA_HOME may be a JRE that is fine for running.
+    [ -x "$JAVA_HOME/bin/javac" ] || crew_find_jdk --javac
+    printf 'crew: building jars (first run takes a minute)...\n' >&2
+    if ! (cd "$CREW_ROOT" &&
+        "$mvn" -B -q -DskipTests -Dmaven.test.skip=true package -pl coordinator -am) \
+        </dev/null >"$log" 2>&1; then
+        printf 'crew: build failed (JDK %s); last lines of %s:\n' "$JAVA_HOME" "$log" >&2
+        tail -n 50 "$log" >&2
+        exit 1
+    fi
+    local jar
+    for jar in "$CREW_WORKER_JAR" "$CREW_COORDINATOR_JAR"; do
+        [ -f "$jar" ] || crew_die "build succeeded but $jar is missing; see $log"
+    done
+    # Maven may leave an unchanged jar's mtime alone; mark both fresh so we don't rebuild every run.
+    touch "$CREW_WORKER_JAR" "$CREW_COORDINATOR_JAR"
+}
+
+# Builds the jars if needed. A lock under target/ serialises launchers started together:
+# the second one waits for the first build, then re-checks and normally finds the jars fresh.
+crew_ensure_jars() {
+    crew_jars_stale || return 0
+    local lockdir="$CREW_ROOT/target" lock_fd=""
+    if ! mkdir -p "$lockdir" 2>/dev/null || [ ! -w "$lockdir" ]; then
+        crew_die "the jars need building but $lockdir is not writable"
+    fi
+    if command -v flock >/dev/null 2>&1; then
+        exec {lock_fd}>"$lockdir/.build.lock"
+        if ! flock -n "$lock_fd"; then
+            printf 'crew: another launcher is building the jars; waiting...\n' >&2
+            flock "$lock_fd"
+        fi
+    fi
+    if crew_jars_stale; then
+        crew_build_jars
+    fi
+    # Release the lock, and don't leak the descriptor into the JVM we exec next.
+    if [ -n "$lock_fd" ]; then
+        exec {lock_fd}>&-
+    fi
+    return 0
+}
+
+# Prints the plugin folder to use, or nothing. CREW_PLUGINS (if set) must be a directory.
+crew_plugins_dir() {
+    if [ -n "${CREW_PLUGINS:-}" ]; then
+        [ -d "$CREW_PLUGINS" ] || crew_die "CREW_PLUGINS=$CREW_PLUGINS is not a directory"
+        printf '%s\n' "$CREW_PLUGINS"
+    elif [ -d "$CREW_ROOT/plugins" ]; then
+        printf '%s\n' "$CREW_ROOT/plugins"
+    fi
+}
+
+# crew_exec_java JAR MAIN_CLASS DEFAULT_OPTS [program args...]
+# Execs $JAVA_HOME/bin/java with DEFAULT_OPTS (one whitespace-separated string), then
+# CREW_JAVA_OPTS, then either -jar JAR, or -cp "JAR:<plugins>/*" MAIN_CLASS when a plugin
+# folder exists. Options are split on whitespace only (no globbing, no quote handling).
+crew_exec_java() {
+    local jar="$1" main="$2" plugins
+    local -a opts=() user_opts=()
+    read -r -a opts <<<"$3"
+    read -r -a user_opts <<<"${CREW_JAVA_OPTS:-}"
+    opts+=("${user_opts[@]}")
+    shift 3
+    plugins="$(crew_plugins_dir)" || exit 1
+    if [ -n "$plugins" ]; then
+        # The trailing /* is for the JVM (all jars in the folder), not the shell: keep it quoted.
+        exec "$JAVA_HOME/bin/java" "${opts[@]}" -cp "$jar:${plugins%/}/*" "$main" "$@"
+    fi
+    exec "$JAVA_HOME/bin/java" "${opts[@]}" -jar "$jar" "$@"
+}

@@ -1,0 +1,113 @@
+package dev.crew.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.config.CompactSerializationConfigAccessor;
+import com.hazelcast.config.Config;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ClusterConfigsTest {
+
+  @Test
+  void membership_portOutOfRangeRefused() {
+    assertThatThrownBy(() -> new ClusterConfigs.Membership("c", List.of(), false, null, 0, false))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("port 0");
+    assertThatThrownBy(() -> new ClusterConfigs.Membership("c", List.of(), false, null, 65_536, false))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("port 65536");
+  }
+
+  @Test
+  void membership_joinListIsCopied() {
+    List<String> join = new ArrayList<>(List.of("a:5701"));
+    ClusterConfigs.Membership m = new ClusterConfigs.Membership("c", join, false, null, 5701, false);
+    join.add("b:5701");
+
+    assertThat(m.join()).containsExactly("a:5701");
+  }
+
+  @Test
+  void member_isolatedDisablesDiscovery() {
+    Config config =
+        ClusterConfigs.member(
+            new ClusterConfigs.Membership("crew-x", List.of("10.0.0.1"), false, "127.0.0.1", 5801, true),
+            Map.of("crew.role", "worker"),
+            1);
+
+    assertThat(config.getClusterName()).isEqualTo("crew-x");
+    assertThat(config.getNetworkConfig().getPort()).isEqualTo(5801);
+    assertThat(config.getNetworkConfig().getJoin().getMulticastConfig().isEnabled()).isFalse();
+    assertThat(config.getNetworkConfig().getJoin().getTcpIpConfig().isEnabled()).isFalse();
+    assertThat(config.getNetworkConfig().getJoin().getAutoDetectionConfig().isEnabled()).isFalse();
+    assertThat(config.getNetworkConfig().getInterfaces().getInterfaces()).containsExactly("127.0.0.1");
+    assertThat(config.getMemberAttributeConfig().getAttributes()).containsEntry("crew.role", "worker");
+  }
+
+  @Test
+  void membership_multicastAndPeerListRefused() {
+    assertThatThrownBy(() -> new ClusterConfigs.Membership("c", List.of("10.0.0.1"), true, null, 5701, false))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not both");
+  }
+
+  @Test
+  void member_tcpJoinWithPeers() {
+    Config config =
+        ClusterConfigs.member(
+            new ClusterConfigs.Membership("c", List.of("10.0.0.1:5701", "10.0.0.2"), false, null, 5701, false),
+            Map.of(),
+            0);
+
+    assertThat(config.getNetworkConfig().getJoin().getTcpIpConfig().isEnabled()).isTrue();
+    assertThat(config.getNetworkConfig().getJoin().getTcpIpConfig().getMembers())
+        .containsExactly("10.0.0.1:5701", "10.0.0.2");
+    assertThat(config.getNetworkConfig().getJoin().getMulticastConfig().isEnabled()).isFalse();
+    assertThat(config.getNetworkConfig().getInterfaces().isEnabled()).isFalse();
+  }
+
+  @Test
+  void member_multicastOnly() {
+    Config config =
+        ClusterConfigs.member(new ClusterConfigs.Membership("c", List.of(), true, null, 5701, false), Map.of(), 0);
+
+    assertThat(config.getNetworkConfig().getJoin().getMulticastConfig().isEnabled()).isTrue();
+    assertThat(config.getNetworkConfig().getJoin().getTcpIpConfig().isEnabled()).isFalse();
+  }
+
+  @Test
+  void member_queuesPerLaneAndBackups() {
+    Config config =
+        ClusterConfigs.member(new ClusterConfigs.Membership("c", List.of(), false, null, 5701, true), Map.of(), 2);
+
+    for (Lane lane : Lane.values()) {
+      assertThat(config.getQueueConfig(lane.queueName()).getMaxSize()).isEqualTo(ClusterConfigs.QUEUE_CAPACITY);
+      assertThat(config.getQueueConfig(lane.queueName()).getBackupCount()).isEqualTo(2);
+    }
+    assertThat(config.getMapConfig(Names.JOBS).getBackupCount()).isEqualTo(2);
+    assertThat(config.getMapConfig(Names.RESULTS).getBackupCount()).isEqualTo(2);
+    assertThat(config.getMapConfig(Names.RESULTS).getTimeToLiveSeconds()).isEqualTo(86_400);
+    assertThat(CompactSerializationConfigAccessor.getRegistrations(
+            config.getSerializationConfig().getCompactSerializationConfig()))
+        .containsKeys("crew.Job", "crew.TaskChunk", "crew.TaskResult");
+  }
+
+  @Test
+  void client_clusterAddressesTimeoutAndCodecs() {
+    ClientConfig config = ClusterConfigs.client("crew-y", List.of("127.0.0.1:5701"), Duration.ofSeconds(3));
+
+    assertThat(config.getClusterName()).isEqualTo("crew-y");
+    assertThat(config.getNetworkConfig().getAddresses()).containsExactly("127.0.0.1:5701");
+    assertThat(config.getConnectionStrategyConfig().getConnectionRetryConfig().getClusterConnectTimeoutMillis())
+        .isEqualTo(3_000);
+    assertThat(CompactSerializationConfigAccessor.getRegistrations(
+            config.getSerializationConfig().getCompactSerializationConfig()))
+        .containsKeys("crew.Job", "crew.TaskChunk", "crew.TaskResult");
+  }
+}

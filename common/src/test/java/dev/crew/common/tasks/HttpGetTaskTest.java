@@ -1,0 +1,252 @@
+package dev.crew.common.tasks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.crew.common.ItemFunction;
+import dev.crew.common.Lane;
+import dev.crew.common.Params;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class HttpGetTaskTest {
+  private static final int BODY_BYTES = 12_345;
+  private static final byte[] NOT_FOUND = "nothing here".getBytes(StandardCharsets.UTF_8);
+
+  private static HttpServer server;
+  private static ExecutorService handlers;
+  /** Holds the slow handler until the test is done with it; released in {@link #stopServer()} at the latest. */
+  private static final CountDownLatch RELEASE_SLOW = new CountDownLatch(1);
+
+  private final HttpGetTask task = new HttpGetTask();
+
+  @BeforeAll
+  static void startServer() throws IOException {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    handlers = Executors.newCachedThreadPool();
+    server.setExecutor(handlers);
+    server.createContext("/ok", ex -> respond(ex, 200, filled(BODY_BYTES)));
+    server.createContext("/missing", ex -> respond(ex, 404, NOT_FOUND));
+    server.createContext("/error", ex -> respond(ex, 500, new byte[7]));
+    server.createContext("/empty", ex -> {
+      ex.sendResponseHeaders(204, -1);
+      ex.close();
+    });
+    server.createContext("/chunked", ex -> {
+      ex.sendResponseHeaders(200, 0); // unknown length: chunked
+      try (OutputStream out = ex.getResponseBody()) {
+        for (int i = 0; i < 3; i++) {
+          out.write(filled(1_000));
+          out.flush();
+        }
+      }
+    });
+    server.createContext("/redirect", ex -> {
+      ex.getResponseHeaders().add("Location", "/ok");
+      ex.sendResponseHeaders(302, -1);
+      ex.close();
+    });
+    server.createContext("/slow", ex -> {
+      try {
+        RELEASE_SLOW.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      respond(ex, 200, new byte[1]);
+    });
+    server.start();
+  }
+
+  @AfterAll
+  static void stopServer() {
+    RELEASE_SLOW.countDown();
+    if (server != null) {
+      server.stop(0);
+    }
+    if (handlers != null) {
+      handlers.shutdownNow();
+    }
+  }
+
+  private static byte[] filled(int n) {
+    byte[] bytes = new byte[n];
+    Arrays.fill(bytes, (byte) 'x');
+    return bytes;
+  }
+
+  private static void respond(HttpExchange ex, int status, byte[] body) throws IOException {
+    ex.sendResponseHeaders(status, body.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  private static String url(String path) {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + path;
+  }
+
+  private ItemFunction bound(String... params) {
+    return task.bind(Params.parse(List.of(params)));
+  }
+
+  @Test
+  void httpGet_nameAndLane() {
+    assertThat(task.name()).isEqualTo("http-get");
+    assertThat(task.lane()).isEqualTo(Lane.IO);
+  }
+
+  @Test
+  void httpGet_okStatusAndBytes() throws Exception {
+    Object result = bound().apply(url("/ok"));
+
+    assertThat(result).isInstanceOf(HttpGetTask.Fetch.class);
+    HttpGetTask.Fetch fetch = (HttpGetTask.Fetch) result;
+    assertThat(fetch.status()).isEqualTo(200);
+    assertThat(fetch.bytes()).isEqualTo(BODY_BYTES);
+    assertThat(fetch.ms()).isNotNegative();
+  }
+
+  @Test
+  void httpGet_itemIsTrimmed() throws Exception {
+    HttpGetTask.Fetch fetch = (HttpGetTask.Fetch) bound().apply("  " + url("/ok") + " ");
+
+    assertThat(fetch.status()).isEqualTo(200);
+  }
+
+  @Test
+  void httpGet_notFoundIsAResult() throws Exception {
+    HttpGetTask.Fetch fetch = (HttpGetTask.Fetch) bound().apply(url("/missing"));
+
+    assertThat(fetch.status()).isEqualTo(404);
+    assertThat(fetch.bytes()).isEqualTo(NOT_FOUND.length);
+  }
+
+  @Test
+  void httpGet_serverErrorIsAResult() throws Exception {
+    HttpGetTask.Fetch fetch = (HttpGetTask.Fetch) bound().apply(url("/error"));
+
+    assertThat(fetch.status()).isEqualTo(500);
+    assertThat(fetch.bytes()).isEqualTo(7);
+  }
+
+  @Test
+  void httpGet_noBody() throws Exception {
+    HttpGetTask.Fetch fetch = (HttpGetTask.Fetch) bound().apply(url("/empty"));
+
+    assertThat(fetch.status()).isEqualTo(204);
+    assertThat(fetch.bytes()).isZero();
+  }
+
+  @Test
+  void httpGet_chunkedBodyCounted() throws Exception {
+    HttpGetTask.Fetch fetch = (HttpGetTask.Fetch) bound().apply(url("/chunked"));
+
+    assertThat(fetch.status()).isEqualTo(200);
+    assertThat(fetch.bytes()).isEqualTo(3_000);
+  }
+
+  @Test
+  void httpGet_followsRedirect() throws Exception {
+    HttpGetTask.Fetch fetch = (HttpGetTask.Fetch) bound().apply(url("/redirect"));
+
+    assertThat(fetch.status()).isEqualTo(200);
+    assertThat(fetch.bytes()).isEqualTo(BODY_BYTES);
+  }
+
+  @Test
+  void httpGet_slowResponseTimesOut() {
+    ItemFunction f = bound("timeout=200ms");
+    long start = System.nanoTime();
+
+    assertThatThrownBy(() -> f.apply(url("/slow")))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("timed out")
+        .hasMessageContaining("200 ms")
+        .hasMessageContaining("/slow");
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(150L, 9_000L);
+  }
+
+  @Test
+  void httpGet_closedPortRefused() throws Exception {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = socket.getLocalPort();
+    }
+
+    int closedPort = port;
+    assertThatThrownBy(() -> bound().apply("http://127.0.0.1:" + closedPort + "/x"))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("connection refused")
+        .hasMessageContaining("127.0.0.1:" + closedPort);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"not a url", "http://", "http://exa mple.com/"})
+  void httpGet_badUrl(String item) {
+    assertThatThrownBy(() -> bound().apply(item))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("bad URL")
+        .hasMessageContaining(item.trim());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"ftp://127.0.0.1/file", "file:///etc/passwd", "mailto:a@b.c", "example.com/page"})
+  void httpGet_nonHttpSchemeRefused(String item) {
+    assertThatThrownBy(() -> bound().apply(item))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'" + item + "'")
+        .hasMessageContaining("only http and https");
+  }
+
+  @Test
+  void httpGet_urlWithoutHostRefused() {
+    assertThatThrownBy(() -> bound().apply("http:///path"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'http:///path'")
+        .hasMessageContaining("no host");
+  }
+
+  @Test
+  void httpGet_unknownParamRefused() {
+    assertThatThrownBy(() -> bound("retries=3"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'retries'")
+        .hasMessageContaining("known: timeout");
+  }
+
+  @Test
+  void httpGet_badTimeoutRefused() {
+    assertThatThrownBy(() -> bound("timeout=soon"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("timeout")
+        .hasMessageContaining("'soon'");
+  }
+
+  /**
+   * Task.bind promises to refuse bad parameters up front so the coordinator refuses the job before queuing; a zero
+   * timeout is accepted by bind but then makes every single item fail inside HttpRequest.Builder.timeout.
+   */
+  @Test
+  void httpGet_zeroTimeoutRefusedByBind() {
+    assertThatThrownBy(() -> bound("timeout=0"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("timeout");
+  }
+}
