@@ -214,6 +214,15 @@ crew_exec_java() {
     local jar="$1" main="$2" plugins
     local -a opts=() user_opts=()
     read -r -a opts <<<"$3"
+    # Hazelcast's own recommendation: access to JDK internals it uses for speed (and no warning about it).
+    opts+=(--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED
+        --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED
+        --add-opens java.management/sun.management=ALL-UNNAMED
+        --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED)
+    # JDK 24+ warns on every start that Hazelcast's bundled JCTools uses sun.misc.Unsafe.
+    if [ "$(crew_java_major "$JAVA_HOME/bin/java" || echo 0)" -ge 24 ]; then
+        opts+=(--sun-misc-unsafe-memory-access=allow)
+    fi
     read -r -a user_opts <<<"${CREW_JAVA_OPTS:-}"
     opts+=("${user_opts[@]}")
     shift 3

@@ -74,6 +74,8 @@ public final class ClusterConfigs {
             .setNearCacheConfig(
                 new NearCacheConfig(Names.JOBS)
                     .setInMemoryFormat(InMemoryFormat.OBJECT)
+                    // Workers read the job of every task they take: keep even locally owned entries in the cache.
+                    .setCacheLocalEntries(true)
                     .setInvalidateOnChange(true)));
     config.addMapConfig(
         new MapConfig(Names.RESULTS)

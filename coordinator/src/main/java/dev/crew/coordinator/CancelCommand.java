@@ -1,0 +1,66 @@
+package dev.crew.coordinator;
+
+import com.hazelcast.collection.IQueue;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import dev.crew.common.Job;
+import dev.crew.common.JobState;
+import dev.crew.common.Names;
+import dev.crew.common.TaskChunk;
+import dev.crew.common.TaskResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code coordinator cancel}: stops a job; its queued tasks are dropped and no new task of it starts. */
+@Command(
+    name = "cancel",
+    header = "Cancel a job: its queued tasks are dropped and none of its tasks start again.",
+    mixinStandardHelpOptions = true)
+final class CancelCommand extends ClusterCommandBase implements Callable<Integer> {
+
+  @Parameters(index = "0", paramLabel = "JOB", description = "The job id.")
+  String jobId;
+
+  @Override
+  public Integer call() {
+    HazelcastInstance hazelcast = connect();
+    try {
+      IMap<String, Job> jobs = hazelcast.getMap(Names.JOBS);
+      Job job;
+      do {
+        job = jobs.get(jobId);
+        if (job == null) {
+          throw CrewException.usage("no job '" + jobId + "' in cluster '" + options().cluster + "'");
+        }
+        if (job.state().isFinal()) {
+          out().println("job " + jobId + " is already " + job.state().name().toLowerCase(Locale.ROOT));
+          out().flush();
+          return ExitCodes.OK;
+        }
+      } while (!jobs.replace(jobId, job, job.withState(JobState.CANCELLED)));
+      IQueue<TaskChunk> queue = hazelcast.getQueue(job.lane().queueName());
+      List<TaskChunk> ofJob = new ArrayList<>();
+      for (TaskChunk chunk : queue) {
+        if (chunk.jobId().equals(jobId)) {
+          ofJob.add(chunk);
+        }
+      }
+      if (!ofJob.isEmpty()) {
+        queue.removeAll(ofJob);
+      }
+      IMap<String, TaskResult> results = hazelcast.getMap(Names.RESULTS);
+      JobProgress progress = JobProgress.of(job, results);
+      out().printf(
+          "job %s cancelled: %d queued tasks dropped; %s items had finished (%d ok, %d failed)%n",
+          jobId, ofJob.size(), progress.done(), progress.ok(), progress.failed());
+      out().flush();
+      return ExitCodes.OK;
+    } finally {
+      hazelcast.shutdown();
+    }
+  }
+}

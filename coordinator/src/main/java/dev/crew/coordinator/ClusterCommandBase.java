@@ -1,0 +1,31 @@
+package dev.crew.coordinator;
+
+import com.hazelcast.core.HazelcastInstance;
+import java.io.PrintWriter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** What every subcommand shares: its output streams and the cluster options, wherever on the line they were given. */
+abstract class ClusterCommandBase {
+  @Spec CommandSpec spec;
+
+  @ParentCommand Coordinator parent;
+
+  PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
+  PrintWriter err() {
+    return spec.commandLine().getErr();
+  }
+
+  /** The cluster options, given before or after the subcommand's name. */
+  ClusterOptions options() {
+    return parent.cluster;
+  }
+
+  HazelcastInstance connect() {
+    return options().connect();
+  }
+}

@@ -1,0 +1,123 @@
+package dev.crew.coordinator;
+
+import ch.qos.logback.classic.Level;
+import java.io.BufferedWriter;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code coordinator}: the Crew command line. */
+@Command(
+    name = "coordinator",
+    mixinStandardHelpOptions = true,
+    version = "crew coordinator 0.1.0",
+    header = "Run jobs on a Crew cluster: split the input into tasks, queue them, stream the results back.",
+    description = {
+      "Every command but 'run' talks to a cluster of workers (see --connect); 'run' starts its own in-process",
+      "worker and needs nothing else."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:every item succeeded",
+      "1:some items failed (all the others were delivered)",
+      "2:bad usage or unreadable input, found before anything was queued",
+      "3:the cluster could not be reached",
+      "4:the job was cancelled, or an unexpected error stopped the coordinator"
+    },
+    subcommands = {
+      RunCommand.class,
+      SubmitCommand.class,
+      StatusCommand.class,
+      ResultsCommand.class,
+      CancelCommand.class,
+      ClusterCommand.class,
+      TasksCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Coordinator {
+
+  @Mixin ClusterOptions cluster;
+
+  public static void main(String[] args) {
+    // Hazelcast logs its first lines before it reads its config: route those through SLF4J too.
+    System.setProperty("hazelcast.logging.type", "slf4j");
+    System.setProperty(
+        "logback.configurationFile", System.getProperty("logback.configurationFile", "crew-coordinator-logback.xml"));
+    CommandLine cli = commandLine();
+    cli.setOut(
+        new PrintWriter(
+            new BufferedWriter(
+                new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), 1 << 16),
+            /* autoFlush= */ false));
+    int code = cli.execute(args);
+    cli.getOut().flush();
+    System.exit(code);
+  }
+
+  /** The command line with Crew's error handling; tests give it their own output streams. */
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Coordinator());
+    cli.setExecutionStrategy(
+        parseResult -> {
+          applyVerbosity(maxVerbosity(parseResult));
+          return new CommandLine.RunLast().execute(parseResult);
+        });
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          PrintWriter err = commandLine.getErr();
+          commandLine.getOut().flush();
+          err.println("coordinator: " + messageOf(e));
+          if (maxVerbosity(parseResult) > 0) {
+            e.printStackTrace(err);
+          }
+          err.flush();
+          if (e instanceof CrewException crew) {
+            return crew.exitCode();
+          }
+          return e instanceof IllegalArgumentException ? ExitCodes.USAGE : ExitCodes.NOT_COMPLETED;
+        });
+    cli.setParameterExceptionHandler(
+        (e, args) -> {
+          PrintWriter err = e.getCommandLine().getErr();
+          err.println("coordinator: " + e.getMessage());
+          err.println("(see: coordinator " + subcommandPath(e.getCommandLine()) + "--help)");
+          err.flush();
+          return ExitCodes.USAGE;
+        });
+    return cli;
+  }
+
+  private static String subcommandPath(CommandLine commandLine) {
+    return commandLine.getParent() == null ? "" : commandLine.getCommandName() + " ";
+  }
+
+  static String messageOf(Throwable e) {
+    Throwable t = e;
+    while (t.getMessage() == null && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+
+  private static int maxVerbosity(CommandLine.ParseResult parseResult) {
+    // Inherited options are bound to the top command's fields wherever they appear on the line.
+    return parseResult.commandSpec().userObject() instanceof Coordinator c ? c.cluster.verbosity() : 0;
+  }
+
+  /** Log levels from the number of {@code -v}; the quiet defaults live in crew-coordinator-logback.xml. */
+  static void applyVerbosity(int level) {
+    if (level >= 1) {
+      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.crew")).setLevel(Level.DEBUG);
+      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("com.hazelcast")).setLevel(Level.WARN);
+    }
+    if (level >= 2) {
+      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("com.hazelcast")).setLevel(Level.INFO);
+    }
+  }
+}

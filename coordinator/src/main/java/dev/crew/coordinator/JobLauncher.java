@@ -1,0 +1,182 @@
+package dev.crew.coordinator;
+
+import com.hazelcast.core.HazelcastInstance;
+import dev.crew.common.Job;
+import dev.crew.common.Lane;
+import dev.crew.common.Task;
+import dev.crew.common.TaskCatalog;
+import dev.crew.coordinator.job.BarProgress;
+import dev.crew.coordinator.job.ChunkPlanner;
+import dev.crew.coordinator.job.InOrder;
+import dev.crew.coordinator.job.ItemSource;
+import dev.crew.coordinator.job.JobRun;
+import dev.crew.coordinator.job.JsonLinesOutput;
+import dev.crew.coordinator.job.Outcome;
+import dev.crew.coordinator.job.Progress;
+import dev.crew.coordinator.job.Reduction;
+import dev.crew.coordinator.job.ResultHandler;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Function;
+
+/** Submits one job on a connected cluster and follows it to the end: what {@code submit} and {@code run} share. */
+final class JobLauncher {
+  private final JobOptions options;
+  private final PrintWriter out;
+  private final PrintWriter err;
+
+  JobLauncher(JobOptions options, PrintWriter out, PrintWriter err) {
+    this.options = options;
+    this.out = out;
+    this.err = err;
+  }
+
+  /**
+   * Checks everything that can be checked locally, then connects with {@code connect} and runs the job.
+   *
+   * @return the exit code
+   */
+  int launch(Function<JobOptions.Checked, HazelcastInstance> connect, boolean detach) throws Exception {
+    JobOptions.Checked checked = options.check();
+    TaskCatalog local = TaskCatalog.load(Thread.currentThread().getContextClassLoader());
+    Optional<Task> localTask = local.find(checked.task());
+    if (localTask.isPresent()) {
+      bindOrRefuse(localTask.get(), checked);
+    }
+    try (ItemSource source = options.openInput();
+        Writer target = openOutput()) {
+      HazelcastInstance hazelcast = connect.apply(checked);
+      ClusterView view = ClusterView.of(hazelcast);
+      Lane lane = checked.lane().orElseGet(() -> laneOf(checked.task(), localTask, view, local));
+      if (view.workers().isEmpty()) {
+        err.println("coordinator: no workers in the cluster yet; the job waits for one to join");
+      } else if (view.workersWith(checked.task()) == 0) {
+        throw CrewException.usage(
+            "no worker offers task '" + checked.task() + "' (known: " + String.join(", ", view.tasks().keySet()) + ")");
+      }
+      String jobId = options.jobId != null ? options.jobId : JobRun.newJobId(checked.task());
+      Job job = Job.submitting(jobId, checked.task(), lane, checked.params(), System.currentTimeMillis());
+      ChunkPlanner planner =
+          ChunkPlanner.parse(checked.chunk(), Math.max(1, view.slots(lane)), source.total(), Duration.ofMillis(200));
+      Reduction reduction = checked.reduce().map(Reduction::new).orElse(null);
+      ResultHandler handler = reduction != null ? reduction : new JsonLinesOutput(target);
+      if (options.ordered) {
+        handler = new InOrder(handler);
+      }
+      if (detach) {
+        out.println(jobId);
+        out.flush();
+      }
+      Outcome outcome;
+      try (Progress progress = progress(jobId, source.total(), detach || reduction != null || options.out != null)) {
+        outcome =
+            new JobRun(hazelcast)
+                .run(job, source, planner, handler, progress, new JobRun.Options(detach, options.keepResults || detach));
+      }
+      target.flush();
+      if (detach) {
+        err.println(
+            "coordinator: job " + jobId + " queued (" + outcome.tasks() + " tasks); follow it with: coordinator status "
+                + jobId);
+        return ExitCodes.OK;
+      }
+      if (reduction != null) {
+        out.println(reduction.value());
+        out.flush();
+        if (reduction.notNumbers() > 0) {
+          err.println(
+              "coordinator: " + reduction.notNumbers() + " results were not numbers and were left out of the "
+                  + reduction.op().name().toLowerCase() + "");
+        }
+      }
+      err.println(outcome.summary());
+      err.flush();
+      if (outcome.cancelled()) {
+        return ExitCodes.NOT_COMPLETED;
+      }
+      return outcome.failed() > 0 ? ExitCodes.ITEMS_FAILED : ExitCodes.OK;
+    }
+  }
+
+  private static void bindOrRefuse(Task task, JobOptions.Checked checked) {
+    try {
+      task.bind(checked.params());
+    } catch (IllegalArgumentException e) {
+      throw CrewException.usage(e.getMessage());
+    }
+  }
+
+  private static Lane laneOf(String task, Optional<Task> localTask, ClusterView view, TaskCatalog local) {
+    if (localTask.isPresent()) {
+      return localTask.get().lane();
+    }
+    Lane lane = view.tasks().get(task);
+    if (lane == null) {
+      java.util.Set<String> known = new java.util.TreeSet<>(view.tasks().keySet());
+      local.all().forEach(t -> known.add(t.name()));
+      throw CrewException.usage("unknown task '" + task + "' (known: " + String.join(", ", known) + ")");
+    }
+    return lane;
+  }
+
+  private Writer openOutput() {
+    if (options.out == null) {
+      return new NonClosing(out);
+    }
+    try {
+      return Files.newBufferedWriter(Path.of(options.out), StandardCharsets.UTF_8);
+    } catch (IOException | RuntimeException e) {
+      throw CrewException.usage("--out " + options.out + ": cannot write it (" + e.getMessage() + ")");
+    }
+  }
+
+  private Progress progress(String jobId, long total, boolean stdoutFree) {
+    if (options.noProgress || !stderrIsTerminal()) {
+      return Progress.NONE;
+    }
+    boolean sameTerminal = !stdoutFree && "1".equals(System.getenv("CREW_STDOUT_TTY"));
+    if (sameTerminal) {
+      // Result lines and a redrawn bar on one terminal garble each other; the summary line still follows.
+      return Progress.NONE;
+    }
+    return new BarProgress(jobId, total, new PrintStream(new FileOutputStream(FileDescriptor.err), true));
+  }
+
+  private static boolean stderrIsTerminal() {
+    String tty = System.getenv("CREW_STDERR_TTY");
+    return tty != null ? tty.equals("1") : System.console() != null;
+  }
+
+  /** Lets the job write to stdout through a try-with-resources without closing stdout. */
+  private static final class NonClosing extends Writer {
+    private final Writer delegate;
+
+    NonClosing(Writer delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public void write(char[] buffer, int offset, int length) throws IOException {
+      delegate.write(buffer, offset, length);
+    }
+
+    @Override
+    public void flush() throws IOException {
+      delegate.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+      delegate.flush();
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package dev.crew.coordinator;
+
+import dev.crew.common.Lane;
+import dev.crew.common.Params;
+import dev.crew.coordinator.job.ChunkPlanner;
+import dev.crew.coordinator.job.ItemSource;
+import dev.crew.coordinator.job.LineSource;
+import dev.crew.coordinator.job.RangeSource;
+import dev.crew.coordinator.job.Reduction;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** What {@code submit} and {@code run} share: the task, its input, and how results come back. */
+final class JobOptions {
+
+  @Parameters(index = "0", paramLabel = "TASK", description = "The task to run (see: coordinator tasks).")
+  String task;
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Input input;
+
+  static final class Input {
+    @Option(names = "--range", paramLabel = "A..B", description = "Integers from A to B, inclusive.")
+    String range;
+
+    @Option(names = "--input", paramLabel = "FILE", description = "One item per line; - for standard input.")
+    String file;
+  }
+
+  @Option(names = "--param", paramLabel = "K=V", description = "A task parameter; repeat for several.")
+  List<String> params = new ArrayList<>();
+
+  @Option(names = "--lane", paramLabel = "cpu|io", description = "Lane to run on (default: the task's own).")
+  String lane;
+
+  @Option(
+      names = "--chunk",
+      paramLabel = "N|auto",
+      defaultValue = "auto",
+      description = "Items per task; auto measures item times and aims at ~25 ms tasks (default ${DEFAULT-VALUE}).")
+  String chunk;
+
+  @Option(names = "--out", paramLabel = "FILE", description = "Write the JSON lines to FILE instead of stdout.")
+  String out;
+
+  @Option(names = "--ordered", description = "Results in input order (default: as they complete).")
+  boolean ordered;
+
+  @Option(
+      names = "--reduce",
+      paramLabel = "sum|count|min|max",
+      description = "Print only this reduction of the numeric results.")
+  String reduce;
+
+  @Option(names = "--job-id", paramLabel = "ID", description = "The job's id (default: TASK-random).")
+  String jobId;
+
+  @Option(names = "--keep-results", description = "Keep results in the cluster after delivering them (for 'results').")
+  boolean keepResults;
+
+  @Option(names = "--no-progress", negatable = false, description = "No progress bar, even on a terminal.")
+  boolean noProgress;
+
+  /** Everything checkable without the cluster, checked before connecting: exit code 2 and nothing queued. */
+  record Checked(
+      String task,
+      Params params,
+      Optional<Lane> lane,
+      Optional<Reduction.Op> reduce,
+      String chunk,
+      long knownTotal) {}
+
+  Checked check() {
+    try {
+      Params parsed = Params.parse(params);
+      Optional<Lane> chosenLane = lane == null ? Optional.empty() : Optional.of(Lane.parse(lane));
+      Optional<Reduction.Op> op = reduce == null ? Optional.empty() : Optional.of(Reduction.Op.parse(reduce));
+      if (ordered && op.isPresent()) {
+        throw new IllegalArgumentException("--ordered and --reduce do not go together (a reduction has no order)");
+      }
+      long total = input.range != null ? RangeSource.parse(input.range).total() : -1;
+      ChunkPlanner.parse(chunk, 1, total, Duration.ZERO);
+      if (jobId != null && (jobId.isBlank() || jobId.contains("/"))) {
+        throw new IllegalArgumentException("--job-id '" + jobId + "' must be non-blank and contain no '/'");
+      }
+      return new Checked(task, parsed, chosenLane, op, chunk, total);
+    } catch (IllegalArgumentException e) {
+      throw CrewException.usage(e.getMessage());
+    }
+  }
+
+  /** Opens the input now, so a missing file is reported before anything is queued. */
+  ItemSource openInput() {
+    try {
+      return input.range != null ? RangeSource.parse(input.range) : LineSource.open(input.file);
+    } catch (IllegalArgumentException e) {
+      throw CrewException.usage(e.getMessage());
+    }
+  }
+}

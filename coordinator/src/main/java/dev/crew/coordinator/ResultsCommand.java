@@ -1,0 +1,116 @@
+package dev.crew.coordinator;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicates;
+import dev.crew.common.Job;
+import dev.crew.common.Names;
+import dev.crew.common.TaskResult;
+import dev.crew.coordinator.job.JsonLinesOutput;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code coordinator results}: the stored results of a job, in input order. */
+@Command(
+    name = "results",
+    header = "Print a job's stored results as JSON lines, in input order.",
+    description = {
+      "Results stay in the cluster for a day when the job was submitted with --detach or --keep-results;",
+      "a coordinator that streamed them keeps only their counts."
+    },
+    mixinStandardHelpOptions = true)
+final class ResultsCommand extends ClusterCommandBase implements Callable<Integer> {
+  private static final int BATCH = 256;
+
+  @Parameters(index = "0", paramLabel = "JOB", description = "The job id.")
+  String jobId;
+
+  @Option(names = "--failed", description = "Only the items that failed.")
+  boolean failedOnly;
+
+  @Override
+  public Integer call() throws IOException {
+    HazelcastInstance hazelcast = connect();
+    try {
+      IMap<String, Job> jobs = hazelcast.getMap(Names.JOBS);
+      IMap<String, TaskResult> results = hazelcast.getMap(Names.RESULTS);
+      Job job = jobs.get(jobId);
+      if (job == null) {
+        throw CrewException.usage("no job '" + jobId + "' in cluster '" + options().cluster + "'");
+      }
+      JsonLinesOutput output = new JsonLinesOutput(out(), failedOnly);
+      long delivered = 0;
+      long missing = 0;
+      long failed = 0;
+      for (List<TaskResult> batch : batches(job, results)) {
+        for (TaskResult result : batch) {
+          if (result == null) {
+            missing++;
+          } else if (result.consumed()) {
+            delivered++;
+            failed += result.failed();
+          } else {
+            output.accept(result);
+            failed += result.failed();
+          }
+        }
+        output.flush();
+      }
+      if (delivered > 0) {
+        err().println(
+            "coordinator: " + delivered + " tasks' results were streamed to the submitting coordinator and not"
+                + " kept (submit with --keep-results or --detach to keep them)");
+      }
+      if (missing > 0) {
+        err().println("coordinator: " + missing + " tasks have no result yet");
+      }
+      err().flush();
+      return failed > 0 ? ExitCodes.ITEMS_FAILED : ExitCodes.OK;
+    } finally {
+      hazelcast.shutdown();
+    }
+  }
+
+  /** The job's results task by task ({@code null} where a task has none yet), a batch at a time. */
+  private static Iterable<List<TaskResult>> batches(Job job, IMap<String, TaskResult> results) {
+    if (!job.totalsKnown()) {
+      List<TaskResult> all = new ArrayList<>(results.values(Predicates.equal("jobId", job.id())));
+      all.sort(Comparator.comparingLong(TaskResult::seq));
+      return List.of(all);
+    }
+    return () ->
+        new java.util.Iterator<>() {
+          long next;
+
+          @Override
+          public boolean hasNext() {
+            return next < job.totalTasks();
+          }
+
+          @Override
+          public List<TaskResult> next() {
+            Set<String> keys = new TreeSet<>();
+            long end = Math.min(job.totalTasks(), next + BATCH);
+            for (long seq = next; seq < end; seq++) {
+              keys.add(Names.taskId(job.id(), seq));
+            }
+            Map<String, TaskResult> found = results.getAll(keys);
+            List<TaskResult> batch = new ArrayList<>();
+            for (long seq = next; seq < end; seq++) {
+              batch.add(found.get(Names.taskId(job.id(), seq)));
+            }
+            next = end;
+            return batch;
+          }
+        };
+  }
+}

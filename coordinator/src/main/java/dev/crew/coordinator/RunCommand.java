@@ -1,0 +1,74 @@
+package dev.crew.coordinator;
+
+import dev.crew.common.ClusterConfigs;
+import dev.crew.common.TaskCatalog;
+import dev.crew.worker.Worker;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code coordinator run}: a job on an embedded in-process worker, nothing else to start. */
+@Command(
+    name = "run",
+    header = "Run a job here, on an in-process worker that uses every core; nothing else to start.",
+    description = {
+      "The same as 'submit', against a private one-member cluster that lives as long as the job.",
+      "Examples:",
+      "  coordinator run fib --range 20..35 --ordered",
+      "  coordinator run sleep --input delays.txt",
+      "  coordinator run sum-squares --range 1..200 --reduce sum"
+    },
+    mixinStandardHelpOptions = true,
+    sortOptions = false)
+final class RunCommand extends ClusterCommandBase implements Callable<Integer> {
+
+  @Mixin JobOptions job;
+
+  @Option(
+      names = "--cpu-threads",
+      paramLabel = "N",
+      description = "CPU lane threads of the in-process worker (default: every core).")
+  int cpuThreads = Runtime.getRuntime().availableProcessors();
+
+  @Option(
+      names = "--io-concurrency",
+      paramLabel = "N",
+      description = "I/O lane items in flight in the in-process worker (default ${DEFAULT-VALUE}).")
+  int ioConcurrency = 1000;
+
+  @Override
+  public Integer call() throws Exception {
+    Worker[] worker = new Worker[1];
+    try {
+      return new JobLauncher(job, out(), err())
+          .launch(
+              checked -> {
+                worker[0] = Worker.start(settings(), TaskCatalog.load(Thread.currentThread().getContextClassLoader()));
+                return worker[0].hazelcast();
+              },
+              /* detach= */ false);
+    } finally {
+      if (worker[0] != null) {
+        worker[0].close();
+      }
+    }
+  }
+
+  private Worker.Settings settings() {
+    try {
+      return new Worker.Settings(
+          new ClusterConfigs.Membership(
+              "crew-run-" + UUID.randomUUID(), List.of(), false, "127.0.0.1", 5701, /* isolated= */ true),
+          cpuThreads,
+          ioConcurrency,
+          /* backups= */ 0,
+          Duration.ofSeconds(5));
+    } catch (IllegalArgumentException e) {
+      throw CrewException.usage(e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package dev.crew.coordinator;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import dev.crew.common.Job;
+import dev.crew.common.Names;
+import dev.crew.common.TaskResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code coordinator status}: the cluster's jobs, or one job in detail. */
+@Command(
+    name = "status",
+    header = "Show the cluster's jobs, or one job: state, items done and failed.",
+    mixinStandardHelpOptions = true)
+final class StatusCommand extends ClusterCommandBase implements Callable<Integer> {
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "JOB", description = "A job id (default: every job).")
+  String jobId;
+
+  @Override
+  public Integer call() {
+    HazelcastInstance hazelcast = connect();
+    try {
+      IMap<String, Job> jobs = hazelcast.getMap(Names.JOBS);
+      IMap<String, TaskResult> results = hazelcast.getMap(Names.RESULTS);
+      if (jobId != null) {
+        Job job = jobs.get(jobId);
+        if (job == null) {
+          throw CrewException.usage("no job '" + jobId + "' in cluster '" + options().cluster + "'");
+        }
+        JobProgress p = JobProgress.of(job, results);
+        out().printf(
+            "job %s: %s%n  task %s on the %s lane, params %s%n  items %s done, %d ok, %d failed; tasks %d/%s%n"
+                + "  submitted %s ago%n",
+            job.id(),
+            p.state().name().toLowerCase(Locale.ROOT),
+            job.task(),
+            job.lane().id(),
+            job.params().values(),
+            p.done(),
+            p.ok(),
+            p.failed(),
+            p.tasksDone(),
+            job.totalsKnown() ? Long.toString(job.totalTasks()) : "?",
+            age(job));
+        out().flush();
+        return ExitCodes.OK;
+      }
+      List<Job> all = new ArrayList<>(jobs.values());
+      all.sort(Comparator.comparingLong(Job::createdMillis).reversed());
+      if (all.isEmpty()) {
+        out().println("no jobs in cluster '" + options().cluster + "'");
+      } else {
+        String format = "%-24s %-12s %-4s %-10s %-21s %-8s %s%n";
+        out().printf(format, "JOB", "TASK", "LANE", "STATE", "DONE/TOTAL", "FAILED", "AGE");
+        for (Job job : all) {
+          JobProgress p = JobProgress.of(job, results);
+          out().printf(
+              format,
+              job.id(),
+              job.task(),
+              job.lane().id(),
+              p.state().name().toLowerCase(Locale.ROOT),
+              p.done(),
+              p.failed(),
+              age(job));
+        }
+      }
+      out().flush();
+      return ExitCodes.OK;
+    } finally {
+      hazelcast.shutdown();
+    }
+  }
+
+  static String age(Job job) {
+    Duration age = Duration.ofMillis(Math.max(0, System.currentTimeMillis() - job.createdMillis()));
+    if (age.toMinutes() < 1) {
+      return age.toSeconds() + "s";
+    }
+    if (age.toHours() < 1) {
+      return age.toMinutes() + "m";
+    }
+    return age.toHours() < 48 ? age.toHours() + "h" : age.toDays() + "d";
+  }
+}

@@ -1,0 +1,144 @@
+package dev.crew.coordinator.job;
+
+import java.time.Duration;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Decides how many items go in each task.
+ *
+ * <p>A fixed size, or {@code auto}: like {@code multiprocessing.Pool.map}'s chunksize, but measured. It sends a few
+ * one-item probe tasks, waits briefly for the first of them to complete, and from then on sizes each task so that it
+ * runs for about {@link #TARGET} on a worker, from a running average of the item times the workers report. When the
+ * total is known a task never takes more than a quarter of one slot's fair share, so the last tasks still spread
+ * over every slot.
+ */
+public final class ChunkPlanner {
+  /** How long an auto-sized task should run: long enough to hide the per-task cost, short enough to balance. */
+  public static final Duration TARGET = Duration.ofMillis(25);
+
+  /** Upper bound for auto-sized tasks: bounds the memory of a task in flight and of its result. */
+  public static final int MAX_AUTO = 10_000;
+
+  private final int fixed;
+  private final int probes;
+  private final long cap;
+  private final Duration probeWait;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition measured = lock.newCondition();
+  private double nanosPerItem = -1;
+  private long itemsMeasured;
+  private int issued;
+
+  private ChunkPlanner(int fixed, int probes, long cap, Duration probeWait) {
+    this.fixed = fixed;
+    this.probes = probes;
+    this.cap = cap;
+    this.probeWait = probeWait;
+  }
+
+  /** Every task gets {@code size} items. */
+  public static ChunkPlanner fixed(int size) {
+    if (size < 1) {
+      throw new IllegalArgumentException("--chunk must be at least 1, not " + size);
+    }
+    return new ChunkPlanner(size, 0, size, Duration.ZERO);
+  }
+
+  /**
+   * Sizes tasks from measured item times.
+   *
+   * @param slots lane slots across the cluster (threads or items in flight)
+   * @param total the input's size, or -1 if unknown
+   * @param probeWait how long to wait for the first measurement before going on with one-item tasks
+   */
+  public static ChunkPlanner auto(int slots, long total, Duration probeWait) {
+    int probes = Math.max(2, Math.min(slots, 64));
+    long cap = MAX_AUTO;
+    if (total > 0) {
+      cap = Math.max(1, Math.min(cap, (total + 4L * slots - 1) / (4L * slots)));
+    }
+    return new ChunkPlanner(0, probes, cap, probeWait);
+  }
+
+  /** Parses {@code --chunk N|auto}. */
+  public static ChunkPlanner parse(String text, int slots, long total, Duration probeWait) {
+    if (text.equalsIgnoreCase("auto")) {
+      return auto(slots, total, probeWait);
+    }
+    try {
+      return fixed(Integer.parseInt(text.trim()));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("bad --chunk '" + text + "' (expected a number of items or auto)");
+    }
+  }
+
+  /** The size of the next task; during probing this may wait up to the probe wait for a first measurement. */
+  public int nextSize() throws InterruptedException {
+    if (fixed > 0) {
+      return fixed;
+    }
+    lock.lock();
+    try {
+      if (nanosPerItem < 0) {
+        if (issued < probes) {
+          issued++;
+          return 1;
+        }
+        long wait = probeWait.toNanos();
+        while (nanosPerItem < 0 && wait > 0) {
+          wait = measured.awaitNanos(wait);
+        }
+        if (nanosPerItem < 0) {
+          return 1;
+        }
+      }
+      long size = Math.round(TARGET.toNanos() / Math.max(nanosPerItem, 1.0));
+      return (int) Math.max(1, Math.min(cap, size));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Learns from a completed task: {@code items} took {@code busyNanos} of worker time in all. */
+  public void record(int items, long busyNanos) {
+    if (items <= 0 || fixed > 0) {
+      return;
+    }
+    lock.lock();
+    try {
+      double sample = (double) Math.max(busyNanos, 0) / items;
+      if (nanosPerItem < 0) {
+        nanosPerItem = sample;
+      } else {
+        // Weigh by items, but let recent tasks count: the average follows a workload whose items change cost.
+        long weight = Math.min(itemsMeasured, 50_000);
+        nanosPerItem = (nanosPerItem * weight + sample * items) / (weight + items);
+      }
+      itemsMeasured += items;
+      measured.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether the next {@link #nextSize()} could wait for a measurement: queue what is pending before asking. */
+  public boolean probing() {
+    lock.lock();
+    try {
+      return fixed == 0 && nanosPerItem < 0;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The measured time per item, or -1 before the first measurement. */
+  public double nanosPerItem() {
+    lock.lock();
+    try {
+      return nanosPerItem;
+    } finally {
+      lock.unlock();
+    }
+  }
+}

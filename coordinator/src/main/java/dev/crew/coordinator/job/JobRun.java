@@ -1,0 +1,339 @@
+package dev.crew.coordinator.job;
+
+import com.hazelcast.collection.IQueue;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import com.hazelcast.query.Predicates;
+import dev.crew.common.ClusterConfigs;
+import dev.crew.common.Job;
+import dev.crew.common.JobState;
+import dev.crew.common.Names;
+import dev.crew.common.TaskChunk;
+import dev.crew.common.TaskResult;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one job from the submitting side: queues its tasks from a streamed input while results stream back.
+ *
+ * <p>The producer (its own thread) reads the input, cuts it into tasks with the {@link ChunkPlanner} and offers them
+ * to the lane's bounded queue; a window of tasks and items in flight makes it wait when the cluster is behind, so
+ * memory stays flat however large the input. The consumer (the calling thread) takes results from an entry listener
+ * on the results map, hands each task's results on exactly once, and, when nothing has arrived for a while, reads
+ * any result the listener may have missed straight from the map.
+ */
+public final class JobRun {
+  /** Items queued or running at once; bounds the memory of results held back for {@code --ordered}. */
+  static final int ITEM_WINDOW = 200_000;
+
+  static final int TASK_WINDOW = ClusterConfigs.QUEUE_CAPACITY;
+  private static final int MAX_BATCH = 64;
+  private static final Duration IDLE_CHECK = Duration.ofSeconds(1);
+  private static final Duration OFFER_WAIT = Duration.ofMillis(500);
+
+  /**
+   * @param detach queue everything and return without waiting for results
+   * @param keepResults leave delivered results in the cluster for {@code coordinator results}
+   */
+  public record Options(boolean detach, boolean keepResults) {}
+
+  private sealed interface Event {}
+
+  private record Arrived(TaskResult result) implements Event {}
+
+  private record Queued(long items, long tasks) implements Event {}
+
+  private record ProducerFailed(Exception error) implements Event {}
+
+  private record Cancelled() implements Event {}
+
+  private final HazelcastInstance hazelcast;
+  private final IMap<String, Job> jobs;
+  private final IMap<String, TaskResult> results;
+  private final BlockingQueue<Event> inbox = new LinkedBlockingQueue<>();
+  private final Map<Long, Integer> outstanding = new ConcurrentHashMap<>();
+  private final Semaphore taskWindow = new Semaphore(TASK_WINDOW);
+  private final Semaphore itemWindow = new Semaphore(ITEM_WINDOW);
+  private volatile boolean stopped;
+
+  public JobRun(HazelcastInstance hazelcast) {
+    this.hazelcast = hazelcast;
+    this.jobs = hazelcast.getMap(Names.JOBS);
+    this.results = hazelcast.getMap(Names.RESULTS);
+  }
+
+  /** A fresh job id: the task's name and a short random suffix, e.g. {@code fib-3k9x2a}. */
+  public static String newJobId(String task) {
+    String suffix = Long.toString(UUID.randomUUID().getLeastSignificantBits() & 0xFFFFFFFFFFL, 36);
+    return task + "-" + suffix;
+  }
+
+  /** Runs {@code job} over {@code source}; returns when every task has a result, or the job is cancelled. */
+  public Outcome run(
+      Job job, ItemSource source, ChunkPlanner planner, ResultHandler handler, Progress progress, Options options)
+      throws IOException, InterruptedException {
+    long started = System.nanoTime();
+    if (jobs.putIfAbsent(job.id(), job) != null) {
+      throw new IllegalArgumentException("job '" + job.id() + "' already exists; choose another --job-id");
+    }
+    UUID resultListener =
+        results.addEntryListener(
+            (EntryAddedListener<String, TaskResult>) e -> inbox.add(new Arrived(e.getValue())),
+            Predicates.equal("jobId", job.id()),
+            /* includeValue= */ true);
+    UUID jobListener =
+        jobs.addEntryListener(
+            (EntryUpdatedListener<String, Job>)
+                e -> {
+                  if (e.getValue().state() == JobState.CANCELLED) {
+                    inbox.add(new Cancelled());
+                  }
+                },
+            job.id(),
+            /* includeValue= */ true);
+    IQueue<TaskChunk> queue = hazelcast.getQueue(job.lane().queueName());
+    Thread producer =
+        Thread.ofPlatform()
+            .name("crew-submit-" + job.id())
+            .daemon(true)
+            .start(() -> produce(job, source, planner, queue));
+    try {
+      if (options.detach()) {
+        return awaitQueued(job, producer, planner, started);
+      }
+      return consume(job, handler, planner, progress, options, started);
+    } finally {
+      stopped = true;
+      producer.interrupt();
+      results.removeEntryListener(resultListener);
+      jobs.removeEntryListener(jobListener);
+    }
+  }
+
+  private void produce(Job job, ItemSource source, ChunkPlanner planner, IQueue<TaskChunk> queue) {
+    List<TaskChunk> batch = new ArrayList<>();
+    int batchLimit = 1;
+    long seq = 0;
+    try {
+      while (!stopped) {
+        if (planner.probing() && !batch.isEmpty()) {
+          offerAll(queue, batch);
+        }
+        TaskChunk chunk = source.next(job.id(), seq, planner.nextSize());
+        if (chunk == null) {
+          break;
+        }
+        if (!taskWindow.tryAcquire()) {
+          offerAll(queue, batch);
+          taskWindow.acquire();
+        }
+        if (!itemWindow.tryAcquire(chunk.count())) {
+          offerAll(queue, batch);
+          itemWindow.acquire(chunk.count());
+        }
+        outstanding.put(seq, chunk.count());
+        batch.add(chunk);
+        seq++;
+        if (batch.size() >= batchLimit) {
+          offerAll(queue, batch);
+          // The first task goes out alone, for the first result's sake; then batches grow to save round trips.
+          batchLimit = Math.min(MAX_BATCH, batchLimit * 2);
+        }
+      }
+      offerAll(queue, batch);
+      if (!stopped) {
+        long items = source.read();
+        long tasks = seq;
+        markQueued(job.id(), items, tasks);
+        inbox.add(new Queued(items, tasks));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException | RuntimeException e) {
+      if (!stopped) {
+        inbox.add(new ProducerFailed(e));
+      }
+    }
+  }
+
+  private void markQueued(String jobId, long items, long tasks) {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      Job current = jobs.get(jobId);
+      if (current == null || jobs.replace(jobId, current, current.queued(items, tasks))) {
+        return;
+      }
+    }
+    throw new IllegalStateException("could not record the totals of job " + jobId);
+  }
+
+  /** Offers the batch in one operation when the queue has room, else one task at a time, waiting as needed. */
+  private void offerAll(IQueue<TaskChunk> queue, List<TaskChunk> batch) throws InterruptedException {
+    if (batch.isEmpty()) {
+      return;
+    }
+    try {
+      if (batch.size() == 1) {
+        offerOne(queue, batch.getFirst());
+      } else {
+        queue.addAll(batch);
+      }
+    } catch (IllegalStateException full) {
+      for (TaskChunk chunk : batch) {
+        offerOne(queue, chunk);
+      }
+    }
+    batch.clear();
+  }
+
+  private void offerOne(IQueue<TaskChunk> queue, TaskChunk chunk) throws InterruptedException {
+    while (!queue.offer(chunk, OFFER_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+      if (stopped) {
+        throw new InterruptedException("job stopped while its queue was full");
+      }
+    }
+  }
+
+  private Outcome awaitQueued(Job job, Thread producer, ChunkPlanner planner, long started)
+      throws IOException, InterruptedException {
+    while (true) {
+      Event event = inbox.take();
+      switch (event) {
+        case Arrived arrived -> {
+          TaskResult result = arrived.result();
+          Integer count = outstanding.remove(result.seq());
+          if (count != null) {
+            taskWindow.release();
+            itemWindow.release(count);
+            planner.record(result.count(), result.elapsedNanos());
+          }
+        }
+        case Queued queued -> {
+          producer.join();
+          return new Outcome(job.id(), 0, 0, queued.tasks(), elapsed(started), Map.of(), false);
+        }
+        case ProducerFailed failed -> throw asIo(failed.error());
+        case Cancelled cancelled -> {
+          return new Outcome(job.id(), 0, 0, 0, elapsed(started), Map.of(), true);
+        }
+      }
+    }
+  }
+
+  private Outcome consume(
+      Job job, ResultHandler handler, ChunkPlanner planner, Progress progress, Options options, long started)
+      throws IOException, InterruptedException {
+    long expectedTasks = -1;
+    long receivedTasks = 0;
+    long ok = 0;
+    long failed = 0;
+    Map<String, Long> perWorker = new HashMap<>();
+    Map<String, TaskResult> delivered = new HashMap<>();
+    while (expectedTasks < 0 || receivedTasks < expectedTasks) {
+      Event event = inbox.poll(IDLE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+      if (event == null) {
+        handler.flush();
+        recover(job.id());
+        continue;
+      }
+      switch (event) {
+        case Arrived arrived -> {
+          TaskResult result = arrived.result();
+          Integer count = outstanding.remove(result.seq());
+          if (count == null || result.consumed()) {
+            continue; // already delivered, e.g. seen by the listener and by a recovery read
+          }
+          taskWindow.release();
+          itemWindow.release(count);
+          receivedTasks++;
+          planner.record(result.count(), result.elapsedNanos());
+          handler.accept(result);
+          ok += result.ok();
+          failed += result.failed();
+          perWorker.merge(result.worker(), (long) result.count(), Long::sum);
+          progress.advance(result.count());
+          if (!options.keepResults()) {
+            delivered.put(result.taskId(), result.asConsumed());
+          }
+        }
+        case Queued queued -> {
+          expectedTasks = queued.tasks();
+          progress.total(queued.items());
+        }
+        case ProducerFailed producerFailed -> throw asIo(producerFailed.error());
+        case Cancelled cancelled -> {
+          handler.flush();
+          return new Outcome(job.id(), ok, failed, receivedTasks, elapsed(started), perWorker, true);
+        }
+      }
+      if (inbox.isEmpty() || delivered.size() >= MAX_BATCH) {
+        handler.flush();
+        forget(delivered);
+      }
+    }
+    handler.flush();
+    forget(delivered);
+    markDone(job.id());
+    return new Outcome(job.id(), ok, failed, receivedTasks, elapsed(started), perWorker, false);
+  }
+
+  /** Replaces delivered results by their counts, in one batch: the values are written out, memory stays flat. */
+  private void forget(Map<String, TaskResult> delivered) {
+    if (!delivered.isEmpty()) {
+      results.setAllAsync(new HashMap<>(delivered));
+      delivered.clear();
+    }
+  }
+
+  /** Reads results the listener has not delivered (events are not guaranteed) straight from the map. */
+  private void recover(String jobId) {
+    Job current = jobs.get(jobId);
+    if (current != null && current.state() == JobState.CANCELLED) {
+      inbox.add(new Cancelled());
+      return;
+    }
+    Set<String> keys = new TreeSet<>();
+    for (Long seq : outstanding.keySet()) {
+      keys.add(Names.taskId(jobId, seq));
+      if (keys.size() == 1_000) {
+        break;
+      }
+    }
+    if (!keys.isEmpty()) {
+      results.getAll(keys).values().forEach(result -> inbox.add(new Arrived(result)));
+    }
+  }
+
+  private void markDone(String jobId) {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      Job current = jobs.get(jobId);
+      if (current == null || current.state().isFinal()) {
+        return;
+      }
+      if (jobs.replace(jobId, current, current.withState(JobState.DONE))) {
+        return;
+      }
+    }
+  }
+
+  private static Duration elapsed(long startedNanos) {
+    return Duration.ofNanos(System.nanoTime() - startedNanos);
+  }
+
+  private static IOException asIo(Exception e) {
+    return e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+  }
+}

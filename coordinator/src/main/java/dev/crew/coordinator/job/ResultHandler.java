@@ -1,0 +1,13 @@
+package dev.crew.coordinator.job;
+
+import dev.crew.common.TaskResult;
+import java.io.IOException;
+
+/** What the coordinator does with each task's results as they arrive: write them, or fold them into a reduction. */
+public interface ResultHandler {
+
+  void accept(TaskResult result) throws IOException;
+
+  /** Makes what was accepted so far visible (called when no more results are waiting). */
+  default void flush() throws IOException {}
+}

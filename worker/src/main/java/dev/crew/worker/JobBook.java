@@ -1,0 +1,9 @@
+package dev.crew.worker;
+
+import dev.crew.common.Job;
+import java.util.Optional;
+
+/** Looks up the job a task belongs to. */
+interface JobBook {
+  Optional<Job> find(String jobId);
+}

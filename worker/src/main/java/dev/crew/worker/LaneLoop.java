@@ -1,0 +1,194 @@
+package dev.crew.worker;
+
+import dev.crew.common.Lane;
+import dev.crew.common.TaskChunk;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The consumer loop of one lane: waits for a free slot, then takes tasks from the lane's queue, never more than it
+ * has free slots for, so an idle core on another worker is never starved by this one's buffer.
+ *
+ * <p>On the CPU lane a slot is a thread and a task holds one for all its items. On the I/O lane a slot is one item
+ * in flight: a task's items run concurrently, each on its own virtual thread, and the loop waits for a slot per item
+ * before it starts it, so it takes no new task while the one it holds cannot start.
+ */
+final class LaneLoop implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(LaneLoop.class);
+  private static final Duration POLL_WAIT = Duration.ofMillis(250);
+  private static final int MAX_BATCH = 64;
+
+  private final Lane lane;
+  private final int slotCount;
+  private final Semaphore slots;
+  private final boolean slotPerItem;
+  private final TaskSource source;
+  private final Function<TaskChunk, ChunkRun> runs;
+  private final Executor executor;
+  private final AtomicLong tasksRun = new AtomicLong();
+  private final AtomicLong itemsRun = new AtomicLong();
+  private volatile boolean running = true;
+  private volatile Thread thread;
+  /** Items per task lately seen, so the I/O lane takes about as many tasks as it has item slots free. */
+  private double itemsPerTask = 1;
+
+  /**
+   * @param runs starts the run of a task, or returns {@code null} when the task is to be dropped unrun
+   */
+  LaneLoop(
+      Lane lane,
+      int slotCount,
+      boolean slotPerItem,
+      TaskSource source,
+      Function<TaskChunk, ChunkRun> runs,
+      Executor executor) {
+    if (slotCount < 1) {
+      throw new IllegalArgumentException(lane.id() + " lane needs at least one slot, not " + slotCount);
+    }
+    this.lane = lane;
+    this.slotCount = slotCount;
+    this.slots = new Semaphore(slotCount);
+    this.slotPerItem = slotPerItem;
+    this.source = source;
+    this.runs = runs;
+    this.executor = executor;
+  }
+
+  @Override
+  public void run() {
+    thread = Thread.currentThread();
+    while (running) {
+      try {
+        takeAndDispatch();
+      } catch (InterruptedException e) {
+        if (running) {
+          log.warn("{} lane interrupted while running; stopping it", lane.id());
+        }
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        if (!running) {
+          return;
+        }
+        log.warn("{} lane could not take tasks: {}", lane.id(), e.toString());
+      }
+    }
+  }
+
+  private void takeAndDispatch() throws InterruptedException {
+    slots.acquire();
+    int held = 1;
+    int more = Math.min(slots.availablePermits(), MAX_BATCH - 1);
+    if (more > 0 && slots.tryAcquire(more)) {
+      held += more;
+    }
+    try {
+      int want = slotPerItem ? Math.max(1, (int) (held / itemsPerTask)) : held;
+      List<TaskChunk> taken = source.take(Math.min(want, MAX_BATCH), POLL_WAIT);
+      for (TaskChunk chunk : taken) {
+        held = dispatch(chunk, held);
+      }
+    } finally {
+      slots.release(held);
+    }
+  }
+
+  /** Starts {@code chunk}, spending the {@code held} slots first and waiting for more if needed; returns those left. */
+  private int dispatch(TaskChunk chunk, int held) throws InterruptedException {
+    ChunkRun run = runs.apply(chunk);
+    if (run == null) {
+      return held;
+    }
+    tasksRun.incrementAndGet();
+    itemsRun.addAndGet(chunk.count());
+    if (!slotPerItem) {
+      held = spendOne(held);
+      executor.execute(() -> runAndRelease(run));
+      return held;
+    }
+    itemsPerTask = 0.8 * itemsPerTask + 0.2 * Math.max(1, chunk.count());
+    for (int i = 0; i < chunk.count(); i++) {
+      held = spendOne(held);
+      int item = i;
+      executor.execute(() -> runItemAndRelease(run, item));
+    }
+    return held;
+  }
+
+  private int spendOne(int held) throws InterruptedException {
+    if (held > 0) {
+      return held - 1;
+    }
+    slots.acquire();
+    return 0;
+  }
+
+  private void runAndRelease(ChunkRun run) {
+    try {
+      run.runAll();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      log.error("task {} failed outside its items: {}", run.chunk().taskId(), e.toString(), e);
+    } finally {
+      slots.release();
+    }
+  }
+
+  private void runItemAndRelease(ChunkRun run, int item) {
+    try {
+      run.runItem(item);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      log.error("task {} failed outside its items: {}", run.chunk().taskId(), e.toString(), e);
+    } finally {
+      slots.release();
+    }
+  }
+
+  /** Stops taking tasks; what is running goes on. */
+  void stopTaking() {
+    running = false;
+    Thread t = thread;
+    if (t != null) {
+      t.interrupt();
+    }
+  }
+
+  /** Waits until every slot is free again, i.e. nothing this lane started is still running. */
+  boolean awaitIdle(Duration timeout) throws InterruptedException {
+    if (slots.tryAcquire(slotCount, timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      slots.release(slotCount);
+      return true;
+    }
+    return false;
+  }
+
+  Lane lane() {
+    return lane;
+  }
+
+  int slotCount() {
+    return slotCount;
+  }
+
+  int busySlots() {
+    return slotCount - slots.availablePermits();
+  }
+
+  long tasksRun() {
+    return tasksRun.get();
+  }
+
+  long itemsRun() {
+    return itemsRun.get();
+  }
+}

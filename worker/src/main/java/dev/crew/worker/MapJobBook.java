@@ -1,0 +1,19 @@
+package dev.crew.worker;
+
+import com.hazelcast.map.IMap;
+import dev.crew.common.Job;
+import java.util.Optional;
+
+/** Reads jobs from the cluster's job map, whose near cache makes the per-task lookup local. */
+final class MapJobBook implements JobBook {
+  private final IMap<String, Job> jobs;
+
+  MapJobBook(IMap<String, Job> jobs) {
+    this.jobs = jobs;
+  }
+
+  @Override
+  public Optional<Job> find(String jobId) {
+    return Optional.ofNullable(jobs.get(jobId));
+  }
+}

@@ -1,0 +1,210 @@
+package dev.crew.worker;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import dev.crew.common.ClusterConfigs;
+import dev.crew.common.Job;
+import dev.crew.common.Lane;
+import dev.crew.common.Names;
+import dev.crew.common.TaskCatalog;
+import dev.crew.common.TaskChunk;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A Crew worker: a Hazelcast member that pulls tasks for each lane and runs them on this host's cores. */
+public final class Worker implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Worker.class);
+
+  /**
+   * @param cpuThreads platform threads of the CPU lane, one task each
+   * @param ioConcurrency items of the I/O lane in flight at once, each on a virtual thread
+   * @param backups synchronous backups of queues, jobs and results
+   */
+  public record Settings(
+      ClusterConfigs.Membership membership, int cpuThreads, int ioConcurrency, int backups, Duration drainTimeout) {
+    public Settings {
+      if (cpuThreads < 1) {
+        throw new IllegalArgumentException("--cpu-threads must be at least 1, not " + cpuThreads);
+      }
+      if (ioConcurrency < 1) {
+        throw new IllegalArgumentException("--io-concurrency must be at least 1, not " + ioConcurrency);
+      }
+      if (backups < 0 || backups > 6) {
+        throw new IllegalArgumentException("--backups must be between 0 and 6, not " + backups);
+      }
+    }
+  }
+
+  private final Settings settings;
+  private final HazelcastInstance hazelcast;
+  private final String name;
+  private final MapResultSink sink;
+  private final List<LaneLoop> lanes;
+  private final ExecutorService cpuThreads;
+  private final ExecutorService ioThreads;
+  private final List<Thread> loopThreads;
+  private final long startedNanos = System.nanoTime();
+  private boolean closed;
+
+  private Worker(Settings settings, TaskCatalog catalog, HazelcastInstance hazelcast) {
+    this.settings = settings;
+    this.hazelcast = hazelcast;
+    this.name = nameOf(hazelcast.getCluster().getLocalMember());
+    this.sink = new MapResultSink(hazelcast.getMap(Names.RESULTS));
+    JobBindings bindings =
+        new JobBindings(catalog, new MapJobBook(hazelcast.<String, Job>getMap(Names.JOBS)), name);
+    this.cpuThreads =
+        Executors.newFixedThreadPool(settings.cpuThreads(), Thread.ofPlatform().name("crew-cpu-", 1).factory());
+    this.ioThreads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("crew-io-", 1).factory());
+    this.lanes =
+        List.of(
+            new LaneLoop(
+                Lane.CPU, settings.cpuThreads(), false, source(Lane.CPU), c -> start(c, bindings), cpuThreads),
+            new LaneLoop(
+                Lane.IO, settings.ioConcurrency(), true, source(Lane.IO), c -> start(c, bindings), ioThreads));
+    this.loopThreads =
+        lanes.stream()
+            .map(lane -> Thread.ofPlatform().name("crew-" + lane.lane().id() + "-lane").unstarted(lane))
+            .toList();
+  }
+
+  /** Joins (or forms) the cluster and starts taking tasks. */
+  public static Worker start(Settings settings, TaskCatalog catalog) {
+    int cores = Runtime.getRuntime().availableProcessors();
+    Map<String, String> attributes =
+        Map.of(
+            Names.ATTR_ROLE, Names.ROLE_WORKER,
+            Names.ATTR_CORES, Integer.toString(cores),
+            Names.ATTR_CPU_THREADS, Integer.toString(settings.cpuThreads()),
+            Names.ATTR_IO_CONCURRENCY, Integer.toString(settings.ioConcurrency()),
+            Names.ATTR_TASKS, catalog.advertised());
+    HazelcastInstance hazelcast =
+        Hazelcast.newHazelcastInstance(ClusterConfigs.member(settings.membership(), attributes, settings.backups()));
+    Worker worker = new Worker(settings, catalog, hazelcast);
+    worker.loopThreads.forEach(Thread::start);
+    hazelcast.getCluster().addMembershipListener(worker.new MemberLog());
+    log.info(
+        "worker {} joined cluster '{}': {} members; {} cores, cpu lane {} threads, io lane {} in flight; tasks: {}",
+        worker.name,
+        settings.membership().cluster(),
+        hazelcast.getCluster().getMembers().size(),
+        cores,
+        settings.cpuThreads(),
+        settings.ioConcurrency(),
+        catalog.all().stream().map(t -> t.name()).collect(Collectors.joining(", ")));
+    return worker;
+  }
+
+  /** How results and listings name a member: its address as {@code host:port}. */
+  public static String nameOf(Member member) {
+    return member.getAddress().getHost() + ":" + member.getAddress().getPort();
+  }
+
+  private TaskSource source(Lane lane) {
+    return new QueueTaskSource(hazelcast.<TaskChunk>getQueue(lane.queueName()));
+  }
+
+  private ChunkRun start(TaskChunk chunk, JobBindings bindings) {
+    Binding binding = bindings.forJob(chunk.jobId());
+    if (binding instanceof Binding.Drop drop) {
+      log.debug("dropped task {}: {}", chunk.taskId(), drop.reason());
+      return null;
+    }
+    return new ChunkRun(chunk, binding, sink, name, System::nanoTime);
+  }
+
+  public HazelcastInstance hazelcast() {
+    return hazelcast;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  /** Results this worker computed that lost to an earlier result of the same task. */
+  public long duplicatesDropped() {
+    return sink.duplicates();
+  }
+
+  /**
+   * Leaves the cluster: stops taking tasks, lets running ones finish (up to the drain timeout), waits for their
+   * results to be written, then shuts the member down.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    lanes.forEach(LaneLoop::stopTaking);
+    boolean idle = true;
+    try {
+      long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
+      for (LaneLoop lane : lanes) {
+        idle &= lane.awaitIdle(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+      }
+      if (hazelcast.getLifecycleService().isRunning()) {
+        sink.flush();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      idle = false;
+    }
+    shutdownAndAwait(cpuThreads);
+    shutdownAndAwait(ioThreads);
+    long tasks = lanes.stream().mapToLong(LaneLoop::tasksRun).sum();
+    long items = lanes.stream().mapToLong(LaneLoop::itemsRun).sum();
+    String cluster = settings.membership().cluster();
+    if (hazelcast.getLifecycleService().isRunning()) {
+      hazelcast.shutdown();
+    }
+    log.info(
+        "worker {} left cluster '{}' after {} s: ran {} tasks, {} items{}",
+        name,
+        cluster,
+        String.format("%.1f", (System.nanoTime() - startedNanos) / 1e9),
+        tasks,
+        items,
+        idle ? "" : "; tasks still running at the drain timeout were interrupted");
+  }
+
+  private static void shutdownAndAwait(ExecutorService pool) {
+    pool.shutdown();
+    try {
+      if (!pool.awaitTermination(1, TimeUnit.SECONDS)) {
+        pool.shutdownNow();
+        pool.awaitTermination(1, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      pool.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Logs members arriving and leaving, in one line each, instead of Hazelcast's member tables. */
+  private final class MemberLog implements MembershipListener {
+    @Override
+    public void memberAdded(MembershipEvent event) {
+      log.info("member {} joined; the cluster has {} members", nameOf(event.getMember()), event.getMembers().size());
+    }
+
+    @Override
+    public void memberRemoved(MembershipEvent event) {
+      log.info("member {} left; the cluster has {} members", nameOf(event.getMember()), event.getMembers().size());
+    }
+  }
+}

@@ -1,0 +1,180 @@
+package dev.crew.worker;
+
+import ch.qos.logback.classic.Level;
+import dev.crew.common.ClusterConfigs;
+import dev.crew.common.Durations;
+import dev.crew.common.TaskCatalog;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code worker}: starts a Crew worker on this host and runs it until it is stopped. */
+@Command(
+    name = "worker",
+    mixinStandardHelpOptions = true,
+    version = "crew worker 0.1.0",
+    header = "Start a Crew worker: a cluster member that runs tasks on every core of this host.",
+    description = {
+      "Joins the cluster named by --cluster (by --join peers, or --multicast), then pulls tasks from the cpu",
+      "and io lane queues as its lanes have free slots. Stop it with Ctrl-C or SIGTERM.",
+      "Every option can also be set by the environment variable shown in its description."
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:stopped cleanly", "2:bad usage", "3:could not start or join the cluster"},
+    subcommands = {CommandLine.HelpCommand.class})
+public final class WorkerCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--join",
+      split = ",",
+      paramLabel = "HOST[:PORT]",
+      defaultValue = "${env:CREW_JOIN:-}",
+      description = "Peers to join over TCP/IP, comma-separated (env CREW_JOIN).")
+  List<String> join;
+
+  @Option(
+      names = "--multicast",
+      defaultValue = "${env:CREW_MULTICAST:-false}",
+      description = "Find peers by multicast instead of --join (env CREW_MULTICAST).")
+  boolean multicast;
+
+  @Option(
+      names = "--cluster",
+      paramLabel = "NAME",
+      defaultValue = "${env:CREW_CLUSTER:-crew}",
+      description = "Cluster name; members with other names never join (env CREW_CLUSTER, default ${DEFAULT-VALUE}).")
+  String cluster;
+
+  @Option(
+      names = "--bind",
+      paramLabel = "ADDR",
+      defaultValue = "${env:CREW_BIND}",
+      description = "Address to bind and advertise (env CREW_BIND; default: chosen by Hazelcast).")
+  String bind;
+
+  @Option(
+      names = "--port",
+      defaultValue = "${env:CREW_PORT:-5701}",
+      description = "First port to try; the next free one is taken if it is busy (env CREW_PORT, default ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(
+      names = "--cpu-threads",
+      paramLabel = "N",
+      defaultValue = "${env:CREW_CPU_THREADS:-0}",
+      description = "CPU lane threads (env CREW_CPU_THREADS; default: the cores this process may use).")
+  int cpuThreads;
+
+  @Option(
+      names = "--io-concurrency",
+      paramLabel = "N",
+      defaultValue = "${env:CREW_IO_CONCURRENCY:-1000}",
+      description = "I/O lane items in flight (env CREW_IO_CONCURRENCY, default ${DEFAULT-VALUE}).")
+  int ioConcurrency;
+
+  @Option(
+      names = "--backups",
+      paramLabel = "N",
+      defaultValue = "${env:CREW_BACKUPS:-1}",
+      description = "Synchronous backups of queues, jobs and results (env CREW_BACKUPS, default ${DEFAULT-VALUE}).")
+  int backups;
+
+  @Option(
+      names = "--drain-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "${env:CREW_DRAIN_TIMEOUT:-30s}",
+      description = "On SIGTERM, how long running tasks may take to finish (env CREW_DRAIN_TIMEOUT, default ${DEFAULT-VALUE}).")
+  String drainTimeout;
+
+  @Option(
+      names = {"-v", "--verbose"},
+      description = "Log more: -v for Crew's debug lines, -vv for Hazelcast's too.")
+  boolean[] verbose = new boolean[0];
+
+  public static void main(String[] args) {
+    // Hazelcast logs its first lines before it reads its config: route those through SLF4J too.
+    System.setProperty("hazelcast.logging.type", "slf4j");
+    System.setProperty("logback.configurationFile", System.getProperty("logback.configurationFile", "crew-worker-logback.xml"));
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line with its error handling; tests use it with their own output streams. */
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new WorkerCommand());
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          PrintWriter err = commandLine.getErr();
+          err.println("worker: " + message(e));
+          if (((WorkerCommand) commandLine.getCommand()).verbose.length > 0) {
+            e.printStackTrace(err);
+          }
+          err.flush();
+          return e instanceof IllegalArgumentException ? 2 : 3;
+        });
+    return cli;
+  }
+
+  private static String message(Exception e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getMessage() == null) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.toString() : t.getMessage();
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    applyVerbosity(verbose.length);
+    List<String> peers = join.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+    int threads = cpuThreads > 0 ? cpuThreads : Runtime.getRuntime().availableProcessors();
+    Worker.Settings settings =
+        new Worker.Settings(
+            new ClusterConfigs.Membership(cluster, peers, multicast, blankToNull(bind), port, /* isolated= */ false),
+            threads,
+            ioConcurrency,
+            backups,
+            Durations.parse(drainTimeout, "--drain-timeout"));
+    Worker worker = Worker.start(settings, TaskCatalog.load(Thread.currentThread().getContextClassLoader()));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            Thread.ofPlatform()
+                .name("crew-shutdown")
+                .unstarted(
+                    () -> {
+                      worker.close();
+                      stopped.countDown();
+                    }));
+    worker.hazelcast().getLifecycleService().addLifecycleListener(event -> {
+      if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.SHUTDOWN) {
+        stopped.countDown();
+      }
+    });
+    stopped.await();
+    return 0;
+  }
+
+  private static String blankToNull(String text) {
+    return text == null || text.isBlank() ? null : text.trim();
+  }
+
+  /** Sets log levels from the number of {@code -v} flags; the defaults live in crew-worker-logback.xml. */
+  static void applyVerbosity(int level) {
+    if (level >= 1) {
+      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.crew")).setLevel(Level.DEBUG);
+    }
+    if (level >= 2) {
+      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("com.hazelcast")).setLevel(Level.INFO);
+    }
+  }
+
+}
