@@ -25,7 +25,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /** Submits one job on a connected cluster and follows it to the end: what {@code submit} and {@code run} share. */
@@ -45,12 +48,16 @@ final class JobLauncher {
    *
    * @return the exit code
    */
-  int launch(Function<JobOptions.Checked, HazelcastInstance> connect, boolean detach) throws Exception {
+  int launch(Function<JobOptions.Checked, HazelcastInstance> connect, boolean detach, boolean embedded)
+      throws Exception {
     JobOptions.Checked checked = options.check();
     TaskCatalog local = TaskCatalog.load(Thread.currentThread().getContextClassLoader());
     Optional<Task> localTask = local.find(checked.task());
     if (localTask.isPresent()) {
       bindOrRefuse(localTask.get(), checked);
+    } else if (embedded) {
+      // The embedded worker has exactly this process's tasks: no need to start it to know the name is wrong.
+      throw unknownTask(checked.task(), local.all().stream().map(Task::name).toList());
     }
     try (ItemSource source = options.openInput();
         Writer target = openOutput()) {
@@ -95,7 +102,7 @@ final class JobLauncher {
         if (reduction.notNumbers() > 0) {
           err.println(
               "coordinator: " + reduction.notNumbers() + " results were not numbers and were left out of the "
-                  + reduction.op().name().toLowerCase() + "");
+                  + reduction.op().name().toLowerCase(java.util.Locale.ROOT));
         }
       }
       err.println(outcome.summary());
@@ -121,11 +128,16 @@ final class JobLauncher {
     }
     Lane lane = view.tasks().get(task);
     if (lane == null) {
-      java.util.Set<String> known = new java.util.TreeSet<>(view.tasks().keySet());
+      Set<String> known = new TreeSet<>(view.tasks().keySet());
       local.all().forEach(t -> known.add(t.name()));
-      throw CrewException.usage("unknown task '" + task + "' (known: " + String.join(", ", known) + ")");
+      throw unknownTask(task, known);
     }
     return lane;
+  }
+
+  private static CrewException unknownTask(String task, Collection<String> known) {
+    return CrewException.usage(
+        "unknown task '" + task + "' (known: " + String.join(", ", new TreeSet<>(known)) + ")");
   }
 
   private Writer openOutput() {

@@ -50,7 +50,8 @@ final class RunCommand extends ClusterCommandBase implements Callable<Integer> {
                 worker[0] = Worker.start(settings(), TaskCatalog.load(Thread.currentThread().getContextClassLoader()));
                 return worker[0].hazelcast();
               },
-              /* detach= */ false);
+              /* detach= */ false,
+              /* embedded= */ true);
     } finally {
       if (worker[0] != null) {
         worker[0].close();

@@ -35,7 +35,8 @@ final class SubmitCommand extends ClusterCommandBase implements Callable<Integer
                 client[0] = connect();
                 return client[0];
               },
-              detach);
+              detach,
+              /* embedded= */ false);
     } finally {
       if (client[0] != null) {
         client[0].shutdown();

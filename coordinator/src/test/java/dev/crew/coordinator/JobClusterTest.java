@@ -1,0 +1,210 @@
+package dev.crew.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import dev.crew.common.ClusterConfigs;
+import dev.crew.common.Job;
+import dev.crew.common.Lane;
+import dev.crew.common.Names;
+import dev.crew.common.Params;
+import dev.crew.common.TaskCatalog;
+import dev.crew.common.TaskResult;
+import dev.crew.coordinator.job.ChunkPlanner;
+import dev.crew.coordinator.job.JobRun;
+import dev.crew.coordinator.job.LineSource;
+import dev.crew.coordinator.job.Outcome;
+import dev.crew.coordinator.job.Progress;
+import dev.crew.coordinator.job.RangeSource;
+import dev.crew.worker.Worker;
+import java.io.BufferedReader;
+import java.io.StringReader;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Jobs over three real worker members in this JVM, submitted through a real client. */
+class JobClusterTest {
+  private static final int PORT = 5861;
+  private static final String CLUSTER = "it-" + UUID.randomUUID();
+  private static final List<Worker> workers = new ArrayList<>();
+  private static HazelcastInstance client;
+
+  @BeforeAll
+  static void startCluster() {
+    for (int i = 0; i < 3; i++) {
+      workers.add(
+          Worker.start(
+              new Worker.Settings(
+                  new ClusterConfigs.Membership(CLUSTER, List.of("127.0.0.1:" + PORT), false, "127.0.0.1", PORT, false),
+                  2,
+                  50,
+                  1,
+                  Duration.ofSeconds(5)),
+              TaskCatalog.builtIn()));
+    }
+    await().atMost(Duration.ofSeconds(30))
+        .until(() -> workers.stream().allMatch(w -> w.hazelcast().getCluster().getMembers().size() == 3));
+    client =
+        HazelcastClient.newHazelcastClient(
+            ClusterConfigs.client(CLUSTER, List.of("127.0.0.1:" + PORT), Duration.ofSeconds(10)));
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (client != null) {
+      client.shutdown();
+    }
+    workers.forEach(Worker::close);
+  }
+
+  private static String[] cli(String... args) {
+    String[] all = new String[args.length + 4];
+    System.arraycopy(args, 0, all, 0, args.length);
+    all[args.length] = "--connect";
+    all[args.length + 1] = "127.0.0.1:" + PORT;
+    all[args.length + 2] = "--cluster";
+    all[args.length + 3] = CLUSTER;
+    return all;
+  }
+
+  @Test
+  void cpuJob_everyItemExactlyOnceSpreadOverAllWorkers() throws Exception {
+    Map<Long, Integer> seen = new ConcurrentHashMap<>();
+    Set<String> ranBy = ConcurrentHashMap.newKeySet();
+    Job job = Job.submitting(JobRun.newJobId("fib"), "fib", Lane.CPU, Params.NONE, System.currentTimeMillis());
+    Outcome outcome =
+        new JobRun(client)
+            .run(
+                job,
+                new LineSource(new BufferedReader(new StringReader("24\n".repeat(300)))),
+                ChunkPlanner.fixed(1),
+                result -> {
+                  for (int i = 0; i < result.count(); i++) {
+                    seen.merge(result.firstIndex() + i, 1, Integer::sum);
+                    assertThat(result.values()[i]).isEqualTo("46368");
+                  }
+                  ranBy.add(result.worker());
+                },
+                Progress.NONE,
+                new JobRun.Options(false, false));
+    assertThat(outcome.ok()).isEqualTo(300);
+    assertThat(outcome.failed()).isZero();
+    assertThat(seen).hasSize(300);
+    assertThat(seen.values()).containsOnly(1);
+    // Workers pull only for free slots, so no worker can take everything while the others idle.
+    assertThat(ranBy).containsExactlyInAnyOrderElementsOf(workers.stream().map(Worker::name).toList());
+    IMap<String, TaskResult> results = client.getMap(Names.RESULTS);
+    await().atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                results.values().stream()
+                    .filter(r -> r.jobId().equals(job.id()))
+                    .allMatch(TaskResult::consumed));
+    assertThat(results.keySet().stream().filter(k -> k.startsWith(job.id() + "/"))).hasSize(300);
+  }
+
+  @Test
+  void autoChunkedRange_deliversEveryItemOnce() throws Exception {
+    long[] sum = new long[1];
+    long[] count = new long[1];
+    Job job = Job.submitting(JobRun.newJobId("noop"), "noop", Lane.CPU, Params.NONE, System.currentTimeMillis());
+    Outcome outcome =
+        new JobRun(client)
+            .run(
+                job,
+                new RangeSource(1, 200_000),
+                ChunkPlanner.auto(6, 200_000, Duration.ofMillis(200)),
+                result -> {
+                  for (int i = 0; i < result.count(); i++) {
+                    sum[0] += Long.parseLong(result.values()[i]);
+                    count[0]++;
+                  }
+                },
+                Progress.NONE,
+                new JobRun.Options(false, false));
+    assertThat(count[0]).isEqualTo(200_000);
+    assertThat(sum[0]).isEqualTo(200_000L * 200_001 / 2);
+    // Auto chunking grouped items: far fewer tasks than items.
+    assertThat(outcome.tasks()).isLessThan(20_000);
+  }
+
+  @Test
+  void detachedJob_resultsAndStatusLater() {
+    CoordinatorCliTest.Run submitted =
+        CoordinatorCliTest.run(cli("submit", "noop", "--range", "1..500", "--detach", "--chunk", "50"));
+    assertThat(submitted.code()).as(submitted.err()).isZero();
+    String jobId = submitted.out().trim();
+    assertThat(jobId).startsWith("noop-");
+    await().atMost(Duration.ofSeconds(30))
+        .until(() -> CoordinatorCliTest.run(cli("status", jobId)).out().contains(": done"));
+    CoordinatorCliTest.Run status = CoordinatorCliTest.run(cli("status", jobId));
+    assertThat(status.out()).contains("items 500/500 done, 500 ok, 0 failed; tasks 10/10");
+    CoordinatorCliTest.Run results = CoordinatorCliTest.run(cli("results", jobId));
+    assertThat(results.code()).as(results.err()).isZero();
+    List<String> lines = results.outLines();
+    assertThat(lines).hasSize(500);
+    for (int i = 0; i < 500; i++) {
+      assertThat(lines.get(i)).startsWith("{\"index\":" + i + ",\"item\":" + (i + 1) + ",\"result\":" + (i + 1));
+    }
+    CoordinatorCliTest.Run list = CoordinatorCliTest.run(cli("status"));
+    assertThat(list.out()).contains(jobId).contains("500/500");
+  }
+
+  @Test
+  void cancel_dropsQueuedTasksAndStartsNoMore() {
+    CoordinatorCliTest.Run submitted =
+        CoordinatorCliTest.run(
+            cli("submit", "sleep", "--lane", "cpu", "--input", writeLines("200", 60), "--detach", "--chunk", "1"));
+    assertThat(submitted.code()).as(submitted.err()).isZero();
+    String jobId = submitted.out().trim();
+    CoordinatorCliTest.Run cancelled = CoordinatorCliTest.run(cli("cancel", jobId));
+    assertThat(cancelled.code()).as(cancelled.err()).isZero();
+    assertThat(cancelled.out()).contains("job " + jobId + " cancelled:");
+    int dropped = Integer.parseInt(cancelled.out().replaceAll("(?s).*cancelled: (\\d+) queued tasks dropped.*", "$1"));
+    assertThat(dropped).isPositive();
+    IMap<String, TaskResult> results = client.getMap(Names.RESULTS);
+    // Tasks already running when it was cancelled (at most one per CPU slot) may finish; nothing else starts.
+    await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(10))
+        .until(() -> client.getQueue(Lane.CPU.queueName()).isEmpty());
+    long recorded = results.keySet().stream().filter(k -> k.startsWith(jobId + "/")).count();
+    assertThat(recorded).isLessThanOrEqualTo(60 - dropped);
+    assertThat(CoordinatorCliTest.run(cli("status", jobId)).out()).contains(": cancelled");
+  }
+
+  @Test
+  void clusterAndTasks_showEveryWorker() {
+    CoordinatorCliTest.Run cluster = CoordinatorCliTest.run(cli("cluster"));
+    assertThat(cluster.code()).isZero();
+    assertThat(cluster.out()).contains("3 workers").contains("queue cpu", "queue io");
+    for (Worker worker : workers) {
+      assertThat(cluster.out()).contains(worker.name());
+    }
+    CoordinatorCliTest.Run tasks = CoordinatorCliTest.run(cli("tasks"));
+    assertThat(tasks.outLines().stream().map(l -> l.split("\\s+")[0]).collect(Collectors.toSet()))
+        .contains("fib", "sum-squares", "primes", "sha256", "http-get", "sleep", "noop");
+    assertThat(tasks.out()).contains("3/3");
+  }
+
+  private static String writeLines(String line, int count) {
+    try {
+      java.nio.file.Path file = java.nio.file.Files.createTempFile("crew-it", ".txt");
+      file.toFile().deleteOnExit();
+      java.nio.file.Files.writeString(file, (line + "\n").repeat(count));
+      return file.toString();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+package dev.crew.coordinator.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.crew.common.TaskChunk;
+import dev.crew.common.TaskResult;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class HandlersTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static TaskResult rangeResult(long seq, long first, String[] values, String[] errors) {
+    return TaskResult.of(TaskChunk.ofRange("j", seq, first, first + 1, values.length), "w1", 5, values, errors);
+  }
+
+  @Test
+  void jsonLines_oneObjectPerItemWithResultOrError() throws IOException {
+    StringWriter out = new StringWriter();
+    JsonLinesOutput output = new JsonLinesOutput(out);
+    output.accept(rangeResult(0, 0, new String[] {"1", null}, new String[] {null, "boom \"quoted\""}));
+    output.accept(
+        TaskResult.of(
+            TaskChunk.ofItems("j", 1, 2, new String[] {"x\ty"}), "w2", 5, new String[] {"{\"a\":[1,2]}"},
+            new String[] {null}));
+    output.flush();
+    String[] lines = out.toString().split("\n");
+    assertThat(lines).hasSize(3);
+    JsonNode first = JSON.readTree(lines[0]);
+    assertThat(first.get("index").asLong()).isZero();
+    assertThat(first.get("item").isNumber()).isTrue();
+    assertThat(first.get("item").asLong()).isEqualTo(1);
+    assertThat(first.get("result").asLong()).isEqualTo(1);
+    assertThat(first.get("worker").asText()).isEqualTo("w1");
+    assertThat(first.has("error")).isFalse();
+    JsonNode second = JSON.readTree(lines[1]);
+    assertThat(second.get("error").asText()).isEqualTo("boom \"quoted\"");
+    assertThat(second.has("result")).isFalse();
+    JsonNode third = JSON.readTree(lines[2]);
+    assertThat(third.get("item").asText()).isEqualTo("x\ty");
+    assertThat(third.get("result").get("a").get(1).asInt()).isEqualTo(2);
+  }
+
+  @Test
+  void jsonLines_failedOnlySkipsSuccesses() throws IOException {
+    StringWriter out = new StringWriter();
+    JsonLinesOutput output = new JsonLinesOutput(out, /* failedOnly= */ true);
+    output.accept(rangeResult(0, 0, new String[] {"1", null}, new String[] {null, "boom"}));
+    output.flush();
+    assertThat(out.toString().split("\n")).hasSize(1);
+    assertThat(out.toString()).contains("\"error\":\"boom\"").doesNotContain("\"result\"");
+  }
+
+  @Test
+  void inOrder_holdsBackEarlyResults() throws IOException {
+    List<Long> seen = new ArrayList<>();
+    InOrder inOrder = new InOrder(result -> seen.add(result.seq()));
+    inOrder.accept(rangeResult(2, 2, new String[] {"3"}, new String[1]));
+    inOrder.accept(rangeResult(1, 1, new String[] {"2"}, new String[1]));
+    assertThat(seen).isEmpty();
+    assertThat(inOrder.waiting()).isEqualTo(2);
+    inOrder.accept(rangeResult(0, 0, new String[] {"1"}, new String[1]));
+    assertThat(seen).containsExactly(0L, 1L, 2L);
+    assertThat(inOrder.waiting()).isZero();
+  }
+
+  @Test
+  void reduction_sumIsExactForHugeIntegers() {
+    Reduction sum = new Reduction(Reduction.Op.SUM);
+    sum.accept(rangeResult(0, 0, new String[] {"9223372036854775807", "9223372036854775807"}, new String[2]));
+    assertThat(sum.value()).isEqualTo("18446744073709551614");
+  }
+
+  @Test
+  void reduction_skipsFailuresAndCountsNonNumbers() {
+    Reduction max = new Reduction(Reduction.Op.MAX);
+    max.accept(rangeResult(0, 0, new String[] {"3", null, "\"text\"", "2.5"}, new String[] {null, "x", null, null}));
+    assertThat(max.value()).isEqualTo("3");
+    assertThat(max.notNumbers()).isEqualTo(1);
+    Reduction count = new Reduction(Reduction.Op.COUNT);
+    count.accept(rangeResult(0, 0, new String[] {"3", null}, new String[] {null, "x"}));
+    assertThat(count.value()).isEqualTo("1");
+  }
+
+  @Test
+  void reduction_minOfNothingIsNullSumIsZero() {
+    assertThat(new Reduction(Reduction.Op.MIN).value()).isEqualTo("null");
+    assertThat(new Reduction(Reduction.Op.SUM).value()).isEqualTo("0");
+  }
+
+  @Test
+  void reduction_unknownOpRefused() {
+    assertThatThrownBy(() -> Reduction.Op.parse("avg")).hasMessageContaining("bad --reduce 'avg'");
+  }
+}
