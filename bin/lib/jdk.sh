@@ -125,10 +125,10 @@ crew_find_jdk() {
     crew_die "no JDK $CREW_MIN_JAVA or newer found (looked at JAVA_HOME, java on PATH, $jvm_dir); install one, e.g. Temurin 21, and set JAVA_HOME"
 }
 
-# Prints the build inputs that exist: the module sources and the poms.
+# Prints the build inputs that exist: the modules' main sources and the poms (tests are not in the jars).
 crew_build_inputs() {
     local p
-    for p in "$CREW_ROOT"/common/src "$CREW_ROOT"/worker/src "$CREW_ROOT"/coordinator/src \
+    for p in "$CREW_ROOT"/common/src/main "$CREW_ROOT"/worker/src/main "$CREW_ROOT"/coordinator/src/main \
              "$CREW_ROOT"/pom.xml "$CREW_ROOT"/*/pom.xml; do
         [ -e "$p" ] && printf '%s\n' "$p"
     done

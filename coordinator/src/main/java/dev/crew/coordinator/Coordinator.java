@@ -32,6 +32,7 @@ import picocli.CommandLine.Mixin;
     },
     subcommands = {
       RunCommand.class,
+      DemoCommand.class,
       SubmitCommand.class,
       StatusCommand.class,
       ResultsCommand.class,

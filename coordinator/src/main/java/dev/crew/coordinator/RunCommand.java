@@ -47,7 +47,10 @@ final class RunCommand extends ClusterCommandBase implements Callable<Integer> {
       return new JobLauncher(job, out(), err())
           .launch(
               checked -> {
-                worker[0] = Worker.start(settings(), TaskCatalog.load(Thread.currentThread().getContextClassLoader()));
+                worker[0] =
+                    Worker.start(
+                        embeddedSettings(cpuThreads, ioConcurrency),
+                        TaskCatalog.load(Thread.currentThread().getContextClassLoader()));
                 return worker[0].hazelcast();
               },
               /* detach= */ false,
@@ -59,7 +62,8 @@ final class RunCommand extends ClusterCommandBase implements Callable<Integer> {
     }
   }
 
-  private Worker.Settings settings() {
+  /** A private one-member cluster on loopback that no other member can join. */
+  static Worker.Settings embeddedSettings(int cpuThreads, int ioConcurrency) {
     try {
       return new Worker.Settings(
           new ClusterConfigs.Membership(
