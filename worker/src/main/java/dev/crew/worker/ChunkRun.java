@@ -69,7 +69,13 @@ final class ChunkRun {
     } catch (InterruptedException e) {
       errors[i] = "interrupted";
       throw e;
-    } catch (Exception | StackOverflowError e) {
+    } catch (VirtualMachineError e) {
+      if (!(e instanceof StackOverflowError)) {
+        throw e; // out of memory or an internal JVM error: this worker cannot go on safely
+      }
+      errors[i] = Outcomes.describe(e);
+    } catch (Throwable e) {
+      // Anything else an item throws (a plugin's missing class, an assertion) is that item's error alone.
       errors[i] = Outcomes.describe(e);
     }
   }

@@ -35,7 +35,6 @@ final class LaneLoop implements Runnable {
   private final AtomicLong tasksRun = new AtomicLong();
   private final AtomicLong itemsRun = new AtomicLong();
   private volatile boolean running = true;
-  private volatile Thread thread;
   /** Items per task lately seen, so the I/O lane takes about as many tasks as it has item slots free. */
   private double itemsPerTask = 1;
 
@@ -63,7 +62,6 @@ final class LaneLoop implements Runnable {
 
   @Override
   public void run() {
-    thread = Thread.currentThread();
     while (running) {
       try {
         takeAndDispatch();
@@ -102,7 +100,14 @@ final class LaneLoop implements Runnable {
 
   /** Starts {@code chunk}, spending the {@code held} slots first and waiting for more if needed; returns those left. */
   private int dispatch(TaskChunk chunk, int held) throws InterruptedException {
-    ChunkRun run = runs.apply(chunk);
+    ChunkRun run;
+    try {
+      run = runs.apply(chunk);
+    } catch (RuntimeException e) {
+      // One task that cannot start must not take the rest of the batch down with it.
+      log.error("could not start task {}: {}", chunk.taskId(), e.toString());
+      return held;
+    }
     if (run == null) {
       return held;
     }
@@ -110,10 +115,14 @@ final class LaneLoop implements Runnable {
     itemsRun.addAndGet(chunk.count());
     if (!slotPerItem) {
       held = spendOne(held);
-      executor.execute(() -> runAndRelease(run));
+      executor.execute(() -> runAndRelease(run, /* holdsSlot= */ true));
       return held;
     }
     itemsPerTask = 0.8 * itemsPerTask + 0.2 * Math.max(1, chunk.count());
+    if (chunk.count() == 0) {
+      executor.execute(() -> runAndRelease(run, /* holdsSlot= */ false));
+      return held;
+    }
     for (int i = 0; i < chunk.count(); i++) {
       held = spendOne(held);
       int item = i;
@@ -130,7 +139,7 @@ final class LaneLoop implements Runnable {
     return 0;
   }
 
-  private void runAndRelease(ChunkRun run) {
+  private void runAndRelease(ChunkRun run, boolean holdsSlot) {
     try {
       run.runAll();
     } catch (InterruptedException e) {
@@ -138,7 +147,9 @@ final class LaneLoop implements Runnable {
     } catch (RuntimeException e) {
       log.error("task {} failed outside its items: {}", run.chunk().taskId(), e.toString(), e);
     } finally {
-      slots.release();
+      if (holdsSlot) {
+        slots.release();
+      }
     }
   }
 
@@ -154,13 +165,12 @@ final class LaneLoop implements Runnable {
     }
   }
 
-  /** Stops taking tasks; what is running goes on. */
+  /**
+   * Stops taking tasks; what is running goes on. The loop is not interrupted: it still starts every task it has
+   * taken (interrupting it there would lose them), and leaves within one poll wait.
+   */
   void stopTaking() {
     running = false;
-    Thread t = thread;
-    if (t != null) {
-      t.interrupt();
-    }
   }
 
   /** Waits until every slot is free again, i.e. nothing this lane started is still running. */

@@ -135,6 +135,9 @@ public final class WorkerCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     applyVerbosity(verbose.length);
     List<String> peers = join.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
+    if (cpuThreads < 0) {
+      throw new IllegalArgumentException("--cpu-threads must be at least 1 (or 0 for one per core), not " + cpuThreads);
+    }
     int threads = cpuThreads > 0 ? cpuThreads : Runtime.getRuntime().availableProcessors();
     Worker.Settings settings =
         new Worker.Settings(

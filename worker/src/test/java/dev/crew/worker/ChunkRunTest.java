@@ -1,0 +1,240 @@
+package dev.crew.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.crew.common.ItemFunction;
+import dev.crew.common.Params;
+import dev.crew.common.TaskCatalog;
+import dev.crew.common.TaskChunk;
+import dev.crew.common.TaskResult;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.junit.jupiter.api.Test;
+
+class ChunkRunTest {
+  private final Fakes.CollectingSink sink = new Fakes.CollectingSink();
+  private final AtomicLong clock = new AtomicLong(1_000);
+  private final LongSupplier nanoTime = clock::get;
+
+  private ChunkRun run(TaskChunk chunk, ItemFunction function) {
+    return new ChunkRun(chunk, new Binding.Run(function), sink, "w1", nanoTime);
+  }
+
+  private TaskResult onlyResult() {
+    assertThat(sink.results).hasSize(1);
+    return sink.results.getFirst();
+  }
+
+  @Test
+  void runAll_rangeChunkRendersNumbersAsJsonNumbers() throws InterruptedException {
+    TaskChunk chunk = TaskChunk.ofRange("job", 3, 30, 5, 3);
+    run(chunk, item -> Long.parseLong(item) * Long.parseLong(item)).runAll();
+
+    TaskResult result = onlyResult();
+    assertThat(result.values()).containsExactly("25", "36", "49");
+    assertThat(result.errors()).containsExactly(null, null, null);
+    assertThat(result.taskId()).isEqualTo("job/3");
+    assertThat(result.firstIndex()).isEqualTo(30);
+    assertThat(result.rangeStart()).isEqualTo(5);
+    assertThat(result.isRange()).isTrue();
+    assertThat(result.worker()).isEqualTo("w1");
+    assertThat(result.ok()).isEqualTo(3);
+    assertThat(result.failed()).isZero();
+  }
+
+  @Test
+  void runAll_itemsChunkRendersStringsQuotedAndOtherValuesAsJson() throws InterruptedException {
+    String[] items = {"plain", "say \"hi\"", "flag", "map", "none"};
+    TaskChunk chunk = TaskChunk.ofItems("job", 0, 0, items);
+    run(
+            chunk,
+            item ->
+                switch (item) {
+                  case "flag" -> true;
+                  case "map" -> Map.of("n", 2);
+                  case "none" -> null;
+                  default -> item.toUpperCase();
+                })
+        .runAll();
+
+    TaskResult result = onlyResult();
+    assertThat(result.values()).containsExactly("\"PLAIN\"", "\"SAY \\\"HI\\\"\"", "true", "{\"n\":2}", "null");
+    assertThat(result.items()).containsExactly(items);
+    assertThat(result.ok()).isEqualTo(5);
+  }
+
+  @Test
+  void runAll_builtInFibGivesItsNumbers() throws InterruptedException {
+    ItemFunction fib = TaskCatalog.builtIn().find("fib").orElseThrow().bind(Params.NONE);
+    run(TaskChunk.ofRange("job", 0, 0, 10, 3), fib).runAll();
+
+    assertThat(onlyResult().values()).containsExactly("55", "89", "144");
+  }
+
+  @Test
+  void runAll_refuseRecordsErrorAgainstEveryItem() throws InterruptedException {
+    TaskChunk chunk = TaskChunk.ofItems("job", 1, 4, new String[] {"a", "b", "c"});
+    new ChunkRun(chunk, new Binding.Refuse("worker w1 has no task named 'x'"), sink, "w1", nanoTime).runAll();
+
+    TaskResult result = onlyResult();
+    assertThat(result.values()).containsOnlyNulls().hasSize(3);
+    assertThat(result.errors()).containsOnly("worker w1 has no task named 'x'").hasSize(3);
+    assertThat(result.ok()).isZero();
+    assertThat(result.failed()).isEqualTo(3);
+  }
+
+  @Test
+  void runAll_emptyChunkStillRecordsResult() throws InterruptedException {
+    run(TaskChunk.ofItems("job", 7, 70, new String[0]), item -> item).runAll();
+
+    TaskResult result = onlyResult();
+    assertThat(result.taskId()).isEqualTo("job/7");
+    assertThat(result.count()).isZero();
+    assertThat(result.values()).isEmpty();
+    assertThat(result.ok()).isZero();
+    assertThat(result.failed()).isZero();
+    assertThat(result.elapsedNanos()).isZero();
+  }
+
+  @Test
+  void runAll_failingItemDoesNotStopTheOthers() throws InterruptedException {
+    TaskChunk chunk = TaskChunk.ofItems("job", 0, 0, new String[] {"1", "x", "3"});
+    run(chunk, item -> Long.parseLong(item)).runAll();
+
+    TaskResult result = onlyResult();
+    assertThat(result.values()).containsExactly("1", null, "3");
+    // NumberFormatException is an IllegalArgumentException: its message alone.
+    assertThat(result.errors()[1]).isEqualTo("For input string: \"x\"");
+    assertThat(result.failed(1)).isTrue();
+    assertThat(result.ok()).isEqualTo(2);
+  }
+
+  @Test
+  void runAll_stackOverflowIsRecordedAsItemError() throws InterruptedException {
+    run(TaskChunk.ofItems("job", 0, 0, new String[] {"deep", "1"}), item -> item.equals("deep") ? recurse(0) : 1)
+        .runAll();
+
+    TaskResult result = onlyResult();
+    assertThat(result.errors()).containsExactly("stack overflow", null);
+    assertThat(result.values()).containsExactly(null, "1");
+  }
+
+  private static int recurse(int depth) {
+    return recurse(depth + 1) + 1;
+  }
+
+  @Test
+  void runAll_unrenderableValueIsRecordedAsItemError() throws InterruptedException {
+    run(TaskChunk.ofItems("job", 0, 0, new String[] {"x"}), item -> new Object()).runAll();
+
+    TaskResult result = onlyResult();
+    assertThat(result.values()).containsOnlyNulls();
+    assertThat(result.errors()[0]).startsWith("result of type java.lang.Object is not JSON");
+  }
+
+  @Test
+  void runItem_busyTimeIsSumOfItemTimesOnly() throws InterruptedException {
+    TaskChunk chunk = TaskChunk.ofRange("job", 0, 0, 1, 3);
+    // Each item "takes" item * 1000 ns on the fake clock.
+    ChunkRun run = run(chunk, item -> clock.addAndGet(Long.parseLong(item) * 1_000));
+
+    run.runItem(0);
+    clock.addAndGet(1_000_000); // idle time between items is not busy time
+    run.runItem(2);
+    assertThat(sink.results).isEmpty();
+    clock.addAndGet(5_000_000);
+    run.runItem(1);
+
+    TaskResult result = onlyResult();
+    assertThat(result.elapsedNanos()).isEqualTo(1_000 + 3_000 + 2_000);
+  }
+
+  @Test
+  void runAll_busyTimeIsSumOfItemTimes() throws InterruptedException {
+    ChunkRun run = run(TaskChunk.ofRange("job", 0, 0, 5, 2), item -> clock.addAndGet(Long.parseLong(item)));
+    run.runAll();
+
+    assertThat(onlyResult().elapsedNanos()).isEqualTo(5 + 6);
+  }
+
+  @Test
+  void runItem_concurrentItemsRecordOneCompleteResult() throws Exception {
+    int count = 64;
+    TaskChunk chunk = TaskChunk.ofRange("job", 0, 0, 0, count);
+    ChunkRun run = new ChunkRun(chunk, new Binding.Run(item -> Long.parseLong(item) + 1000), sink, "w1", System::nanoTime);
+    CountDownLatch go = new CountDownLatch(1);
+    try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+      List<Future<?>> futures =
+          java.util.stream.IntStream.range(0, count)
+              .<Future<?>>mapToObj(
+                  i ->
+                      pool.submit(
+                          () -> {
+                            go.await();
+                            run.runItem(i);
+                            return null;
+                          }))
+              .toList();
+      go.countDown();
+      for (Future<?> future : futures) {
+        future.get(10, TimeUnit.SECONDS);
+      }
+    }
+
+    TaskResult result = onlyResult();
+    assertThat(result.ok()).isEqualTo(count);
+    for (int i = 0; i < count; i++) {
+      assertThat(result.values()[i]).isEqualTo(Long.toString(i + 1000));
+    }
+  }
+
+  @Test
+  void runItem_dropIsNeverRun() {
+    ChunkRun run = new ChunkRun(TaskChunk.ofRange("job", 0, 0, 0, 1), new Binding.Drop("cancelled"), sink, "w1", nanoTime);
+
+    assertThatThrownBy(() -> run.runItem(0)).isInstanceOf(IllegalStateException.class).hasMessageContaining("cancelled");
+    assertThat(sink.results).isEmpty();
+  }
+
+  @Test
+  void runItem_interruptedItemPropagatesInterrupt() {
+    ChunkRun run =
+        run(
+            TaskChunk.ofRange("job", 0, 0, 0, 1),
+            item -> {
+              throw new InterruptedException("drain timeout");
+            });
+
+    assertThatThrownBy(() -> run.runItem(0)).isInstanceOf(InterruptedException.class);
+  }
+
+  @Test
+  void runAll_linkageErrorIsRecordedAsItemError() throws InterruptedException {
+    TaskChunk chunk = TaskChunk.ofItems("job", 0, 0, new String[] {"a", "b"});
+    try {
+      run(
+              chunk,
+              item -> {
+                if (item.equals("a")) {
+                  throw new NoClassDefFoundError("com/acme/Missing");
+                }
+                return item;
+              })
+          .runAll();
+    } catch (Error e) {
+      // Asserted below: the result must be recorded whatever the item threw.
+    }
+
+    TaskResult result = onlyResult();
+    assertThat(result.errors()[0]).contains("com/acme/Missing");
+    assertThat(result.values()).containsExactly(null, "\"b\"");
+  }
+}

@@ -1,0 +1,173 @@
+package dev.crew.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hazelcast.collection.IQueue;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import dev.crew.common.ClusterConfigs;
+import dev.crew.common.Job;
+import dev.crew.common.JobState;
+import dev.crew.common.Lane;
+import dev.crew.common.Names;
+import dev.crew.common.Params;
+import dev.crew.common.TaskCatalog;
+import dev.crew.common.TaskChunk;
+import dev.crew.common.TaskResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Two real workers in this JVM, on loopback, under a cluster name no one else uses. */
+class WorkerClusterTest {
+  private static final int PORT_BASE = 5801;
+  /** Hazelcast waits this long before a member joins; seconds of idle time per test unless shortened. */
+  private static final String WAIT_BEFORE_JOIN = "hazelcast.wait.seconds.before.join";
+
+  private final String cluster = "test-" + UUID.randomUUID();
+  private final List<Worker> workers = new ArrayList<>();
+
+  @BeforeAll
+  static void quickJoin() {
+    System.setProperty(WAIT_BEFORE_JOIN, "0");
+    // Hazelcast logs its first lines before it reads its config; route those through SLF4J too, as WorkerCommand does.
+    System.setProperty("hazelcast.logging.type", "slf4j");
+    Awaitility.setDefaultPollInterval(Duration.ofMillis(20));
+    Awaitility.setDefaultPollDelay(Duration.ZERO);
+  }
+
+  @AfterAll
+  static void restoreJoin() {
+    System.clearProperty(WAIT_BEFORE_JOIN);
+  }
+
+  @BeforeEach
+  void startTwoWorkers() {
+    Worker first = start(List.of("127.0.0.1"));
+    // The second joins the first where it actually listens, even if another build took port 5801.
+    int firstPort = first.hazelcast().getCluster().getLocalMember().getAddress().getPort();
+    Worker second = start(List.of("127.0.0.1:" + firstPort));
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                first.hazelcast().getCluster().getMembers().size() == 2
+                    && second.hazelcast().getCluster().getMembers().size() == 2);
+    assertThat(first.name()).isNotEqualTo(second.name());
+  }
+
+  private Worker start(List<String> join) {
+    Worker worker =
+        Worker.start(
+            new Worker.Settings(
+                new ClusterConfigs.Membership(cluster, join, false, "127.0.0.1", PORT_BASE, false),
+                2,
+                50,
+                1,
+                Duration.ofSeconds(5)),
+            TaskCatalog.builtIn());
+    workers.add(worker);
+    return worker;
+  }
+
+  @AfterEach
+  void closeWorkers() {
+    workers.forEach(Worker::close);
+    assertThat(workers).allSatisfy(w -> assertThat(w.hazelcast().getLifecycleService().isRunning()).isFalse());
+  }
+
+  private HazelcastInstance member() {
+    return workers.getFirst().hazelcast();
+  }
+
+  private IMap<String, TaskResult> results() {
+    return member().getMap(Names.RESULTS);
+  }
+
+  private IQueue<TaskChunk> cpuQueue() {
+    return member().getQueue(Lane.CPU.queueName());
+  }
+
+  private void putJob(String id, long tasks, JobState state) {
+    Job job = Job.submitting(id, "fib", Lane.CPU, Params.NONE, System.currentTimeMillis()).queued(tasks, tasks);
+    member().<String, Job>getMap(Names.JOBS).put(id, state == JobState.RUNNING ? job : job.withState(state));
+  }
+
+  private static long fib(int n) {
+    long a = 0;
+    long b = 1;
+    for (int i = 0; i < n; i++) {
+      long next = a + b;
+      a = b;
+      b = next;
+    }
+    return a;
+  }
+
+  /** Small enough to be quick, big enough (a few ms) that both workers get a share. */
+  private static int nOf(long seq) {
+    return 22 + (int) (seq % 7);
+  }
+
+  @Test
+  void workers_runEveryTaskOnceAcrossTheCluster() {
+    int tasks = 200;
+    putJob("fibs", tasks, JobState.RUNNING);
+    IQueue<TaskChunk> queue = cpuQueue();
+    for (int seq = 0; seq < tasks; seq++) {
+      assertThat(queue.offer(TaskChunk.ofRange("fibs", seq, seq, nOf(seq), 1))).isTrue();
+    }
+
+    IMap<String, TaskResult> results = results();
+    await().atMost(Duration.ofSeconds(30)).until(() -> results.size() == tasks);
+
+    Map<String, TaskResult> all = Map.copyOf(results);
+    assertThat(all).hasSize(tasks);
+    assertThat(all.values().stream().map(TaskResult::seq).collect(Collectors.toSet()))
+        .isEqualTo(LongStream.range(0, tasks).boxed().collect(Collectors.toSet()));
+    all.forEach(
+        (key, result) -> {
+          assertThat(key).isEqualTo(result.taskId()).startsWith("fibs/");
+          assertThat(result.count()).isEqualTo(1);
+          assertThat(result.ok()).as("task %s: %s", key, result.errors()[0]).isEqualTo(1);
+          assertThat(result.values()).containsExactly(Long.toString(fib(nOf(result.seq()))));
+        });
+    Set<String> names = all.values().stream().map(TaskResult::worker).collect(Collectors.toSet());
+    assertThat(names).containsExactlyInAnyOrderElementsOf(workers.stream().map(Worker::name).toList());
+    assertThat(queue).isEmpty();
+    assertThat(workers).allSatisfy(w -> assertThat(w.duplicatesDropped()).isZero());
+  }
+
+  @Test
+  void workers_dropTasksOfCancelledJob() {
+    putJob("cancelled", 1, JobState.CANCELLED);
+    putJob("live", 1, JobState.RUNNING);
+    IQueue<TaskChunk> queue = cpuQueue();
+    // The cancelled task goes first: once the live one, queued behind it, has a result, the cancelled one was taken.
+    assertThat(queue.offer(TaskChunk.ofRange("cancelled", 0, 0, 10, 1))).isTrue();
+    assertThat(queue.offer(TaskChunk.ofRange("live", 0, 0, 10, 1))).isTrue();
+
+    IMap<String, TaskResult> results = results();
+    await().atMost(Duration.ofSeconds(15)).until(() -> results.containsKey("live/0"));
+    assertThat(results.get("live/0").values()).containsExactly("55");
+    assertThat(queue).isEmpty();
+    // A cancelled task that was run after all would show up within milliseconds; give it ample time not to.
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> !results.containsKey("cancelled/0"));
+    assertThat(results.keySet()).containsExactly("live/0");
+  }
+}
