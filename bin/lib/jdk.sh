@@ -129,7 +129,8 @@ crew_find_jdk() {
 crew_build_inputs() {
     local p
     for p in "$CREW_ROOT"/common/src/main "$CREW_ROOT"/worker/src/main "$CREW_ROOT"/coordinator/src/main \
-             "$CREW_ROOT"/pom.xml "$CREW_ROOT"/*/pom.xml; do
+             "$CREW_ROOT"/pom.xml "$CREW_ROOT"/common/pom.xml "$CREW_ROOT"/worker/pom.xml \
+             "$CREW_ROOT"/coordinator/pom.xml; do
         [ -e "$p" ] && printf '%s\n' "$p"
     done
     return 0

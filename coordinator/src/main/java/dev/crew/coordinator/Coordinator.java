@@ -86,8 +86,8 @@ public final class Coordinator {
     cli.setParameterExceptionHandler(
         (e, args) -> {
           PrintWriter err = e.getCommandLine().getErr();
-          err.println("coordinator: " + e.getMessage());
-          err.println("(see: coordinator " + subcommandPath(e.getCommandLine()) + "--help)");
+          String message = e.getMessage().replaceFirst("^Error: ", "");
+          err.println("coordinator: " + message + " (see: coordinator " + subcommandPath(e.getCommandLine()) + "--help)");
           err.flush();
           return ExitCodes.USAGE;
         });
