@@ -81,6 +81,8 @@ public final class ClusterConfigs {
         new MapConfig(Names.RESULTS)
             .setBackupCount(backups)
             .setTimeToLiveSeconds((int) Duration.ofDays(1).toSeconds()));
+    config.addMapConfig(new MapConfig(Names.LEASES).setBackupCount(backups));
+    config.addMapConfig(new MapConfig(Names.HEARTBEATS).setBackupCount(backups));
     CompactCodecs.register(config.getSerializationConfig().getCompactSerializationConfig());
     return config;
   }

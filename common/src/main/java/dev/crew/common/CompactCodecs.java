@@ -21,6 +21,38 @@ public final class CompactCodecs {
     config.addSerializer(new JobCodec());
     config.addSerializer(new TaskChunkCodec());
     config.addSerializer(new TaskResultCodec());
+    config.addSerializer(new LeaseCodec());
+  }
+
+  static final class LeaseCodec implements CompactSerializer<Lease> {
+    @Override
+    public Lease read(CompactReader in) {
+      return new Lease(
+          in.readCompact("chunk"),
+          Lane.parse(in.readString("lane")),
+          in.readString("workerUuid"),
+          in.readString("workerName"),
+          in.readInt64("takenMillis"));
+    }
+
+    @Override
+    public void write(CompactWriter out, Lease lease) {
+      out.writeCompact("chunk", lease.chunk());
+      out.writeString("lane", lease.lane().id());
+      out.writeString("workerUuid", lease.workerUuid());
+      out.writeString("workerName", lease.workerName());
+      out.writeInt64("takenMillis", lease.takenMillis());
+    }
+
+    @Override
+    public String getTypeName() {
+      return "crew.Lease";
+    }
+
+    @Override
+    public Class<Lease> getCompactClass() {
+      return Lease.class;
+    }
   }
 
   static final class JobCodec implements CompactSerializer<Job> {

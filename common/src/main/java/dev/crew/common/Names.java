@@ -5,6 +5,8 @@ public final class Names {
   public static final String QUEUE_PREFIX = "crew.queue.";
   public static final String JOBS = "crew.jobs";
   public static final String RESULTS = "crew.results";
+  public static final String LEASES = "crew.leases";
+  public static final String HEARTBEATS = "crew.heartbeats";
 
   /** Member attributes a worker publishes so that clients can see its capacity without asking it. */
   public static final String ATTR_ROLE = "crew.role";

@@ -30,4 +30,9 @@ public record TaskChunk(
   public String taskId() {
     return Names.taskId(jobId, seq);
   }
+
+  /** The same task, to be run again after its worker was lost. */
+  public TaskChunk nextAttempt() {
+    return new TaskChunk(jobId, seq, firstIndex, count, rangeStart, items, attempt + 1);
+  }
 }

@@ -87,7 +87,7 @@ final class JobLauncher {
       try (Progress progress = progress(jobId, source.total(), detach || reduction != null || options.out != null)) {
         outcome =
             new JobRun(hazelcast)
-                .run(job, source, planner, handler, progress, new JobRun.Options(detach, options.keepResults || detach));
+                .run(job, source, planner, handler, progress, new JobRun.Options(detach, options.keepResults || detach, Math.max(1, view.slots(lane))));
       }
       target.flush();
       if (detach) {

@@ -19,13 +19,15 @@ final class MapResultSink implements ResultSink {
   private static final int MAX_IN_FLIGHT = 1_024;
 
   private final IMap<String, TaskResult> results;
+  private final IMap<String, ?> leases;
   private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
   private final AtomicLong duplicates = new AtomicLong();
   /** IMap has no asynchronous putIfAbsent; a virtual thread per write gives the same without tying up a lane. */
   private final Executor writers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("crew-record-", 1).factory());
 
-  MapResultSink(IMap<String, TaskResult> results) {
+  MapResultSink(IMap<String, TaskResult> results, IMap<String, ?> leases) {
     this.results = results;
+    this.leases = leases;
   }
 
   @Override
@@ -38,6 +40,9 @@ final class MapResultSink implements ResultSink {
               duplicates.incrementAndGet();
               log.debug("task {} already had a result; dropped this duplicate", result.taskId());
             }
+            // Only once the result is stored: a worker that dies before this line leaves a lease behind, and the
+            // task runs again elsewhere; its second result is then the dropped duplicate.
+            leases.delete(result.taskId());
           } catch (RuntimeException e) {
             log.warn("could not record the result of task {}: {}", result.taskId(), e.toString());
           } finally {

@@ -3,6 +3,7 @@ package dev.crew.worker;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.crew.common.ClusterConfigs;
@@ -31,8 +32,28 @@ public final class Worker implements AutoCloseable {
    * @param backups synchronous backups of queues, jobs and results
    */
   public record Settings(
-      ClusterConfigs.Membership membership, int cpuThreads, int ioConcurrency, int backups, Duration drainTimeout) {
+      ClusterConfigs.Membership membership,
+      int cpuThreads,
+      int ioConcurrency,
+      int backups,
+      Duration drainTimeout,
+      Duration leaseTimeout,
+      Duration heartbeat) {
+    public static final Duration DEFAULT_LEASE_TIMEOUT = Duration.ofSeconds(15);
+    public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(1);
+
+    /** Settings with the default lease timeout and heartbeat. */
+    public Settings(
+        ClusterConfigs.Membership membership, int cpuThreads, int ioConcurrency, int backups, Duration drainTimeout) {
+      this(membership, cpuThreads, ioConcurrency, backups, drainTimeout, DEFAULT_LEASE_TIMEOUT, DEFAULT_HEARTBEAT);
+    }
+
     public Settings {
+      if (heartbeat.isZero() || heartbeat.isNegative() || leaseTimeout.compareTo(heartbeat.multipliedBy(2)) < 0) {
+        throw new IllegalArgumentException(
+            "--lease-timeout (" + leaseTimeout.toMillis() + " ms) must be at least twice --heartbeat ("
+                + heartbeat.toMillis() + " ms)");
+      }
       if (cpuThreads < 1) {
         throw new IllegalArgumentException("--cpu-threads must be at least 1, not " + cpuThreads);
       }
@@ -53,6 +74,7 @@ public final class Worker implements AutoCloseable {
   private final ExecutorService cpuThreads;
   private final ExecutorService ioThreads;
   private final List<Thread> loopThreads;
+  private final LeaseReaper reaper;
   private final long startedNanos = System.nanoTime();
   private boolean closed;
 
@@ -60,7 +82,7 @@ public final class Worker implements AutoCloseable {
     this.settings = settings;
     this.hazelcast = hazelcast;
     this.name = nameOf(hazelcast.getCluster().getLocalMember());
-    this.sink = new MapResultSink(hazelcast.getMap(Names.RESULTS));
+    this.sink = new MapResultSink(hazelcast.getMap(Names.RESULTS), hazelcast.getMap(Names.LEASES));
     JobBindings bindings =
         new JobBindings(catalog, new MapJobBook(hazelcast.<String, Job>getMap(Names.JOBS)), name);
     this.cpuThreads =
@@ -72,6 +94,7 @@ public final class Worker implements AutoCloseable {
                 Lane.CPU, settings.cpuThreads(), false, source(Lane.CPU), c -> start(c, bindings), cpuThreads),
             new LaneLoop(
                 Lane.IO, settings.ioConcurrency(), true, source(Lane.IO), c -> start(c, bindings), ioThreads));
+    this.reaper = new LeaseReaper(hazelcast, settings.leaseTimeout(), settings.heartbeat(), System::nanoTime);
     this.loopThreads =
         lanes.stream()
             .map(lane -> Thread.ofPlatform().name("crew-" + lane.lane().id() + "-lane").unstarted(lane))
@@ -88,9 +111,14 @@ public final class Worker implements AutoCloseable {
             Names.ATTR_CPU_THREADS, Integer.toString(settings.cpuThreads()),
             Names.ATTR_IO_CONCURRENCY, Integer.toString(settings.ioConcurrency()),
             Names.ATTR_TASKS, catalog.advertised());
-    HazelcastInstance hazelcast =
-        Hazelcast.newHazelcastInstance(ClusterConfigs.member(settings.membership(), attributes, settings.backups()));
+    Config config = ClusterConfigs.member(settings.membership(), attributes, settings.backups());
+    // A member that stops answering (hung, or cut off) is dropped from the cluster after this; its leases are
+    // requeued before that, when its heartbeat has been silent for the lease timeout.
+    config.setProperty(
+        "hazelcast.max.no.heartbeat.seconds", Long.toString(Math.max(5, 2 * settings.leaseTimeout().toSeconds())));
+    HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config);
     Worker worker = new Worker(settings, catalog, hazelcast);
+    worker.reaper.start();
     worker.loopThreads.forEach(Thread::start);
     hazelcast.getCluster().addMembershipListener(worker.new MemberLog());
     log.info(
@@ -111,7 +139,12 @@ public final class Worker implements AutoCloseable {
   }
 
   private TaskSource source(Lane lane) {
-    return new QueueTaskSource(hazelcast.<TaskChunk>getQueue(lane.queueName()));
+    return new LeasingTaskSource(
+        hazelcast,
+        lane,
+        hazelcast.getCluster().getLocalMember().getUuid().toString(),
+        name,
+        System::currentTimeMillis);
   }
 
   private ChunkRun start(TaskChunk chunk, JobBindings bindings) {
@@ -164,6 +197,12 @@ public final class Worker implements AutoCloseable {
       Thread.currentThread().interrupt();
       idle = false;
     }
+    int handedBack = 0;
+    if (!idle && hazelcast.getLifecycleService().isRunning()) {
+      // Tasks still running at the drain timeout go back on their queues for another worker.
+      handedBack = reaper.requeueOwn();
+    }
+    reaper.close();
     shutdownAndAwait(cpuThreads);
     shutdownAndAwait(ioThreads);
     long tasks = lanes.stream().mapToLong(LaneLoop::tasksRun).sum();
@@ -173,13 +212,14 @@ public final class Worker implements AutoCloseable {
       hazelcast.shutdown();
     }
     log.info(
-        "worker {} left cluster '{}' after {} s: ran {} tasks, {} items{}",
+        "worker {} left cluster '{}' after {} s: ran {} tasks, {} items{}{}",
         name,
         cluster,
         String.format("%.1f", (System.nanoTime() - startedNanos) / 1e9),
         tasks,
         items,
-        idle ? "" : "; tasks still running at the drain timeout were interrupted");
+        idle ? "" : "; " + handedBack + " tasks still running at the drain timeout were handed back",
+        sink.duplicates() == 0 ? "" : "; " + sink.duplicates() + " late duplicate results dropped");
   }
 
   private static void shutdownAndAwait(ExecutorService pool) {

@@ -96,6 +96,20 @@ public final class WorkerCommand implements Callable<Integer> {
   String drainTimeout;
 
   @Option(
+      names = "--lease-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "${env:CREW_LEASE_TIMEOUT:-15s}",
+      description = "A worker silent this long loses its tasks to others (env CREW_LEASE_TIMEOUT, default ${DEFAULT-VALUE}).")
+  String leaseTimeout;
+
+  @Option(
+      names = "--heartbeat",
+      paramLabel = "DURATION",
+      defaultValue = "${env:CREW_HEARTBEAT:-1s}",
+      description = "How often this worker says it is alive (env CREW_HEARTBEAT, default ${DEFAULT-VALUE}).")
+  String heartbeat;
+
+  @Option(
       names = {"-v", "--verbose"},
       description = "Log more: -v for Crew's debug lines, -vv for Hazelcast's too.")
   boolean[] verbose = new boolean[0];
@@ -145,7 +159,9 @@ public final class WorkerCommand implements Callable<Integer> {
             threads,
             ioConcurrency,
             backups,
-            Durations.parse(drainTimeout, "--drain-timeout"));
+            Durations.parse(drainTimeout, "--drain-timeout"),
+            Durations.parse(leaseTimeout, "--lease-timeout"),
+            Durations.parse(heartbeat, "--heartbeat"));
     Worker worker = Worker.start(settings, TaskCatalog.load(Thread.currentThread().getContextClassLoader()));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

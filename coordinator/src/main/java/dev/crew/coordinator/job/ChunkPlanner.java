@@ -17,6 +17,8 @@ public final class ChunkPlanner {
   /** How long an auto-sized task should run: long enough to hide the per-task cost, short enough to balance. */
   public static final Duration TARGET = Duration.ofMillis(25);
 
+  private static final double SMOOTHING = 0.3;
+
   /** Upper bound for auto-sized tasks: bounds the memory of a task in flight and of its result. */
   public static final int MAX_AUTO = 10_000;
 
@@ -27,7 +29,6 @@ public final class ChunkPlanner {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition measured = lock.newCondition();
   private double nanosPerItem = -1;
-  private long itemsMeasured;
   private int issued;
 
   private ChunkPlanner(int fixed, int probes, long cap, Duration probeWait) {
@@ -108,14 +109,9 @@ public final class ChunkPlanner {
     lock.lock();
     try {
       double sample = (double) Math.max(busyNanos, 0) / items;
-      if (nanosPerItem < 0) {
-        nanosPerItem = sample;
-      } else {
-        // Weigh by items, but let recent tasks count: the average follows a workload whose items change cost.
-        long weight = Math.min(itemsMeasured, 50_000);
-        nanosPerItem = (nanosPerItem * weight + sample * items) / (weight + items);
-      }
-      itemsMeasured += items;
+      // A moving average over tasks: it forgets the first, cold-JIT probes within a few tasks and follows a
+      // workload whose items change cost.
+      nanosPerItem = nanosPerItem < 0 ? sample : (1 - SMOOTHING) * nanosPerItem + SMOOTHING * sample;
       measured.signalAll();
     } finally {
       lock.unlock();

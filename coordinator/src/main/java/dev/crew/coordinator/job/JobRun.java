@@ -40,7 +40,7 @@ public final class JobRun {
   /** Items queued or running at once; bounds the memory of results held back for {@code --ordered}. */
   static final int ITEM_WINDOW = 200_000;
 
-  static final int TASK_WINDOW = ClusterConfigs.QUEUE_CAPACITY;
+  static final int MAX_TASK_WINDOW = ClusterConfigs.QUEUE_CAPACITY;
   private static final int MAX_BATCH = 64;
   private static final Duration IDLE_CHECK = Duration.ofSeconds(1);
   private static final Duration OFFER_WAIT = Duration.ofMillis(500);
@@ -48,8 +48,18 @@ public final class JobRun {
   /**
    * @param detach queue everything and return without waiting for results
    * @param keepResults leave delivered results in the cluster for {@code coordinator results}
+   * @param slots the lane's slots across the cluster: tasks in flight are kept to a few per slot, enough to keep
+   *     every slot busy, few enough that tasks sized before the item times were known do not pile up
    */
-  public record Options(boolean detach, boolean keepResults) {}
+  public record Options(boolean detach, boolean keepResults, int slots) {
+    public Options(boolean detach, boolean keepResults) {
+      this(detach, keepResults, MAX_TASK_WINDOW);
+    }
+
+    int taskWindow() {
+      return (int) Math.max(64, Math.min(MAX_TASK_WINDOW, 8L * slots));
+    }
+  }
 
   private sealed interface Event {}
 
@@ -66,7 +76,7 @@ public final class JobRun {
   private final IMap<String, TaskResult> results;
   private final BlockingQueue<Event> inbox = new LinkedBlockingQueue<>();
   private final Map<Long, Integer> outstanding = new ConcurrentHashMap<>();
-  private final Semaphore taskWindow = new Semaphore(TASK_WINDOW);
+  private Semaphore taskWindow;
   private final Semaphore itemWindow = new Semaphore(ITEM_WINDOW);
   private volatile boolean stopped;
 
@@ -87,6 +97,7 @@ public final class JobRun {
       Job job, ItemSource source, ChunkPlanner planner, ResultHandler handler, Progress progress, Options options)
       throws IOException, InterruptedException {
     long started = System.nanoTime();
+    taskWindow = new Semaphore(options.taskWindow());
     if (jobs.putIfAbsent(job.id(), job) != null) {
       throw new IllegalArgumentException("job '" + job.id() + "' already exists; choose another --job-id");
     }
