@@ -44,6 +44,17 @@ public record Job(
     return new Job(id, task, lane, params, JobState.SUBMITTING, nowMillis, -1, -1, 0, 0, "");
   }
 
+  /** The same job with this per-item policy: tries after the first, and the time limit of one try (0: none). */
+  public Job withPolicy(int newRetries, long newTimeoutMillis) {
+    return new Job(
+        id, task, lane, params, state, createdMillis, totalItems, totalTasks, newRetries, newTimeoutMillis, signature);
+  }
+
+  public Job withSignature(String newSignature) {
+    return new Job(
+        id, task, lane, params, state, createdMillis, totalItems, totalTasks, retries, timeoutMillis, newSignature);
+  }
+
   public Job withState(JobState newState) {
     return new Job(
         id, task, lane, params, newState, createdMillis, totalItems, totalTasks, retries, timeoutMillis, signature);

@@ -71,7 +71,9 @@ final class JobLauncher {
             "no worker offers task '" + checked.task() + "' (known: " + String.join(", ", view.tasks().keySet()) + ")");
       }
       String jobId = options.jobId != null ? options.jobId : JobRun.newJobId(checked.task());
-      Job job = Job.submitting(jobId, checked.task(), lane, checked.params(), System.currentTimeMillis());
+      Job job =
+          Job.submitting(jobId, checked.task(), lane, checked.params(), System.currentTimeMillis())
+              .withPolicy(checked.retries(), checked.timeout().toMillis());
       ChunkPlanner planner =
           ChunkPlanner.parse(checked.chunk(), Math.max(1, view.slots(lane)), source.total(), Duration.ofMillis(200));
       Reduction reduction = checked.reduce().map(Reduction::new).orElse(null);

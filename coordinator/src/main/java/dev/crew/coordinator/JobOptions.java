@@ -1,5 +1,6 @@
 package dev.crew.coordinator;
 
+import dev.crew.common.Durations;
 import dev.crew.common.Lane;
 import dev.crew.common.Params;
 import dev.crew.coordinator.job.ChunkPlanner;
@@ -57,6 +58,19 @@ final class JobOptions {
       description = "Print only this reduction of the numeric results.")
   String reduce;
 
+  @Option(
+      names = "--retries",
+      paramLabel = "N",
+      defaultValue = "2",
+      description = "Tries again an item that fails, up to N times, with exponential backoff (default ${DEFAULT-VALUE}).")
+  int retries;
+
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      description = "Time limit of one try of an item, e.g. 30s; an item past it is interrupted (default: none).")
+  String timeout;
+
   @Option(names = "--job-id", paramLabel = "ID", description = "The job's id (default: TASK-random).")
   String jobId;
 
@@ -73,7 +87,9 @@ final class JobOptions {
       Optional<Lane> lane,
       Optional<Reduction.Op> reduce,
       String chunk,
-      long knownTotal) {}
+      long knownTotal,
+      int retries,
+      Duration timeout) {}
 
   Checked check() {
     try {
@@ -88,7 +104,14 @@ final class JobOptions {
       if (jobId != null && (jobId.isBlank() || jobId.contains("/"))) {
         throw new IllegalArgumentException("--job-id '" + jobId + "' must be non-blank and contain no '/'");
       }
-      return new Checked(task, parsed, chosenLane, op, chunk, total);
+      if (retries < 0 || retries > 100) {
+        throw new IllegalArgumentException("--retries must be between 0 and 100, not " + retries);
+      }
+      Duration limit = timeout == null ? Duration.ZERO : Durations.parse(timeout, "--timeout");
+      if (timeout != null && limit.isZero()) {
+        throw new IllegalArgumentException("--timeout must be more than 0 (leave it out for no limit)");
+      }
+      return new Checked(task, parsed, chosenLane, op, chunk, total, retries, limit);
     } catch (IllegalArgumentException e) {
       throw CrewException.usage(e.getMessage());
     }

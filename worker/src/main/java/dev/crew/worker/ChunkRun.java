@@ -4,33 +4,64 @@ import dev.crew.common.ItemFunction;
 import dev.crew.common.ResultJson;
 import dev.crew.common.TaskChunk;
 import dev.crew.common.TaskResult;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One task being run: collects a value or an error per item, in any order and from any thread, and records the
- * task's result when its last item finishes.
+ * One task being run: runs its items under the job's retries and time limit, collects a value or an error per item
+ * in any order and from any thread, and records the task's result when its last item is settled.
+ *
+ * <p>Each item is settled exactly once, by whoever gets there first: the thread that ran it, or the watchdog that
+ * gave up on a thread stuck in it. A thread that comes back from an item the watchdog already settled stops there:
+ * the rest of its work, and its lane slot, were handed on when it was given up on.
  */
 final class ChunkRun {
+  private static final Logger log = LoggerFactory.getLogger(ChunkRun.class);
+  private static final AtomicLong abandonedThreads = new AtomicLong();
+
   private final TaskChunk chunk;
   private final Binding binding;
   private final ResultSink sink;
   private final String worker;
   private final LongSupplier nanoTime;
+  private final Watchdog watchdog;
+  private final Backoff backoff;
   private final String[] values;
   private final String[] errors;
+  private final AtomicIntegerArray settled;
   private final AtomicInteger remaining;
   private final AtomicLong busyNanos = new AtomicLong();
 
   ChunkRun(TaskChunk chunk, Binding binding, ResultSink sink, String worker, LongSupplier nanoTime) {
+    this(chunk, binding, sink, worker, nanoTime, null, Backoff.DEFAULT);
+  }
+
+  /** @param watchdog enforces the policy's time limit; required when the binding has one */
+  ChunkRun(
+      TaskChunk chunk,
+      Binding binding,
+      ResultSink sink,
+      String worker,
+      LongSupplier nanoTime,
+      Watchdog watchdog,
+      Backoff backoff) {
     this.chunk = chunk;
     this.binding = binding;
     this.sink = sink;
     this.worker = worker;
     this.nanoTime = nanoTime;
+    this.watchdog = watchdog;
+    this.backoff = backoff;
     this.values = new String[chunk.count()];
     this.errors = new String[chunk.count()];
+    this.settled = new AtomicIntegerArray(chunk.count());
     this.remaining = new AtomicInteger(chunk.count());
   }
 
@@ -38,45 +69,193 @@ final class ChunkRun {
     return chunk;
   }
 
+  /** Threads given up on because an item ignored its interrupt, since this worker started. */
+  static long abandonedThreads() {
+    return abandonedThreads.get();
+  }
+
   /** Runs item {@code i} on the calling thread; records the task's result if this was its last item. */
   void runItem(int i) throws InterruptedException {
-    long start = nanoTime.getAsLong();
-    switch (binding) {
-      case Binding.Run run -> apply(run.function(), i);
-      case Binding.Refuse refuse -> errors[i] = refuse.error();
-      case Binding.Drop drop -> throw new IllegalStateException("a dropped task is never run: " + drop.reason());
-    }
-    busyNanos.addAndGet(nanoTime.getAsLong() - start);
-    if (remaining.decrementAndGet() == 0) {
-      // The decrement publishes every other thread's writes to values and errors to this one.
-      sink.record(TaskResult.of(chunk, worker, busyNanos.get(), values, errors));
-    }
+    runOne(i, () -> {});
   }
 
   /** Runs every item in order on the calling thread. */
   void runAll() throws InterruptedException {
-    for (int i = 0; i < chunk.count(); i++) {
-      runItem(i);
-    }
-    if (chunk.count() == 0) {
-      sink.record(TaskResult.of(chunk, worker, 0, values, errors));
+    runFrom(0, () -> {}, Runnable::run);
+  }
+
+  /**
+   * Runs item {@code i} (the I/O lane: one item per slot), then releases the slot; if the item is given up on, its
+   * slot is released at that moment instead.
+   */
+  void runOne(int i, Runnable releaseSlot) throws InterruptedException {
+    Runnable release = once(releaseSlot);
+    AtomicBoolean abandoned = new AtomicBoolean();
+    try {
+      run(i, () -> {
+        abandoned.set(true);
+        release.run();
+      });
+    } finally {
+      if (!abandoned.get()) {
+        release.run();
+      }
     }
   }
 
-  private void apply(ItemFunction function, int i) throws InterruptedException {
-    try {
-      values[i] = ResultJson.render(function.apply(chunk.item(i)));
-    } catch (InterruptedException e) {
-      errors[i] = "interrupted";
-      throw e;
-    } catch (VirtualMachineError e) {
-      if (!(e instanceof StackOverflowError)) {
-        throw e; // out of memory or an internal JVM error: this worker cannot go on safely
-      }
-      errors[i] = Outcomes.describe(e);
-    } catch (Throwable e) {
-      // Anything else an item throws (a plugin's missing class, an assertion) is that item's error alone.
-      errors[i] = Outcomes.describe(e);
+  /**
+   * Runs items {@code from..count-1} in order (the CPU lane: a task holds one slot), then releases the slot. If an
+   * item is given up on, the remaining items go on in a new thread from {@code spawn}, which takes over the slot.
+   */
+  void runFrom(int from, Runnable releaseSlot, Executor spawn) throws InterruptedException {
+    Runnable release = once(releaseSlot);
+    if (chunk.count() == 0) {
+      sink.record(TaskResult.of(chunk, worker, 0, values, errors));
+      release.run();
+      return;
     }
+    for (int i = from; i < chunk.count(); i++) {
+      int next = i + 1;
+      AtomicBoolean abandoned = new AtomicBoolean();
+      try {
+        run(
+            i,
+            () -> {
+              abandoned.set(true);
+              spawn.execute(() -> continueFrom(next, release, spawn));
+            });
+      } catch (InterruptedException | RuntimeException | Error e) {
+        if (!abandoned.get()) {
+          release.run();
+        }
+        throw e;
+      }
+      if (abandoned.get()) {
+        return; // the rest of this task, and its slot, went on in another thread
+      }
+    }
+    release.run();
+  }
+
+  private void continueFrom(int from, Runnable release, Executor spawn) {
+    try {
+      runFrom(from, release, spawn);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Settles item {@code i}: by running it, or with the binding's refusal. */
+  private void run(int i, Runnable onAbandon) throws InterruptedException {
+    switch (binding) {
+      case Binding.Run run -> attempt(i, run.function(), run.policy(), onAbandon);
+      case Binding.Refuse refuse -> settle(i, null, refuse.error(), 0);
+      case Binding.Drop drop -> throw new IllegalStateException("a dropped task is never run: " + drop.reason());
+    }
+  }
+
+  private void attempt(int i, ItemFunction function, ItemPolicy policy, Runnable onAbandon)
+      throws InterruptedException {
+    String item = chunk.item(i);
+    String error = null;
+    int tries = 0;
+    for (; tries <= policy.retries(); tries++) {
+      if (tries > 0) {
+        Thread.sleep(backoff.delay(tries).toMillis());
+      }
+      Watchdog.Watch watch = policy.limited() ? watchdog.watch(Thread.currentThread(), policy.timeout(),
+          () -> giveUp(i, policy.timeout(), onAbandon)) : null;
+      long start = nanoTime.getAsLong();
+      try {
+        String value = ResultJson.render(function.apply(item));
+        if (watch != null) {
+          watch.done();
+        }
+        settle(i, value, null, nanoTime.getAsLong() - start);
+        return;
+      } catch (InterruptedException e) {
+        if (watch == null || !watch.done()) {
+          throw e; // not our time limit: the worker is stopping
+        }
+        error = timedOut(policy.timeout());
+      } catch (VirtualMachineError e) {
+        if (!(e instanceof StackOverflowError)) {
+          throw e; // out of memory or an internal JVM error: this worker cannot go on safely
+        }
+        error = describe(e, watch, policy);
+      } catch (IllegalArgumentException e) {
+        // A bad item stays bad: no point in trying it again.
+        boolean timedOut = watch != null && watch.done();
+        error = timedOut ? timedOut(policy.timeout()) : Outcomes.describe(e);
+        if (!timedOut) {
+          tries++;
+          busyNanos.addAndGet(nanoTime.getAsLong() - start);
+          break;
+        }
+      } catch (Throwable e) {
+        // Anything else an item throws (a plugin's missing class, an assertion) is that item's error alone.
+        error = describe(e, watch, policy);
+      }
+      busyNanos.addAndGet(nanoTime.getAsLong() - start);
+      if (isSettled(i)) {
+        return; // given up on by the watchdog while it ran; its thread is no longer ours
+      }
+    }
+    settle(i, null, tries > 1 ? error + " (after " + tries + " tries)" : error, 0);
+  }
+
+  private static String describe(Throwable e, Watchdog.Watch watch, ItemPolicy policy) {
+    return watch != null && watch.done() ? timedOut(policy.timeout()) : Outcomes.describe(e);
+  }
+
+  private static String timedOut(Duration timeout) {
+    return "timed out after " + Outcomes.duration(timeout);
+  }
+
+  /** Called by the watchdog: the item ignored its interrupt. Fail it without retrying and move the lane on. */
+  private void giveUp(int i, Duration timeout, Runnable onAbandon) {
+    if (settle(i, null, timedOut(timeout) + " and ignored the interrupt; its thread was abandoned", 0)) {
+      long total = abandonedThreads.incrementAndGet();
+      log.warn(
+          "item {} of task {} ran past its {} limit and ignored the interrupt: recorded as failed; its thread is"
+              + " abandoned and the lane goes on without it ({} abandoned so far)",
+          chunk.firstIndex() + i,
+          chunk.taskId(),
+          Outcomes.duration(timeout),
+          total);
+      onAbandon.run();
+    }
+  }
+
+  private boolean isSettled(int i) {
+    return settled.get(i) == 1;
+  }
+
+  /** Settles item {@code i} once; records the task's result when it was the last. Returns false if already settled. */
+  private boolean settle(int i, String value, String error, long nanos) {
+    if (!settled.compareAndSet(i, 0, 1)) {
+      return false;
+    }
+    values[i] = value;
+    errors[i] = error;
+    busyNanos.addAndGet(nanos);
+    if (remaining.decrementAndGet() == 0) {
+      // The decrement publishes every other thread's writes to values and errors to this one.
+      try {
+        sink.record(TaskResult.of(chunk, worker, busyNanos.get(), values, errors));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return true;
+  }
+
+  private static Runnable once(Runnable action) {
+    AtomicBoolean done = new AtomicBoolean();
+    return () -> {
+      if (done.compareAndSet(false, true)) {
+        action.run();
+      }
+    };
   }
 }

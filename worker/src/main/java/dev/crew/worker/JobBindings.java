@@ -5,6 +5,7 @@ import dev.crew.common.JobState;
 import dev.crew.common.Params;
 import dev.crew.common.Task;
 import dev.crew.common.TaskCatalog;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,7 +45,9 @@ final class JobBindings {
       return new Binding.Refuse("worker " + worker + " has no task named '" + job.task() + "'");
     }
     try {
-      return new Binding.Run(task.get().bind(new Params(job.params().values())));
+      return new Binding.Run(
+          task.get().bind(new Params(job.params().values())),
+          new ItemPolicy(job.retries(), Duration.ofMillis(job.timeoutMillis())));
     } catch (RuntimeException e) {
       return new Binding.Refuse(Outcomes.describe(e));
     }

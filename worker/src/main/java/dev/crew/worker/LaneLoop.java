@@ -139,29 +139,25 @@ final class LaneLoop implements Runnable {
     return 0;
   }
 
+  /** Runs a whole task on one slot; if an item is given up on, the task and its slot move to a new thread. */
   private void runAndRelease(ChunkRun run, boolean holdsSlot) {
     try {
-      run.runAll();
+      run.runFrom(0, holdsSlot ? slots::release : () -> {}, executor);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       log.error("task {} failed outside its items: {}", run.chunk().taskId(), e.toString(), e);
-    } finally {
-      if (holdsSlot) {
-        slots.release();
-      }
     }
   }
 
+  /** Runs one item on its slot; if the item is given up on, its slot is freed at once. */
   private void runItemAndRelease(ChunkRun run, int item) {
     try {
-      run.runItem(item);
+      run.runOne(item, slots::release);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
       log.error("task {} failed outside its items: {}", run.chunk().taskId(), e.toString(), e);
-    } finally {
-      slots.release();
     }
   }
 

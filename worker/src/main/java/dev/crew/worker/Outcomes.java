@@ -22,4 +22,13 @@ final class Outcomes {
     }
     return message == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + message;
   }
+
+  /** A duration as people write it: 250 ms, 5 s, 1.5 s. */
+  static String duration(java.time.Duration d) {
+    long ms = d.toMillis();
+    if (ms < 1_000) {
+      return ms + " ms";
+    }
+    return ms % 1_000 == 0 ? ms / 1_000 + " s" : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+  }
 }

@@ -75,6 +75,7 @@ public final class Worker implements AutoCloseable {
   private final ExecutorService ioThreads;
   private final List<Thread> loopThreads;
   private final LeaseReaper reaper;
+  private final Watchdog watchdog;
   private final long startedNanos = System.nanoTime();
   private boolean closed;
 
@@ -85,8 +86,13 @@ public final class Worker implements AutoCloseable {
     this.sink = new MapResultSink(hazelcast.getMap(Names.RESULTS), hazelcast.getMap(Names.LEASES));
     JobBindings bindings =
         new JobBindings(catalog, new MapJobBook(hazelcast.<String, Job>getMap(Names.JOBS)), name);
-    this.cpuThreads =
-        Executors.newFixedThreadPool(settings.cpuThreads(), Thread.ofPlatform().name("crew-cpu-", 1).factory());
+    // The lane's slots bound how many run at once; the pool may still grow past them, because a thread stuck in an
+    // item that ignores interrupts is abandoned and its task goes on in a new one.
+    this.cpuThreads = Executors.newCachedThreadPool(Thread.ofPlatform().name("crew-cpu-", 1).factory());
+    this.watchdog =
+        new Watchdog(
+            Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("crew-watchdog").daemon(true).factory()));
     this.ioThreads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("crew-io-", 1).factory());
     this.lanes =
         List.of(
@@ -153,7 +159,7 @@ public final class Worker implements AutoCloseable {
       log.debug("dropped task {}: {}", chunk.taskId(), drop.reason());
       return null;
     }
-    return new ChunkRun(chunk, binding, sink, name, System::nanoTime);
+    return new ChunkRun(chunk, binding, sink, name, System::nanoTime, watchdog, Backoff.DEFAULT);
   }
 
   public HazelcastInstance hazelcast() {
