@@ -3,11 +3,13 @@ package dev.crew.common;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
+import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.NearCacheConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.QueueConfig;
+import com.hazelcast.config.SerializationConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -84,6 +86,7 @@ public final class ClusterConfigs {
     config.addMapConfig(new MapConfig(Names.LEASES).setBackupCount(backups));
     config.addMapConfig(new MapConfig(Names.HEARTBEATS).setBackupCount(backups));
     CompactCodecs.register(config.getSerializationConfig().getCompactSerializationConfig());
+    filterJavaSerialization(config.getSerializationConfig());
     return config;
   }
 
@@ -100,7 +103,17 @@ public final class ClusterConfigs {
         .setInitialBackoffMillis(100)
         .setMaxBackoffMillis(1_000);
     CompactCodecs.register(config.getSerializationConfig().getCompactSerializationConfig());
+    filterJavaSerialization(config.getSerializationConfig());
     return config;
+  }
+
+  /**
+   * Crew sends nothing with Java serialization; Hazelcast still may for its own JDK and Hazelcast types (an exception
+   * in a response). With the filter on, Java deserialization accepts only those ({@code java*}, {@code com.hazelcast.}
+   * and arrays), so no gadget class from any other library on the classpath can be sent to a member or a client.
+   */
+  private static void filterJavaSerialization(SerializationConfig serialization) {
+    serialization.setJavaSerializationFilterConfig(new JavaSerializationFilterConfig());
   }
 
   private static void quiet(java.util.Properties properties) {

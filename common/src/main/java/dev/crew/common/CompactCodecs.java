@@ -115,7 +115,8 @@ public final class CompactCodecs {
           in.readInt32("count"),
           in.readInt64("rangeStart"),
           in.readArrayOfString("items"),
-          in.readInt32("attempt"));
+          in.readInt32("attempt"),
+          in.readString("signature"));
     }
 
     @Override
@@ -127,6 +128,7 @@ public final class CompactCodecs {
       out.writeInt64("rangeStart", chunk.rangeStart());
       out.writeArrayOfString("items", chunk.items());
       out.writeInt32("attempt", chunk.attempt());
+      out.writeString("signature", chunk.signature());
     }
 
     @Override

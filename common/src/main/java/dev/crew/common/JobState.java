@@ -9,9 +9,11 @@ public enum JobState {
   /** Every task has a recorded result. */
   DONE,
   /** Cancelled by a user; queued tasks are dropped, no new ones start. */
-  CANCELLED;
+  CANCELLED,
+  /** Refused by the workers: its signature does not match their cluster secret. None of its items runs. */
+  REFUSED;
 
   public boolean isFinal() {
-    return this == DONE || this == CANCELLED;
+    return this == DONE || this == CANCELLED || this == REFUSED;
   }
 }

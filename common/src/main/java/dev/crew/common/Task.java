@@ -19,6 +19,14 @@ public interface Task {
   String description();
 
   /**
+   * Whether this task runs commands on the worker's host. Such tasks run only on workers started with
+   * {@code --allow-exec}.
+   */
+  default boolean runsCommands() {
+    return false;
+  }
+
+  /**
    * Checks the job's parameters once and returns the function applied to each item.
    *
    * @throws IllegalArgumentException naming the bad parameter, so the coordinator refuses the job before queuing

@@ -44,8 +44,16 @@ public final class TaskCatalog {
 
   /** {@code name:lane} pairs, comma-separated: how a worker advertises its tasks in a member attribute. */
   public String advertised() {
+    return advertised(task -> true);
+  }
+
+  /** Like {@link #advertised()}, for the tasks that {@code offered} accepts. */
+  public String advertised(java.util.function.Predicate<Task> offered) {
     StringBuilder out = new StringBuilder();
     for (Task task : byName.values()) {
+      if (!offered.test(task)) {
+        continue;
+      }
       if (!out.isEmpty()) {
         out.append(',');
       }

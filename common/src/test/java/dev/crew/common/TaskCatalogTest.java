@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class TaskCatalogTest {
 
-  /** The seven built-ins and their lanes, as their documentation describes them. */
+  /** The eight built-ins and their lanes, as their documentation describes them. */
   private static final Map<String, Lane> BUILT_INS =
       Map.of(
           "fib", Lane.CPU,
@@ -26,7 +26,14 @@ class TaskCatalogTest {
           "sha256", Lane.CPU,
           "http-get", Lane.IO,
           "sleep", Lane.IO,
-          "noop", Lane.CPU);
+          "noop", Lane.CPU,
+          "exec", Lane.CPU);
+
+  @Test
+  void advertised_canLeaveOutTasksThatRunCommands() {
+    String advertised = TaskCatalog.builtIn().advertised(task -> !task.runsCommands());
+    assertThat(advertised).doesNotContain("exec").contains("fib:cpu");
+  }
 
   @Test
   void builtIn_findsEveryBuiltInByName() {
@@ -76,7 +83,7 @@ class TaskCatalogTest {
     String advertised = TaskCatalog.builtIn().advertised();
 
     assertThat(advertised).isEqualTo(expected);
-    assertThat(advertised.split(",")).hasSize(7).allSatisfy(pair -> assertThat(pair).matches("[a-z0-9-]+:(cpu|io)"));
+    assertThat(advertised.split(",")).hasSize(8).allSatisfy(pair -> assertThat(pair).matches("[a-z0-9-]+:(cpu|io)"));
   }
 
   @Test

@@ -5,9 +5,12 @@ import static picocli.CommandLine.ScopeType.INHERIT;
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.core.HazelcastInstance;
 import dev.crew.common.ClusterConfigs;
+import dev.crew.common.ClusterSecret;
+import dev.crew.common.JobSigner;
 import dev.crew.common.Durations;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /** How to reach the cluster: accepted before or after the subcommand, each with an environment default. */
@@ -39,10 +42,27 @@ final class ClusterOptions {
   String connectTimeout;
 
   @Option(
+      names = "--secret-file",
+      paramLabel = "FILE",
+      scope = INHERIT,
+      defaultValue = "${env:CREW_SECRET_FILE}",
+      description = "File holding the cluster secret that signs jobs (env CREW_SECRET_FILE, or the secret in CREW_SECRET).")
+  String secretFile;
+
+  @Option(
       names = {"-v", "--verbose"},
       scope = INHERIT,
       description = "Log more: -v for Crew's own log and stack traces, -vv for Hazelcast's too.")
   boolean[] verbose = new boolean[0];
+
+  /** Signs jobs with the cluster secret, when one is configured. */
+  Optional<JobSigner> signer() {
+    try {
+      return ClusterSecret.load(secretFile, System.getenv("CREW_SECRET"));
+    } catch (IllegalArgumentException e) {
+      throw CrewException.usage(e.getMessage());
+    }
+  }
 
   int verbosity() {
     return verbose == null ? 0 : verbose.length;

@@ -7,6 +7,7 @@ import java.io.FileOutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import dev.crew.coordinator.job.JobRefusedException;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Mixin;
       "1:some items failed (all the others were delivered)",
       "2:bad usage or unreadable input, found before anything was queued",
       "3:the cluster could not be reached",
-      "4:the job was cancelled, or an unexpected error stopped the coordinator"
+      "4:the job was cancelled, or an unexpected error stopped the coordinator",
+      "5:the workers refused the job: it is not signed with their cluster secret"
     },
     subcommands = {
       RunCommand.class,
@@ -80,6 +82,9 @@ public final class Coordinator {
           err.flush();
           if (e instanceof CrewException crew) {
             return crew.exitCode();
+          }
+          if (e instanceof JobRefusedException) {
+            return ExitCodes.REFUSED;
           }
           return e instanceof IllegalArgumentException ? ExitCodes.USAGE : ExitCodes.NOT_COMPLETED;
         });

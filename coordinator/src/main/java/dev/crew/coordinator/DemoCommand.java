@@ -1,6 +1,8 @@
 package dev.crew.coordinator;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.crew.common.ClusterSecret;
+import dev.crew.common.JobSigner;
 import dev.crew.common.TaskCatalog;
 import dev.crew.worker.Worker;
 import java.io.OutputStream;
@@ -43,8 +45,11 @@ final class DemoCommand extends ClusterCommandBase implements Callable<Integer> 
     if (pages < 1 || delayMillis < 0) {
       throw CrewException.usage("--pages must be at least 1 and --delay-ms not negative");
     }
-    Worker worker = Worker.start(RunCommand.embeddedSettings(Runtime.getRuntime().availableProcessors(), 1000),
-        TaskCatalog.load(Thread.currentThread().getContextClassLoader()));
+    JobSigner signer = JobSigner.of(ClusterSecret.random());
+    Worker worker =
+        Worker.start(
+            RunCommand.embeddedSettings(Runtime.getRuntime().availableProcessors(), 1000, signer),
+            TaskCatalog.load(Thread.currentThread().getContextClassLoader()));
     ExecutorService serverThreads = Executors.newVirtualThreadPerTaskExecutor();
     HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1_000);
     Path urls = Files.createTempFile("crew-demo-urls", ".txt");
@@ -74,14 +79,14 @@ final class DemoCommand extends ClusterCommandBase implements Callable<Integer> 
           + " CPU lane threads");
       out().println("   coordinator run fib --range 25..32 --ordered");
       out().flush();
-      int cpu = runJob(worker, List.of("fib", "--range", "25..32", "--ordered"));
+      int cpu = runJob(worker, signer, List.of("fib", "--range", "25..32", "--ordered"));
 
       out().println();
       out().println("== I/O-bound: " + pages + " HTTP GETs to a local server that takes " + delayMillis
           + " ms per page (one by one: " + String.format("%.0f", pages * delayMillis / 1000.0) + " s)");
       out().println("   coordinator run http-get --input URLS --out PAGES.jsonl");
       out().flush();
-      int io = runJob(worker, List.of("http-get", "--input", urls.toString(), "--out", fetched.toString()));
+      int io = runJob(worker, signer, List.of("http-get", "--input", urls.toString(), "--out", fetched.toString()));
       try (var firstLines = Files.lines(fetched)) {
         out().println("   first results of " + fetched + ":");
         firstLines.limit(3).forEach(line -> out().println("   " + line));
@@ -96,10 +101,10 @@ final class DemoCommand extends ClusterCommandBase implements Callable<Integer> 
     }
   }
 
-  private int runJob(Worker worker, List<String> args) throws Exception {
+  private int runJob(Worker worker, JobSigner signer, List<String> args) throws Exception {
     JobOptions job = new JobOptions();
     new picocli.CommandLine(job).parseArgs(args.toArray(String[]::new));
     return new JobLauncher(job, out(), err())
-        .launch(checked -> worker.hazelcast(), /* detach= */ false, /* embedded= */ true);
+        .launch(checked -> worker.hazelcast(), /* detach= */ false, /* embedded= */ true, signer);
   }
 }

@@ -7,6 +7,7 @@ final class ExitCodes {
   static final int USAGE = 2;
   static final int UNREACHABLE = 3;
   static final int NOT_COMPLETED = 4;
+  static final int REFUSED = 5;
 
 
   private ExitCodes() {}

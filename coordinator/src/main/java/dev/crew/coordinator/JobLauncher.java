@@ -2,6 +2,7 @@ package dev.crew.coordinator;
 
 import com.hazelcast.core.HazelcastInstance;
 import dev.crew.common.Job;
+import dev.crew.common.JobSigner;
 import dev.crew.common.Lane;
 import dev.crew.common.Task;
 import dev.crew.common.TaskCatalog;
@@ -48,7 +49,8 @@ final class JobLauncher {
    *
    * @return the exit code
    */
-  int launch(Function<JobOptions.Checked, HazelcastInstance> connect, boolean detach, boolean embedded)
+  int launch(
+      Function<JobOptions.Checked, HazelcastInstance> connect, boolean detach, boolean embedded, JobSigner signer)
       throws Exception {
     JobOptions.Checked checked = options.check();
     TaskCatalog local = TaskCatalog.load(Thread.currentThread().getContextClassLoader());
@@ -67,8 +69,14 @@ final class JobLauncher {
       if (view.workers().isEmpty()) {
         err.println("coordinator: no workers in the cluster yet; the job waits for one to join");
       } else if (view.workersWith(checked.task()) == 0) {
+        boolean runsCommands = localTask.map(Task::runsCommands).orElse(false);
         throw CrewException.usage(
-            "no worker offers task '" + checked.task() + "' (known: " + String.join(", ", view.tasks().keySet()) + ")");
+            "no worker offers task '"
+                + checked.task()
+                + "'"
+                + (runsCommands
+                    ? ": it runs commands, which only workers started with --allow-exec do"
+                    : " (known: " + String.join(", ", view.tasks().keySet()) + ")"));
       }
       String jobId = options.jobId != null ? options.jobId : JobRun.newJobId(checked.task());
       Job job =
@@ -89,7 +97,8 @@ final class JobLauncher {
       try (Progress progress = progress(jobId, source.total(), detach || reduction != null || options.out != null)) {
         outcome =
             new JobRun(hazelcast)
-                .run(job, source, planner, handler, progress, new JobRun.Options(detach, options.keepResults || detach, Math.max(1, view.slots(lane))));
+                .run(job, source, planner, handler, progress, new JobRun.Options(
+                        detach, options.keepResults || detach, Math.max(1, view.slots(lane)), signer));
       }
       target.flush();
       if (detach) {

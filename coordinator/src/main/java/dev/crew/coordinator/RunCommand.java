@@ -1,6 +1,8 @@
 package dev.crew.coordinator;
 
 import dev.crew.common.ClusterConfigs;
+import dev.crew.common.ClusterSecret;
+import dev.crew.common.JobSigner;
 import dev.crew.common.TaskCatalog;
 import dev.crew.worker.Worker;
 import java.time.Duration;
@@ -43,18 +45,20 @@ final class RunCommand extends ClusterCommandBase implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Worker[] worker = new Worker[1];
+    JobSigner signer = JobSigner.of(ClusterSecret.random());
     try {
       return new JobLauncher(job, out(), err())
           .launch(
               checked -> {
                 worker[0] =
                     Worker.start(
-                        embeddedSettings(cpuThreads, ioConcurrency),
+                        embeddedSettings(cpuThreads, ioConcurrency, signer),
                         TaskCatalog.load(Thread.currentThread().getContextClassLoader()));
                 return worker[0].hazelcast();
               },
               /* detach= */ false,
-              /* embedded= */ true);
+              /* embedded= */ true,
+              signer);
     } finally {
       if (worker[0] != null) {
         worker[0].close();
@@ -62,8 +66,11 @@ final class RunCommand extends ClusterCommandBase implements Callable<Integer> {
     }
   }
 
-  /** A private one-member cluster on loopback that no other member can join. */
-  static Worker.Settings embeddedSettings(int cpuThreads, int ioConcurrency) {
+  /**
+   * A private one-member cluster on loopback that no other member can join, running only jobs signed with a secret
+   * of this process's own, and allowed to run commands: they would run as the user who typed this one.
+   */
+  static Worker.Settings embeddedSettings(int cpuThreads, int ioConcurrency, JobSigner signer) {
     try {
       return new Worker.Settings(
           new ClusterConfigs.Membership(
@@ -71,7 +78,10 @@ final class RunCommand extends ClusterCommandBase implements Callable<Integer> {
           cpuThreads,
           ioConcurrency,
           /* backups= */ 0,
-          Duration.ofSeconds(5));
+          Duration.ofSeconds(5),
+          Worker.Settings.DEFAULT_LEASE_TIMEOUT,
+          Worker.Settings.DEFAULT_HEARTBEAT,
+          new Worker.Security(signer, /* allowExec= */ true));
     } catch (IllegalArgumentException e) {
       throw CrewException.usage(e.getMessage());
     }

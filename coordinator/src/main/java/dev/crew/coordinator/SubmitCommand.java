@@ -36,7 +36,8 @@ final class SubmitCommand extends ClusterCommandBase implements Callable<Integer
                 return client[0];
               },
               detach,
-              /* embedded= */ false);
+              /* embedded= */ false,
+              options().signer().orElse(null));
     } finally {
       if (client[0] != null) {
         client[0].shutdown();

@@ -68,7 +68,7 @@ class CoordinatorCliTest {
 
   @Test
   void run_unknownTaskIsExitCode2() {
-    assertOneLineError(run("run", "fibb", "--range", "1..3"), 2, "unknown task 'fibb' (known: fib,");
+    assertOneLineError(run("run", "fibb", "--range", "1..3"), 2, "unknown task 'fibb' (known: exec, fib, ");
   }
 
   @Test

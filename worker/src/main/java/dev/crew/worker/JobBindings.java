@@ -5,24 +5,42 @@ import dev.crew.common.JobState;
 import dev.crew.common.Params;
 import dev.crew.common.Task;
 import dev.crew.common.TaskCatalog;
+import dev.crew.common.JobSigner;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Binds each job's task to its parameters once, and tells per task whether the job still wants it run. */
 final class JobBindings {
+  private static final Logger log = LoggerFactory.getLogger(JobBindings.class);
+
   private static final int MAX_CACHED = 512;
 
   private final TaskCatalog catalog;
   private final JobBook jobs;
   private final String worker;
+  private final JobSigner signer;
+  private final boolean allowExec;
   private final Map<String, Binding> bound = new ConcurrentHashMap<>();
 
   JobBindings(TaskCatalog catalog, JobBook jobs, String worker) {
+    this(catalog, jobs, worker, null, false);
+  }
+
+  /**
+   * @param signer checks each job's signature; {@code null} trusts every job
+   * @param allowExec whether tasks that run commands may run here
+   */
+  JobBindings(TaskCatalog catalog, JobBook jobs, String worker, JobSigner signer, boolean allowExec) {
     this.catalog = catalog;
     this.jobs = jobs;
     this.worker = worker;
+    this.signer = signer;
+    this.allowExec = allowExec;
   }
 
   Binding forJob(String jobId) {
@@ -30,8 +48,17 @@ final class JobBindings {
     if (job.isEmpty()) {
       return new Binding.Drop("job " + jobId + " is unknown to the cluster");
     }
-    if (job.get().state() == JobState.CANCELLED) {
-      return new Binding.Drop("job " + jobId + " was cancelled");
+    if (job.get().state() == JobState.CANCELLED || job.get().state() == JobState.REFUSED) {
+      return new Binding.Drop("job " + jobId + " was " + job.get().state().name().toLowerCase(Locale.ROOT));
+    }
+    if (signer != null && !signer.verify(job.get())) {
+      log.warn(
+          "refused job {} (task {}): its signature does not match this cluster's secret, so none of its items will"
+              + " run here; the submitter needs the same CREW_SECRET as the workers",
+          jobId,
+          job.get().task());
+      jobs.refuse(job.get());
+      return new Binding.Drop("job " + jobId + " is not signed with this cluster's secret");
     }
     if (bound.size() > MAX_CACHED) {
       bound.clear();
@@ -43,6 +70,11 @@ final class JobBindings {
     Optional<Task> task = catalog.find(job.task());
     if (task.isEmpty()) {
       return new Binding.Refuse("worker " + worker + " has no task named '" + job.task() + "'");
+    }
+    if (task.get().runsCommands() && !allowExec) {
+      return new Binding.Refuse(
+          "worker " + worker + " does not run tasks that run commands ('" + job.task() + "'); start it with"
+              + " --allow-exec to allow them");
     }
     try {
       return new Binding.Run(

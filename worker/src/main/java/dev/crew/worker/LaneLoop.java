@@ -82,6 +82,10 @@ final class LaneLoop implements Runnable {
 
   private void takeAndDispatch() throws InterruptedException {
     slots.acquire();
+    if (!running) {
+      slots.release(); // told to stop while waiting for a slot: take nothing more
+      return;
+    }
     int held = 1;
     int more = Math.min(slots.availablePermits(), MAX_BATCH - 1);
     if (more > 0 && slots.tryAcquire(more)) {

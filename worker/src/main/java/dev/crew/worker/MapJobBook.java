@@ -2,6 +2,7 @@ package dev.crew.worker;
 
 import com.hazelcast.map.IMap;
 import dev.crew.common.Job;
+import dev.crew.common.JobState;
 import java.util.Optional;
 
 /** Reads jobs from the cluster's job map, whose near cache makes the per-task lookup local. */
@@ -15,5 +16,10 @@ final class MapJobBook implements JobBook {
   @Override
   public Optional<Job> find(String jobId) {
     return Optional.ofNullable(jobs.get(jobId));
+  }
+
+  @Override
+  public void refuse(Job job) {
+    jobs.replace(job.id(), job, job.withState(JobState.REFUSED));
   }
 }

@@ -6,9 +6,12 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
 import dev.crew.common.ClusterConfigs;
 import dev.crew.common.Job;
+import dev.crew.common.JobSigner;
 import dev.crew.common.Lane;
+import dev.crew.common.Lease;
 import dev.crew.common.Names;
 import dev.crew.common.TaskCatalog;
 import dev.crew.common.TaskChunk;
@@ -38,14 +41,28 @@ public final class Worker implements AutoCloseable {
       int backups,
       Duration drainTimeout,
       Duration leaseTimeout,
-      Duration heartbeat) {
+      Duration heartbeat,
+      Security security) {
     public static final Duration DEFAULT_LEASE_TIMEOUT = Duration.ofSeconds(15);
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(1);
 
-    /** Settings with the default lease timeout and heartbeat. */
+    /** Settings with the default lease timeout and heartbeat, no secret, and no commands. */
     public Settings(
         ClusterConfigs.Membership membership, int cpuThreads, int ioConcurrency, int backups, Duration drainTimeout) {
       this(membership, cpuThreads, ioConcurrency, backups, drainTimeout, DEFAULT_LEASE_TIMEOUT, DEFAULT_HEARTBEAT);
+    }
+
+    /** Settings with no secret and no commands. */
+    public Settings(
+        ClusterConfigs.Membership membership,
+        int cpuThreads,
+        int ioConcurrency,
+        int backups,
+        Duration drainTimeout,
+        Duration leaseTimeout,
+        Duration heartbeat) {
+      this(
+          membership, cpuThreads, ioConcurrency, backups, drainTimeout, leaseTimeout, heartbeat, Security.OPEN);
     }
 
     public Settings {
@@ -66,6 +83,16 @@ public final class Worker implements AutoCloseable {
     }
   }
 
+  /**
+   * What this worker trusts.
+   *
+   * @param signer checks job and task signatures against the cluster secret; {@code null} runs unsigned jobs
+   * @param allowExec whether tasks that run commands on this host may run
+   */
+  public record Security(JobSigner signer, boolean allowExec) {
+    public static final Security OPEN = new Security(null, false);
+  }
+
   private final Settings settings;
   private final HazelcastInstance hazelcast;
   private final String name;
@@ -76,6 +103,7 @@ public final class Worker implements AutoCloseable {
   private final List<Thread> loopThreads;
   private final LeaseReaper reaper;
   private final Watchdog watchdog;
+  private final IMap<String, Lease> leases;
   private final long startedNanos = System.nanoTime();
   private boolean closed;
 
@@ -83,9 +111,15 @@ public final class Worker implements AutoCloseable {
     this.settings = settings;
     this.hazelcast = hazelcast;
     this.name = nameOf(hazelcast.getCluster().getLocalMember());
-    this.sink = new MapResultSink(hazelcast.getMap(Names.RESULTS), hazelcast.getMap(Names.LEASES));
+    this.leases = hazelcast.getMap(Names.LEASES);
+    this.sink = new MapResultSink(hazelcast.getMap(Names.RESULTS), leases);
     JobBindings bindings =
-        new JobBindings(catalog, new MapJobBook(hazelcast.<String, Job>getMap(Names.JOBS)), name);
+        new JobBindings(
+            catalog,
+            new MapJobBook(hazelcast.<String, Job>getMap(Names.JOBS)),
+            name,
+            settings.security().signer(),
+            settings.security().allowExec());
     // The lane's slots bound how many run at once; the pool may still grow past them, because a thread stuck in an
     // item that ignores interrupts is abandoned and its task goes on in a new one.
     this.cpuThreads = Executors.newCachedThreadPool(Thread.ofPlatform().name("crew-cpu-", 1).factory());
@@ -116,7 +150,7 @@ public final class Worker implements AutoCloseable {
             Names.ATTR_CORES, Integer.toString(cores),
             Names.ATTR_CPU_THREADS, Integer.toString(settings.cpuThreads()),
             Names.ATTR_IO_CONCURRENCY, Integer.toString(settings.ioConcurrency()),
-            Names.ATTR_TASKS, catalog.advertised());
+            Names.ATTR_TASKS, catalog.advertised(task -> !task.runsCommands() || settings.security().allowExec()));
     Config config = ClusterConfigs.member(settings.membership(), attributes, settings.backups());
     // A member that stops answering (hung, or cut off) is dropped from the cluster after this; its leases are
     // requeued before that, when its heartbeat has been silent for the lease timeout.
@@ -127,6 +161,12 @@ public final class Worker implements AutoCloseable {
     worker.reaper.start();
     worker.loopThreads.forEach(Thread::start);
     hazelcast.getCluster().addMembershipListener(worker.new MemberLog());
+    if (settings.security().signer() == null) {
+      log.warn(
+          "NO CLUSTER SECRET: this worker runs any job from anyone who can reach its port {}. Set CREW_SECRET or"
+              + " --secret-file on every worker and coordinator so that only signed jobs run.",
+          hazelcast.getCluster().getLocalMember().getAddress().getPort());
+    }
     log.info(
         "worker {} joined cluster '{}': {} members; {} cores, cpu lane {} threads, io lane {} in flight; tasks: {}",
         worker.name,
@@ -135,7 +175,10 @@ public final class Worker implements AutoCloseable {
         cores,
         settings.cpuThreads(),
         settings.ioConcurrency(),
-        catalog.all().stream().map(t -> t.name()).collect(Collectors.joining(", ")));
+        catalog.all().stream()
+            .filter(t -> !t.runsCommands() || settings.security().allowExec())
+            .map(t -> t.name())
+            .collect(Collectors.joining(", ")));
     return worker;
   }
 
@@ -153,10 +196,21 @@ public final class Worker implements AutoCloseable {
         System::currentTimeMillis);
   }
 
+  /** Starts the run of a task just taken, or drops it (releasing its lease) when it must not run. */
   private ChunkRun start(TaskChunk chunk, JobBindings bindings) {
     Binding binding = bindings.forJob(chunk.jobId());
+    JobSigner signer = settings.security().signer();
     if (binding instanceof Binding.Drop drop) {
       log.debug("dropped task {}: {}", chunk.taskId(), drop.reason());
+      leases.delete(chunk.taskId());
+      return null;
+    }
+    if (signer != null && !signer.verify(chunk)) {
+      log.warn(
+          "refused task {}: its signature does not match this cluster's secret; it was not made by a holder of"
+              + " the secret, or was changed",
+          chunk.taskId());
+      leases.delete(chunk.taskId());
       return null;
     }
     return new ChunkRun(chunk, binding, sink, name, System::nanoTime, watchdog, Backoff.DEFAULT);
@@ -202,6 +256,13 @@ public final class Worker implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       idle = false;
+    }
+    for (Thread loop : loopThreads) {
+      try {
+        loop.join(Duration.ofSeconds(2)); // a loop leaves within one poll wait once told to stop
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     int handedBack = 0;
     if (!idle && hazelcast.getLifecycleService().isRunning()) {

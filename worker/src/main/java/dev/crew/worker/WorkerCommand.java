@@ -2,6 +2,7 @@ package dev.crew.worker;
 
 import ch.qos.logback.classic.Level;
 import dev.crew.common.ClusterConfigs;
+import dev.crew.common.ClusterSecret;
 import dev.crew.common.Durations;
 import dev.crew.common.TaskCatalog;
 import java.io.PrintWriter;
@@ -110,6 +111,22 @@ public final class WorkerCommand implements Callable<Integer> {
   String heartbeat;
 
   @Option(
+      names = "--secret-file",
+      paramLabel = "FILE",
+      defaultValue = "${env:CREW_SECRET_FILE}",
+      description = {
+        "File holding the cluster secret; only jobs signed with it run (env CREW_SECRET_FILE, or the secret itself",
+        "in CREW_SECRET). Without one the worker runs anything it is sent, and says so loudly."
+      })
+  String secretFile;
+
+  @Option(
+      names = "--allow-exec",
+      defaultValue = "${env:CREW_ALLOW_EXEC:-false}",
+      description = "Allow tasks that run commands on this host, such as exec (env CREW_ALLOW_EXEC).")
+  boolean allowExec;
+
+  @Option(
       names = {"-v", "--verbose"},
       description = "Log more: -v for Crew's debug lines, -vv for Hazelcast's too.")
   boolean[] verbose = new boolean[0];
@@ -161,7 +178,9 @@ public final class WorkerCommand implements Callable<Integer> {
             backups,
             Durations.parse(drainTimeout, "--drain-timeout"),
             Durations.parse(leaseTimeout, "--lease-timeout"),
-            Durations.parse(heartbeat, "--heartbeat"));
+            Durations.parse(heartbeat, "--heartbeat"),
+            new Worker.Security(
+                ClusterSecret.load(secretFile, System.getenv("CREW_SECRET")).orElse(null), allowExec));
     Worker worker = Worker.start(settings, TaskCatalog.load(Thread.currentThread().getContextClassLoader()));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

@@ -8,6 +8,7 @@ import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.query.Predicates;
 import dev.crew.common.ClusterConfigs;
 import dev.crew.common.Job;
+import dev.crew.common.JobSigner;
 import dev.crew.common.JobState;
 import dev.crew.common.Names;
 import dev.crew.common.TaskChunk;
@@ -50,10 +51,11 @@ public final class JobRun {
    * @param keepResults leave delivered results in the cluster for {@code coordinator results}
    * @param slots the lane's slots across the cluster: tasks in flight are kept to a few per slot, enough to keep
    *     every slot busy, few enough that tasks sized before the item times were known do not pile up
+   * @param signer signs the job and each task with the cluster secret; {@code null} sends them unsigned
    */
-  public record Options(boolean detach, boolean keepResults, int slots) {
+  public record Options(boolean detach, boolean keepResults, int slots, JobSigner signer) {
     public Options(boolean detach, boolean keepResults) {
-      this(detach, keepResults, MAX_TASK_WINDOW);
+      this(detach, keepResults, MAX_TASK_WINDOW, null);
     }
 
     int taskWindow() {
@@ -71,6 +73,8 @@ public final class JobRun {
 
   private record Cancelled() implements Event {}
 
+  private record Refused() implements Event {}
+
   private final HazelcastInstance hazelcast;
   private final IMap<String, Job> jobs;
   private final IMap<String, TaskResult> results;
@@ -79,6 +83,7 @@ public final class JobRun {
   private Semaphore taskWindow;
   private final Semaphore itemWindow = new Semaphore(ITEM_WINDOW);
   private volatile boolean stopped;
+  private JobSigner signer;
 
   public JobRun(HazelcastInstance hazelcast) {
     this.hazelcast = hazelcast;
@@ -98,6 +103,10 @@ public final class JobRun {
       throws IOException, InterruptedException {
     long started = System.nanoTime();
     taskWindow = new Semaphore(options.taskWindow());
+    signer = options.signer();
+    if (signer != null) {
+      job = job.withSignature(signer.sign(job));
+    }
     if (jobs.putIfAbsent(job.id(), job) != null) {
       throw new IllegalArgumentException("job '" + job.id() + "' already exists; choose another --job-id");
     }
@@ -112,16 +121,19 @@ public final class JobRun {
                 e -> {
                   if (e.getValue().state() == JobState.CANCELLED) {
                     inbox.add(new Cancelled());
+                  } else if (e.getValue().state() == JobState.REFUSED) {
+                    inbox.add(new Refused());
                   }
                 },
             job.id(),
             /* includeValue= */ true);
     IQueue<TaskChunk> queue = hazelcast.getQueue(job.lane().queueName());
+    Job signed = job;
     Thread producer =
         Thread.ofPlatform()
             .name("crew-submit-" + job.id())
             .daemon(true)
-            .start(() -> produce(job, source, planner, queue));
+            .start(() -> produce(signed, source, planner, queue));
     try {
       if (options.detach()) {
         return awaitQueued(job, producer, planner, started);
@@ -147,6 +159,9 @@ public final class JobRun {
         TaskChunk chunk = source.next(job.id(), seq, planner.nextSize());
         if (chunk == null) {
           break;
+        }
+        if (signer != null) {
+          chunk = chunk.withSignature(signer.sign(chunk));
         }
         if (!taskWindow.tryAcquire()) {
           offerAll(queue, batch);
@@ -240,6 +255,7 @@ public final class JobRun {
         case Cancelled cancelled -> {
           return new Outcome(job.id(), 0, 0, 0, elapsed(started), Map.of(), true);
         }
+        case Refused refused -> throw refusal(job);
       }
     }
   }
@@ -289,6 +305,7 @@ public final class JobRun {
           handler.flush();
           return new Outcome(job.id(), ok, failed, receivedTasks, elapsed(started), perWorker, true);
         }
+        case Refused refused -> throw refusal(job);
       }
       if (inbox.isEmpty() || delivered.size() >= MAX_BATCH) {
         handler.flush();
@@ -316,6 +333,10 @@ public final class JobRun {
       inbox.add(new Cancelled());
       return;
     }
+    if (current != null && current.state() == JobState.REFUSED) {
+      inbox.add(new Refused());
+      return;
+    }
     Set<String> keys = new TreeSet<>();
     for (Long seq : outstanding.keySet()) {
       keys.add(Names.taskId(jobId, seq));
@@ -338,6 +359,15 @@ public final class JobRun {
         return;
       }
     }
+  }
+
+  private static JobRefusedException refusal(Job job) {
+    return new JobRefusedException(
+        "the workers refused job "
+            + job.id()
+            + ": its signature does not match their cluster secret"
+            + (job.signature().isEmpty() ? " (it was sent unsigned: set CREW_SECRET or --secret-file)" : "")
+            + "; none of its items ran");
   }
 
   private static Duration elapsed(long startedNanos) {
