@@ -78,9 +78,31 @@ public record TaskResult(
     return errors[i] != null;
   }
 
-  /** The same outcome without items and values: what stays stored after the submitter has delivered them. */
+  /**
+   * What stays stored after the submitter has delivered the values: the counts, and the items and errors of a task
+   * with failures (so that {@code results --failed} and {@code retry} still work); no values.
+   */
   public TaskResult asConsumed() {
+    boolean keepFailures = failed > 0;
     return new TaskResult(
-        jobId, seq, firstIndex, count, rangeStart, null, worker, attempt, elapsedNanos, ok, failed, null, null, true);
+        jobId,
+        seq,
+        firstIndex,
+        count,
+        rangeStart,
+        keepFailures ? items : null,
+        worker,
+        attempt,
+        elapsedNanos,
+        ok,
+        failed,
+        null,
+        keepFailures ? errors : null,
+        true);
+  }
+
+  /** Whether this result still knows which of its items failed, and with what error. */
+  public boolean hasErrors() {
+    return errors != null;
   }
 }

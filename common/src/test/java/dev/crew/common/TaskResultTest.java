@@ -103,16 +103,27 @@ class TaskResultTest {
   }
 
   @Test
-  void asConsumed_dropsItemsAndValuesKeepsCounts() {
+  void asConsumed_allOkDropsItemsAndErrors() {
+    TaskChunk chunk = new TaskChunk("job", 1, 0, 2, 0, new String[] {"a", "b"}, 0);
+    TaskResult consumed = TaskResult.of(chunk, "w", 1, new String[] {"1", "2"}, new String[2]).asConsumed();
+    assertThat(consumed.items()).isNull();
+    assertThat(consumed.errors()).isNull();
+    assertThat(consumed.hasErrors()).isFalse();
+  }
+
+  @Test
+  void asConsumed_dropsValuesKeepsCountsAndFailures() {
     TaskChunk chunk = new TaskChunk("job", 7, 70, 3, 0, new String[] {"a", "b", "c"}, 1);
     TaskResult full = TaskResult.of(chunk, "w9", 555L, new String[] {"1", null, "3"}, new String[] {null, "e", null});
 
     TaskResult consumed = full.asConsumed();
 
     assertThat(consumed.consumed()).isTrue();
-    assertThat(consumed.items()).isNull();
     assertThat(consumed.values()).isNull();
-    assertThat(consumed.errors()).isNull();
+    // a task with failures keeps its items and errors, for results --failed and retry
+    assertThat(consumed.items()).containsExactly("a", "b", "c");
+    assertThat(consumed.errors()).containsExactly(null, "e", null);
+    assertThat(consumed.hasErrors()).isTrue();
     assertThat(consumed.ok()).isEqualTo(2);
     assertThat(consumed.failed()).isEqualTo(1);
     assertThat(consumed.count()).isEqualTo(3);

@@ -38,6 +38,7 @@ import picocli.CommandLine.Mixin;
       SubmitCommand.class,
       StatusCommand.class,
       ResultsCommand.class,
+      RetryCommand.class,
       CancelCommand.class,
       ClusterCommand.class,
       TasksCommand.class,

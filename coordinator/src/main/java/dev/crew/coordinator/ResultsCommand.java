@@ -56,7 +56,11 @@ final class ResultsCommand extends ClusterCommandBase implements Callable<Intege
           if (result == null) {
             missing++;
           } else if (result.consumed()) {
-            delivered++;
+            if (failedOnly && result.hasErrors()) {
+              output.accept(result); // failures are kept when the values were delivered
+            } else {
+              delivered++;
+            }
             failed += result.failed();
           } else {
             output.accept(result);
@@ -65,7 +69,7 @@ final class ResultsCommand extends ClusterCommandBase implements Callable<Intege
         }
         output.flush();
       }
-      if (delivered > 0) {
+      if (delivered > 0 && !failedOnly) {
         err().println(
             "coordinator: " + delivered + " tasks' results were streamed to the submitting coordinator and not"
                 + " kept (submit with --keep-results or --detach to keep them)");
@@ -81,7 +85,7 @@ final class ResultsCommand extends ClusterCommandBase implements Callable<Intege
   }
 
   /** The job's results task by task ({@code null} where a task has none yet), a batch at a time. */
-  private static Iterable<List<TaskResult>> batches(Job job, IMap<String, TaskResult> results) {
+  static Iterable<List<TaskResult>> batches(Job job, IMap<String, TaskResult> results) {
     if (!job.totalsKnown()) {
       List<TaskResult> all = new ArrayList<>(results.values(Predicates.equal("jobId", job.id())));
       all.sort(Comparator.comparingLong(TaskResult::seq));

@@ -184,6 +184,45 @@ class JobClusterTest {
   }
 
   @Test
+  void failedItems_listedAfterStreamingAndRetriedWithTheirIndexes() {
+    String input = writeLines("10\nabc\n20\nxyz", 1);
+    CoordinatorCliTest.Run run = CoordinatorCliTest.run(cli("submit", "fib", "--input", input, "--job-id", "bad-items"));
+    assertThat(run.code()).as(run.err()).isEqualTo(1);
+    // The values were streamed and dropped from the cluster, but the failures are kept.
+    CoordinatorCliTest.Run failed = CoordinatorCliTest.run(cli("results", "bad-items", "--failed"));
+    assertThat(failed.outLines()).hasSize(2);
+    assertThat(failed.outLines().get(0)).startsWith("{\"index\":1,\"item\":\"abc\",\"error\":");
+    assertThat(failed.outLines().get(1)).startsWith("{\"index\":3,\"item\":\"xyz\",\"error\":");
+    CoordinatorCliTest.Run retry = CoordinatorCliTest.run(cli("retry", "bad-items"));
+    assertThat(retry.code()).as(retry.err()).isEqualTo(1);
+    assertThat(retry.err()).contains("running 2 failed items of bad-items again as bad-items-retry1");
+    assertThat(retry.outLines()).hasSize(2);
+    assertThat(String.join("\n", retry.outLines())).contains("\"index\":1,\"item\":\"abc\"", "\"index\":3");
+    CoordinatorCliTest.Run nothing = CoordinatorCliTest.run(cli("retry", "no-such-job"));
+    assertThat(nothing.code()).isEqualTo(2);
+  }
+
+  @Test
+  void cancel_interruptsRunningTasksAndReleasesTheirLeases() {
+    CoordinatorCliTest.Run submitted =
+        CoordinatorCliTest.run(
+            cli("submit", "sleep", "--input", writeLines("60000", 20), "--detach", "--chunk", "1"));
+    assertThat(submitted.code()).as(submitted.err()).isZero();
+    String jobId = submitted.out().trim();
+    IMap<String, dev.crew.common.Lease> leases = client.getMap(Names.LEASES);
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> leases.values().stream().filter(l -> l.chunk().jobId().equals(jobId)).count() == 20);
+    long start = System.nanoTime();
+    assertThat(CoordinatorCliTest.run(cli("cancel", jobId)).code()).isZero();
+    // Every worker interrupts its running tasks of the job and drops their leases, well inside a second.
+    await().atMost(Duration.ofSeconds(5))
+        .until(() -> leases.values().stream().noneMatch(l -> l.chunk().jobId().equals(jobId)));
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+    IMap<String, TaskResult> results = client.getMap(Names.RESULTS);
+    assertThat(results.keySet().stream().filter(k -> k.startsWith(jobId + "/"))).isEmpty();
+  }
+
+  @Test
   void clusterAndTasks_showEveryWorker() {
     CoordinatorCliTest.Run cluster = CoordinatorCliTest.run(cli("cluster"));
     assertThat(cluster.code()).isZero();

@@ -38,6 +38,8 @@ final class ChunkRun {
   private final AtomicIntegerArray settled;
   private final AtomicInteger remaining;
   private final AtomicLong busyNanos = new AtomicLong();
+  private final java.util.Set<Thread> inItems = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile boolean cancelled;
 
   ChunkRun(TaskChunk chunk, Binding binding, ResultSink sink, String worker, LongSupplier nanoTime) {
     this(chunk, binding, sink, worker, nanoTime, null, Backoff.DEFAULT);
@@ -67,6 +69,19 @@ final class ChunkRun {
 
   TaskChunk chunk() {
     return chunk;
+  }
+
+  /**
+   * Stops this task because its job was cancelled: items running now are interrupted, no further item starts, and
+   * no result is recorded.
+   */
+  void cancel() {
+    cancelled = true;
+    inItems.forEach(Thread::interrupt);
+  }
+
+  boolean cancelled() {
+    return cancelled;
   }
 
   /** Threads given up on because an item ignored its interrupt, since this worker started. */
@@ -115,6 +130,9 @@ final class ChunkRun {
       return;
     }
     for (int i = from; i < chunk.count(); i++) {
+      if (cancelled) {
+        break;
+      }
       int next = i + 1;
       AtomicBoolean abandoned = new AtomicBoolean();
       try {
@@ -163,9 +181,13 @@ final class ChunkRun {
       if (tries > 0) {
         Thread.sleep(backoff.delay(tries).toMillis());
       }
+      if (cancelled) {
+        return;
+      }
       Watchdog.Watch watch = policy.limited() ? watchdog.watch(Thread.currentThread(), policy.timeout(),
           () -> giveUp(i, policy.timeout(), onAbandon)) : null;
       long start = nanoTime.getAsLong();
+      inItems.add(Thread.currentThread());
       try {
         String value = ResultJson.render(function.apply(item));
         if (watch != null) {
@@ -174,7 +196,12 @@ final class ChunkRun {
         settle(i, value, null, nanoTime.getAsLong() - start);
         return;
       } catch (InterruptedException e) {
-        if (watch == null || !watch.done()) {
+        boolean timedOut = watch != null && watch.done();
+        if (cancelled) {
+          Thread.interrupted();
+          return; // the job was cancelled: nothing more to record
+        }
+        if (!timedOut) {
           throw e; // not our time limit: the worker is stopping
         }
         error = timedOut(policy.timeout());
@@ -195,6 +222,12 @@ final class ChunkRun {
       } catch (Throwable e) {
         // Anything else an item throws (a plugin's missing class, an assertion) is that item's error alone.
         error = describe(e, watch, policy);
+      } finally {
+        inItems.remove(Thread.currentThread());
+      }
+      if (cancelled) {
+        Thread.interrupted();
+        return;
       }
       busyNanos.addAndGet(nanoTime.getAsLong() - start);
       if (isSettled(i)) {
@@ -233,7 +266,7 @@ final class ChunkRun {
 
   /** Settles item {@code i} once; records the task's result when it was the last. Returns false if already settled. */
   private boolean settle(int i, String value, String error, long nanos) {
-    if (!settled.compareAndSet(i, 0, 1)) {
+    if (cancelled || !settled.compareAndSet(i, 0, 1)) {
       return false;
     }
     values[i] = value;

@@ -7,9 +7,11 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryUpdatedListener;
 import dev.crew.common.ClusterConfigs;
 import dev.crew.common.Job;
 import dev.crew.common.JobSigner;
+import dev.crew.common.JobState;
 import dev.crew.common.Lane;
 import dev.crew.common.Lease;
 import dev.crew.common.Names;
@@ -18,6 +20,7 @@ import dev.crew.common.TaskChunk;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -104,6 +107,7 @@ public final class Worker implements AutoCloseable {
   private final LeaseReaper reaper;
   private final Watchdog watchdog;
   private final IMap<String, Lease> leases;
+  private final Map<String, ChunkRun> active = new ConcurrentHashMap<>();
   private final long startedNanos = System.nanoTime();
   private boolean closed;
 
@@ -159,6 +163,16 @@ public final class Worker implements AutoCloseable {
     HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config);
     Worker worker = new Worker(settings, catalog, hazelcast);
     worker.reaper.start();
+    hazelcast
+        .<String, Job>getMap(Names.JOBS)
+        .addEntryListener(
+            (EntryUpdatedListener<String, Job>)
+                event -> {
+                  if (event.getValue().state() == JobState.CANCELLED) {
+                    worker.cancelRuns(event.getKey());
+                  }
+                },
+            /* includeValue= */ true);
     worker.loopThreads.forEach(Thread::start);
     hazelcast.getCluster().addMembershipListener(worker.new MemberLog());
     if (settings.security().signer() == null) {
@@ -213,7 +227,30 @@ public final class Worker implements AutoCloseable {
       leases.delete(chunk.taskId());
       return null;
     }
-    return new ChunkRun(chunk, binding, sink, name, System::nanoTime, watchdog, Backoff.DEFAULT);
+    ResultSink tracked =
+        result -> {
+          active.remove(result.taskId());
+          sink.record(result);
+        };
+    ChunkRun run = new ChunkRun(chunk, binding, tracked, name, System::nanoTime, watchdog, Backoff.DEFAULT);
+    active.put(chunk.taskId(), run);
+    return run;
+  }
+
+  /** Stops the running tasks of a cancelled job at once, and releases their leases. */
+  private void cancelRuns(String jobId) {
+    int stopped = 0;
+    for (ChunkRun run : active.values()) {
+      if (run.chunk().jobId().equals(jobId)) {
+        run.cancel();
+        active.remove(run.chunk().taskId());
+        leases.delete(run.chunk().taskId());
+        stopped++;
+      }
+    }
+    if (stopped > 0) {
+      log.info("job {} was cancelled: stopped {} of its running tasks", jobId, stopped);
+    }
   }
 
   public HazelcastInstance hazelcast() {

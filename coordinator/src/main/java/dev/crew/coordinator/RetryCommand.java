@@ -1,0 +1,95 @@
+package dev.crew.coordinator;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import dev.crew.common.Job;
+import dev.crew.common.Names;
+import dev.crew.common.TaskResult;
+import dev.crew.coordinator.job.ChunkPlanner;
+import dev.crew.coordinator.job.JobRun;
+import dev.crew.coordinator.job.JsonLinesOutput;
+import dev.crew.coordinator.job.ListSource;
+import dev.crew.coordinator.job.Outcome;
+import dev.crew.coordinator.job.Progress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code coordinator retry}: the failed items of a job, run again as a new job. */
+@Command(
+    name = "retry",
+    header = "Run only the failed items of a job again, as a new job; each keeps its index in the original input.",
+    mixinStandardHelpOptions = true)
+final class RetryCommand extends ClusterCommandBase implements Callable<Integer> {
+
+  @Parameters(index = "0", paramLabel = "JOB", description = "The job whose failed items to run again.")
+  String jobId;
+
+  @Override
+  public Integer call() throws Exception {
+    HazelcastInstance hazelcast = connect();
+    try {
+      IMap<String, Job> jobs = hazelcast.getMap(Names.JOBS);
+      IMap<String, TaskResult> results = hazelcast.getMap(Names.RESULTS);
+      Job original = jobs.get(jobId);
+      if (original == null) {
+        throw CrewException.usage("no job '" + jobId + "' in cluster '" + options().cluster + "'");
+      }
+      List<ListSource.Picked> failed = new ArrayList<>();
+      for (List<TaskResult> batch : ResultsCommand.batches(original, results)) {
+        for (TaskResult result : batch) {
+          if (result != null && result.hasErrors()) {
+            for (int i = 0; i < result.count(); i++) {
+              if (result.errors()[i] != null) {
+                failed.add(
+                    new ListSource.Picked(
+                        result.firstIndex() + i,
+                        result.isRange() ? null : result.items()[i],
+                        result.isRange() ? result.rangeStart() + i : null));
+              }
+            }
+          }
+        }
+      }
+      if (failed.isEmpty()) {
+        out().println("job " + jobId + " has no failed items to retry");
+        out().flush();
+        return ExitCodes.OK;
+      }
+      String retryId = jobId + "-retry1";
+      for (int k = 2; jobs.containsKey(retryId); k++) {
+        retryId = jobId + "-retry" + k;
+      }
+      Job retry =
+          Job.submitting(retryId, original.task(), original.lane(), original.params(), System.currentTimeMillis())
+              .withPolicy(original.retries(), original.timeoutMillis());
+      err().println("coordinator: running " + failed.size() + " failed items of " + jobId + " again as " + retryId);
+      err().flush();
+      JsonLinesOutput output = new JsonLinesOutput(out());
+      Outcome outcome =
+          new JobRun(hazelcast)
+              .run(
+                  retry,
+                  new ListSource(failed),
+                  ChunkPlanner.fixed(1),
+                  output,
+                  Progress.NONE,
+                  new JobRun.Options(
+                      false,
+                      false,
+                      Math.max(1, ClusterView.of(hazelcast).slots(original.lane())),
+                      options().signer().orElse(null)));
+      out().flush();
+      err().println(outcome.summary());
+      err().flush();
+      if (outcome.cancelled()) {
+        return ExitCodes.NOT_COMPLETED;
+      }
+      return outcome.failed() > 0 ? ExitCodes.ITEMS_FAILED : ExitCodes.OK;
+    } finally {
+      hazelcast.shutdown();
+    }
+  }
+}
