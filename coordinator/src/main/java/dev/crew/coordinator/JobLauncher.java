@@ -98,7 +98,11 @@ final class JobLauncher {
         outcome =
             new JobRun(hazelcast)
                 .run(job, source, planner, handler, progress, new JobRun.Options(
-                        detach, options.keepResults || detach, Math.max(1, view.slots(lane)), signer));
+                        detach,
+                        // A job with a chosen id can be submitted again to see all of it: keep its results.
+                        options.keepResults || detach || options.jobId != null,
+                        Math.max(1, view.slots(lane)),
+                        signer));
       }
       target.flush();
       if (detach) {

@@ -22,8 +22,26 @@ public final class InOrder implements ResultHandler {
     }
     next.accept(result);
     expected++;
-    for (TaskResult waiting; (waiting = early.remove(expected)) != null; expected++) {
-      next.accept(waiting);
+    drain();
+  }
+
+  @Override
+  public void skip(long seq) throws IOException {
+    if (seq != expected) {
+      early.put(seq, null);
+      return;
+    }
+    expected++;
+    drain();
+  }
+
+  private void drain() throws IOException {
+    while (early.containsKey(expected)) {
+      TaskResult waiting = early.remove(expected);
+      if (waiting != null) {
+        next.accept(waiting);
+      }
+      expected++;
     }
   }
 

@@ -9,6 +9,7 @@ import com.hazelcast.query.Predicates;
 import dev.crew.common.ClusterConfigs;
 import dev.crew.common.Job;
 import dev.crew.common.JobSigner;
+import dev.crew.common.Lease;
 import dev.crew.common.JobState;
 import dev.crew.common.Names;
 import dev.crew.common.TaskChunk;
@@ -107,8 +108,14 @@ public final class JobRun {
     if (signer != null) {
       job = job.withSignature(signer.sign(job));
     }
-    if (jobs.putIfAbsent(job.id(), job) != null) {
-      throw new IllegalArgumentException("job '" + job.id() + "' already exists; choose another --job-id");
+    Job existing = jobs.putIfAbsent(job.id(), job);
+    Resume resume = Resume.FRESH;
+    if (existing != null) {
+      job = adopt(existing, job);
+      resume = findQueued(job);
+      for (long seq = 0; seq < resume.nextSeq(); seq++) {
+        outstanding.put(seq, 0); // queued by an earlier submission: their results are read from the map
+      }
     }
     UUID resultListener =
         results.addEntryListener(
@@ -129,11 +136,15 @@ public final class JobRun {
             /* includeValue= */ true);
     IQueue<TaskChunk> queue = hazelcast.getQueue(job.lane().queueName());
     Job signed = job;
+    Resume from = resume;
     Thread producer =
         Thread.ofPlatform()
             .name("crew-submit-" + job.id())
             .daemon(true)
-            .start(() -> produce(signed, source, planner, queue));
+            .start(() -> produce(signed, source, planner, queue, from));
+    if (resume.nextSeq() > 0) {
+      recover(job.id(), Integer.MAX_VALUE);
+    }
     try {
       if (options.detach()) {
         return awaitQueued(job, producer, planner, started);
@@ -147,11 +158,23 @@ public final class JobRun {
     }
   }
 
-  private void produce(Job job, ItemSource source, ChunkPlanner planner, IQueue<TaskChunk> queue) {
+  private void produce(Job job, ItemSource source, ChunkPlanner planner, IQueue<TaskChunk> queue, Resume resume) {
     List<TaskChunk> batch = new ArrayList<>();
     int batchLimit = 1;
-    long seq = 0;
+    long seq = resume.nextSeq();
     try {
+      if (job.totalsKnown()) {
+        // An earlier submission queued everything: nothing to add, only results to collect.
+        inbox.add(new Queued(job.totalItems(), job.totalTasks()));
+        return;
+      }
+      for (long skip = resume.nextIndex(); skip > 0 && !stopped; ) {
+        TaskChunk queuedBefore = source.next(job.id(), 0, (int) Math.min(skip, 65_536));
+        if (queuedBefore == null) {
+          break;
+        }
+        skip -= queuedBefore.count();
+      }
       while (!stopped) {
         if (planner.probing() && !batch.isEmpty()) {
           offerAll(queue, batch);
@@ -241,7 +264,7 @@ public final class JobRun {
         case Arrived arrived -> {
           TaskResult result = arrived.result();
           Integer count = outstanding.remove(result.seq());
-          if (count != null) {
+          if (count != null && count > 0) {
             taskWindow.release();
             itemWindow.release(count);
             planner.record(result.count(), result.elapsedNanos());
@@ -273,19 +296,29 @@ public final class JobRun {
       Event event = inbox.poll(IDLE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
       if (event == null) {
         handler.flush();
-        recover(job.id());
+        recover(job.id(), 1_000);
         continue;
       }
       switch (event) {
         case Arrived arrived -> {
           TaskResult result = arrived.result();
           Integer count = outstanding.remove(result.seq());
-          if (count == null || result.consumed()) {
+          if (count == null) {
             continue; // already delivered, e.g. seen by the listener and by a recovery read
           }
-          taskWindow.release();
-          itemWindow.release(count);
+          if (count > 0) {
+            taskWindow.release();
+            itemWindow.release(count);
+          }
           receivedTasks++;
+          if (result.consumed()) {
+            // Delivered by an earlier submission of this job that did not keep its results: counted, not shown.
+            handler.skip(result.seq());
+            ok += result.ok();
+            failed += result.failed();
+            progress.advance(result.count());
+            continue;
+          }
           planner.record(result.count(), result.elapsedNanos());
           handler.accept(result);
           ok += result.ok();
@@ -326,8 +359,11 @@ public final class JobRun {
     }
   }
 
-  /** Reads results the listener has not delivered (events are not guaranteed) straight from the map. */
-  private void recover(String jobId) {
+  /**
+   * Reads results the listener has not delivered (events are not guaranteed) straight from the map, at most
+   * {@code limit} of them.
+   */
+  private void recover(String jobId, int limit) {
     Job current = jobs.get(jobId);
     if (current != null && current.state() == JobState.CANCELLED) {
       inbox.add(new Cancelled());
@@ -338,15 +374,72 @@ public final class JobRun {
       return;
     }
     Set<String> keys = new TreeSet<>();
+    int asked = 0;
     for (Long seq : outstanding.keySet()) {
       keys.add(Names.taskId(jobId, seq));
       if (keys.size() == 1_000) {
+        results.getAll(keys).values().forEach(result -> inbox.add(new Arrived(result)));
+        keys.clear();
+      }
+      if (++asked >= limit) {
         break;
       }
     }
     if (!keys.isEmpty()) {
       results.getAll(keys).values().forEach(result -> inbox.add(new Arrived(result)));
     }
+  }
+
+  /** Where a submission picks up: the next task number, and how many input items earlier tasks already hold. */
+  private record Resume(long nextSeq, long nextIndex) {
+    static final Resume FRESH = new Resume(0, 0);
+  }
+
+  /** The stored job, if {@code submitted} asks for the same work; submitting an id twice never queues work twice. */
+  private static Job adopt(Job existing, Job submitted) {
+    if (!existing.task().equals(submitted.task())
+        || !existing.params().equals(submitted.params())
+        || existing.lane() != submitted.lane()) {
+      throw new IllegalArgumentException(
+          "job '" + existing.id() + "' already exists with other work (task " + existing.task() + " on the "
+              + existing.lane().id() + " lane, params " + existing.params().values() + "); choose another --job-id");
+    }
+    if (existing.state() == JobState.CANCELLED || existing.state() == JobState.REFUSED) {
+      throw new IllegalArgumentException(
+          "job '" + existing.id() + "' was " + existing.state().name().toLowerCase(java.util.Locale.ROOT)
+              + "; choose another --job-id");
+    }
+    return existing;
+  }
+
+  /**
+   * Finds how far an earlier submission of {@code job} got: tasks are queued in order, a batch at a time, so the
+   * highest task number found among results, leases and the queue is the last one queued. A task in flight between
+   * two of those during the scan may be queued twice; it then runs twice and is recorded once.
+   */
+  private Resume findQueued(Job job) {
+    TaskChunk last = null;
+    String prefix = job.id() + "/";
+    for (TaskResult result : results.values(Predicates.equal("jobId", job.id()))) {
+      if (last == null || result.seq() > last.seq()) {
+        last = new TaskChunk(job.id(), result.seq(), result.firstIndex(), result.count(), 0, null, 0);
+      }
+    }
+    IMap<String, Lease> leases = hazelcast.getMap(Names.LEASES);
+    for (String key : leases.keySet()) {
+      if (key.startsWith(prefix)) {
+        Lease lease = leases.get(key);
+        if (lease != null && (last == null || lease.chunk().seq() > last.seq())) {
+          last = lease.chunk();
+        }
+      }
+    }
+    for (TaskChunk queued : hazelcast.<TaskChunk>getQueue(job.lane().queueName())) {
+      if (queued.jobId().equals(job.id()) && (last == null || queued.seq() > last.seq())) {
+        last = queued;
+      }
+    }
+    return last == null ? Resume.FRESH : new Resume(last.seq() + 1, last.firstIndex() + last.count());
   }
 
   private void markDone(String jobId) {

@@ -8,6 +8,9 @@ public interface ResultHandler {
 
   void accept(TaskResult result) throws IOException;
 
+  /** Task {@code seq}'s results were delivered elsewhere and will not come here. */
+  default void skip(long seq) throws IOException {}
+
   /** Makes what was accepted so far visible (called when no more results are waiting). */
   default void flush() throws IOException {}
 }
