@@ -37,8 +37,12 @@ final class MapResultSink implements ResultSink {
         () -> {
           try {
             if (results.putIfAbsent(result.taskId(), result) != null) {
-              duplicates.incrementAndGet();
-              log.debug("task {} already had a result; dropped this duplicate", result.taskId());
+              long dropped = duplicates.incrementAndGet();
+              log.info(
+                  "task {} already had a result (its lease had passed to another worker): dropped this late"
+                      + " duplicate ({} so far)",
+                  result.taskId(),
+                  dropped);
             }
             // Only once the result is stored: a worker that dies before this line leaves a lease behind, and the
             // task runs again elsewhere; its second result is then the dropped duplicate.
