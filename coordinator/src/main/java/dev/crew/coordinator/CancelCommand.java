@@ -32,10 +32,7 @@ final class CancelCommand extends ClusterCommandBase implements Callable<Integer
       IMap<String, Job> jobs = hazelcast.getMap(Names.JOBS);
       Job job;
       do {
-        job = jobs.get(jobId);
-        if (job == null) {
-          throw CrewException.usage("no job '" + jobId + "' in cluster '" + options().cluster + "'");
-        }
+        job = requireJob(jobs, jobId);
         if (job.state().isFinal()) {
           out().println("job " + jobId + " is already " + job.state().name().toLowerCase(Locale.ROOT));
           out().flush();

@@ -1,6 +1,8 @@
 package dev.crew.coordinator;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import dev.crew.common.Job;
 import java.io.PrintWriter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
@@ -27,5 +29,14 @@ abstract class ClusterCommandBase {
 
   HazelcastInstance connect() {
     return options().connect();
+  }
+
+  /** The stored job {@code jobId}, or a usage error (exit code 2) naming the cluster it is not in. */
+  Job requireJob(IMap<String, Job> jobs, String jobId) {
+    Job job = jobs.get(jobId);
+    if (job == null) {
+      throw CrewException.usage("no job '" + jobId + "' in cluster '" + options().cluster + "'");
+    }
+    return job;
   }
 }

@@ -43,10 +43,7 @@ final class ResultsCommand extends ClusterCommandBase implements Callable<Intege
     try {
       IMap<String, Job> jobs = hazelcast.getMap(Names.JOBS);
       IMap<String, TaskResult> results = hazelcast.getMap(Names.RESULTS);
-      Job job = jobs.get(jobId);
-      if (job == null) {
-        throw CrewException.usage("no job '" + jobId + "' in cluster '" + options().cluster + "'");
-      }
+      Job job = requireJob(jobs, jobId);
       JsonLinesOutput output = new JsonLinesOutput(out(), failedOnly);
       long delivered = 0;
       long missing = 0;

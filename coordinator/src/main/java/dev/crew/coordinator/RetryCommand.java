@@ -33,10 +33,7 @@ final class RetryCommand extends ClusterCommandBase implements Callable<Integer>
     try {
       IMap<String, Job> jobs = hazelcast.getMap(Names.JOBS);
       IMap<String, TaskResult> results = hazelcast.getMap(Names.RESULTS);
-      Job original = jobs.get(jobId);
-      if (original == null) {
-        throw CrewException.usage("no job '" + jobId + "' in cluster '" + options().cluster + "'");
-      }
+      Job original = requireJob(jobs, jobId);
       List<ListSource.Picked> failed = new ArrayList<>();
       for (List<TaskResult> batch : ResultsCommand.batches(original, results)) {
         for (TaskResult result : batch) {

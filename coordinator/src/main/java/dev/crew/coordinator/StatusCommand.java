@@ -31,10 +31,7 @@ final class StatusCommand extends ClusterCommandBase implements Callable<Integer
       IMap<String, Job> jobs = hazelcast.getMap(Names.JOBS);
       IMap<String, TaskResult> results = hazelcast.getMap(Names.RESULTS);
       if (jobId != null) {
-        Job job = jobs.get(jobId);
-        if (job == null) {
-          throw CrewException.usage("no job '" + jobId + "' in cluster '" + options().cluster + "'");
-        }
+        Job job = requireJob(jobs, jobId);
         JobProgress p = JobProgress.of(job, results);
         out().printf(
             "job %s: %s%n  task %s on the %s lane, params %s%n  items %s done, %d ok, %d failed; tasks %d/%s%n"
