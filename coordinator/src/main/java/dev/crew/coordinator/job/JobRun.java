@@ -414,15 +414,15 @@ public final class JobRun {
 
   /**
    * Finds how far an earlier submission of {@code job} got: tasks are queued in order, a batch at a time, so the
-   * highest task number found among results, leases and the queue is the last one queued. A task in flight between
-   * two of those during the scan may be queued twice; it then runs twice and is recorded once.
+   * highest task number found in the queue, leases and results is the last one queued.
    */
   private Resume findQueued(Job job) {
+    // Tasks move queue -> lease -> result; scanning in that order, a task that moves during the scan is still seen.
     TaskChunk last = null;
     String prefix = job.id() + "/";
-    for (TaskResult result : results.values(Predicates.equal("jobId", job.id()))) {
-      if (last == null || result.seq() > last.seq()) {
-        last = new TaskChunk(job.id(), result.seq(), result.firstIndex(), result.count(), 0, null, 0);
+    for (TaskChunk queued : hazelcast.<TaskChunk>getQueue(job.lane().queueName())) {
+      if (queued.jobId().equals(job.id()) && (last == null || queued.seq() > last.seq())) {
+        last = queued;
       }
     }
     IMap<String, Lease> leases = hazelcast.getMap(Names.LEASES);
@@ -434,9 +434,9 @@ public final class JobRun {
         }
       }
     }
-    for (TaskChunk queued : hazelcast.<TaskChunk>getQueue(job.lane().queueName())) {
-      if (queued.jobId().equals(job.id()) && (last == null || queued.seq() > last.seq())) {
-        last = queued;
+    for (TaskResult result : results.values(Predicates.equal("jobId", job.id()))) {
+      if (last == null || result.seq() > last.seq()) {
+        last = new TaskChunk(job.id(), result.seq(), result.firstIndex(), result.count(), 0, null, 0);
       }
     }
     return last == null ? Resume.FRESH : new Resume(last.seq() + 1, last.firstIndex() + last.count());
