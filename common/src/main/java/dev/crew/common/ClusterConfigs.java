@@ -95,7 +95,9 @@ public final class ClusterConfigs {
     ClientConfig config = new ClientConfig();
     config.setClusterName(cluster);
     quiet(config.getProperties());
-    config.getNetworkConfig().setAddresses(List.copyOf(addresses));
+    // A member that dies mid-call must not fail the coordinator: redo the call on another member. A redone offer may
+    // queue a task twice; it then runs twice and is recorded once, which the design allows.
+    config.getNetworkConfig().setAddresses(List.copyOf(addresses)).setRedoOperation(true);
     config
         .getConnectionStrategyConfig()
         .getConnectionRetryConfig()
