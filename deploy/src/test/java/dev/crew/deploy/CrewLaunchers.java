@@ -141,6 +141,11 @@ final class CrewLaunchers implements AutoCloseable {
    * {@code expectedMembers} members.
    */
   Worker startWorker(String cluster, int port, List<String> join, int expectedMembers) {
+    return startWorker(cluster, port, join, expectedMembers, List.of());
+  }
+
+  /** As {@link #startWorker(String, int, List, int)}, with {@code extraArgs} (e.g. {@code --lease-timeout 4s}) last. */
+  Worker startWorker(String cluster, int port, List<String> join, int expectedMembers, List<String> extraArgs) {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -149,6 +154,7 @@ final class CrewLaunchers implements AutoCloseable {
                 "--port", Integer.toString(port),
                 "--join", String.join(",", join),
                 "--drain-timeout", "5s"));
+    args.addAll(extraArgs);
     Child child = start("worker-" + port, "bin/worker", args);
     String[] joined = new String[1];
     await("worker on port " + port + " joining cluster " + cluster)
@@ -177,17 +183,26 @@ final class CrewLaunchers implements AutoCloseable {
 
   /** Runs {@code bin/coordinator ARGS} to completion (or kills it after {@code timeout}). */
   Run coordinator(String label, Duration timeout, String... args) {
-    Child child = start("coordinator-" + label, "bin/coordinator", Arrays.asList(args));
-    long started = System.nanoTime();
+    return awaitCoordinator(startCoordinator(label, args), timeout);
+  }
+
+  /** Starts {@code bin/coordinator ARGS} and returns at once; {@link #awaitCoordinator} waits for it. */
+  Child startCoordinator(String label, String... args) {
+    return start("coordinator-" + label, "bin/coordinator", Arrays.asList(args));
+  }
+
+  /** Waits for a coordinator started by {@link #startCoordinator} to finish (or kills it after {@code timeout}). */
+  Run awaitCoordinator(Child child, Duration timeout) {
     boolean exited;
     try {
-      exited = child.process().waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      long left = timeout.toNanos() - (System.nanoTime() - child.startedNanos());
+      exited = child.process().waitFor(Math.max(0, left), TimeUnit.NANOSECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       stop(child);
       throw new IllegalStateException("interrupted while waiting for " + child.label(), e);
     }
-    Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - child.startedNanos());
     if (!exited) {
       stop(child);
       throw new AssertionError("coordinator did not finish within " + timeout + "\n" + child.describe());
@@ -213,7 +228,8 @@ final class CrewLaunchers implements AutoCloseable {
     Map<String, String> env = builder.environment();
     env.keySet().removeIf(k -> k.startsWith("CREW_") && !KEPT_CREW_ENV.contains(k));
     try {
-      Child child = new Child(name, String.join(" ", command), builder.start(), out, err);
+      long startedNanos = System.nanoTime();
+      Child child = new Child(name, String.join(" ", command), builder.start(), out, err, startedNanos);
       children.add(child);
       return child;
     } catch (IOException e) {
@@ -297,7 +313,7 @@ final class CrewLaunchers implements AutoCloseable {
   }
 
   /** A started launcher. */
-  record Child(String label, String command, Process process, Path out, Path err) {
+  record Child(String label, String command, Process process, Path out, Path err, long startedNanos) {
     String stdout() {
       return read(out);
     }
