@@ -6,6 +6,7 @@ import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.config.NearCacheConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.QueueConfig;
@@ -82,10 +83,13 @@ public final class ClusterConfigs {
     config.addMapConfig(
         new MapConfig(Names.RESULTS)
             .setBackupCount(backups)
+            .setMergePolicyConfig(new MergePolicyConfig(FirstResultMergePolicy.class.getName(), 100))
             .setTimeToLiveSeconds((int) Duration.ofDays(1).toSeconds()));
+    config.addMapConfig(new MapConfig(Names.TASKS).setBackupCount(backups));
     config.addMapConfig(new MapConfig(Names.LEASES).setBackupCount(backups));
     config.addMapConfig(new MapConfig(Names.HEARTBEATS).setBackupCount(backups));
     CompactCodecs.register(config.getSerializationConfig().getCompactSerializationConfig());
+    FirstResultMergePolicy.register(config.getSerializationConfig());
     filterJavaSerialization(config.getSerializationConfig());
     return config;
   }

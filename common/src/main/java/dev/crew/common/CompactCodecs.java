@@ -28,7 +28,8 @@ public final class CompactCodecs {
     @Override
     public Lease read(CompactReader in) {
       return new Lease(
-          in.readCompact("chunk"),
+          in.readString("taskId"),
+          in.readString("jobId"),
           Lane.parse(in.readString("lane")),
           in.readString("workerUuid"),
           in.readString("workerName"),
@@ -37,7 +38,8 @@ public final class CompactCodecs {
 
     @Override
     public void write(CompactWriter out, Lease lease) {
-      out.writeCompact("chunk", lease.chunk());
+      out.writeString("taskId", lease.taskId());
+      out.writeString("jobId", lease.jobId());
       out.writeString("lane", lease.lane().id());
       out.writeString("workerUuid", lease.workerUuid());
       out.writeString("workerName", lease.workerName());

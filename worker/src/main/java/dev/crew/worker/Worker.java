@@ -9,6 +9,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import dev.crew.common.ClusterConfigs;
+import dev.crew.common.FirstResultMergePolicy;
 import dev.crew.common.Job;
 import dev.crew.common.JobSigner;
 import dev.crew.common.JobState;
@@ -107,6 +108,7 @@ public final class Worker implements AutoCloseable {
   private final LeaseReaper reaper;
   private final Watchdog watchdog;
   private final IMap<String, Lease> leases;
+  private final IMap<String, TaskChunk> tasks;
   private final Map<String, ChunkRun> active = new ConcurrentHashMap<>();
   private final long startedNanos = System.nanoTime();
   private boolean closed;
@@ -116,7 +118,8 @@ public final class Worker implements AutoCloseable {
     this.hazelcast = hazelcast;
     this.name = nameOf(hazelcast.getCluster().getLocalMember());
     this.leases = hazelcast.getMap(Names.LEASES);
-    this.sink = new MapResultSink(hazelcast.getMap(Names.RESULTS), leases);
+    this.tasks = hazelcast.getMap(Names.TASKS);
+    this.sink = new MapResultSink(hazelcast.getMap(Names.RESULTS), leases, tasks);
     JobBindings bindings =
         new JobBindings(
             catalog,
@@ -138,7 +141,9 @@ public final class Worker implements AutoCloseable {
                 Lane.CPU, settings.cpuThreads(), false, source(Lane.CPU), c -> start(c, bindings), cpuThreads),
             new LaneLoop(
                 Lane.IO, settings.ioConcurrency(), true, source(Lane.IO), c -> start(c, bindings), ioThreads));
-    this.reaper = new LeaseReaper(hazelcast, settings.leaseTimeout(), settings.heartbeat(), System::nanoTime);
+    this.reaper =
+        new LeaseReaper(
+            hazelcast, settings.leaseTimeout(), settings.heartbeat(), System::nanoTime, active::containsKey);
     this.loopThreads =
         lanes.stream()
             .map(lane -> Thread.ofPlatform().name("crew-" + lane.lane().id() + "-lane").unstarted(lane))
@@ -156,10 +161,7 @@ public final class Worker implements AutoCloseable {
             Names.ATTR_IO_CONCURRENCY, Integer.toString(settings.ioConcurrency()),
             Names.ATTR_TASKS, catalog.advertised(task -> !task.runsCommands() || settings.security().allowExec()));
     Config config = ClusterConfigs.member(settings.membership(), attributes, settings.backups());
-    // A member that stops answering (hung, or cut off) is dropped from the cluster after this; its leases are
-    // requeued before that, when its heartbeat has been silent for the lease timeout.
-    config.setProperty(
-        "hazelcast.max.no.heartbeat.seconds", Long.toString(Math.max(5, 2 * settings.leaseTimeout().toSeconds())));
+    failureDetection(config, settings);
     HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config);
     Worker worker = new Worker(settings, catalog, hazelcast);
     worker.reaper.start();
@@ -196,18 +198,27 @@ public final class Worker implements AutoCloseable {
     return worker;
   }
 
+  /**
+   * A member that stops answering (hung, or cut off) is dropped from the cluster when its lease would expire, so that
+   * the survivors' partitions and its leased tasks move on together; a member cut off and back again merges into the
+   * larger cluster soon after, not in Hazelcast's default five minutes.
+   */
+  private static void failureDetection(Config config, Settings settings) {
+    long leaseSeconds = Math.max(1, settings.leaseTimeout().toSeconds());
+    long beatSeconds = Math.clamp(settings.heartbeat().toSeconds(), 1, 5);
+    config.setProperty("hazelcast.heartbeat.interval.seconds", Long.toString(beatSeconds));
+    config.setProperty("hazelcast.max.no.heartbeat.seconds", Long.toString(Math.max(3, leaseSeconds)));
+    config.setProperty("hazelcast.merge.first.run.delay.seconds", Long.toString(Math.max(5, leaseSeconds)));
+    config.setProperty("hazelcast.merge.next.run.delay.seconds", Long.toString(Math.max(5, leaseSeconds)));
+  }
+
   /** How results and listings name a member: its address as {@code host:port}. */
   public static String nameOf(Member member) {
     return member.getAddress().getHost() + ":" + member.getAddress().getPort();
   }
 
   private TaskSource source(Lane lane) {
-    return new LeasingTaskSource(
-        hazelcast,
-        lane,
-        hazelcast.getCluster().getLocalMember().getUuid().toString(),
-        name,
-        System::currentTimeMillis);
+    return new LeasingTaskSource(hazelcast, lane, name, System::currentTimeMillis);
   }
 
   /** Starts the run of a task just taken, or drops it (releasing its lease) when it must not run. */
@@ -216,7 +227,7 @@ public final class Worker implements AutoCloseable {
     JobSigner signer = settings.security().signer();
     if (binding instanceof Binding.Drop drop) {
       log.debug("dropped task {}: {}", chunk.taskId(), drop.reason());
-      leases.delete(chunk.taskId());
+      forget(chunk.taskId());
       return null;
     }
     if (signer != null && !signer.verify(chunk)) {
@@ -224,7 +235,7 @@ public final class Worker implements AutoCloseable {
           "refused task {}: its signature does not match this cluster's secret; it was not made by a holder of"
               + " the secret, or was changed",
           chunk.taskId());
-      leases.delete(chunk.taskId());
+      forget(chunk.taskId());
       return null;
     }
     ResultSink tracked =
@@ -237,6 +248,12 @@ public final class Worker implements AutoCloseable {
     return run;
   }
 
+  /** Deletes a task that will not run (its job is cancelled, gone, or not signed) and its lease. */
+  private void forget(String taskId) {
+    tasks.deleteAsync(taskId);
+    leases.deleteAsync(taskId);
+  }
+
   /** Stops the running tasks of a cancelled job at once, and releases their leases. */
   private void cancelRuns(String jobId) {
     int stopped = 0;
@@ -244,7 +261,7 @@ public final class Worker implements AutoCloseable {
       if (run.chunk().jobId().equals(jobId)) {
         run.cancel();
         active.remove(run.chunk().taskId());
-        leases.delete(run.chunk().taskId());
+        forget(run.chunk().taskId());
         stopped++;
       }
     }
@@ -265,9 +282,12 @@ public final class Worker implements AutoCloseable {
     return settings;
   }
 
-  /** Results this worker computed that lost to an earlier result of the same task. */
+  /**
+   * Late duplicate results dropped here: those this worker computed that lost to an earlier result of the same task,
+   * and those a split-off part of the cluster brought back when it merged into this member's partitions.
+   */
   public long duplicatesDropped() {
-    return sink.duplicates();
+    return sink.duplicates() + FirstResultMergePolicy.dropped();
   }
 
   /**
@@ -323,7 +343,7 @@ public final class Worker implements AutoCloseable {
         tasks,
         items,
         idle ? "" : "; " + handedBack + " tasks still running at the drain timeout were handed back",
-        sink.duplicates() == 0 ? "" : "; " + sink.duplicates() + " late duplicate results dropped");
+        duplicatesDropped() == 0 ? "" : "; " + duplicatesDropped() + " late duplicate results dropped");
   }
 
   private static void shutdownAndAwait(ExecutorService pool) {
