@@ -303,7 +303,6 @@ class DrainIT {
    * drain. Found with this test; see the report.
    */
   @Test
-  @Disabled("bug: a worker stopped with SIGTERM drains and leaves cleanly but exits with 143, not the documented 0")
   void sigtermIdleWorker_exitsWithDocumentedCodeZero() {
     String cluster = CrewLaunchers.randomClusterName();
     int port = CrewLaunchers.freePortBase(1);

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import sun.misc.Signal;
 
 /** {@code worker}: starts a Crew worker on this host and runs it until it is stopped. */
 @Command(
@@ -183,15 +184,21 @@ public final class WorkerCommand implements Callable<Integer> {
                 ClusterSecret.load(secretFile, System.getenv("CREW_SECRET")).orElse(null), allowExec));
     Worker worker = Worker.start(settings, TaskCatalog.load(Thread.currentThread().getContextClassLoader()));
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            Thread.ofPlatform()
-                .name("crew-shutdown")
-                .unstarted(
-                    () -> {
-                      worker.close();
-                      stopped.countDown();
-                    }));
+    Runnable stop =
+        () -> {
+          worker.close();
+          stopped.countDown();
+        };
+    // SIGTERM and Ctrl-C drain the worker and end this method, so the worker exits with 0 ("stopped cleanly"), as
+    // documented; the JVM's own handling would exit with 143 or 130. The hook covers any other way out.
+    for (String name : List.of("TERM", "INT")) {
+      try {
+        Signal.handle(new Signal(name), signal -> Thread.ofPlatform().name("crew-stop-" + name).start(stop));
+      } catch (IllegalArgumentException e) {
+        // not a signal on this platform, or reserved by the JVM: the shutdown hook stops the worker
+      }
+    }
+    Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("crew-shutdown").unstarted(stop));
     worker.hazelcast().getLifecycleService().addLifecycleListener(event -> {
       if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.SHUTDOWN) {
         stopped.countDown();
