@@ -1,0 +1,31 @@
+package dev.crew.bench;
+
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.internal.serialization.InternalSerializationService;
+import com.hazelcast.spi.impl.SerializationServiceSupport;
+import dev.crew.common.ClusterConfigs;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** A one-member cluster on loopback, configured as a worker's member is, for the benchmarks that need Hazelcast. */
+final class OneMember implements AutoCloseable {
+  final HazelcastInstance hazelcast;
+
+  OneMember(int backups) {
+    ClusterConfigs.Membership membership =
+        new ClusterConfigs.Membership(
+            "bench-" + UUID.randomUUID(), List.of(), false, "127.0.0.1", 5_901, /* isolated= */ true);
+    hazelcast = Hazelcast.newHazelcastInstance(ClusterConfigs.member(membership, Map.of(), backups));
+  }
+
+  InternalSerializationService serialization() {
+    return (InternalSerializationService) ((SerializationServiceSupport) hazelcast).getSerializationService();
+  }
+
+  @Override
+  public void close() {
+    hazelcast.shutdown();
+  }
+}

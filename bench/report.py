@@ -1,0 +1,334 @@
+"""Turns bench/run's raw runs (TSV) into the results page (Markdown) and its chart (PNG, drawn by gnuplot).
+
+usage: report.py RAW.tsv OUT.md OUT.png
+
+Every cell is compared by throughput, items/s (tasks/s where a task holds one item): the median of its timed runs,
+with the slowest and fastest run beside it. A ratio is Crew's median over the peer's median; above 1, Crew is faster.
+"""
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+
+TARGETS_DOC = "../shared/DESIGN.md"
+
+
+def load(path):
+    runs = defaultdict(list)  # (section, cell, system) -> [(items, seconds)]
+    notes = defaultdict(list)
+    with open(path) as raw:
+        for line in raw:
+            fields = line.rstrip("\n").split("\t")
+            if fields[0] == "run":
+                _, section, cell, system, items, seconds = fields
+                runs[(section, cell, system)].append((int(items), float(seconds)))
+            elif fields[0] == "note":
+                notes[fields[1]].append(fields[2])
+    return runs, notes
+
+
+class Cell:
+    def __init__(self, samples):
+        self.items = samples[0][0]
+        self.rates = sorted(items / seconds for items, seconds in samples)
+        self.seconds = sorted(seconds for _, seconds in samples)
+        self.median = statistics.median(self.rates)
+        self.n = len(samples)
+
+
+def fmt_rate(value):
+    if value >= 100:
+        return f"{value:,.0f}"
+    if value >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def fmt_ratio(value):
+    return f"{value:,.0f}x" if value >= 100 else f"{value:.1f}x" if value >= 10 else f"{value:.2f}x"
+
+
+def spread(cell):
+    return f"{fmt_rate(cell.rates[0])} – {fmt_rate(cell.rates[-1])}"
+
+
+def note(notes, key, default="n/a"):
+    return notes[key][-1] if notes.get(key) else default
+
+
+def peak(notes, key):
+    values = [int(v) for v in notes.get(key, []) if v.isdigit()]
+    return max(values) if values else None
+
+
+LABELS = {
+    "crew": "Crew (bin/worker + bin/coordinator submit)",
+    "java-serial": "same Java code, one thread, no cluster",
+    "python-serial": "Python, serial",
+    "python-pool": "Python, multiprocessing.Pool.map",
+    "python-ppe": "Python, ProcessPoolExecutor.map",
+    "python-threads-5": "Python, ThreadPoolExecutor(5) + requests",
+    "python-threads-100": "Python, ThreadPoolExecutor(100) + requests",
+    "python-asyncio": "Python, asyncio + aiohttp (1,000 connections)",
+    "celery": "Celery 5 on Redis, one task per message",
+    "celery-chunks": "Celery 5 on Redis, chunks of 1,000 items",
+    "dask": "Dask distributed, LocalCluster, client.map",
+}
+
+SECTIONS = [
+    ("cpu", "fib", "CPU: fib({FIB_N})", "items/s"),
+    ("cpu", "sum-squares", "CPU: sum-squares({SUMSQ_N})", "items/s"),
+    ("io", "http-get", "I/O: HTTP GETs, server answers after 50 ms", "requests/s"),
+    ("overhead", "noop-1-per-task", "Overhead: no-op, one item per task", "tasks/s"),
+    ("overhead", "noop-auto", "Overhead: no-op, chunked (Crew: --chunk auto)", "items/s"),
+]
+
+
+def main():
+    raw, out_md, out_png = sys.argv[1:4]
+    runs, notes = load(raw)
+    cells = {key: Cell(samples) for key, samples in runs.items()}
+    sizes = {k[len("size/"):]: v[-1] for k, v in notes.items() if k.startswith("size/")}
+    cores = int(note(notes, "cores", "1"))
+
+    def get(section, cell, system):
+        return cells.get((section, cell, system))
+
+    def ratio(section, cell, peer):
+        crew, other = get(section, cell, "crew"), get(section, cell, peer)
+        return crew.median / other.median if crew and other else None
+
+    def efficiency(cell):
+        crew, serial = get("cpu", cell, "crew"), get("cpu", cell, "java-serial")
+        return crew.median / (serial.median * cores) if crew and serial else None
+
+    latency = get("overhead", "first-result", "crew")
+    latency_ms = [s * 1000 for s in latency.seconds] if latency else None
+    lines = []
+    w = lines.append
+    w(f"# Crew benchmarks, {note(notes, 'date')} ({note(notes, 'mode')} run)")
+    w("")
+    w(
+        f"One machine, one run, side by side: {cores} cores ({note(notes, 'cpu')}), {note(notes, 'memory')}; "
+        f"{note(notes, 'java')}; {note(notes, 'python')}; {note(notes, 'versions')}. Crew at commit "
+        f"{note(notes, 'commit')}. Load average at start {note(notes, 'load_start')}, at end {note(notes, 'load_end')}"
+        f" (1, 5, 15 min); the run took {note(notes, 'elapsed_s')} s."
+    )
+    w("")
+    w(
+        f"Each cell: the median of {note(notes, 'runs')} timed runs, and the slowest – fastest run. Warm-up is "
+        "excluded everywhere: Crew runs each job once untimed on the already started workers before its timed runs; "
+        "Python pools, the Celery worker and the Dask cluster are started and given a small warm-up map first; the "
+        "Java single-thread baseline makes one untimed pass. Crew's time is the coordinator's own (submit to last "
+        "result, JVM start and connecting excluded); peers time the map call. Ratios are Crew's median throughput "
+        "over the peer's: above 1, Crew is faster."
+    )
+    w("")
+
+    # Headline against the targets.
+    w(f"## Headline against the targets ({TARGETS_DOC})")
+    w("")
+    w("| what | measured | target | met |")
+    w("|---|---|---|---|")
+
+    def row(what, measured, target, met):
+        w(f"| {what} | {measured} | {target} | {'yes' if met else 'no' if met is not None else 'n/a'} |")
+
+    eff = efficiency("fib")
+    row("CPU efficiency, fib (vs one thread x cores)", f"{eff:.0%}" if eff else "n/a", ">= 95%",
+        eff >= 0.95 if eff else None)
+    eff2 = efficiency("sum-squares")
+    row("CPU efficiency, sum-squares", f"{eff2:.0%}" if eff2 else "n/a", "(none; >= 95% as fib)",
+        eff2 >= 0.95 if eff2 else None)
+    noop1 = get("overhead", "noop-1-per-task", "crew")
+    row("no-op tasks/s, one item per task", fmt_rate(noop1.median) if noop1 else "n/a", ">= 20,000",
+        noop1.median >= 20_000 if noop1 else None)
+    auto = get("overhead", "noop-auto", "crew")
+    row("no-op items/s, auto chunking", fmt_rate(auto.median) if auto else "n/a", ">= 1,000,000",
+        auto.median >= 1_000_000 if auto else None)
+    for peer, target in (("python-asyncio", 5), ("python-threads-5", 20)):
+        r = ratio("io", "http-get", peer)
+        row(f"HTTP GETs, Crew / {LABELS[peer]}", fmt_ratio(r) if r else "n/a", f">= {target}x",
+            r >= target if r else None)
+    for peer in ("celery", "dask"):
+        r = ratio("overhead", "noop-1-per-task", peer)
+        row(f"task overhead, Crew / {LABELS[peer]}", fmt_ratio(r) if r else "n/a", ">= 10x", r >= 10 if r else None)
+    idle = peak(notes, "rss/idle")
+    row("worker RSS, idle after start", f"{idle} MiB" if idle is not None else "n/a", "<= 200 MB",
+        idle <= 200 * 1e6 / 2**20 if idle is not None else None)
+    big = peak(notes, "rss/memory/noop-big")
+    busy = max((peak(notes, k) or 0) for k in notes if k.startswith("rss/overhead/"))
+    row(f"worker RSS through {int(sizes.get('BIG_COUNT', 0)):,} items (vs the largest of the overhead cells)",
+        f"{big} MiB (vs {busy} MiB)" if big else "n/a", "flat", big <= busy * 1.25 if big and busy else None)
+    if latency_ms:
+        med = statistics.median(latency_ms)
+        row("first result after submit, warm cluster (1-item job, median)", f"{med:.1f} ms", "<= 20 ms", med <= 20)
+    row("recovery of a killed worker's tasks", "not measured here (the end-to-end tests check it)", "<= 5 s", None)
+    w("")
+
+    # One table per workload.
+    for section, cell, title, unit in SECTIONS:
+        present = sorted(
+            (system for (s, c, system) in cells if s == section and c == cell),
+            key=lambda system: (system != "crew", system),
+        )
+        if not present:
+            continue
+        w(f"## {title.format(**sizes)}")
+        w("")
+        w(f"| system | items per run | median {unit} | slowest – fastest | Crew / this |")
+        w("|---|---|---|---|---|")
+        crew = get(section, cell, "crew")
+        for system in present:
+            c = get(section, cell, system)
+            r = crew.median / c.median if crew else None
+            w(
+                f"| {LABELS.get(system, system)} | {c.items:,} | {fmt_rate(c.median)} | {spread(c)} | "
+                f"{'—' if system == 'crew' else fmt_ratio(r) if r else 'n/a'} |"
+            )
+        rss = peak(notes, f"rss/{section}/{cell}")
+        extra = []
+        if section == "cpu":
+            e = efficiency(cell)
+            if e:
+                extra.append(f"Crew's efficiency: {e:.0%} of one thread's speed times {cores} cores")
+        if rss is not None:
+            extra.append(f"worker peak RSS during Crew's runs: {rss} MiB")
+        if extra:
+            w("")
+            w("; ".join(extra) + ".")
+        w("")
+
+    if latency_ms:
+        w("## First result after submit (warm cluster)")
+        w("")
+        w(
+            "A one-item no-op job: the coordinator's time from submitting the job to its result (the job's whole "
+            "life, so an upper bound on the first result of any job)."
+        )
+        w("")
+        w("| runs | median | fastest | slowest |")
+        w("|---|---|---|---|")
+        w(
+            f"| {len(latency_ms)} | {statistics.median(latency_ms):.1f} ms | {min(latency_ms):.1f} ms | "
+            f"{max(latency_ms):.1f} ms |"
+        )
+        w("")
+
+    w("## Memory")
+    w("")
+    bigcell = get("memory", "noop-big", "crew")
+    w("| what | measured |")
+    w("|---|---|")
+    w(f"| worker RSS, idle after start | {idle} MiB |")
+    w(f"| worker RSS, idle after all the single-worker cells | {peak(notes, 'rss/idle-after')} MiB |")
+    for key in sorted(k for k in notes if k.startswith("rss/") and k.count("/") == 2 and "scaling" not in k):
+        w(f"| worker peak RSS during {key[4:]} | {peak(notes, key)} MiB |")
+    if bigcell:
+        w(
+            f"| coordinator through {bigcell.items:,} no-op items with -Xmx{sizes.get('COORDINATOR_HEAP')} | "
+            f"largest heap after a collection {note(notes, 'coordinator_heap_after_gc')} MiB over "
+            f"{note(notes, 'coordinator_gcs')} collections; {fmt_rate(bigcell.median)} items/s |"
+        )
+    w("")
+
+    # Scaling.
+    conc = int(sizes.get("SCALE_IO_CONCURRENCY", 100))
+    scale = []
+    for workers in (1, 2, 4):
+        io = get("scaling", f"http-get-{workers}w", "crew")
+        noop = get("scaling", f"noop-1-per-task-{workers}w", "crew")
+        if io and noop:
+            scale.append((workers, io, noop))
+    if scale:
+        w("## Scaling: worker JVMs on this machine")
+        w("")
+        w(
+            f"HTTP GETs (50 ms server delay) with each worker's io lane capped at {conc} in flight, so one worker "
+            f"can do at most {conc / 0.05:,.0f} requests/s and more workers add capacity without needing cores; "
+            "and no-op tasks with one item per task, where every worker's lanes consume from the one cpu queue."
+        )
+        w("")
+        w("| workers | GETs/s (median) | slowest – fastest | of the ideal | no-op tasks/s (median) | slowest – fastest |")
+        w("|---|---|---|---|---|---|")
+        for workers, io, noop in scale:
+            ideal = workers * conc / 0.05
+            w(
+                f"| {workers} | {fmt_rate(io.median)} | {spread(io)} | {io.median / ideal:.0%} | "
+                f"{fmt_rate(noop.median)} | {spread(noop)} |"
+            )
+        w("")
+
+    w(f"![ratios and scaling]({os.path.basename(out_png)})")
+    w("")
+    w("## Sizes")
+    w("")
+    w(", ".join(f"{k}={v}" for k, v in sorted(sizes.items())) + ".")
+    w("")
+    with open(out_md, "w") as md:
+        md.write("\n".join(lines))
+
+    chart(out_png, get, ratio, scale, conc)
+
+
+def chart(out_png, get, ratio, scale, conc):
+    bars = [
+        ("fib vs Pool", ratio("cpu", "fib", "python-pool")),
+        ("fib vs Dask", ratio("cpu", "fib", "dask")),
+        ("GETs vs asyncio", ratio("io", "http-get", "python-asyncio")),
+        ("GETs vs 5 threads", ratio("io", "http-get", "python-threads-5")),
+        ("tasks vs Celery", ratio("overhead", "noop-1-per-task", "celery")),
+        ("tasks vs Dask", ratio("overhead", "noop-1-per-task", "dask")),
+        ("items vs Celery chunks", ratio("overhead", "noop-auto", "celery-chunks")),
+        ("items vs Pool.map", ratio("overhead", "noop-auto", "python-pool")),
+    ]
+    bars = [(label, value) for label, value in bars if value]
+    with tempfile.TemporaryDirectory() as tmp:
+        with open(os.path.join(tmp, "ratios.dat"), "w") as f:
+            for i, (label, value) in enumerate(bars):
+                f.write(f'{i} "{label}" {value:.4f}\n')
+        with open(os.path.join(tmp, "scaling.dat"), "w") as f:
+            for workers, io, noop in scale:
+                f.write(
+                    f"{workers} {io.median:.1f} {io.rates[0]:.1f} {io.rates[-1]:.1f} {noop.median:.1f} "
+                    f"{noop.rates[0]:.1f} {noop.rates[-1]:.1f} {workers * conc / 0.05:.1f}\n"
+                )
+        script = f"""
+set terminal pngcairo size 1400,560 font "sans,10"
+set output "{out_png}"
+set multiplot layout 1,2
+set title "Crew / peer, median throughput (log scale; above 1 = Crew faster)"
+set logscale y
+set yrange [0.1:*]
+set style fill solid 0.8
+set boxwidth 0.6
+set xtics rotate by -30 nomirror
+set grid ytics
+unset key
+plot "{tmp}/ratios.dat" using 1:3:xtic(2) with boxes lc rgb "#3b7dd8", \\
+     1 with lines lc rgb "#aa0000" dt 2, \\
+     "{tmp}/ratios.dat" using 1:3:(sprintf("%.1fx", $3)) with labels offset 0,0.8
+unset logscale y
+set yrange [0:*]
+set xtics norotate 1
+set xrange [0.5:4.5]
+set title "Scaling on one machine: worker JVMs (io lane {conc} in flight each)"
+set xlabel "workers"
+set ylabel "GETs/s"
+set y2label "no-op tasks/s (1 item per task)"
+set y2tics
+set y2range [0:*]
+set ytics nomirror
+set key top left
+plot "{tmp}/scaling.dat" using 1:2:3:4 with yerrorlines lw 2 lc rgb "#3b7dd8" title "GETs/s (50 ms delay)", \\
+     "{tmp}/scaling.dat" using 1:8 with lines dt 2 lc rgb "#3b7dd8" title "GETs/s ideal", \\
+     "{tmp}/scaling.dat" using 1:5:6:7 axes x1y2 with yerrorlines lw 2 lc rgb "#d87b3b" title "no-op tasks/s"
+unset multiplot
+"""
+        subprocess.run(["gnuplot"], input=script, text=True, check=True)
+
+
+if __name__ == "__main__":
+    main()
