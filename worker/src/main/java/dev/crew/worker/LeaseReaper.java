@@ -193,10 +193,15 @@ final class LeaseReaper implements AutoCloseable {
     return hazelcast.getCluster().getMembers().iterator().next().localMember();
   }
 
-  /** One pass: puts back the tasks of every lease holder that is gone or silent. */
+  /**
+   * One pass: puts back the tasks of every lease holder that is gone or silent. A holder counts as silent only while
+   * heartbeats reach the map at all, which this member's own shows: when its own has not moved either (a member
+   * holding heartbeat partitions is cut off, and writes to them wait), silence proves nothing yet.
+   */
   void reap() {
     Set<String> holders = new HashSet<>(leases.aggregate(Aggregators.distinct("workerUuid")));
-    lastSeen.keySet().retainAll(holders);
+    String local = localUuid();
+    lastSeen.keySet().retainAll(union(holders, local));
     if (holders.isEmpty()) {
       return;
     }
@@ -204,23 +209,34 @@ final class LeaseReaper implements AutoCloseable {
     for (Member member : hazelcast.getCluster().getMembers()) {
       members.add(member.getUuid().toString());
     }
-    Map<String, Long> beatsNow = heartbeats.getAll(holders);
+    Set<String> asked = new HashSet<>(holders);
+    asked.add(local);
+    Map<String, Long> beatsNow = heartbeats.getAll(asked);
     long now = nanoClock.getAsLong();
-    for (String holder : holders) {
-      long beat = beatsNow.getOrDefault(holder, -1L);
-      long[] seen = lastSeen.get(holder);
+    for (String worker : asked) {
+      long beat = beatsNow.getOrDefault(worker, -1L);
+      long[] seen = lastSeen.get(worker);
       if (seen == null || seen[0] != beat) {
-        lastSeen.put(holder, seen = new long[] {beat, now});
+        lastSeen.put(worker, new long[] {beat, now});
       }
+    }
+    boolean beatsArrive = now - lastSeen.get(local)[1] <= leaseTimeout.toNanos();
+    for (String holder : holders) {
       if (!members.contains(holder)) {
         requeue(holder, "left the cluster");
         heartbeats.delete(holder);
         lastSeen.remove(holder);
-      } else if (now - seen[1] > leaseTimeout.toNanos()) {
+      } else if (!holder.equals(local) && beatsArrive && now - lastSeen.get(holder)[1] > leaseTimeout.toNanos()) {
         requeue(holder, "sent no heartbeat for " + leaseTimeout.toSeconds() + " s");
         lastSeen.remove(holder);
       }
     }
+  }
+
+  private static Set<String> union(Set<String> set, String one) {
+    Set<String> all = new HashSet<>(set);
+    all.add(one);
+    return all;
   }
 
   /** Puts the tasks leased by {@code holder} back on their queues; returns how many. */

@@ -161,7 +161,7 @@ public final class Worker implements AutoCloseable {
             Names.ATTR_IO_CONCURRENCY, Integer.toString(settings.ioConcurrency()),
             Names.ATTR_TASKS, catalog.advertised(task -> !task.runsCommands() || settings.security().allowExec()));
     Config config = ClusterConfigs.member(settings.membership(), attributes, settings.backups());
-    failureDetection(config, settings);
+    failureDetection(config, settings.leaseTimeout(), settings.heartbeat());
     HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config);
     Worker worker = new Worker(settings, catalog, hazelcast);
     worker.reaper.start();
@@ -199,17 +199,23 @@ public final class Worker implements AutoCloseable {
   }
 
   /**
-   * A member that stops answering (hung, or cut off) is dropped from the cluster when its lease would expire, so that
-   * the survivors' partitions and its leased tasks move on together; a member cut off and back again merges into the
-   * larger cluster soon after, not in Hazelcast's default five minutes.
+   * A member that stops answering (hung, or cut off) is dropped from the cluster after twice its lease timeout (at
+   * least 10 s, so a JVM starved of CPU for a few seconds on a loaded host is not taken for dead); until then the
+   * survivors' calls on its partitions wait. A member cut off and back again merges into the larger cluster within
+   * a lease timeout or so, not in Hazelcast's default five minutes.
    */
-  private static void failureDetection(Config config, Settings settings) {
-    long leaseSeconds = Math.max(1, settings.leaseTimeout().toSeconds());
-    long beatSeconds = Math.clamp(settings.heartbeat().toSeconds(), 1, 5);
+  static void failureDetection(Config config, Duration leaseTimeout, Duration heartbeat) {
+    long leaseSeconds = Math.max(1, leaseTimeout.toSeconds());
+    long beatSeconds = Math.clamp(heartbeat.toSeconds(), 1, 5);
     config.setProperty("hazelcast.heartbeat.interval.seconds", Long.toString(beatSeconds));
-    config.setProperty("hazelcast.max.no.heartbeat.seconds", Long.toString(Math.max(3, leaseSeconds)));
+    config.setProperty("hazelcast.max.no.heartbeat.seconds", Long.toString(memberTimeout(leaseTimeout).toSeconds()));
     config.setProperty("hazelcast.merge.first.run.delay.seconds", Long.toString(Math.max(5, leaseSeconds)));
     config.setProperty("hazelcast.merge.next.run.delay.seconds", Long.toString(Math.max(5, leaseSeconds)));
+  }
+
+  /** How long a member may be silent before the others drop it from the cluster. */
+  public static Duration memberTimeout(Duration leaseTimeout) {
+    return Duration.ofSeconds(Math.max(10, 2 * Math.max(1, leaseTimeout.toSeconds())));
   }
 
   /** How results and listings name a member: its address as {@code host:port}. */
