@@ -24,8 +24,8 @@ import sun.misc.Signal;
     version = "crew worker 0.1.0",
     header = "Start a Crew worker: a cluster member that runs tasks on every core of this host.",
     description = {
-      "Joins the cluster named by --cluster (by --join peers, or --multicast), then pulls tasks from the cpu",
-      "and io lane queues as its lanes have free slots. Stop it with Ctrl-C or SIGTERM.",
+      "Joins the cluster named by --cluster (by --join peers, --multicast or --k8s-dns), then pulls tasks from",
+      "the cpu and io lane queues as its lanes have free slots. Stop it with Ctrl-C or SIGTERM.",
       "Every option can also be set by the environment variable shown in its description."
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -48,6 +48,16 @@ public final class WorkerCommand implements Callable<Integer> {
       defaultValue = "${env:CREW_MULTICAST:-false}",
       description = "Find peers by multicast instead of --join (env CREW_MULTICAST).")
   boolean multicast;
+
+  @Option(
+      names = "--k8s-dns",
+      paramLabel = "SERVICE",
+      defaultValue = "${env:CREW_K8S_DNS}",
+      description = {
+        "Find peers in Kubernetes: the DNS name of the workers' headless Service, whose addresses are the peers",
+        "(env CREW_K8S_DNS; e.g. crew-workers.crew.svc.cluster.local). Needs no Kubernetes API permissions."
+      })
+  String k8sDns;
 
   @Option(
       names = "--cluster",
@@ -173,7 +183,8 @@ public final class WorkerCommand implements Callable<Integer> {
     int threads = cpuThreads > 0 ? cpuThreads : Runtime.getRuntime().availableProcessors();
     Worker.Settings settings =
         new Worker.Settings(
-            new ClusterConfigs.Membership(cluster, peers, multicast, blankToNull(bind), port, /* isolated= */ false),
+            new ClusterConfigs.Membership(
+                cluster, peers, multicast, blankToNull(bind), port, /* isolated= */ false, blankToNull(k8sDns)),
             threads,
             ioConcurrency,
             backups,
