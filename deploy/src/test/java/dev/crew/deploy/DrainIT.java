@@ -25,7 +25,6 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
@@ -96,9 +95,6 @@ class DrainIT {
    * variant below covers the worker side meanwhile.
    */
   @Test
-  @Disabled(
-      "bug: coordinator submit exits 4 (\"Connection closed by the other side\", TargetDisconnectedException from"
-          + " IMap.getAll in JobRun.recover) when a worker leaves gracefully mid-job")
   void sigtermBusyWorker_exitsWithinGrace_jobCompletesExactlyOnce() throws IOException {
     busyWorkerStopped(false);
   }

@@ -69,10 +69,11 @@ final class JobBindings {
   private Binding bind(Job job) {
     Optional<Task> task = catalog.find(job.task());
     if (task.isEmpty()) {
-      return new Binding.Refuse("worker " + worker + " has no task named '" + job.task() + "'");
+      return new Binding.Elsewhere(job.task(), "worker " + worker + " has no task named '" + job.task() + "'");
     }
     if (task.get().runsCommands() && !allowExec) {
-      return new Binding.Refuse(
+      return new Binding.Elsewhere(
+          job.task(),
           "worker " + worker + " does not run tasks that run commands ('" + job.task() + "'); start it with"
               + " --allow-exec to allow them");
     }

@@ -110,6 +110,8 @@ public final class Worker implements AutoCloseable {
   private final IMap<String, Lease> leases;
   private final IMap<String, TaskChunk> tasks;
   private final Map<String, ChunkRun> active = new ConcurrentHashMap<>();
+  private final java.util.Set<String> handedBackJobs = ConcurrentHashMap.newKeySet();
+  private static final Duration HAND_BACK_DELAY = Duration.ofMillis(100);
   private final long startedNanos = System.nanoTime();
   private boolean closed;
 
@@ -138,9 +140,9 @@ public final class Worker implements AutoCloseable {
     this.lanes =
         List.of(
             new LaneLoop(
-                Lane.CPU, settings.cpuThreads(), false, source(Lane.CPU), c -> start(c, bindings), cpuThreads),
+                Lane.CPU, settings.cpuThreads(), false, source(Lane.CPU), c -> start(c, Lane.CPU, bindings), cpuThreads),
             new LaneLoop(
-                Lane.IO, settings.ioConcurrency(), true, source(Lane.IO), c -> start(c, bindings), ioThreads));
+                Lane.IO, settings.ioConcurrency(), true, source(Lane.IO), c -> start(c, Lane.IO, bindings), ioThreads));
     this.reaper =
         new LeaseReaper(
             hazelcast, settings.leaseTimeout(), settings.heartbeat(), System::nanoTime, active::containsKey);
@@ -228,8 +230,15 @@ public final class Worker implements AutoCloseable {
   }
 
   /** Starts the run of a task just taken, or drops it (releasing its lease) when it must not run. */
-  private ChunkRun start(TaskChunk chunk, JobBindings bindings) {
+  private ChunkRun start(TaskChunk chunk, Lane lane, JobBindings bindings) {
     Binding binding = bindings.forJob(chunk.jobId());
+    if (binding instanceof Binding.Elsewhere elsewhere) {
+      if (offeredByAnother(elsewhere.task())) {
+        handBack(chunk, lane, elsewhere);
+        return null;
+      }
+      binding = new Binding.Refuse(elsewhere.error()); // no worker runs it: its items fail with the reason
+    }
     JobSigner signer = settings.security().signer();
     if (binding instanceof Binding.Drop drop) {
       log.debug("dropped task {}: {}", chunk.taskId(), drop.reason());
@@ -252,6 +261,46 @@ public final class Worker implements AutoCloseable {
     ChunkRun run = new ChunkRun(chunk, binding, tracked, name, System::nanoTime, watchdog, Backoff.DEFAULT);
     active.put(chunk.taskId(), run);
     return run;
+  }
+
+  /** Whether another member of the cluster advertises the task {@code name}. */
+  private boolean offeredByAnother(String name) {
+    for (Member member : hazelcast.getCluster().getMembers()) {
+      String tasks = member.getAttribute(Names.ATTR_TASKS);
+      if (!member.localMember() && tasks != null) {
+        for (String offered : tasks.split(",")) {
+          if (offered.startsWith(name + ":")) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Leaves a task this worker cannot run to one that can: ends the lease and queues the id again a little later, so
+   * this worker does not spin on it while the others are busy. Should this worker die in between, the audit finds
+   * the task in no queue and under no lease, and queues it.
+   */
+  private void handBack(TaskChunk chunk, Lane lane, Binding.Elsewhere why) {
+    if (handedBackJobs.add(chunk.jobId())) {
+      log.info("job {}: {}; leaving its tasks to workers that offer '{}'", chunk.jobId(), why.error(), why.task());
+    }
+    leases.delete(chunk.taskId());
+    Thread.ofVirtual()
+        .name("crew-hand-back")
+        .start(
+            () -> {
+              try {
+                Thread.sleep(HAND_BACK_DELAY);
+                hazelcast.<String>getQueue(lane.queueName()).offer(chunk.taskId(), 5, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } catch (RuntimeException e) {
+                log.debug("could not hand task {} back (the audit will): {}", chunk.taskId(), e.toString());
+              }
+            });
   }
 
   /** Deletes a task that will not run (its job is cancelled, gone, or not signed) and its lease. */
