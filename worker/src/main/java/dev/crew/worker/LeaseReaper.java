@@ -156,6 +156,7 @@ final class LeaseReaper implements AutoCloseable {
     }
     if (!held.isEmpty()) {
       log.warn("worker {} {}: put {} of its tasks back on their queues", name, why, requeued);
+      dev.crew.worker.stats.WorkerEvents.of(hazelcast).requeued(name, why, requeued);
     }
     return requeued;
   }

@@ -2,6 +2,7 @@ package dev.crew.worker;
 
 import com.hazelcast.map.IMap;
 import dev.crew.common.TaskResult;
+import dev.crew.worker.stats.WorkerEvents;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -22,12 +23,18 @@ final class MapResultSink implements ResultSink {
   private final IMap<String, ?> leases;
   private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
   private final AtomicLong duplicates = new AtomicLong();
+  private final WorkerEvents events;
   /** IMap has no asynchronous putIfAbsent; a virtual thread per write gives the same without tying up a lane. */
   private final Executor writers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("crew-record-", 1).factory());
 
   MapResultSink(IMap<String, TaskResult> results, IMap<String, ?> leases) {
+    this(results, leases, WorkerEvents.NONE);
+  }
+
+  MapResultSink(IMap<String, TaskResult> results, IMap<String, ?> leases, WorkerEvents events) {
     this.results = results;
     this.leases = leases;
+    this.events = events;
   }
 
   @Override
@@ -43,6 +50,7 @@ final class MapResultSink implements ResultSink {
                       + " duplicate ({} so far)",
                   result.taskId(),
                   dropped);
+              events.duplicateDropped(result.taskId());
             }
             // Only once the result is stored: a worker that dies before this line leaves a lease behind, and the
             // task runs again elsewhere; its second result is then the dropped duplicate.
