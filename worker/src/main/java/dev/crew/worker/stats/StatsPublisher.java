@@ -45,9 +45,10 @@ public final class StatsPublisher implements AutoCloseable {
     this.lastMillis = startedMillis;
   }
 
-  /** Publishes now and then every {@code interval}. */
+  /** Publishes now (so a view right after the start sees this worker) and then every {@code interval}. */
   public void start(Duration interval) {
-    timer.scheduleAtFixedRate(this::publishQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    publishQuietly();
+    timer.scheduleAtFixedRate(this::publishQuietly, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void publishQuietly() {
