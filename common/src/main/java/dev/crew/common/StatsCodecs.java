@@ -3,6 +3,8 @@ package dev.crew.common;
 import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Compact serializers of what workers publish about themselves: {@link WorkerStats} and {@link CrewEvent}. */
 final class StatsCodecs {
@@ -27,7 +29,20 @@ final class StatsCodecs {
           in.readInt64("refusals"),
           in.readInt64("duplicates"),
           in.readInt64("startedMillis"),
-          in.readInt64("updatedMillis"));
+          in.readInt64("updatedMillis"),
+          jobs(in));
+    }
+
+    private static List<WorkerStats.JobDone> jobs(CompactReader in) {
+      String[] ids = in.readArrayOfString("jobIds");
+      long[] ok = in.readArrayOfInt64("jobOk");
+      long[] failed = in.readArrayOfInt64("jobFailed");
+      long[] tasks = in.readArrayOfInt64("jobTasks");
+      List<WorkerStats.JobDone> jobs = new ArrayList<>(ids.length);
+      for (int i = 0; i < ids.length; i++) {
+        jobs.add(new WorkerStats.JobDone(ids[i], ok[i], failed[i], tasks[i]));
+      }
+      return jobs;
     }
 
     @Override
@@ -48,6 +63,10 @@ final class StatsCodecs {
       out.writeInt64("duplicates", s.duplicates());
       out.writeInt64("startedMillis", s.startedMillis());
       out.writeInt64("updatedMillis", s.updatedMillis());
+      out.writeArrayOfString("jobIds", s.jobs().stream().map(WorkerStats.JobDone::jobId).toArray(String[]::new));
+      out.writeArrayOfInt64("jobOk", s.jobs().stream().mapToLong(WorkerStats.JobDone::ok).toArray());
+      out.writeArrayOfInt64("jobFailed", s.jobs().stream().mapToLong(WorkerStats.JobDone::failed).toArray());
+      out.writeArrayOfInt64("jobTasks", s.jobs().stream().mapToLong(WorkerStats.JobDone::tasks).toArray());
     }
 
     @Override

@@ -2,6 +2,8 @@ package dev.crew.common;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.List;
+
 /**
  * What one worker is doing, as it publishes it every second in the {@link Names#STATS} map under its member uuid, so
  * that a client can see the whole cluster with one read.
@@ -12,6 +14,7 @@ import static java.util.Objects.requireNonNull;
  * @param requeues tasks of lost or silent workers this worker put back on their queues
  * @param refusals jobs and tasks this worker refused because their signature did not match
  * @param duplicates late duplicate results this worker dropped
+ * @param jobs what this worker recorded of each job it ran lately: live job progress without counting results
  */
 public record WorkerStats(
     String name,
@@ -29,11 +32,20 @@ public record WorkerStats(
     long refusals,
     long duplicates,
     long startedMillis,
-    long updatedMillis) {
+    long updatedMillis,
+    List<JobDone> jobs) {
 
   public WorkerStats {
     requireNonNull(name, "name");
     requireNonNull(host, "host");
+    jobs = List.copyOf(jobs);
+  }
+
+  /** Items and tasks of one job that this worker settled and recorded. */
+  public record JobDone(String jobId, long ok, long failed, long tasks) {
+    public JobDone {
+      requireNonNull(jobId, "jobId");
+    }
   }
 
   public long itemsDone() {

@@ -92,7 +92,8 @@ public final class StatsPublisher implements AutoCloseable {
         meters.refusals(),
         meters.duplicates(),
         startedMillis,
-        now);
+        now,
+        meters.jobsDone());
   }
 
   /** Stops publishing and removes this worker's entry, so views do not show a worker that left. */

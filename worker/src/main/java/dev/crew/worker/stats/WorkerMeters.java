@@ -8,6 +8,7 @@ import dev.crew.common.CrewEvent;
 import dev.crew.common.Lane;
 import dev.crew.common.Names;
 import dev.crew.common.TaskResult;
+import dev.crew.common.WorkerStats;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -21,6 +22,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -129,6 +131,7 @@ public final class WorkerMeters implements WorkerEvents, AutoCloseable {
     itemsFailed.add(result.failed());
     tasksDone.increment();
     meters.record(result);
+    meters.tally().add(result);
   }
 
   @Override
@@ -162,6 +165,18 @@ public final class WorkerMeters implements WorkerEvents, AutoCloseable {
   /** The Prometheus registry, when the HTTP endpoint is on. */
   public Optional<PrometheusMeterRegistry> prometheus() {
     return Optional.ofNullable(registry);
+  }
+
+  /** What this worker recorded of each job it ran lately (those still in its per-job cache). */
+  List<WorkerStats.JobDone> jobsDone() {
+    List<WorkerStats.JobDone> jobs = new ArrayList<>();
+    for (Map.Entry<String, TaskMeters> job : byJob.entrySet()) {
+      JobTally tally = job.getValue().tally();
+      if (tally.tasks.sum() > 0) {
+        jobs.add(new WorkerStats.JobDone(job.getKey(), tally.ok.sum(), tally.failed.sum(), tally.tasks.sum()));
+      }
+    }
+    return jobs;
   }
 
   List<LaneLoad> lanes() {
@@ -202,16 +217,29 @@ public final class WorkerMeters implements WorkerEvents, AutoCloseable {
     }
   }
 
-  /** The meters of one task name; with no registry, recording them does nothing. */
-  public record TaskMeters(Counter ok, Counter failed, Timer item, Timer task) {
-    static final TaskMeters NONE = new TaskMeters(null, null, null, null);
+  /** Items and tasks of one job recorded here; published in the stats map as the job's live progress. */
+  static final class JobTally {
+    final LongAdder ok = new LongAdder();
+    final LongAdder failed = new LongAdder();
+    final LongAdder tasks = new LongAdder();
+
+    void add(TaskResult result) {
+      ok.add(result.ok());
+      failed.add(result.failed());
+      tasks.increment();
+    }
+  }
+
+  /** The meters of one job's task (its counters are shared by every job of that task); no registry, no counters. */
+  public record TaskMeters(JobTally tally, Counter ok, Counter failed, Timer item, Timer task) {
 
     static TaskMeters of(PrometheusMeterRegistry registry, String taskName) {
       if (registry == null) {
-        return NONE;
+        return new TaskMeters(new JobTally(), null, null, null, null);
       }
       String task = taskName == null ? "unknown" : taskName;
       return new TaskMeters(
+          new JobTally(),
           items(registry, task, "ok"),
           items(registry, task, "failed"),
           histogram(registry, "crew.item", task, "Item run time: each task's mean time per item, one sample per task",

@@ -38,7 +38,10 @@ public final class ClusterWatch {
   private final String cluster;
   private final int maxJobs;
   private final LongSupplier clockMillis;
-  private Map<String, long[]> previousDone = Map.of();
+  /** Counts of jobs that can no longer change (done, cancelled, refused): counted once. */
+  private final Map<String, JobCounts> finalCounts = new LinkedHashMap<>();
+  /** Counts of running jobs at the previous read, for their rate. */
+  private Map<String, Counted> running = new HashMap<>();
 
   public ClusterWatch(HazelcastInstance hazelcast, String cluster, int maxJobs, LongSupplier clockMillis) {
     this.hazelcast = hazelcast;
@@ -60,20 +63,68 @@ public final class ClusterWatch {
     recent.sort(Comparator.comparingLong(Job::createdMillis).reversed());
     recent = recent.subList(0, Math.min(maxJobs, recent.size()));
     List<ClusterSnapshot.JobRow> jobs = new ArrayList<>();
-    Map<String, long[]> done = new HashMap<>();
+    Map<String, Counted> stillRunning = new HashMap<>();
     List<String> withFailures = new ArrayList<>();
+    Map<String, JobCounts> live = liveCounts(workers);
     for (Job job : recent) {
-      JobCounts counts = JobCounts.of(job.id(), results);
-      done.put(job.id(), new long[] {now, counts.done()});
-      jobs.add(row(job, counts, now));
+      Counted counted = counts(job, results, live, now);
+      JobCounts counts = counted.counts();
+      if (!job.state().isFinal()) {
+        stillRunning.put(job.id(), counted);
+      }
+      jobs.add(row(job, counts, counted.rate()));
       if (counts.failed() > 0) {
         withFailures.add(job.id());
       }
     }
-    previousDone = done;
+    running = stillRunning;
     double total = workers.stream().mapToDouble(WorkerStats::itemsPerSecond).sum();
     return new ClusterSnapshot(
         cluster, now, workers, queues, jobs, failures(results, withFailures), events(), total);
+  }
+
+  /** A job's counts as of {@code atMillis}, and its items per second up to then. */
+  private record Counted(JobCounts counts, long atMillis, double rate) {}
+
+  /**
+   * A job's counts: for a finished job, counted once from its results (exact); for a running one, the sum of what
+   * the workers published in the last second, which costs nothing to read but misses the share of a worker that
+   * has left.
+   */
+  private Counted counts(Job job, IMap<String, TaskResult> results, Map<String, JobCounts> live, long now) {
+    JobCounts known = finalCounts.get(job.id());
+    if (known == null && job.state().isFinal()) {
+      known = JobCounts.of(job.id(), results);
+      finalCounts.put(job.id(), known);
+      if (finalCounts.size() > 4 * Math.max(1, maxJobs)) {
+        finalCounts.remove(finalCounts.keySet().iterator().next());
+      }
+    }
+    if (known != null) {
+      return new Counted(known, now, 0);
+    }
+    JobCounts counts = live.getOrDefault(job.id(), new JobCounts(0, 0, 0));
+    Counted last = running.get(job.id());
+    double rate;
+    if (last != null && now > last.atMillis()) {
+      rate = (counts.done() - last.counts().done()) * 1000.0 / (now - last.atMillis());
+    } else {
+      rate = now > job.createdMillis() ? counts.done() * 1000.0 / (now - job.createdMillis()) : 0;
+    }
+    return new Counted(counts, now, Math.max(0, rate));
+  }
+
+  private static Map<String, JobCounts> liveCounts(List<WorkerStats> workers) {
+    Map<String, JobCounts> live = new HashMap<>();
+    for (WorkerStats worker : workers) {
+      for (WorkerStats.JobDone job : worker.jobs()) {
+        live.merge(
+            job.jobId(),
+            new JobCounts(job.tasks(), job.ok(), job.failed()),
+            (a, b) -> new JobCounts(a.tasksDone() + b.tasksDone(), a.ok() + b.ok(), a.failed() + b.failed()));
+      }
+    }
+    return live;
   }
 
   private List<WorkerStats> workers() {
@@ -87,20 +138,11 @@ public final class ClusterWatch {
     return workers;
   }
 
-  private ClusterSnapshot.JobRow row(Job job, JobCounts counts, long now) {
+  private static ClusterSnapshot.JobRow row(Job job, JobCounts counts, double rate) {
     JobState state =
         job.state() == JobState.RUNNING && job.totalsKnown() && counts.tasksDone() >= job.totalTasks()
             ? JobState.DONE
             : job.state();
-    long[] before = previousDone.get(job.id());
-    double rate;
-    if (before != null && now > before[0]) {
-      rate = (counts.done() - before[1]) * 1000.0 / (now - before[0]);
-    } else if (!state.isFinal() && now > job.createdMillis()) {
-      rate = counts.done() * 1000.0 / (now - job.createdMillis());
-    } else {
-      rate = 0;
-    }
     return new ClusterSnapshot.JobRow(
         job.id(),
         job.task(),
@@ -110,7 +152,7 @@ public final class ClusterWatch {
         job.totalsKnown() ? job.totalItems() : -1,
         counts.ok(),
         counts.failed(),
-        Math.max(0, rate),
+        state.isFinal() ? 0 : rate,
         job.createdMillis());
   }
 
@@ -118,12 +160,13 @@ public final class ClusterWatch {
     if (jobIds.isEmpty()) {
       return List.of();
     }
+    // Paged by key (task ids are strings, so comparable) so that only the first few failed tasks come back.
     PagingPredicate<String, TaskResult> query =
         Predicates.pagingPredicate(
             Predicates.and(Predicates.in("jobId", jobIds.toArray(String[]::new)), Predicates.greaterThan("failed", 0)),
             MAX_FAILURES);
     List<ClusterSnapshot.Failure> failures = new ArrayList<>();
-    for (TaskResult result : results.values(query)) {
+    for (TaskResult result : results.getAll(results.keySet(query)).values()) {
       if (!result.hasErrors()) {
         continue;
       }
