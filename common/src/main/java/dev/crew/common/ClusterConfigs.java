@@ -5,6 +5,8 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.IndexConfig;
+import com.hazelcast.config.IndexType;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.config.NearCacheConfig;
@@ -103,7 +105,9 @@ public final class ClusterConfigs {
         new MapConfig(Names.RESULTS)
             .setBackupCount(backups)
             .setMergePolicyConfig(new MergePolicyConfig(FirstResultMergePolicy.class.getName(), 100))
-            .setTimeToLiveSeconds((int) Duration.ofDays(1).toSeconds()));
+            .setTimeToLiveSeconds((int) Duration.ofDays(1).toSeconds())
+            // Job progress (status, jobs, top, the dashboard) counts one job's results: only those, not the map.
+            .addIndexConfig(new IndexConfig(IndexType.HASH, "jobId")));
     config.addMapConfig(new MapConfig(Names.TASKS).setBackupCount(backups));
     config.addMapConfig(new MapConfig(Names.LEASES).setBackupCount(backups));
     config.addMapConfig(new MapConfig(Names.HEARTBEATS).setBackupCount(backups));

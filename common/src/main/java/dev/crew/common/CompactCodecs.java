@@ -22,6 +22,8 @@ public final class CompactCodecs {
     config.addSerializer(new TaskChunkCodec());
     config.addSerializer(new TaskResultCodec());
     config.addSerializer(new LeaseCodec());
+    config.addSerializer(new StatsCodecs.WorkerStatsCodec());
+    config.addSerializer(new StatsCodecs.CrewEventCodec());
   }
 
   static final class LeaseCodec implements CompactSerializer<Lease> {

@@ -9,6 +9,10 @@ public final class Names {
   /** Every task not yet recorded, by task id: the lane queues carry only ids, so a task is never lost with one. */
   public static final String TASKS = "crew.tasks";
   public static final String HEARTBEATS = "crew.heartbeats";
+  /** Each worker's {@link WorkerStats}, under its member uuid, rewritten every second. */
+  public static final String STATS = "crew.stats";
+  /** Recent {@link CrewEvent}s, oldest overwritten first. */
+  public static final String EVENTS = "crew.events";
 
   /** Member attributes a worker publishes so that clients can see its capacity without asking it. */
   public static final String ATTR_ROLE = "crew.role";

@@ -179,6 +179,7 @@ final class LeaseReaper implements AutoCloseable {
               + " already had one ({} so far)",
           dropped - mergeDropsLogged,
           dropped);
+      dev.crew.worker.stats.WorkerEvents.of(hazelcast).duplicatesMerged(dropped - mergeDropsLogged);
       mergeDropsLogged = dropped;
     }
   }
@@ -246,8 +247,9 @@ final class LeaseReaper implements AutoCloseable {
       return 0;
     }
     int requeued = putBack(held);
-    log.warn(
-        "worker {} {}: put {} of its tasks back on their queues", held.iterator().next().workerName(), why, requeued);
+    String name = held.iterator().next().workerName();
+    log.warn("worker {} {}: put {} of its tasks back on their queues", name, why, requeued);
+    dev.crew.worker.stats.WorkerEvents.of(hazelcast).requeued(name, why, requeued);
     return requeued;
   }
 

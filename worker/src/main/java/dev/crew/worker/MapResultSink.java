@@ -2,6 +2,7 @@ package dev.crew.worker;
 
 import com.hazelcast.map.IMap;
 import dev.crew.common.TaskResult;
+import dev.crew.worker.stats.WorkerEvents;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,11 +27,17 @@ final class MapResultSink implements ResultSink {
   private final IMap<String, ?> tasks;
   private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
   private final AtomicLong duplicates = new AtomicLong();
+  private final WorkerEvents events;
 
   MapResultSink(IMap<String, TaskResult> results, IMap<String, ?> leases, IMap<String, ?> tasks) {
+    this(results, leases, tasks, WorkerEvents.NONE);
+  }
+
+  MapResultSink(IMap<String, TaskResult> results, IMap<String, ?> leases, IMap<String, ?> tasks, WorkerEvents events) {
     this.results = results;
     this.leases = leases;
     this.tasks = tasks;
+    this.events = events;
   }
 
   @Override
@@ -48,6 +55,7 @@ final class MapResultSink implements ResultSink {
                           + " duplicate ({} so far)",
                       taskId,
                       dropped);
+                  events.duplicateDropped(taskId);
                 }
                 return CompletableFuture.allOf(
                     leases.deleteAsync(taskId).toCompletableFuture(), tasks.deleteAsync(taskId).toCompletableFuture());

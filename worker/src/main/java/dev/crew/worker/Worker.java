@@ -18,9 +18,17 @@ import dev.crew.common.Lease;
 import dev.crew.common.Names;
 import dev.crew.common.TaskCatalog;
 import dev.crew.common.TaskChunk;
+import dev.crew.worker.http.HttpEndpoint;
+import dev.crew.worker.http.HttpOptions;
+import dev.crew.worker.http.WorkerRoutes;
+import dev.crew.worker.stats.LaneLoad;
+import dev.crew.worker.stats.StatsPublisher;
+import dev.crew.worker.stats.WorkerEvents;
+import dev.crew.worker.stats.WorkerMeters;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,6 +40,7 @@ import org.slf4j.LoggerFactory;
 /** A Crew worker: a Hazelcast member that pulls tasks for each lane and runs them on this host's cores. */
 public final class Worker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
+  private static final Duration STATS_INTERVAL = Duration.ofSeconds(1);
 
   /**
    * @param cpuThreads platform threads of the CPU lane, one task each
@@ -113,22 +122,39 @@ public final class Worker implements AutoCloseable {
   private final java.util.Set<String> handedBackJobs = ConcurrentHashMap.newKeySet();
   private static final Duration HAND_BACK_DELAY = Duration.ofMillis(100);
   private final long startedNanos = System.nanoTime();
-  private boolean closed;
+  private final WorkerMeters meters;
+  private final StatsPublisher stats;
+  private HttpEndpoint http;
+  private volatile boolean closed;
 
-  private Worker(Settings settings, TaskCatalog catalog, HazelcastInstance hazelcast) {
+  private Worker(Settings settings, TaskCatalog catalog, HazelcastInstance hazelcast, boolean prometheus) {
     this.settings = settings;
     this.hazelcast = hazelcast;
     this.name = nameOf(hazelcast.getCluster().getLocalMember());
     this.leases = hazelcast.getMap(Names.LEASES);
+    IMap<String, Job> jobs = hazelcast.getMap(Names.JOBS);
+    this.meters =
+        new WorkerMeters(
+            hazelcast,
+            name,
+            List.of(
+                new LaneLoad(Lane.CPU, settings.cpuThreads(), () -> busySlots(0)),
+                new LaneLoad(Lane.IO, settings.ioConcurrency(), () -> busySlots(1))),
+            jobId -> Optional.ofNullable(jobs.get(jobId)).map(Job::task).orElse("unknown"),
+            prometheus);
+    hazelcast.getUserContext().put(WorkerEvents.CONTEXT_KEY, meters);
+    this.stats =
+        new StatsPublisher(hazelcast, name, Runtime.getRuntime().availableProcessors(), meters, System::currentTimeMillis);
     this.tasks = hazelcast.getMap(Names.TASKS);
-    this.sink = new MapResultSink(hazelcast.getMap(Names.RESULTS), leases, tasks);
+    this.sink = new MapResultSink(hazelcast.getMap(Names.RESULTS), leases, tasks, meters);
     JobBindings bindings =
         new JobBindings(
             catalog,
-            new MapJobBook(hazelcast.<String, Job>getMap(Names.JOBS)),
+            new MapJobBook(jobs),
             name,
             settings.security().signer(),
-            settings.security().allowExec());
+            settings.security().allowExec(),
+            meters);
     // The lane's slots bound how many run at once; the pool may still grow past them, because a thread stuck in an
     // item that ignores interrupts is abandoned and its task goes on in a new one.
     this.cpuThreads = Executors.newCachedThreadPool(Thread.ofPlatform().name("crew-cpu-", 1).factory());
@@ -152,8 +178,13 @@ public final class Worker implements AutoCloseable {
             .toList();
   }
 
-  /** Joins (or forms) the cluster and starts taking tasks. */
+  /** Joins (or forms) the cluster and starts taking tasks; no HTTP endpoint. */
   public static Worker start(Settings settings, TaskCatalog catalog) {
+    return start(settings, catalog, HttpOptions.OFF);
+  }
+
+  /** Joins (or forms) the cluster, starts taking tasks, and serves {@code http} unless it is off. */
+  public static Worker start(Settings settings, TaskCatalog catalog, HttpOptions httpOptions) {
     int cores = Runtime.getRuntime().availableProcessors();
     Map<String, String> attributes =
         Map.of(
@@ -165,8 +196,9 @@ public final class Worker implements AutoCloseable {
     Config config = ClusterConfigs.member(settings.membership(), attributes, settings.backups());
     failureDetection(config, settings.leaseTimeout(), settings.heartbeat());
     HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config);
-    Worker worker = new Worker(settings, catalog, hazelcast);
+    Worker worker = new Worker(settings, catalog, hazelcast, httpOptions.enabled());
     worker.reaper.start();
+    worker.stats.start(STATS_INTERVAL);
     hazelcast
         .<String, Job>getMap(Names.JOBS)
         .addEntryListener(
@@ -179,6 +211,16 @@ public final class Worker implements AutoCloseable {
             /* includeValue= */ true);
     worker.loopThreads.forEach(Thread::start);
     hazelcast.getCluster().addMembershipListener(worker.new MemberLog());
+    if (httpOptions.enabled()) {
+      try {
+        worker.http = HttpEndpoint.start(httpOptions.address(), WorkerRoutes.of(worker, settings.membership().cluster()));
+      } catch (IllegalStateException e) {
+        worker.close();
+        throw e;
+      }
+      log.info("worker {} serves health, metrics and the dashboard at http://{}:{}/", worker.name,
+          httpOptions.bind(), worker.http.port());
+    }
     if (settings.security().signer() == null) {
       log.warn(
           "NO CLUSTER SECRET: this worker runs any job from anyone who can reach its port {}. Set CREW_SECRET or"
@@ -250,12 +292,15 @@ public final class Worker implements AutoCloseable {
           "refused task {}: its signature does not match this cluster's secret; it was not made by a holder of"
               + " the secret, or was changed",
           chunk.taskId());
+      meters.refused("task " + chunk.taskId(), "its signature does not match this cluster's secret");
       forget(chunk.taskId());
       return null;
     }
+    WorkerMeters.TaskMeters taskMeters = meters.forJob(chunk.jobId());
     ResultSink tracked =
         result -> {
           active.remove(result.taskId());
+          meters.recorded(taskMeters, result);
           sink.record(result);
         };
     ChunkRun run = new ChunkRun(chunk, binding, tracked, name, System::nanoTime, watchdog, Backoff.DEFAULT);
@@ -337,6 +382,27 @@ public final class Worker implements AutoCloseable {
     return settings;
   }
 
+  private int busySlots(int lane) {
+    return lanes.get(lane).busySlots();
+  }
+
+  /** Ready for work: a running member of the cluster whose lanes are taking tasks. */
+  public boolean ready() {
+    return !closed
+        && hazelcast.getLifecycleService().isRunning()
+        && loopThreads.stream().allMatch(Thread::isAlive);
+  }
+
+  /** This worker's counters and, when its HTTP endpoint is on, its Prometheus registry. */
+  public WorkerMeters meters() {
+    return meters;
+  }
+
+  /** The port of the HTTP endpoint, if it is on. */
+  public Optional<Integer> httpPort() {
+    return Optional.ofNullable(http).map(HttpEndpoint::port);
+  }
+
   /**
    * Late duplicate results dropped here: those this worker computed that lost to an earlier result of the same task,
    * and those a split-off part of the cluster brought back when it merged into this member's partitions.
@@ -356,6 +422,7 @@ public final class Worker implements AutoCloseable {
     }
     closed = true;
     lanes.forEach(LaneLoop::stopTaking);
+    stats.close();
     boolean idle = true;
     try {
       long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
@@ -382,6 +449,10 @@ public final class Worker implements AutoCloseable {
       handedBack = reaper.requeueOwn();
     }
     reaper.close();
+    if (http != null) {
+      http.close();
+    }
+    meters.close();
     shutdownAndAwait(cpuThreads);
     shutdownAndAwait(ioThreads);
     long tasks = lanes.stream().mapToLong(LaneLoop::tasksRun).sum();

@@ -4,7 +4,9 @@ import ch.qos.logback.classic.Level;
 import dev.crew.common.ClusterConfigs;
 import dev.crew.common.ClusterSecret;
 import dev.crew.common.Durations;
+import dev.crew.common.LogFormat;
 import dev.crew.common.TaskCatalog;
+import dev.crew.worker.http.HttpOptions;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -138,6 +140,33 @@ public final class WorkerCommand implements Callable<Integer> {
   boolean allowExec;
 
   @Option(
+      names = "--http-port",
+      paramLabel = "N",
+      defaultValue = "${env:CREW_HTTP_PORT:-0}",
+      description = {
+        "Serve /health/live, /health/ready, /metrics (Prometheus) and the dashboard on this port",
+        "(env CREW_HTTP_PORT; default 0: off)."
+      })
+  int httpPort;
+
+  @Option(
+      names = "--http-bind",
+      paramLabel = "ADDR",
+      defaultValue = "${env:CREW_HTTP_BIND:-127.0.0.1}",
+      description = {
+        "Address the HTTP endpoint listens on (env CREW_HTTP_BIND, default ${DEFAULT-VALUE}); it has no",
+        "authentication, so open it (0.0.0.0) only where the network is trusted, e.g. inside a pod."
+      })
+  String httpBind;
+
+  @Option(
+      names = "--log-format",
+      paramLabel = "text|json",
+      defaultValue = "${env:CREW_LOG_FORMAT:-text}",
+      description = "Log lines as text, or as one JSON object per line (env CREW_LOG_FORMAT, default ${DEFAULT-VALUE}).")
+  LogFormat logFormat;
+
+  @Option(
       names = {"-v", "--verbose"},
       description = "Log more: -v for Crew's debug lines, -vv for Hazelcast's too.")
   boolean[] verbose = new boolean[0];
@@ -146,6 +175,7 @@ public final class WorkerCommand implements Callable<Integer> {
     // Hazelcast logs its first lines before it reads its config: route those through SLF4J too.
     System.setProperty("hazelcast.logging.type", "slf4j");
     System.setProperty("logback.configurationFile", System.getProperty("logback.configurationFile", "crew-worker-logback.xml"));
+    LogFormat.of(List.of(args), System.getenv("CREW_LOG_FORMAT")).apply();
     System.exit(commandLine().execute(args));
   }
 
@@ -193,7 +223,8 @@ public final class WorkerCommand implements Callable<Integer> {
             Durations.parse(heartbeat, "--heartbeat"),
             new Worker.Security(
                 ClusterSecret.load(secretFile, System.getenv("CREW_SECRET")).orElse(null), allowExec));
-    Worker worker = Worker.start(settings, TaskCatalog.load(Thread.currentThread().getContextClassLoader()));
+    HttpOptions http = new HttpOptions(httpBind == null ? HttpOptions.DEFAULT_BIND : httpBind.trim(), httpPort);
+    Worker worker = Worker.start(settings, TaskCatalog.load(Thread.currentThread().getContextClassLoader()), http);
     CountDownLatch stopped = new CountDownLatch(1);
     Runnable stop =
         () -> {
