@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 #
-# Crew as a user runs it: bin/worker processes on loopback (a cluster of their own, signed jobs) and
+# Needs harness.sh. Crew as a user runs it: bin/worker processes on loopback (a cluster of their own, signed jobs) and
 # bin/coordinator submit. Times come from the coordinator's summary line (submit to the last result; JVM start and
 # connecting are not in it). The RSS of every worker is sampled from /proc while a job runs.
 #
@@ -8,25 +8,18 @@
 #   crew_stop_workers                          stop every worker (SIGTERM, drain) by PID
 #   crew_submit CELL RUNS EXPECTED_ITEMS submit-args...
 #                                              one untimed warm-up job (unless CREW_WARMUP=0), then RUNS
-#                                              timed ones, each recorded with the workers' peak RSS
+#                                              timed ones, each recorded with the workers' peak RSS (as
+#                                              system CREW_SYSTEM, default crew)
 #   crew_coordinator [args...]                 bin/coordinator against this cluster
 
 CREW_WORKER_PIDS=()
 CREW_CLUSTER="bench-$$-$RANDOM"
-CREW_BASE_PORT=6701
+CREW_BASE_PORT="$(bench_free_port)" # the first worker takes it; the others the next free ones
 CREW_SECRET="$(head -c 32 /dev/urandom | base64)"
 export CREW_SECRET
 
 crew_coordinator() {
     "$BENCH_ROOT/bin/coordinator" --connect "127.0.0.1:$CREW_BASE_PORT" --cluster "$CREW_CLUSTER" "$@"
-}
-
-crew_join_list() {
-    local i list=""
-    for ((i = 0; i < 8; i++)); do
-        list="$list${list:+,}127.0.0.1:$((CREW_BASE_PORT + i))"
-    done
-    printf '%s\n' "$list"
 }
 
 crew_start_workers() {
@@ -35,7 +28,7 @@ crew_start_workers() {
     for ((i = 0; i < n; i++)); do
         log="$BENCH_WORK/worker-${#CREW_WORKER_PIDS[@]}.log"
         "$BENCH_ROOT/bin/worker" --cluster "$CREW_CLUSTER" --bind 127.0.0.1 --port "$CREW_BASE_PORT" \
-            --join "$(crew_join_list)" "$@" >"$log" 2>&1 &
+            --join "127.0.0.1:$CREW_BASE_PORT" "$@" >"$log" 2>&1 &
         CREW_WORKER_PIDS+=($!)
         bench_track $! worker
     done
@@ -67,7 +60,7 @@ crew_workers_rss() {
     printf '%d\n' $((total / 1024))
 }
 
-# Samples the largest worker RSS (per worker, in MiB) every 0.1 s into FILE until stopped.
+# Appends the largest worker RSS (per worker, in MiB) to FILE every 0.1 s until stopped.
 crew_rss_sampler() {
     local file="$1" pid kb peak=0
     while :; do
@@ -75,7 +68,7 @@ crew_rss_sampler() {
             kb="$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)"
             [ "${kb:-0}" -gt "$peak" ] && peak="$kb"
         done
-        printf '%d\n' $((peak / 1024)) >"$file"
+        printf '%d\n' $((peak / 1024)) >>"$file"
         sleep 0.1
     done
 }
@@ -107,13 +100,14 @@ crew_submit() {
         crew_job "$cell" crew "$expected" "$@" >/dev/null # warm-up, not recorded
     fi
     for ((run = 0; run < runs; run++)); do
+        echo 0 >"$BENCH_WORK/rss.peak"
         crew_rss_sampler "$BENCH_WORK/rss.peak" &
         sampler=$!
         result="$(crew_job "$cell" crew "$expected" "$@")"
         kill "$sampler" 2>/dev/null || true
         wait "$sampler" 2>/dev/null || true
-        peak="$(cat "$BENCH_WORK/rss.peak" 2>/dev/null || echo 0)"
-        bench_record "${cell%%/*}" "${cell#*/}" "crew" "${result% *}" "${result#* }"
+        peak="$(sort -n "$BENCH_WORK/rss.peak" | tail -n 1)"
+        bench_record "${cell%%/*}" "${cell#*/}" "${CREW_SYSTEM:-crew}" "${result% *}" "${result#* }"
         bench_note "rss/${cell}" "$peak"
     done
 }

@@ -17,7 +17,7 @@ BENCH_PIDS=()
 declare -A BENCH_PID_NAMES=()
 
 bench_say() {
-    printf 'bench: %s\n' "$*" >&2
+    printf 'bench: [%4d s] %s\n' "$SECONDS" "$*" >&2
 }
 
 bench_die() {

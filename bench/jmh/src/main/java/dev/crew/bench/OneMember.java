@@ -10,17 +10,17 @@ import java.util.Map;
 import java.util.UUID;
 
 /** A one-member cluster on loopback, configured as a worker's member is, for the benchmarks that need Hazelcast. */
-final class OneMember implements AutoCloseable {
-  final HazelcastInstance hazelcast;
+public final class OneMember implements AutoCloseable {
+  public final HazelcastInstance hazelcast;
 
-  OneMember(int backups) {
+  public OneMember(int backups) {
     ClusterConfigs.Membership membership =
         new ClusterConfigs.Membership(
             "bench-" + UUID.randomUUID(), List.of(), false, "127.0.0.1", 5_901, /* isolated= */ true);
     hazelcast = Hazelcast.newHazelcastInstance(ClusterConfigs.member(membership, Map.of(), backups));
   }
 
-  InternalSerializationService serialization() {
+  public InternalSerializationService serialization() {
     return (InternalSerializationService) ((SerializationServiceSupport) hazelcast).getSerializationService();
   }
 
