@@ -66,7 +66,10 @@ class ObserveClusterTest {
     WorkerEvents.of(worker.hazelcast()).requeued("10.0.0.9:5701", "left the cluster", 3);
     MapResultSink sink =
         new MapResultSink(
-            worker.hazelcast().getMap(Names.RESULTS), worker.hazelcast().getMap(Names.LEASES), worker.meters());
+            worker.hazelcast().getMap(Names.RESULTS),
+            worker.hazelcast().getMap(Names.LEASES),
+            worker.hazelcast().getMap(Names.TASKS),
+            worker.meters());
     TaskChunk chunk = TaskChunk.ofItems("job", 0, 0, new String[] {"a"});
     TaskResult result = TaskResult.of(chunk, worker.name(), 1, new String[] {"1"}, new String[] {null});
     sink.record(result);
