@@ -83,7 +83,13 @@ final class JobLauncher {
           Job.submitting(jobId, checked.task(), lane, checked.params(), System.currentTimeMillis())
               .withPolicy(checked.retries(), checked.timeout().toMillis());
       ChunkPlanner planner =
-          ChunkPlanner.parse(checked.chunk(), Math.max(1, view.slots(lane)), source.total(), Duration.ofMillis(200));
+          ChunkPlanner.parse(
+              checked.chunk(),
+              lane,
+              Math.max(1, view.workers().size()),
+              Math.max(1, view.slots(lane)),
+              source.total(),
+              Duration.ofMillis(200));
       Reduction reduction = checked.reduce().map(Reduction::new).orElse(null);
       ResultHandler handler = reduction != null ? reduction : new JsonLinesOutput(target);
       if (options.ordered) {

@@ -4,6 +4,8 @@ import com.hazelcast.map.IMap;
 import dev.crew.common.TaskResult;
 import dev.crew.worker.stats.WorkerEvents;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -25,6 +27,10 @@ final class MapResultSink implements ResultSink {
   private final IMap<String, TaskResult> results;
   private final IMap<String, ?> leases;
   private final IMap<String, ?> tasks;
+  /** What follows a write runs here, not on the Hazelcast thread that completed it. */
+  private static final Executor FOLLOW_UP =
+      Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("crew-record-", 1).factory());
+
   private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
   private final AtomicLong duplicates = new AtomicLong();
   private final WorkerEvents events;
@@ -46,7 +52,7 @@ final class MapResultSink implements ResultSink {
     String taskId = result.taskId();
     try {
       Async.putIfAbsent(results, taskId, result)
-          .thenCompose(
+          .thenComposeAsync(
               earlier -> {
                 if (earlier != null) {
                   long dropped = duplicates.incrementAndGet();
@@ -59,7 +65,8 @@ final class MapResultSink implements ResultSink {
                 }
                 return CompletableFuture.allOf(
                     leases.deleteAsync(taskId).toCompletableFuture(), tasks.deleteAsync(taskId).toCompletableFuture());
-              })
+              },
+              FOLLOW_UP)
           .whenComplete(
               (done, failure) -> {
                 inFlight.release();

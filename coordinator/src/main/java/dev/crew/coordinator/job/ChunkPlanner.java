@@ -1,5 +1,6 @@
 package dev.crew.coordinator.job;
 
+import dev.crew.common.Lane;
 import java.time.Duration;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -60,6 +61,33 @@ public final class ChunkPlanner {
       cap = Math.max(1, Math.min(cap, (total + 4L * slots - 1) / (4L * slots)));
     }
     return new ChunkPlanner(0, probes, cap, probeWait);
+  }
+
+  /**
+   * Sizes tasks for a lane whose slots are items in flight (the I/O lane): a task's items run at once, so it takes
+   * about as long as its slowest item however many it holds, and the per-task cost is what to save. Each task gets an
+   * eighth of a worker's slots, so eight tasks keep a worker full, but no more than a quarter of a worker's fair share
+   * of the input, so every worker gets work.
+   *
+   * @param workers workers in the cluster
+   * @param slots lane slots across the cluster
+   * @param total the input's size, or -1 if unknown
+   */
+  public static ChunkPlanner concurrent(int workers, int slots, long total) {
+    int perWorker = Math.max(1, slots / Math.max(1, workers));
+    long size = Math.max(1, perWorker / 8);
+    if (total > 0) {
+      size = Math.min(size, Math.max(1, total / (4L * Math.max(1, workers))));
+    }
+    return fixed((int) Math.min(MAX_AUTO, size));
+  }
+
+  /** Parses {@code --chunk N|auto} for {@code lane}: auto measures item times on the CPU lane, see above on I/O. */
+  public static ChunkPlanner parse(String text, Lane lane, int workers, int slots, long total, Duration probeWait) {
+    if (lane == Lane.IO && text.equalsIgnoreCase("auto")) {
+      return concurrent(workers, slots, total);
+    }
+    return parse(text, slots, total, probeWait);
   }
 
   /** Parses {@code --chunk N|auto}. */

@@ -3,12 +3,27 @@ package dev.crew.coordinator.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.crew.common.Lane;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class ChunkPlannerTest {
+
+  @Test
+  void ioLaneAuto_anEighthOfAWorkersSlotsPerTask_cappedByEachWorkersShare() throws InterruptedException {
+    // One worker with 1,000 items in flight: 125 per task, whatever the items cost.
+    assertThat(ChunkPlanner.parse("auto", Lane.IO, 1, 1_000, 20_000, Duration.ZERO).nextSize()).isEqualTo(125);
+    // Two workers, 2,000 items: at most a quarter of each worker's 1,000.
+    assertThat(ChunkPlanner.parse("auto", Lane.IO, 2, 2_000, 2_000, Duration.ZERO).nextSize()).isEqualTo(125);
+    assertThat(ChunkPlanner.parse("auto", Lane.IO, 4, 4_000, 400, Duration.ZERO).nextSize()).isEqualTo(25);
+    // A tiny input still gets one-item tasks; an explicit size is kept on the I/O lane too.
+    assertThat(ChunkPlanner.parse("auto", Lane.IO, 3, 3_000, 5, Duration.ZERO).nextSize()).isEqualTo(1);
+    assertThat(ChunkPlanner.parse("7", Lane.IO, 1, 1_000, 20_000, Duration.ZERO).nextSize()).isEqualTo(7);
+    // The CPU lane still probes with one-item tasks first.
+    assertThat(ChunkPlanner.parse("auto", Lane.CPU, 1, 2, 20_000, Duration.ZERO).nextSize()).isEqualTo(1);
+  }
 
   @Test
   void fixed_alwaysSameSize() throws InterruptedException {
