@@ -101,6 +101,16 @@ def main():
         crew, other = get(section, cell, "crew"), get(section, cell, peer)
         return crew.median / other.median if crew and other else None
 
+    def cpu_per_item(cell, system):
+        """Median CPU seconds per item: the serial thread's, or the workers' over a Crew job."""
+        values = [float(v) for v in notes.get(f"cpu-seconds/cpu/{cell}/{system}", [])]
+        c = get("cpu", cell, system)
+        return statistics.median(values) / c.items if values and c else None
+
+    def cpu_efficiency(cell):
+        crew, serial = cpu_per_item(cell, "crew"), cpu_per_item(cell, "java-serial")
+        return serial / crew if crew and serial else None
+
     def efficiency(cell):
         crew, serial = get("cpu", cell, "crew"), get("cpu", cell, "java-serial")
         return crew.median / (serial.median * cores) if crew and serial else None
@@ -153,6 +163,10 @@ def main():
     eff = efficiency("fib")
     row("CPU efficiency, fib (vs one thread x cores)", f"{eff:.0%}" if eff else "n/a", ">= 95%",
         eff >= 0.95 if eff else None)
+    for cell in ("fib", "sum-squares"):
+        e = cpu_efficiency(cell)
+        row(f"CPU time per item, {cell}: one thread's / the workers' during a Crew job", f"{e:.0%}" if e else "n/a",
+            "(load-independent view of the above)", None)
     eff2 = efficiency("sum-squares")
     row("CPU efficiency, sum-squares", f"{eff2:.0%}" if eff2 else "n/a", "(none; >= 95% as fib)",
         eff2 >= 0.95 if eff2 else None)
@@ -217,6 +231,12 @@ def main():
             e = efficiency(cell)
             if e:
                 extra.append(f"Crew's efficiency: {e:.0%} of one thread's speed times {cores} cores")
+            crew_cpu, serial_cpu = cpu_per_item(cell, "crew"), cpu_per_item(cell, "java-serial")
+            if crew_cpu and serial_cpu:
+                extra.append(
+                    f"CPU time per item: {serial_cpu * 1000:.2f} ms on one thread, {crew_cpu * 1000:.2f} ms of the "
+                    f"workers' CPU in a Crew job ({serial_cpu / crew_cpu:.0%})"
+                )
         if rss is not None:
             extra.append(f"worker peak RSS during Crew's runs: {rss} MiB")
         if extra:
