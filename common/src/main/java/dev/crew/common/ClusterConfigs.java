@@ -5,7 +5,10 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.IndexConfig;
+import com.hazelcast.config.IndexType;
 import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.config.NearCacheConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.QueueConfig;
@@ -29,17 +32,31 @@ public final class ClusterConfigs {
    * @param bind the address to bind and advertise, or {@code null} to let Hazelcast choose
    * @param port the first port to try; taken ports are skipped, as Hazelcast does
    * @param isolated no discovery at all: a one-member cluster, as the coordinator's embedded worker is
+   * @param kubernetesDns the DNS name of a headless Kubernetes Service whose addresses are the peers (Hazelcast's
+   *     Kubernetes discovery in DNS mode, which needs no API permissions), or {@code null}
    */
   public record Membership(
-      String cluster, List<String> join, boolean multicast, String bind, int port, boolean isolated) {
+      String cluster,
+      List<String> join,
+      boolean multicast,
+      String bind,
+      int port,
+      boolean isolated,
+      String kubernetesDns) {
     public Membership {
       join = List.copyOf(join);
-      if (multicast && !join.isEmpty()) {
-        throw new IllegalArgumentException("join by multicast or by a peer list, not both");
+      int ways = (multicast ? 1 : 0) + (join.isEmpty() ? 0 : 1) + (kubernetesDns == null ? 0 : 1);
+      if (ways > 1) {
+        throw new IllegalArgumentException("join by one of multicast, a peer list or Kubernetes DNS, not several");
       }
       if (port < 1 || port > 65_535) {
         throw new IllegalArgumentException("port " + port + " is outside 1..65535");
       }
+    }
+
+    /** Joins by multicast or a peer list (or neither), not by Kubernetes DNS. */
+    public Membership(String cluster, List<String> join, boolean multicast, String bind, int port, boolean isolated) {
+      this(cluster, join, multicast, bind, port, isolated, /* kubernetesDns= */ null);
     }
   }
 
@@ -60,11 +77,16 @@ public final class ClusterConfigs {
     }
     JoinConfig join = network.getJoin();
     join.getAutoDetectionConfig().setEnabled(false);
+    boolean discovers = !membership.isolated();
+    boolean kubernetes = discovers && membership.kubernetesDns() != null;
     // Without a peer list a member still joins by TCP/IP (alone, for now) so that later members can join it.
-    join.getMulticastConfig().setEnabled(!membership.isolated() && membership.multicast());
+    join.getMulticastConfig().setEnabled(discovers && membership.multicast());
     join.getTcpIpConfig()
-        .setEnabled(!membership.isolated() && !membership.multicast())
+        .setEnabled(discovers && !membership.multicast() && !kubernetes)
         .setMembers(membership.join());
+    if (kubernetes) {
+      join.getKubernetesConfig().setEnabled(true).setProperty("service-dns", membership.kubernetesDns());
+    }
 
     for (Lane lane : Lane.values()) {
       config.addQueueConfig(
@@ -82,10 +104,15 @@ public final class ClusterConfigs {
     config.addMapConfig(
         new MapConfig(Names.RESULTS)
             .setBackupCount(backups)
-            .setTimeToLiveSeconds((int) Duration.ofDays(1).toSeconds()));
+            .setMergePolicyConfig(new MergePolicyConfig(FirstResultMergePolicy.class.getName(), 100))
+            .setTimeToLiveSeconds((int) Duration.ofDays(1).toSeconds())
+            // Job progress (status, jobs, top, the dashboard) counts one job's results: only those, not the map.
+            .addIndexConfig(new IndexConfig(IndexType.HASH, "jobId")));
+    config.addMapConfig(new MapConfig(Names.TASKS).setBackupCount(backups));
     config.addMapConfig(new MapConfig(Names.LEASES).setBackupCount(backups));
     config.addMapConfig(new MapConfig(Names.HEARTBEATS).setBackupCount(backups));
     CompactCodecs.register(config.getSerializationConfig().getCompactSerializationConfig());
+    FirstResultMergePolicy.register(config.getSerializationConfig());
     filterJavaSerialization(config.getSerializationConfig());
     return config;
   }

@@ -22,13 +22,16 @@ public final class CompactCodecs {
     config.addSerializer(new TaskChunkCodec());
     config.addSerializer(new TaskResultCodec());
     config.addSerializer(new LeaseCodec());
+    config.addSerializer(new StatsCodecs.WorkerStatsCodec());
+    config.addSerializer(new StatsCodecs.CrewEventCodec());
   }
 
   static final class LeaseCodec implements CompactSerializer<Lease> {
     @Override
     public Lease read(CompactReader in) {
       return new Lease(
-          in.readCompact("chunk"),
+          in.readString("taskId"),
+          in.readString("jobId"),
           Lane.parse(in.readString("lane")),
           in.readString("workerUuid"),
           in.readString("workerName"),
@@ -37,7 +40,8 @@ public final class CompactCodecs {
 
     @Override
     public void write(CompactWriter out, Lease lease) {
-      out.writeCompact("chunk", lease.chunk());
+      out.writeString("taskId", lease.taskId());
+      out.writeString("jobId", lease.jobId());
       out.writeString("lane", lease.lane().id());
       out.writeString("workerUuid", lease.workerUuid());
       out.writeString("workerName", lease.workerName());

@@ -6,7 +6,13 @@ public final class Names {
   public static final String JOBS = "crew.jobs";
   public static final String RESULTS = "crew.results";
   public static final String LEASES = "crew.leases";
+  /** Every task not yet recorded, by task id: the lane queues carry only ids, so a task is never lost with one. */
+  public static final String TASKS = "crew.tasks";
   public static final String HEARTBEATS = "crew.heartbeats";
+  /** Each worker's {@link WorkerStats}, under its member uuid, rewritten every second. */
+  public static final String STATS = "crew.stats";
+  /** Recent {@link CrewEvent}s, oldest overwritten first. */
+  public static final String EVENTS = "crew.events";
 
   /** Member attributes a worker publishes so that clients can see its capacity without asking it. */
   public static final String ATTR_ROLE = "crew.role";
@@ -23,5 +29,14 @@ public final class Names {
   /** A task's id is {@code jobId/sequence}. */
   public static String taskId(String jobId, long seq) {
     return jobId + "/" + seq;
+  }
+
+  /** The job id in a task id made by {@link #taskId}. */
+  public static String jobIdOf(String taskId) {
+    int slash = taskId.lastIndexOf('/');
+    if (slash <= 0) {
+      throw new IllegalArgumentException("not a task id: '" + taskId + "'");
+    }
+    return taskId.substring(0, slash);
   }
 }

@@ -54,7 +54,7 @@ class ClusterConfigsTest {
   void membership_multicastAndPeerListRefused() {
     assertThatThrownBy(() -> new ClusterConfigs.Membership("c", List.of("10.0.0.1"), true, null, 5701, false))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("not both");
+        .hasMessageContaining("not several");
   }
 
   @Test
@@ -70,6 +70,30 @@ class ClusterConfigsTest {
         .containsExactly("10.0.0.1:5701", "10.0.0.2");
     assertThat(config.getNetworkConfig().getJoin().getMulticastConfig().isEnabled()).isFalse();
     assertThat(config.getNetworkConfig().getInterfaces().isEnabled()).isFalse();
+  }
+
+  @Test
+  void membership_kubernetesDnsAndPeerListRefused() {
+    assertThatThrownBy(
+            () -> new ClusterConfigs.Membership("c", List.of("10.0.0.1"), false, null, 5701, false, "crew-workers"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not several");
+  }
+
+  @Test
+  void member_kubernetesDnsOnly() {
+    Config config =
+        ClusterConfigs.member(
+            new ClusterConfigs.Membership(
+                "c", List.of(), false, null, 5701, false, "crew-workers.crew.svc.cluster.local"),
+            Map.of(),
+            0);
+
+    assertThat(config.getNetworkConfig().getJoin().getKubernetesConfig().isEnabled()).isTrue();
+    assertThat(config.getNetworkConfig().getJoin().getKubernetesConfig().getProperty("service-dns"))
+        .isEqualTo("crew-workers.crew.svc.cluster.local");
+    assertThat(config.getNetworkConfig().getJoin().getTcpIpConfig().isEnabled()).isFalse();
+    assertThat(config.getNetworkConfig().getJoin().getMulticastConfig().isEnabled()).isFalse();
   }
 
   @Test

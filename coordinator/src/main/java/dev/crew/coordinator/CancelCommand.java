@@ -3,6 +3,7 @@ package dev.crew.coordinator;
 import com.hazelcast.collection.IQueue;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicates;
 import dev.crew.common.Job;
 import dev.crew.common.JobState;
 import dev.crew.common.Names;
@@ -39,16 +40,20 @@ final class CancelCommand extends ClusterCommandBase implements Callable<Integer
           return ExitCodes.OK;
         }
       } while (!jobs.replace(jobId, job, job.withState(JobState.CANCELLED)));
-      IQueue<TaskChunk> queue = hazelcast.getQueue(job.lane().queueName());
-      List<TaskChunk> ofJob = new ArrayList<>();
-      for (TaskChunk chunk : queue) {
-        if (chunk.jobId().equals(jobId)) {
-          ofJob.add(chunk);
+      // Drop the job's queued task ids, then the tasks themselves: a worker that took an id just before finds no
+      // task and drops it; one that already runs a task is stopped by the state change above.
+      IQueue<String> queue = hazelcast.getQueue(job.lane().queueName());
+      String prefix = jobId + "/";
+      List<String> ofJob = new ArrayList<>();
+      for (String taskId : queue) {
+        if (taskId.startsWith(prefix)) {
+          ofJob.add(taskId);
         }
       }
       if (!ofJob.isEmpty()) {
         queue.removeAll(ofJob);
       }
+      hazelcast.<String, TaskChunk>getMap(Names.TASKS).removeAll(Predicates.equal("jobId", jobId));
       IMap<String, TaskResult> results = hazelcast.getMap(Names.RESULTS);
       JobProgress progress = JobProgress.of(job, results);
       out().printf(

@@ -8,6 +8,7 @@ import dev.crew.common.ClusterConfigs;
 import dev.crew.common.ClusterSecret;
 import dev.crew.common.JobSigner;
 import dev.crew.common.Durations;
+import dev.crew.common.LogFormat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -48,6 +49,14 @@ final class ClusterOptions {
       defaultValue = "${env:CREW_SECRET_FILE}",
       description = "File holding the cluster secret that signs jobs (env CREW_SECRET_FILE, or the secret in CREW_SECRET).")
   String secretFile;
+
+  @Option(
+      names = "--log-format",
+      paramLabel = "text|json",
+      scope = INHERIT,
+      defaultValue = "${env:CREW_LOG_FORMAT:-text}",
+      description = "Log lines as text, or one JSON object per line (env CREW_LOG_FORMAT, default ${DEFAULT-VALUE}).")
+  LogFormat logFormat;
 
   @Option(
       names = {"-v", "--verbose"},

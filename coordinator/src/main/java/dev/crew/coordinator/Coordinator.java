@@ -7,8 +7,10 @@ import java.io.FileOutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import dev.crew.common.LogFormat;
 import dev.crew.coordinator.job.JobRefusedException;
 import org.slf4j.LoggerFactory;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,6 +43,9 @@ import picocli.CommandLine.Mixin;
       RetryCommand.class,
       CancelCommand.class,
       ClusterCommand.class,
+      JobsCommand.class,
+      TopCommand.class,
+      DashboardCommand.class,
       TasksCommand.class,
       CommandLine.HelpCommand.class
     })
@@ -53,6 +58,7 @@ public final class Coordinator {
     System.setProperty("hazelcast.logging.type", "slf4j");
     System.setProperty(
         "logback.configurationFile", System.getProperty("logback.configurationFile", "crew-coordinator-logback.xml"));
+    LogFormat.of(java.util.List.of(args), System.getenv("CREW_LOG_FORMAT")).apply();
     CommandLine cli = commandLine();
     cli.setOut(
         new PrintWriter(
@@ -67,6 +73,10 @@ public final class Coordinator {
   /** The command line with Crew's error handling; tests give it their own output streams. */
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Coordinator());
+    // Shell completion generated from this command line: source <(coordinator completion)
+    CommandLine completion = new CommandLine(new AutoComplete.GenerateCompletion());
+    completion.getCommandSpec().usageMessage().hidden(false);
+    cli.addSubcommand("completion", completion);
     cli.setExecutionStrategy(
         parseResult -> {
           applyVerbosity(maxVerbosity(parseResult));

@@ -53,6 +53,35 @@ class CoordinatorCliTest {
   }
 
   @Test
+  void help_listsTheViewsAndCompletion() {
+    assertThat(run("--help").out()).contains("jobs", "top", "dashboard", "completion");
+  }
+
+  @Test
+  void completion_printsABashCompletionScriptForEveryCommand() {
+    Run run = run("completion");
+    assertThat(run.code()).isZero();
+    assertThat(run.out()).contains("complete -F", "coordinator").contains("top", "dashboard", "jobs", "submit");
+  }
+
+  @Test
+  void top_withoutATerminalIsExitCode2() {
+    // Tests run with no console: top must say so in one line instead of drawing into a pipe.
+    assertOneLineError(run("top"), 2, "top needs a terminal");
+  }
+
+  @Test
+  void logFormat_unknownValueIsExitCode2() {
+    assertOneLineError(run("--log-format", "xml", "status"), 2, "--log-format");
+  }
+
+  @Test
+  void viewOptions_badValuesAreExitCode2() {
+    assertOneLineError(run("jobs", "--last", "0"), 2, "--last must be at least 1");
+    assertOneLineError(run("dashboard", "--port", "70000"), 2, "--port must be between 1 and 65535");
+  }
+
+  @Test
   void submit_unreachableClusterIsExitCode3() {
     Run run = run("submit", "fib", "--range", "1..3", "--connect", "127.0.0.1:1", "--connect-timeout", "1s");
     assertOneLineError(run, 3, "cannot reach cluster 'crew' at 127.0.0.1:1");

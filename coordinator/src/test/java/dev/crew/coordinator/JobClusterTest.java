@@ -181,6 +181,9 @@ class JobClusterTest {
     long recorded = results.keySet().stream().filter(k -> k.startsWith(jobId + "/")).count();
     assertThat(recorded).isLessThanOrEqualTo(60 - dropped);
     assertThat(CoordinatorCliTest.run(cli("status", jobId)).out()).contains(": cancelled");
+    IMap<String, dev.crew.common.TaskChunk> tasks = client.getMap(Names.TASKS);
+    await().atMost(Duration.ofSeconds(5))
+        .until(() -> tasks.keySet().stream().noneMatch(k -> k.startsWith(jobId + "/")));
   }
 
   @Test
@@ -211,12 +214,12 @@ class JobClusterTest {
     String jobId = submitted.out().trim();
     IMap<String, dev.crew.common.Lease> leases = client.getMap(Names.LEASES);
     await().atMost(Duration.ofSeconds(10))
-        .until(() -> leases.values().stream().filter(l -> l.chunk().jobId().equals(jobId)).count() == 20);
+        .until(() -> leases.values().stream().filter(l -> l.jobId().equals(jobId)).count() == 20);
     long start = System.nanoTime();
     assertThat(CoordinatorCliTest.run(cli("cancel", jobId)).code()).isZero();
     // Every worker interrupts its running tasks of the job and drops their leases, well inside a second.
     await().atMost(Duration.ofSeconds(5))
-        .until(() -> leases.values().stream().noneMatch(l -> l.chunk().jobId().equals(jobId)));
+        .until(() -> leases.values().stream().noneMatch(l -> l.jobId().equals(jobId)));
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
     IMap<String, TaskResult> results = client.getMap(Names.RESULTS);
     assertThat(results.keySet().stream().filter(k -> k.startsWith(jobId + "/"))).isEmpty();

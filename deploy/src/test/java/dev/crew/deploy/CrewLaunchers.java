@@ -237,14 +237,16 @@ final class CrewLaunchers implements AutoCloseable {
     }
   }
 
-  /** Stops one child: SIGTERM (a worker leaves the cluster cleanly), then SIGKILL; the same for its descendants. */
-  void stop(Child child) {
-    Process process = child.process();
+  /**
+   * SIGTERM, then SIGKILL if the process is still alive after {@code grace}; its descendants get SIGKILL. Returns the
+   * descendants it saw, for the caller to check; gives up quietly on one that does not exit.
+   */
+  static List<ProcessHandle> terminate(Process process, Duration grace) {
     List<ProcessHandle> descendants = new ArrayList<>(process.descendants().toList());
     try {
       if (process.isAlive()) {
         process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
           descendants.addAll(process.descendants().toList());
           process.destroyForcibly();
           process.waitFor(10, TimeUnit.SECONDS);
@@ -257,8 +259,15 @@ final class CrewLaunchers implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
-      // onExit timed out: reported by the liveness check below
+      // a descendant did not exit in time: the caller checks what is left
     }
+    return descendants;
+  }
+
+  /** Stops one child: SIGTERM (a worker leaves the cluster cleanly), then SIGKILL; the same for its descendants. */
+  void stop(Child child) {
+    Process process = child.process();
+    List<ProcessHandle> descendants = terminate(process, Duration.ofSeconds(10));
     assertThat(process.isAlive()).as("%s still alive after being killed", child.label()).isFalse();
     assertThat(descendants.stream().filter(ProcessHandle::isAlive).toList())
         .as("descendants of %s still alive after being killed", child.label())

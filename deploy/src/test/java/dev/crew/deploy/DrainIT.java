@@ -25,7 +25,6 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
@@ -96,9 +95,6 @@ class DrainIT {
    * variant below covers the worker side meanwhile.
    */
   @Test
-  @Disabled(
-      "bug: coordinator submit exits 4 (\"Connection closed by the other side\", TargetDisconnectedException from"
-          + " IMap.getAll in JobRun.recover) when a worker leaves gracefully mid-job")
   void sigtermBusyWorker_exitsWithinGrace_jobCompletesExactlyOnce() throws IOException {
     busyWorkerStopped(false);
   }
@@ -303,7 +299,6 @@ class DrainIT {
    * drain. Found with this test; see the report.
    */
   @Test
-  @Disabled("bug: a worker stopped with SIGTERM drains and leaves cleanly but exits with 143, not the documented 0")
   void sigtermIdleWorker_exitsWithDocumentedCodeZero() {
     String cluster = CrewLaunchers.randomClusterName();
     int port = CrewLaunchers.freePortBase(1);

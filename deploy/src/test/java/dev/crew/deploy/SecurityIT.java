@@ -22,7 +22,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -144,16 +143,11 @@ class SecurityIT {
   }
 
   /**
-   * Found with this test: in a cluster where only some workers allow exec, the others still take exec tasks from the
-   * shared CPU queue and fail their items with "does not run tasks that run commands ... start it with
-   * --allow-exec", instead of leaving them to a worker that allows them; retries do not help (the refusal is not
-   * retried). See the report.
+   * In a cluster where only some workers allow exec, the others take exec tasks from the shared CPU queue too, but hand
+   * them back for a worker that allows them; every item runs there.
    */
   @Test
   @Order(6)
-  @Disabled(
-      "bug: a worker without --allow-exec takes exec tasks from the shared queue and fails their items instead of"
-          + " leaving them to a worker with --allow-exec")
   void exec_inMixedCluster_runsOnlyOnAllowExecWorker() {
     CrewLaunchers.Worker exec = startExecWorker();
 

@@ -15,6 +15,12 @@ sealed interface Binding {
   /** Run nothing, and record this error against every item (an unknown task, bad parameters). */
   record Refuse(String error) implements Binding {}
 
+  /**
+   * This worker cannot run the job's task (not installed here, or it runs commands and this worker does not allow
+   * them); a worker that offers it may. Recorded as {@code error} against every item when none does.
+   */
+  record Elsewhere(String task, String error) implements Binding {}
+
   /** Run nothing and record nothing (the job was cancelled or is gone). */
   record Drop(String reason) implements Binding {}
 }

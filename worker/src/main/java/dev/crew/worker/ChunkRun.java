@@ -168,6 +168,7 @@ final class ChunkRun {
     switch (binding) {
       case Binding.Run run -> attempt(i, run.function(), run.policy(), onAbandon);
       case Binding.Refuse refuse -> settle(i, null, refuse.error(), 0);
+      case Binding.Elsewhere elsewhere -> settle(i, null, elsewhere.error(), 0);
       case Binding.Drop drop -> throw new IllegalStateException("a dropped task is never run: " + drop.reason());
     }
   }

@@ -6,6 +6,7 @@ import dev.crew.common.Params;
 import dev.crew.common.Task;
 import dev.crew.common.TaskCatalog;
 import dev.crew.common.JobSigner;
+import dev.crew.worker.stats.WorkerEvents;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -25,6 +26,7 @@ final class JobBindings {
   private final String worker;
   private final JobSigner signer;
   private final boolean allowExec;
+  private final WorkerEvents events;
   private final Map<String, Binding> bound = new ConcurrentHashMap<>();
 
   JobBindings(TaskCatalog catalog, JobBook jobs, String worker) {
@@ -36,6 +38,13 @@ final class JobBindings {
    * @param allowExec whether tasks that run commands may run here
    */
   JobBindings(TaskCatalog catalog, JobBook jobs, String worker, JobSigner signer, boolean allowExec) {
+    this(catalog, jobs, worker, signer, allowExec, WorkerEvents.NONE);
+  }
+
+  /** As above; refusals are also reported to {@code events}. */
+  JobBindings(
+      TaskCatalog catalog, JobBook jobs, String worker, JobSigner signer, boolean allowExec, WorkerEvents events) {
+    this.events = events;
     this.catalog = catalog;
     this.jobs = jobs;
     this.worker = worker;
@@ -58,6 +67,7 @@ final class JobBindings {
           jobId,
           job.get().task());
       jobs.refuse(job.get());
+      events.refused("job " + jobId, "not signed with this cluster's secret");
       return new Binding.Drop("job " + jobId + " is not signed with this cluster's secret");
     }
     if (bound.size() > MAX_CACHED) {
@@ -69,10 +79,11 @@ final class JobBindings {
   private Binding bind(Job job) {
     Optional<Task> task = catalog.find(job.task());
     if (task.isEmpty()) {
-      return new Binding.Refuse("worker " + worker + " has no task named '" + job.task() + "'");
+      return new Binding.Elsewhere(job.task(), "worker " + worker + " has no task named '" + job.task() + "'");
     }
     if (task.get().runsCommands() && !allowExec) {
-      return new Binding.Refuse(
+      return new Binding.Elsewhere(
+          job.task(),
           "worker " + worker + " does not run tasks that run commands ('" + job.task() + "'); start it with"
               + " --allow-exec to allow them");
     }

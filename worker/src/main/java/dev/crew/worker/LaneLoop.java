@@ -35,6 +35,8 @@ final class LaneLoop implements Runnable {
   private final AtomicLong tasksRun = new AtomicLong();
   private final AtomicLong itemsRun = new AtomicLong();
   private volatile boolean running = true;
+  /** Slots the loop holds while it waits for tasks: not busy, though not free either. */
+  private volatile int waitingWith;
   /** Items per task lately seen, so the I/O lane takes about as many tasks as it has item slots free. */
   private double itemsPerTask = 1;
 
@@ -93,7 +95,13 @@ final class LaneLoop implements Runnable {
     }
     try {
       int want = slotPerItem ? Math.max(1, (int) (held / itemsPerTask)) : held;
-      List<TaskChunk> taken = source.take(Math.min(want, MAX_BATCH), POLL_WAIT);
+      waitingWith = held;
+      List<TaskChunk> taken;
+      try {
+        taken = source.take(Math.min(want, MAX_BATCH), POLL_WAIT);
+      } finally {
+        waitingWith = 0;
+      }
       for (TaskChunk chunk : taken) {
         held = dispatch(chunk, held);
       }
@@ -190,8 +198,9 @@ final class LaneLoop implements Runnable {
     return slotCount;
   }
 
+  /** Slots running work now (not those the loop holds while it waits for a task). */
   int busySlots() {
-    return slotCount - slots.availablePermits();
+    return Math.max(0, slotCount - slots.availablePermits() - waitingWith);
   }
 
   long tasksRun() {

@@ -8,60 +8,102 @@ import com.hazelcast.collection.IQueue;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
+import dev.crew.common.FirstResultMergePolicy;
+import dev.crew.common.Job;
+import dev.crew.common.JobState;
+import dev.crew.common.Lane;
 import dev.crew.common.Lease;
 import dev.crew.common.Names;
 import dev.crew.common.TaskChunk;
 import dev.crew.common.TaskResult;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps leases honest. Every worker heartbeats (a counter it bumps in the heartbeat map); the oldest member also
- * reaps: the tasks leased by a worker that left the cluster go back on their queue at once, and those of a worker
- * whose heartbeat has not moved for the lease timeout (hung, or cut off) go back when that timeout passes.
+ * Keeps leases honest, and makes sure that every stored task ends up queued, leased or recorded.
  *
- * <p>Heartbeats are compared by whether they changed, timed on the reaper's own monotonic clock, so clocks that
- * differ between hosts do not matter. A task put back may still finish on the worker that held it; its result then
- * races the new one, and the results map keeps the first.
+ * <ul>
+ *   <li>Every worker heartbeats: a counter it bumps in the heartbeat map, without waiting on the cluster, from a
+ *       thread that does nothing else, so a slow check never makes a live worker look silent.
+ *   <li>The oldest member reaps: the tasks leased by a worker that left the cluster go back on their queue at once,
+ *       and those of a worker whose heartbeat has not moved for the lease timeout (hung, or cut off) go back when that
+ *       timeout passes. Heartbeats are compared by whether they changed, timed on the reaper's own monotonic clock, so
+ *       clocks that differ between hosts do not matter.
+ *   <li>The oldest member also audits, once per lease timeout: a task in the task map that is in no queue, under no
+ *       lease and has no result was lost between a queue poll and its lease (the taker died in that instant), or
+ *       between being stored and being queued (its submitter died); found so twice in a row, it is queued again.
+ *   <li>Every worker checks its own leases: one held for a lease timeout on a task this worker is not running (its
+ *       take failed half way, or it rejoined after a split with leases from before) is handed back.
+ * </ul>
+ *
+ * <p>A task put back may still finish on the worker that held it; its result then races the new one, and the results
+ * map keeps the first.
  */
 final class LeaseReaper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaseReaper.class);
+  private static final Duration OFFER_WAIT = Duration.ofSeconds(5);
 
   private final HazelcastInstance hazelcast;
   private final Duration leaseTimeout;
   private final Duration heartbeat;
   private final LongSupplier nanoClock;
+  private final Predicate<String> runningHere;
   private final IMap<String, Lease> leases;
   private final IMap<String, Long> heartbeats;
   private final IMap<String, TaskResult> results;
-  private final String localUuid;
+  private final IMap<String, TaskChunk> tasks;
+  private final IMap<String, Job> jobs;
   private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("crew-lease-reaper").daemon(true).factory());
+      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("crew-heartbeat").daemon(true).factory());
+  private final ExecutorService checker =
+      Executors.newSingleThreadExecutor(Thread.ofPlatform().name("crew-lease-reaper").daemon(true).factory());
+  private final AtomicBoolean checkPending = new AtomicBoolean();
   /** Per worker: the heartbeat value last seen, and when (reaper's clock) it was first seen. */
   private final Map<String, long[]> lastSeen = new HashMap<>();
+  /** Tasks the last audit found nowhere; queued again if the next one finds them nowhere too. */
+  private Set<String> suspects = Set.of();
+  private long lastAudit;
   private UUID membershipListener;
   private long beats;
+  private long mergeDropsLogged;
 
-  LeaseReaper(HazelcastInstance hazelcast, Duration leaseTimeout, Duration heartbeat, LongSupplier nanoClock) {
+  /**
+   * @param runningHere whether a task id is running on this worker now
+   */
+  LeaseReaper(
+      HazelcastInstance hazelcast,
+      Duration leaseTimeout,
+      Duration heartbeat,
+      LongSupplier nanoClock,
+      Predicate<String> runningHere) {
     this.hazelcast = hazelcast;
     this.leaseTimeout = leaseTimeout;
     this.heartbeat = heartbeat;
     this.nanoClock = nanoClock;
+    this.runningHere = runningHere;
     this.leases = hazelcast.getMap(Names.LEASES);
     this.heartbeats = hazelcast.getMap(Names.HEARTBEATS);
     this.results = hazelcast.getMap(Names.RESULTS);
-    this.localUuid = hazelcast.getCluster().getLocalMember().getUuid().toString();
+    this.tasks = hazelcast.getMap(Names.TASKS);
+    this.jobs = hazelcast.getMap(Names.JOBS);
+    this.lastAudit = nanoClock.getAsLong();
   }
 
   void start() {
@@ -75,24 +117,76 @@ final class LeaseReaper implements AutoCloseable {
 
                   @Override
                   public void memberRemoved(MembershipEvent event) {
-                    timer.execute(LeaseReaper.this::tick);
+                    scheduleCheck();
                   }
                 });
-    timer.scheduleWithFixedDelay(this::tick, 0, heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(this::beat, 0, heartbeat.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  private void tick() {
+  private String localUuid() {
+    return hazelcast.getCluster().getLocalMember().getUuid().toString();
+  }
+
+  private void beat() {
     try {
-      heartbeats.set(localUuid, ++beats);
+      heartbeats.setAsync(localUuid(), ++beats);
+    } catch (RuntimeException e) {
+      warnIfRunning("heartbeat failed", e);
+    }
+    scheduleCheck();
+  }
+
+  /** Runs a check on the checker thread, unless one is already waiting to run. */
+  private void scheduleCheck() {
+    if (checkPending.compareAndSet(false, true)) {
+      try {
+        checker.execute(this::check);
+      } catch (RuntimeException e) {
+        checkPending.set(false); // shutting down
+      }
+    }
+  }
+
+  private void check() {
+    checkPending.set(false);
+    logMergeDrops();
+    try {
+      boolean audit = nanoClock.getAsLong() - lastAudit >= leaseTimeout.toNanos();
       if (isOldest()) {
         reap();
+        if (audit) {
+          audit();
+        }
       } else {
         lastSeen.clear(); // another member reaps; start afresh if this one becomes the oldest
+        suspects = Set.of();
+      }
+      if (audit) {
+        lastAudit = nanoClock.getAsLong();
+        handBackIdle();
       }
     } catch (RuntimeException e) {
-      if (hazelcast.getLifecycleService().isRunning()) {
-        log.warn("lease check failed: {}", e.toString());
-      }
+      warnIfRunning("lease check failed", e);
+    }
+  }
+
+  /** Merges run on partition threads, which must not log per entry: the drops they counted are logged here. */
+  private void logMergeDrops() {
+    long dropped = FirstResultMergePolicy.dropped();
+    if (dropped != mergeDropsLogged) {
+      log.warn(
+          "a split-off part of the cluster merged back: dropped {} duplicate results it had recorded for tasks that"
+              + " already had one ({} so far)",
+          dropped - mergeDropsLogged,
+          dropped);
+      dev.crew.worker.stats.WorkerEvents.of(hazelcast).duplicatesMerged(dropped - mergeDropsLogged);
+      mergeDropsLogged = dropped;
+    }
+  }
+
+  private void warnIfRunning(String what, RuntimeException e) {
+    if (hazelcast.getLifecycleService().isRunning()) {
+      log.warn("{}: {}", what, e.toString());
     }
   }
 
@@ -100,10 +194,15 @@ final class LeaseReaper implements AutoCloseable {
     return hazelcast.getCluster().getMembers().iterator().next().localMember();
   }
 
-  /** One pass: puts back the tasks of every lease holder that is gone or silent. */
+  /**
+   * One pass: puts back the tasks of every lease holder that is gone or silent. A holder counts as silent only while
+   * heartbeats reach the map at all, which this member's own shows: when its own has not moved either (a member
+   * holding heartbeat partitions is cut off, and writes to them wait), silence proves nothing yet.
+   */
   void reap() {
     Set<String> holders = new HashSet<>(leases.aggregate(Aggregators.distinct("workerUuid")));
-    lastSeen.keySet().retainAll(holders);
+    String local = localUuid();
+    lastSeen.keySet().retainAll(union(holders, local));
     if (holders.isEmpty()) {
       return;
     }
@@ -111,58 +210,154 @@ final class LeaseReaper implements AutoCloseable {
     for (Member member : hazelcast.getCluster().getMembers()) {
       members.add(member.getUuid().toString());
     }
-    Map<String, Long> beatsNow = heartbeats.getAll(holders);
+    Set<String> asked = new HashSet<>(holders);
+    asked.add(local);
+    Map<String, Long> beatsNow = heartbeats.getAll(asked);
     long now = nanoClock.getAsLong();
-    for (String holder : holders) {
-      long beat = beatsNow.getOrDefault(holder, -1L);
-      long[] seen = lastSeen.get(holder);
+    for (String worker : asked) {
+      long beat = beatsNow.getOrDefault(worker, -1L);
+      long[] seen = lastSeen.get(worker);
       if (seen == null || seen[0] != beat) {
-        lastSeen.put(holder, seen = new long[] {beat, now});
+        lastSeen.put(worker, new long[] {beat, now});
       }
+    }
+    boolean beatsArrive = now - lastSeen.get(local)[1] <= leaseTimeout.toNanos();
+    for (String holder : holders) {
       if (!members.contains(holder)) {
         requeue(holder, "left the cluster");
         heartbeats.delete(holder);
         lastSeen.remove(holder);
-      } else if (now - seen[1] > leaseTimeout.toNanos()) {
+      } else if (!holder.equals(local) && beatsArrive && now - lastSeen.get(holder)[1] > leaseTimeout.toNanos()) {
         requeue(holder, "sent no heartbeat for " + leaseTimeout.toSeconds() + " s");
         lastSeen.remove(holder);
       }
     }
   }
 
+  private static Set<String> union(Set<String> set, String one) {
+    Set<String> all = new HashSet<>(set);
+    all.add(one);
+    return all;
+  }
+
   /** Puts the tasks leased by {@code holder} back on their queues; returns how many. */
   int requeue(String holder, String why) {
     Collection<Lease> held = leases.values(Predicates.equal("workerUuid", holder));
-    int requeued = 0;
-    String name = holder;
-    for (Lease lease : held) {
-      name = lease.workerName();
-      if (results.containsKey(lease.taskId())) {
-        leases.remove(lease.taskId(), lease); // done; the worker was lost before it could drop its lease
-        continue;
-      }
-      IQueue<TaskChunk> queue = hazelcast.getQueue(lease.lane().queueName());
-      try {
-        if (!queue.offer(lease.chunk().nextAttempt(), 5, TimeUnit.SECONDS)) {
-          log.warn("queue {} is full; task {} goes back at the next check", lease.lane().queueName(), lease.taskId());
-          continue;
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return requeued;
-      }
-      leases.remove(lease.taskId(), lease);
-      requeued++;
+    if (held.isEmpty()) {
+      return 0;
     }
-    if (!held.isEmpty()) {
-      log.warn("worker {} {}: put {} of its tasks back on their queues", name, why, requeued);
-    }
+    int requeued = putBack(held);
+    String name = held.iterator().next().workerName();
+    log.warn("worker {} {}: put {} of its tasks back on their queues", name, why, requeued);
+    dev.crew.worker.stats.WorkerEvents.of(hazelcast).requeued(name, why, requeued);
     return requeued;
   }
 
   /** Puts this worker's own unfinished tasks back (when it leaves before they finish). */
   int requeueOwn() {
-    return requeue(localUuid, "is leaving");
+    return requeue(localUuid(), "is leaving");
+  }
+
+  /**
+   * Ends each lease and queues its task's id again, the lease first, so that the next taker's claim finds no lease in
+   * its way. If this member dies in between, the task is in no queue and under no lease, and the audit requeues it.
+   */
+  private int putBack(Collection<Lease> held) {
+    AtomicInteger requeued = new AtomicInteger();
+    try (ExecutorService parallel = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (Lease lease : held) {
+        parallel.execute(
+            () -> {
+              if (results.containsKey(lease.taskId())) {
+                // Recorded; the worker was lost before it could end the lease and delete the task.
+                leases.remove(lease.taskId(), lease);
+                tasks.delete(lease.taskId());
+              } else if (leases.remove(lease.taskId(), lease) && offer(lease.lane(), lease.taskId())) {
+                requeued.incrementAndGet();
+              }
+            });
+      }
+    }
+    return requeued.get();
+  }
+
+  private boolean offer(Lane lane, String taskId) {
+    IQueue<String> queue = hazelcast.getQueue(lane.queueName());
+    try {
+      if (queue.offer(taskId, OFFER_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        return true;
+      }
+      log.warn("queue {} is full; task {} goes back at a later audit", lane.queueName(), taskId);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      warnIfRunning("could not put task " + taskId + " back", e);
+    }
+    return false;
+  }
+
+  /**
+   * Finds stored tasks that are in no queue, under no lease and without a result; queues again those found so in
+   * the previous audit too, and forgets the tasks of jobs that are over.
+   *
+   * <p>Tasks move stored -> queued -> leased -> recorded (and back to queued only by this thread, or by a worker that
+   * hands its own back), so reading the stored ids first, then the queues, then the leases, then the results, sees
+   * every task that moves during the audit in one of them; a task caught between two steps by a concurrent hand-back
+   * is seen again by the next audit.
+   */
+  void audit() {
+    Set<String> nowhere = new HashSet<>(tasks.keySet());
+    if (nowhere.isEmpty()) {
+      suspects = Set.of();
+      return;
+    }
+    for (Lane lane : Lane.values()) {
+      for (String queued : hazelcast.<String>getQueue(lane.queueName())) {
+        nowhere.remove(queued);
+      }
+    }
+    nowhere.removeAll(leases.keySet());
+    Set<String> again = new HashSet<>();
+    List<String> requeued = new ArrayList<>();
+    for (String taskId : nowhere) {
+      if (results.containsKey(taskId)) {
+        tasks.delete(taskId); // recorded; its worker was gone before it could delete the task
+        continue;
+      }
+      Job job = jobs.get(Names.jobIdOf(taskId));
+      if (job == null || job.state() == JobState.CANCELLED || job.state() == JobState.REFUSED) {
+        tasks.delete(taskId); // nobody waits for it
+      } else if (suspects.contains(taskId)) {
+        if (offer(job.lane(), taskId)) {
+          requeued.add(taskId);
+        }
+      } else {
+        again.add(taskId);
+      }
+    }
+    suspects = again;
+    if (!requeued.isEmpty()) {
+      log.warn(
+          "{} tasks were in no queue, under no lease and unrecorded (a worker died as it took them, or a submitter"
+              + " as it queued them): queued them again, e.g. {}",
+          requeued.size(),
+          requeued.getFirst());
+    }
+  }
+
+  /** Hands back this worker's leases on tasks it does not run and took over a lease timeout ago. */
+  void handBackIdle() {
+    long before = System.currentTimeMillis() - leaseTimeout.toMillis();
+    List<Lease> idle = new ArrayList<>();
+    for (Lease lease : leases.values(Predicates.equal("workerUuid", localUuid()))) {
+      if (lease.takenMillis() < before && !runningHere.test(lease.taskId())) {
+        idle.add(lease);
+      }
+    }
+    if (!idle.isEmpty()) {
+      int requeued = putBack(idle);
+      log.warn("held {} leases on tasks this worker does not run: put {} of them back", idle.size(), requeued);
+    }
   }
 
   @Override
@@ -175,5 +370,6 @@ final class LeaseReaper implements AutoCloseable {
       }
     }
     timer.shutdownNow();
+    checker.shutdownNow();
   }
 }

@@ -2,8 +2,8 @@ package dev.crew.worker;
 
 import com.hazelcast.map.IMap;
 import dev.crew.common.TaskResult;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
+import dev.crew.worker.stats.WorkerEvents;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -11,8 +11,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Records results in the cluster's results map, keyed by task id, with {@code putIfAbsent}: the first complete write
- * wins and a late duplicate is dropped and counted. Writes happen off the lane thread so a lane thread goes back to computing
- * at once; a bound on writes in flight keeps a slow cluster from filling this worker's heap.
+ * wins and a late duplicate is dropped and counted. Only once the result is stored are the task's lease and its entry
+ * in the task map deleted: a worker that dies before that leaves both behind, and the task runs again elsewhere; its
+ * second result is then the dropped duplicate.
+ *
+ * <p>Writes are asynchronous so a lane thread goes back to computing at once; a bound on writes in flight keeps a
+ * slow cluster from filling this worker's heap.
  */
 final class MapResultSink implements ResultSink {
   private static final Logger log = LoggerFactory.getLogger(MapResultSink.class);
@@ -20,39 +24,54 @@ final class MapResultSink implements ResultSink {
 
   private final IMap<String, TaskResult> results;
   private final IMap<String, ?> leases;
+  private final IMap<String, ?> tasks;
   private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
   private final AtomicLong duplicates = new AtomicLong();
-  /** IMap has no asynchronous putIfAbsent; a virtual thread per write gives the same without tying up a lane. */
-  private final Executor writers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("crew-record-", 1).factory());
+  private final WorkerEvents events;
 
-  MapResultSink(IMap<String, TaskResult> results, IMap<String, ?> leases) {
+  MapResultSink(IMap<String, TaskResult> results, IMap<String, ?> leases, IMap<String, ?> tasks) {
+    this(results, leases, tasks, WorkerEvents.NONE);
+  }
+
+  MapResultSink(IMap<String, TaskResult> results, IMap<String, ?> leases, IMap<String, ?> tasks, WorkerEvents events) {
     this.results = results;
     this.leases = leases;
+    this.tasks = tasks;
+    this.events = events;
   }
 
   @Override
   public void record(TaskResult result) throws InterruptedException {
     inFlight.acquire();
-    writers.execute(
-        () -> {
-          try {
-            if (results.putIfAbsent(result.taskId(), result) != null) {
-              long dropped = duplicates.incrementAndGet();
-              log.info(
-                  "task {} already had a result (its lease had passed to another worker): dropped this late"
-                      + " duplicate ({} so far)",
-                  result.taskId(),
-                  dropped);
-            }
-            // Only once the result is stored: a worker that dies before this line leaves a lease behind, and the
-            // task runs again elsewhere; its second result is then the dropped duplicate.
-            leases.delete(result.taskId());
-          } catch (RuntimeException e) {
-            log.warn("could not record the result of task {}: {}", result.taskId(), e.toString());
-          } finally {
-            inFlight.release();
-          }
-        });
+    String taskId = result.taskId();
+    try {
+      Async.putIfAbsent(results, taskId, result)
+          .thenCompose(
+              earlier -> {
+                if (earlier != null) {
+                  long dropped = duplicates.incrementAndGet();
+                  log.info(
+                      "task {} already had a result (its lease had passed to another worker): dropped this late"
+                          + " duplicate ({} so far)",
+                      taskId,
+                      dropped);
+                  events.duplicateDropped(taskId);
+                }
+                return CompletableFuture.allOf(
+                    leases.deleteAsync(taskId).toCompletableFuture(), tasks.deleteAsync(taskId).toCompletableFuture());
+              })
+          .whenComplete(
+              (done, failure) -> {
+                inFlight.release();
+                if (failure != null) {
+                  // The lease and the task stay behind: the task runs again elsewhere, and is recorded once.
+                  log.warn("could not record the result of task {}: {}", taskId, failure.toString());
+                }
+              });
+    } catch (RuntimeException e) {
+      inFlight.release();
+      log.warn("could not record the result of task {}: {}", taskId, e.toString());
+    }
   }
 
   /** Results this worker produced that lost to an earlier one for the same task. */

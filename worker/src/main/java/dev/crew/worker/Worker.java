@@ -9,6 +9,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import dev.crew.common.ClusterConfigs;
+import dev.crew.common.FirstResultMergePolicy;
 import dev.crew.common.Job;
 import dev.crew.common.JobSigner;
 import dev.crew.common.JobState;
@@ -17,9 +18,17 @@ import dev.crew.common.Lease;
 import dev.crew.common.Names;
 import dev.crew.common.TaskCatalog;
 import dev.crew.common.TaskChunk;
+import dev.crew.worker.http.HttpEndpoint;
+import dev.crew.worker.http.HttpOptions;
+import dev.crew.worker.http.WorkerRoutes;
+import dev.crew.worker.stats.LaneLoad;
+import dev.crew.worker.stats.StatsPublisher;
+import dev.crew.worker.stats.WorkerEvents;
+import dev.crew.worker.stats.WorkerMeters;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,6 +40,7 @@ import org.slf4j.LoggerFactory;
 /** A Crew worker: a Hazelcast member that pulls tasks for each lane and runs them on this host's cores. */
 public final class Worker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
+  private static final Duration STATS_INTERVAL = Duration.ofSeconds(1);
 
   /**
    * @param cpuThreads platform threads of the CPU lane, one task each
@@ -107,23 +117,44 @@ public final class Worker implements AutoCloseable {
   private final LeaseReaper reaper;
   private final Watchdog watchdog;
   private final IMap<String, Lease> leases;
+  private final IMap<String, TaskChunk> tasks;
   private final Map<String, ChunkRun> active = new ConcurrentHashMap<>();
+  private final java.util.Set<String> handedBackJobs = ConcurrentHashMap.newKeySet();
+  private static final Duration HAND_BACK_DELAY = Duration.ofMillis(100);
   private final long startedNanos = System.nanoTime();
-  private boolean closed;
+  private final WorkerMeters meters;
+  private final StatsPublisher stats;
+  private HttpEndpoint http;
+  private volatile boolean closed;
 
-  private Worker(Settings settings, TaskCatalog catalog, HazelcastInstance hazelcast) {
+  private Worker(Settings settings, TaskCatalog catalog, HazelcastInstance hazelcast, boolean prometheus) {
     this.settings = settings;
     this.hazelcast = hazelcast;
     this.name = nameOf(hazelcast.getCluster().getLocalMember());
     this.leases = hazelcast.getMap(Names.LEASES);
-    this.sink = new MapResultSink(hazelcast.getMap(Names.RESULTS), leases);
+    IMap<String, Job> jobs = hazelcast.getMap(Names.JOBS);
+    this.meters =
+        new WorkerMeters(
+            hazelcast,
+            name,
+            List.of(
+                new LaneLoad(Lane.CPU, settings.cpuThreads(), () -> busySlots(0)),
+                new LaneLoad(Lane.IO, settings.ioConcurrency(), () -> busySlots(1))),
+            jobId -> Optional.ofNullable(jobs.get(jobId)).map(Job::task).orElse("unknown"),
+            prometheus);
+    hazelcast.getUserContext().put(WorkerEvents.CONTEXT_KEY, meters);
+    this.stats =
+        new StatsPublisher(hazelcast, name, Runtime.getRuntime().availableProcessors(), meters, System::currentTimeMillis);
+    this.tasks = hazelcast.getMap(Names.TASKS);
+    this.sink = new MapResultSink(hazelcast.getMap(Names.RESULTS), leases, tasks, meters);
     JobBindings bindings =
         new JobBindings(
             catalog,
-            new MapJobBook(hazelcast.<String, Job>getMap(Names.JOBS)),
+            new MapJobBook(jobs),
             name,
             settings.security().signer(),
-            settings.security().allowExec());
+            settings.security().allowExec(),
+            meters);
     // The lane's slots bound how many run at once; the pool may still grow past them, because a thread stuck in an
     // item that ignores interrupts is abandoned and its task goes on in a new one.
     this.cpuThreads = Executors.newCachedThreadPool(Thread.ofPlatform().name("crew-cpu-", 1).factory());
@@ -135,18 +166,25 @@ public final class Worker implements AutoCloseable {
     this.lanes =
         List.of(
             new LaneLoop(
-                Lane.CPU, settings.cpuThreads(), false, source(Lane.CPU), c -> start(c, bindings), cpuThreads),
+                Lane.CPU, settings.cpuThreads(), false, source(Lane.CPU), c -> start(c, Lane.CPU, bindings), cpuThreads),
             new LaneLoop(
-                Lane.IO, settings.ioConcurrency(), true, source(Lane.IO), c -> start(c, bindings), ioThreads));
-    this.reaper = new LeaseReaper(hazelcast, settings.leaseTimeout(), settings.heartbeat(), System::nanoTime);
+                Lane.IO, settings.ioConcurrency(), true, source(Lane.IO), c -> start(c, Lane.IO, bindings), ioThreads));
+    this.reaper =
+        new LeaseReaper(
+            hazelcast, settings.leaseTimeout(), settings.heartbeat(), System::nanoTime, active::containsKey);
     this.loopThreads =
         lanes.stream()
             .map(lane -> Thread.ofPlatform().name("crew-" + lane.lane().id() + "-lane").unstarted(lane))
             .toList();
   }
 
-  /** Joins (or forms) the cluster and starts taking tasks. */
+  /** Joins (or forms) the cluster and starts taking tasks; no HTTP endpoint. */
   public static Worker start(Settings settings, TaskCatalog catalog) {
+    return start(settings, catalog, HttpOptions.OFF);
+  }
+
+  /** Joins (or forms) the cluster, starts taking tasks, and serves {@code http} unless it is off. */
+  public static Worker start(Settings settings, TaskCatalog catalog, HttpOptions httpOptions) {
     int cores = Runtime.getRuntime().availableProcessors();
     Map<String, String> attributes =
         Map.of(
@@ -156,13 +194,11 @@ public final class Worker implements AutoCloseable {
             Names.ATTR_IO_CONCURRENCY, Integer.toString(settings.ioConcurrency()),
             Names.ATTR_TASKS, catalog.advertised(task -> !task.runsCommands() || settings.security().allowExec()));
     Config config = ClusterConfigs.member(settings.membership(), attributes, settings.backups());
-    // A member that stops answering (hung, or cut off) is dropped from the cluster after this; its leases are
-    // requeued before that, when its heartbeat has been silent for the lease timeout.
-    config.setProperty(
-        "hazelcast.max.no.heartbeat.seconds", Long.toString(Math.max(5, 2 * settings.leaseTimeout().toSeconds())));
+    failureDetection(config, settings.leaseTimeout(), settings.heartbeat());
     HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config);
-    Worker worker = new Worker(settings, catalog, hazelcast);
+    Worker worker = new Worker(settings, catalog, hazelcast, httpOptions.enabled());
     worker.reaper.start();
+    worker.stats.start(STATS_INTERVAL);
     hazelcast
         .<String, Job>getMap(Names.JOBS)
         .addEntryListener(
@@ -175,6 +211,16 @@ public final class Worker implements AutoCloseable {
             /* includeValue= */ true);
     worker.loopThreads.forEach(Thread::start);
     hazelcast.getCluster().addMembershipListener(worker.new MemberLog());
+    if (httpOptions.enabled()) {
+      try {
+        worker.http = HttpEndpoint.start(httpOptions.address(), WorkerRoutes.of(worker, settings.membership().cluster()));
+      } catch (IllegalStateException e) {
+        worker.close();
+        throw e;
+      }
+      log.info("worker {} serves health, metrics and the dashboard at http://{}:{}/", worker.name,
+          httpOptions.bind(), worker.http.port());
+    }
     if (settings.security().signer() == null) {
       log.warn(
           "NO CLUSTER SECRET: this worker runs any job from anyone who can reach its port {}. Set CREW_SECRET or"
@@ -196,27 +242,49 @@ public final class Worker implements AutoCloseable {
     return worker;
   }
 
+  /**
+   * A member that stops answering (hung, or cut off) is dropped from the cluster after twice its lease timeout (at
+   * least 10 s, so a JVM starved of CPU for a few seconds on a loaded host is not taken for dead); until then the
+   * survivors' calls on its partitions wait. A member cut off and back again merges into the larger cluster within
+   * a lease timeout or so, not in Hazelcast's default five minutes.
+   */
+  static void failureDetection(Config config, Duration leaseTimeout, Duration heartbeat) {
+    long leaseSeconds = Math.max(1, leaseTimeout.toSeconds());
+    long beatSeconds = Math.clamp(heartbeat.toSeconds(), 1, 5);
+    config.setProperty("hazelcast.heartbeat.interval.seconds", Long.toString(beatSeconds));
+    config.setProperty("hazelcast.max.no.heartbeat.seconds", Long.toString(memberTimeout(leaseTimeout).toSeconds()));
+    config.setProperty("hazelcast.merge.first.run.delay.seconds", Long.toString(Math.max(5, leaseSeconds)));
+    config.setProperty("hazelcast.merge.next.run.delay.seconds", Long.toString(Math.max(5, leaseSeconds)));
+  }
+
+  /** How long a member may be silent before the others drop it from the cluster. */
+  public static Duration memberTimeout(Duration leaseTimeout) {
+    return Duration.ofSeconds(Math.max(10, 2 * Math.max(1, leaseTimeout.toSeconds())));
+  }
+
   /** How results and listings name a member: its address as {@code host:port}. */
   public static String nameOf(Member member) {
     return member.getAddress().getHost() + ":" + member.getAddress().getPort();
   }
 
   private TaskSource source(Lane lane) {
-    return new LeasingTaskSource(
-        hazelcast,
-        lane,
-        hazelcast.getCluster().getLocalMember().getUuid().toString(),
-        name,
-        System::currentTimeMillis);
+    return new LeasingTaskSource(hazelcast, lane, name, System::currentTimeMillis);
   }
 
   /** Starts the run of a task just taken, or drops it (releasing its lease) when it must not run. */
-  private ChunkRun start(TaskChunk chunk, JobBindings bindings) {
+  private ChunkRun start(TaskChunk chunk, Lane lane, JobBindings bindings) {
     Binding binding = bindings.forJob(chunk.jobId());
+    if (binding instanceof Binding.Elsewhere elsewhere) {
+      if (offeredByAnother(elsewhere.task())) {
+        handBack(chunk, lane, elsewhere);
+        return null;
+      }
+      binding = new Binding.Refuse(elsewhere.error()); // no worker runs it: its items fail with the reason
+    }
     JobSigner signer = settings.security().signer();
     if (binding instanceof Binding.Drop drop) {
       log.debug("dropped task {}: {}", chunk.taskId(), drop.reason());
-      leases.delete(chunk.taskId());
+      forget(chunk.taskId());
       return null;
     }
     if (signer != null && !signer.verify(chunk)) {
@@ -224,17 +292,66 @@ public final class Worker implements AutoCloseable {
           "refused task {}: its signature does not match this cluster's secret; it was not made by a holder of"
               + " the secret, or was changed",
           chunk.taskId());
-      leases.delete(chunk.taskId());
+      meters.refused("task " + chunk.taskId(), "its signature does not match this cluster's secret");
+      forget(chunk.taskId());
       return null;
     }
+    WorkerMeters.TaskMeters taskMeters = meters.forJob(chunk.jobId());
     ResultSink tracked =
         result -> {
           active.remove(result.taskId());
+          meters.recorded(taskMeters, result);
           sink.record(result);
         };
     ChunkRun run = new ChunkRun(chunk, binding, tracked, name, System::nanoTime, watchdog, Backoff.DEFAULT);
     active.put(chunk.taskId(), run);
     return run;
+  }
+
+  /** Whether another member of the cluster advertises the task {@code name}. */
+  private boolean offeredByAnother(String name) {
+    for (Member member : hazelcast.getCluster().getMembers()) {
+      String tasks = member.getAttribute(Names.ATTR_TASKS);
+      if (!member.localMember() && tasks != null) {
+        for (String offered : tasks.split(",")) {
+          if (offered.startsWith(name + ":")) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Leaves a task this worker cannot run to one that can: ends the lease and queues the id again a little later, so
+   * this worker does not spin on it while the others are busy. Should this worker die in between, the audit finds
+   * the task in no queue and under no lease, and queues it.
+   */
+  private void handBack(TaskChunk chunk, Lane lane, Binding.Elsewhere why) {
+    if (handedBackJobs.add(chunk.jobId())) {
+      log.info("job {}: {}; leaving its tasks to workers that offer '{}'", chunk.jobId(), why.error(), why.task());
+    }
+    leases.delete(chunk.taskId());
+    Thread.ofVirtual()
+        .name("crew-hand-back")
+        .start(
+            () -> {
+              try {
+                Thread.sleep(HAND_BACK_DELAY);
+                hazelcast.<String>getQueue(lane.queueName()).offer(chunk.taskId(), 5, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } catch (RuntimeException e) {
+                log.debug("could not hand task {} back (the audit will): {}", chunk.taskId(), e.toString());
+              }
+            });
+  }
+
+  /** Deletes a task that will not run (its job is cancelled, gone, or not signed) and its lease. */
+  private void forget(String taskId) {
+    tasks.deleteAsync(taskId);
+    leases.deleteAsync(taskId);
   }
 
   /** Stops the running tasks of a cancelled job at once, and releases their leases. */
@@ -244,7 +361,7 @@ public final class Worker implements AutoCloseable {
       if (run.chunk().jobId().equals(jobId)) {
         run.cancel();
         active.remove(run.chunk().taskId());
-        leases.delete(run.chunk().taskId());
+        forget(run.chunk().taskId());
         stopped++;
       }
     }
@@ -265,9 +382,33 @@ public final class Worker implements AutoCloseable {
     return settings;
   }
 
-  /** Results this worker computed that lost to an earlier result of the same task. */
+  private int busySlots(int lane) {
+    return lanes.get(lane).busySlots();
+  }
+
+  /** Ready for work: a running member of the cluster whose lanes are taking tasks. */
+  public boolean ready() {
+    return !closed
+        && hazelcast.getLifecycleService().isRunning()
+        && loopThreads.stream().allMatch(Thread::isAlive);
+  }
+
+  /** This worker's counters and, when its HTTP endpoint is on, its Prometheus registry. */
+  public WorkerMeters meters() {
+    return meters;
+  }
+
+  /** The port of the HTTP endpoint, if it is on. */
+  public Optional<Integer> httpPort() {
+    return Optional.ofNullable(http).map(HttpEndpoint::port);
+  }
+
+  /**
+   * Late duplicate results dropped here: those this worker computed that lost to an earlier result of the same task,
+   * and those a split-off part of the cluster brought back when it merged into this member's partitions.
+   */
   public long duplicatesDropped() {
-    return sink.duplicates();
+    return sink.duplicates() + FirstResultMergePolicy.dropped();
   }
 
   /**
@@ -281,6 +422,7 @@ public final class Worker implements AutoCloseable {
     }
     closed = true;
     lanes.forEach(LaneLoop::stopTaking);
+    stats.close();
     boolean idle = true;
     try {
       long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
@@ -307,6 +449,10 @@ public final class Worker implements AutoCloseable {
       handedBack = reaper.requeueOwn();
     }
     reaper.close();
+    if (http != null) {
+      http.close();
+    }
+    meters.close();
     shutdownAndAwait(cpuThreads);
     shutdownAndAwait(ioThreads);
     long tasks = lanes.stream().mapToLong(LaneLoop::tasksRun).sum();
@@ -323,7 +469,7 @@ public final class Worker implements AutoCloseable {
         tasks,
         items,
         idle ? "" : "; " + handedBack + " tasks still running at the drain timeout were handed back",
-        sink.duplicates() == 0 ? "" : "; " + sink.duplicates() + " late duplicate results dropped");
+        duplicatesDropped() == 0 ? "" : "; " + duplicatesDropped() + " late duplicate results dropped");
   }
 
   private static void shutdownAndAwait(ExecutorService pool) {

@@ -4,7 +4,9 @@ import ch.qos.logback.classic.Level;
 import dev.crew.common.ClusterConfigs;
 import dev.crew.common.ClusterSecret;
 import dev.crew.common.Durations;
+import dev.crew.common.LogFormat;
 import dev.crew.common.TaskCatalog;
+import dev.crew.worker.http.HttpOptions;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -15,6 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import sun.misc.Signal;
 
 /** {@code worker}: starts a Crew worker on this host and runs it until it is stopped. */
 @Command(
@@ -23,8 +26,8 @@ import picocli.CommandLine.Spec;
     version = "crew worker 0.1.0",
     header = "Start a Crew worker: a cluster member that runs tasks on every core of this host.",
     description = {
-      "Joins the cluster named by --cluster (by --join peers, or --multicast), then pulls tasks from the cpu",
-      "and io lane queues as its lanes have free slots. Stop it with Ctrl-C or SIGTERM.",
+      "Joins the cluster named by --cluster (by --join peers, --multicast or --k8s-dns), then pulls tasks from",
+      "the cpu and io lane queues as its lanes have free slots. Stop it with Ctrl-C or SIGTERM.",
       "Every option can also be set by the environment variable shown in its description."
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -47,6 +50,16 @@ public final class WorkerCommand implements Callable<Integer> {
       defaultValue = "${env:CREW_MULTICAST:-false}",
       description = "Find peers by multicast instead of --join (env CREW_MULTICAST).")
   boolean multicast;
+
+  @Option(
+      names = "--k8s-dns",
+      paramLabel = "SERVICE",
+      defaultValue = "${env:CREW_K8S_DNS}",
+      description = {
+        "Find peers in Kubernetes: the DNS name of the workers' headless Service, whose addresses are the peers",
+        "(env CREW_K8S_DNS; e.g. crew-workers.crew.svc.cluster.local). Needs no Kubernetes API permissions."
+      })
+  String k8sDns;
 
   @Option(
       names = "--cluster",
@@ -127,6 +140,33 @@ public final class WorkerCommand implements Callable<Integer> {
   boolean allowExec;
 
   @Option(
+      names = "--http-port",
+      paramLabel = "N",
+      defaultValue = "${env:CREW_HTTP_PORT:-0}",
+      description = {
+        "Serve /health/live, /health/ready, /metrics (Prometheus) and the dashboard on this port",
+        "(env CREW_HTTP_PORT; default 0: off)."
+      })
+  int httpPort;
+
+  @Option(
+      names = "--http-bind",
+      paramLabel = "ADDR",
+      defaultValue = "${env:CREW_HTTP_BIND:-127.0.0.1}",
+      description = {
+        "Address the HTTP endpoint listens on (env CREW_HTTP_BIND, default ${DEFAULT-VALUE}); it has no",
+        "authentication, so open it (0.0.0.0) only where the network is trusted, e.g. inside a pod."
+      })
+  String httpBind;
+
+  @Option(
+      names = "--log-format",
+      paramLabel = "text|json",
+      defaultValue = "${env:CREW_LOG_FORMAT:-text}",
+      description = "Log lines as text, or as one JSON object per line (env CREW_LOG_FORMAT, default ${DEFAULT-VALUE}).")
+  LogFormat logFormat;
+
+  @Option(
       names = {"-v", "--verbose"},
       description = "Log more: -v for Crew's debug lines, -vv for Hazelcast's too.")
   boolean[] verbose = new boolean[0];
@@ -135,6 +175,7 @@ public final class WorkerCommand implements Callable<Integer> {
     // Hazelcast logs its first lines before it reads its config: route those through SLF4J too.
     System.setProperty("hazelcast.logging.type", "slf4j");
     System.setProperty("logback.configurationFile", System.getProperty("logback.configurationFile", "crew-worker-logback.xml"));
+    LogFormat.of(List.of(args), System.getenv("CREW_LOG_FORMAT")).apply();
     System.exit(commandLine().execute(args));
   }
 
@@ -172,7 +213,8 @@ public final class WorkerCommand implements Callable<Integer> {
     int threads = cpuThreads > 0 ? cpuThreads : Runtime.getRuntime().availableProcessors();
     Worker.Settings settings =
         new Worker.Settings(
-            new ClusterConfigs.Membership(cluster, peers, multicast, blankToNull(bind), port, /* isolated= */ false),
+            new ClusterConfigs.Membership(
+                cluster, peers, multicast, blankToNull(bind), port, /* isolated= */ false, blankToNull(k8sDns)),
             threads,
             ioConcurrency,
             backups,
@@ -181,17 +223,24 @@ public final class WorkerCommand implements Callable<Integer> {
             Durations.parse(heartbeat, "--heartbeat"),
             new Worker.Security(
                 ClusterSecret.load(secretFile, System.getenv("CREW_SECRET")).orElse(null), allowExec));
-    Worker worker = Worker.start(settings, TaskCatalog.load(Thread.currentThread().getContextClassLoader()));
+    HttpOptions http = new HttpOptions(httpBind == null ? HttpOptions.DEFAULT_BIND : httpBind.trim(), httpPort);
+    Worker worker = Worker.start(settings, TaskCatalog.load(Thread.currentThread().getContextClassLoader()), http);
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            Thread.ofPlatform()
-                .name("crew-shutdown")
-                .unstarted(
-                    () -> {
-                      worker.close();
-                      stopped.countDown();
-                    }));
+    Runnable stop =
+        () -> {
+          worker.close();
+          stopped.countDown();
+        };
+    // SIGTERM and Ctrl-C drain the worker and end this method, so the worker exits with 0 ("stopped cleanly"), as
+    // documented; the JVM's own handling would exit with 143 or 130. The hook covers any other way out.
+    for (String name : List.of("TERM", "INT")) {
+      try {
+        Signal.handle(new Signal(name), signal -> Thread.ofPlatform().name("crew-stop-" + name).start(stop));
+      } catch (IllegalArgumentException e) {
+        // not a signal on this platform, or reserved by the JVM: the shutdown hook stops the worker
+      }
+    }
+    Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("crew-shutdown").unstarted(stop));
     worker.hazelcast().getLifecycleService().addLifecycleListener(event -> {
       if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.SHUTDOWN) {
         stopped.countDown();

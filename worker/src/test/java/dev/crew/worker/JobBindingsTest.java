@@ -49,11 +49,11 @@ class JobBindingsTest {
   }
 
   @Test
-  void forJob_unknownTaskIsRefusedNamingWorkerAndTask() {
+  void forJob_unknownTaskIsLeftToOtherWorkersNamingWorkerAndTask() {
     put("j1", "no-such-task", Lane.CPU, Map.of());
 
     assertThat(bindings.forJob("j1"))
-        .isEqualTo(new Binding.Refuse("worker w1 has no task named 'no-such-task'"));
+        .isEqualTo(new Binding.Elsewhere("no-such-task", "worker w1 has no task named 'no-such-task'"));
   }
 
   @Test

@@ -217,6 +217,19 @@ class LaneLoopTest {
   }
 
   @Test
+  void laneLoop_busySlotsCountsRunningTasksNotTheSlotItWaitsWith() throws InterruptedException {
+    executor = Executors.newFixedThreadPool(2);
+    source.offer(range("job", 0, 1, 1));
+    start(Lane.CPU, 2, false, running(held));
+    await().until(() -> running.get() == 1);
+
+    // One slot runs the task; the loop waits for more work holding the other, which is not busy.
+    await().until(() -> loop.busySlots() == 1);
+    release.countDown();
+    await().until(() -> loop.busySlots() == 0);
+  }
+
+  @Test
   void laneLoop_stopTakingLeavesQueueAloneAndAwaitIdleWaitsForRunningTasks() throws InterruptedException {
     executor = Executors.newFixedThreadPool(2);
     source.offer(range("job", 0, 1, 1));

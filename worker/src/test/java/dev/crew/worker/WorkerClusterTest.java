@@ -96,8 +96,18 @@ class WorkerClusterTest {
     return member().getMap(Names.RESULTS);
   }
 
-  private IQueue<TaskChunk> cpuQueue() {
+  private IQueue<String> cpuQueue() {
     return member().getQueue(Lane.CPU.queueName());
+  }
+
+  private IMap<String, TaskChunk> tasks() {
+    return member().getMap(Names.TASKS);
+  }
+
+  /** Stores a task and queues its id, as a coordinator does. */
+  private boolean enqueue(TaskChunk chunk) {
+    tasks().set(chunk.taskId(), chunk);
+    return cpuQueue().offer(chunk.taskId());
   }
 
   private void putJob(String id, long tasks, JobState state) {
@@ -125,9 +135,9 @@ class WorkerClusterTest {
   void workers_runEveryTaskOnceAcrossTheCluster() {
     int tasks = 200;
     putJob("fibs", tasks, JobState.RUNNING);
-    IQueue<TaskChunk> queue = cpuQueue();
+    IQueue<String> queue = cpuQueue();
     for (int seq = 0; seq < tasks; seq++) {
-      assertThat(queue.offer(TaskChunk.ofRange("fibs", seq, seq, nOf(seq), 1))).isTrue();
+      assertThat(enqueue(TaskChunk.ofRange("fibs", seq, seq, nOf(seq), 1))).isTrue();
     }
 
     IMap<String, TaskResult> results = results();
@@ -147,6 +157,7 @@ class WorkerClusterTest {
     Set<String> names = all.values().stream().map(TaskResult::worker).collect(Collectors.toSet());
     assertThat(names).containsExactlyInAnyOrderElementsOf(workers.stream().map(Worker::name).toList());
     assertThat(queue).isEmpty();
+    await().atMost(Duration.ofSeconds(5)).until(() -> tasks().isEmpty());
     assertThat(workers).allSatisfy(w -> assertThat(w.duplicatesDropped()).isZero());
   }
 
@@ -154,10 +165,10 @@ class WorkerClusterTest {
   void workers_dropTasksOfCancelledJob() {
     putJob("cancelled", 1, JobState.CANCELLED);
     putJob("live", 1, JobState.RUNNING);
-    IQueue<TaskChunk> queue = cpuQueue();
+    IQueue<String> queue = cpuQueue();
     // The cancelled task goes first: once the live one, queued behind it, has a result, the cancelled one was taken.
-    assertThat(queue.offer(TaskChunk.ofRange("cancelled", 0, 0, 10, 1))).isTrue();
-    assertThat(queue.offer(TaskChunk.ofRange("live", 0, 0, 10, 1))).isTrue();
+    assertThat(enqueue(TaskChunk.ofRange("cancelled", 0, 0, 10, 1))).isTrue();
+    assertThat(enqueue(TaskChunk.ofRange("live", 0, 0, 10, 1))).isTrue();
 
     IMap<String, TaskResult> results = results();
     await().atMost(Duration.ofSeconds(15)).until(() -> results.containsKey("live/0"));
@@ -169,5 +180,6 @@ class WorkerClusterTest {
         .atMost(Duration.ofSeconds(2))
         .until(() -> !results.containsKey("cancelled/0"));
     assertThat(results.keySet()).containsExactly("live/0");
+    assertThat(tasks().isEmpty()).as("tasks left: %s", tasks().keySet()).isTrue();
   }
 }

@@ -42,7 +42,7 @@ class WorkerCommandTest {
 
     assertThat(code).isZero();
     assertThat(out.toString())
-        .contains("--join", "--cpu-threads", "--io-concurrency", "--multicast", "--drain-timeout")
+        .contains("--join", "--cpu-threads", "--io-concurrency", "--multicast", "--k8s-dns", "--drain-timeout")
         .contains("Exit codes:")
         .contains("0", "stopped cleanly")
         .contains("2", "bad usage")
@@ -80,6 +80,14 @@ class WorkerCommandTest {
 
     assertThat(code).isEqualTo(2);
     assertThat(errLines()).singleElement().asString().startsWith("worker:").contains("multicast");
+  }
+
+  @Test
+  void k8sDnsWithJoin_isBadUsageInOneLine() {
+    int code = run("--k8s-dns", "crew-workers", "--join", "127.0.0.1:1");
+
+    assertThat(code).isEqualTo(2);
+    assertThat(errLines()).singleElement().asString().startsWith("worker:").contains("Kubernetes DNS");
   }
 
   @Test

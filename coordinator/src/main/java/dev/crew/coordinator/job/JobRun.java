@@ -3,13 +3,14 @@ package dev.crew.coordinator.job;
 import com.hazelcast.collection.IQueue;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.hazelcast.core.EntryEvent;
 import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryMergedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.query.Predicates;
 import dev.crew.common.ClusterConfigs;
 import dev.crew.common.Job;
 import dev.crew.common.JobSigner;
-import dev.crew.common.Lease;
 import dev.crew.common.JobState;
 import dev.crew.common.Names;
 import dev.crew.common.TaskChunk;
@@ -18,6 +19,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -79,6 +81,7 @@ public final class JobRun {
   private final HazelcastInstance hazelcast;
   private final IMap<String, Job> jobs;
   private final IMap<String, TaskResult> results;
+  private final IMap<String, TaskChunk> tasks;
   private final BlockingQueue<Event> inbox = new LinkedBlockingQueue<>();
   private final Map<Long, Integer> outstanding = new ConcurrentHashMap<>();
   private Semaphore taskWindow;
@@ -90,6 +93,23 @@ public final class JobRun {
     this.hazelcast = hazelcast;
     this.jobs = hazelcast.getMap(Names.JOBS);
     this.results = hazelcast.getMap(Names.RESULTS);
+    this.tasks = hazelcast.getMap(Names.TASKS);
+  }
+
+  /** Results as they are recorded, and those a split-off part of the cluster brings back when it merges. */
+  private final class ResultListener
+      implements EntryAddedListener<String, TaskResult>, EntryMergedListener<String, TaskResult> {
+    @Override
+    public void entryAdded(EntryEvent<String, TaskResult> event) {
+      inbox.add(new Arrived(event.getValue()));
+    }
+
+    @Override
+    public void entryMerged(EntryEvent<String, TaskResult> event) {
+      if (event.getValue() != null) {
+        inbox.add(new Arrived(event.getValue()));
+      }
+    }
   }
 
   /** A fresh job id: the task's name and a short random suffix, e.g. {@code fib-3k9x2a}. */
@@ -119,7 +139,7 @@ public final class JobRun {
     }
     UUID resultListener =
         results.addEntryListener(
-            (EntryAddedListener<String, TaskResult>) e -> inbox.add(new Arrived(e.getValue())),
+            new ResultListener(),
             Predicates.equal("jobId", job.id()),
             /* includeValue= */ true);
     UUID jobListener =
@@ -134,7 +154,7 @@ public final class JobRun {
                 },
             job.id(),
             /* includeValue= */ true);
-    IQueue<TaskChunk> queue = hazelcast.getQueue(job.lane().queueName());
+    IQueue<String> queue = hazelcast.getQueue(job.lane().queueName());
     Job signed = job;
     Resume from = resume;
     Thread producer =
@@ -158,7 +178,7 @@ public final class JobRun {
     }
   }
 
-  private void produce(Job job, ItemSource source, ChunkPlanner planner, IQueue<TaskChunk> queue, Resume resume) {
+  private void produce(Job job, ItemSource source, ChunkPlanner planner, IQueue<String> queue, Resume resume) {
     List<TaskChunk> batch = new ArrayList<>();
     int batchLimit = 1;
     long seq = resume.nextSeq();
@@ -229,27 +249,36 @@ public final class JobRun {
     throw new IllegalStateException("could not record the totals of job " + jobId);
   }
 
-  /** Offers the batch in one operation when the queue has room, else one task at a time, waiting as needed. */
-  private void offerAll(IQueue<TaskChunk> queue, List<TaskChunk> batch) throws InterruptedException {
+  /**
+   * Stores the batch's tasks in the task map, then queues their ids: in one operation when the queue has room, else
+   * one at a time, waiting as needed. A task is stored before its id is queued, so a worker always finds it.
+   */
+  private void offerAll(IQueue<String> queue, List<TaskChunk> batch) throws InterruptedException {
     if (batch.isEmpty()) {
       return;
     }
+    Map<String, TaskChunk> byId = new LinkedHashMap<>();
+    for (TaskChunk chunk : batch) {
+      byId.put(chunk.taskId(), chunk);
+    }
+    tasks.putAll(byId);
+    List<String> ids = new ArrayList<>(byId.keySet());
     try {
-      if (batch.size() == 1) {
-        offerOne(queue, batch.getFirst());
+      if (ids.size() == 1) {
+        offerOne(queue, ids.getFirst());
       } else {
-        queue.addAll(batch);
+        queue.addAll(ids);
       }
     } catch (IllegalStateException full) {
-      for (TaskChunk chunk : batch) {
-        offerOne(queue, chunk);
+      for (String id : ids) {
+        offerOne(queue, id);
       }
     }
     batch.clear();
   }
 
-  private void offerOne(IQueue<TaskChunk> queue, TaskChunk chunk) throws InterruptedException {
-    while (!queue.offer(chunk, OFFER_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+  private void offerOne(IQueue<String> queue, String taskId) throws InterruptedException {
+    while (!queue.offer(taskId, OFFER_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
       if (stopped) {
         throw new InterruptedException("job stopped while its queue was full");
       }
@@ -413,25 +442,17 @@ public final class JobRun {
   }
 
   /**
-   * Finds how far an earlier submission of {@code job} got: tasks are queued in order, a batch at a time, so the
-   * highest task number found in the queue, leases and results is the last one queued.
+   * Finds how far an earlier submission of {@code job} got: tasks are stored in order, a batch at a time, and each
+   * stays in the task map until its result is recorded, so the highest task number found in the task map and the
+   * results is the last one queued.
    */
   private Resume findQueued(Job job) {
-    // Tasks move queue -> lease -> result; scanning in that order, a task that moves during the scan is still seen.
+    // A task moves from the task map to the results (result first, then the task is deleted): scanning in that
+    // order, a task that moves during the scan is still seen.
     TaskChunk last = null;
-    String prefix = job.id() + "/";
-    for (TaskChunk queued : hazelcast.<TaskChunk>getQueue(job.lane().queueName())) {
-      if (queued.jobId().equals(job.id()) && (last == null || queued.seq() > last.seq())) {
-        last = queued;
-      }
-    }
-    IMap<String, Lease> leases = hazelcast.getMap(Names.LEASES);
-    for (String key : leases.keySet()) {
-      if (key.startsWith(prefix)) {
-        Lease lease = leases.get(key);
-        if (lease != null && (last == null || lease.chunk().seq() > last.seq())) {
-          last = lease.chunk();
-        }
+    for (TaskChunk stored : tasks.values(Predicates.equal("jobId", job.id()))) {
+      if (last == null || stored.seq() > last.seq()) {
+        last = stored;
       }
     }
     for (TaskResult result : results.values(Predicates.equal("jobId", job.id()))) {

@@ -1,0 +1,120 @@
+package dev.crew.coordinator;
+
+import dev.crew.common.CrewEvent;
+import dev.crew.common.WorkerStats;
+import dev.crew.worker.view.ClusterSnapshot;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** A {@link ClusterSnapshot} as text lines, shared by {@code cluster}, {@code jobs} and {@code top}. */
+final class SnapshotText {
+  private static final String WORKER_ROW = "  %-21s %-15s %5s %9s %11s %11s %8s %9s %4s %4s %4s";
+  private static final String JOB_ROW = "  %-24s %-11s %-10s %-22s %9s %9s %7s";
+  private static final DateTimeFormatter CLOCK =
+      DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT).withZone(ZoneId.systemDefault());
+
+  private SnapshotText() {}
+
+  /** The header line: workers, cores, slots and the cluster's items per second. */
+  static String summary(ClusterSnapshot s) {
+    int cores = s.workers().stream().mapToInt(WorkerStats::cores).sum();
+    int cpu = s.workers().stream().mapToInt(WorkerStats::cpuSlots).sum();
+    int io = s.workers().stream().mapToInt(WorkerStats::ioSlots).sum();
+    return String.format(
+        Locale.ROOT,
+        "cluster '%s': %d workers, %d cores, %d cpu slots, %d io slots; %s items/s",
+        s.cluster(),
+        s.workers().size(),
+        cores,
+        cpu,
+        io,
+        rate(s.itemsPerSecond()));
+  }
+
+  /** One line per worker: lane slots busy/free, items done and failed, items per second, reliability counts. */
+  static List<String> workers(ClusterSnapshot s) {
+    List<String> lines = new ArrayList<>();
+    lines.add(String.format(
+        Locale.ROOT, WORKER_ROW, "WORKER", "HOST", "CORES", "CPU B/F", "IO B/F", "ITEMS DONE", "FAILED", "ITEMS/S",
+        "REQ", "REF", "DUP"));
+    for (WorkerStats w : s.workers()) {
+      lines.add(String.format(
+          Locale.ROOT,
+          WORKER_ROW,
+          w.name(),
+          w.host(),
+          w.cores(),
+          w.cpuBusy() + "/" + (w.cpuSlots() - w.cpuBusy()),
+          w.ioBusy() + "/" + (w.ioSlots() - w.ioBusy()),
+          w.itemsDone(),
+          w.itemsFailed(),
+          rate(w.itemsPerSecond()),
+          w.requeues(),
+          w.refusals(),
+          w.duplicates()));
+    }
+    return lines;
+  }
+
+  /** One line per lane queue: how many tasks wait in it. */
+  static List<String> queues(ClusterSnapshot s) {
+    List<String> lines = new ArrayList<>();
+    for (Map.Entry<String, Integer> queue : s.queues().entrySet()) {
+      lines.add(String.format(Locale.ROOT, "queue %-3s %d tasks waiting", queue.getKey(), queue.getValue()));
+    }
+    return lines;
+  }
+
+  /** One line per recent job: state, progress, rate, failures. */
+  static List<String> jobs(ClusterSnapshot s) {
+    List<String> lines = new ArrayList<>();
+    lines.add(String.format(Locale.ROOT, JOB_ROW, "JOB", "TASK", "STATE", "PROGRESS", "DONE", "ITEMS/S", "FAILED"));
+    for (ClusterSnapshot.JobRow j : s.jobs()) {
+      boolean running = j.state().equals("running") || j.state().equals("submitting");
+      lines.add(String.format(
+          Locale.ROOT,
+          JOB_ROW,
+          j.id(),
+          j.task(),
+          j.state(),
+          bar(j.fraction(), 15) + (j.total() > 0 ? String.format(Locale.ROOT, " %3d%%", (int) (100 * j.fraction())) : "    ?"),
+          j.done() + "/" + (j.total() >= 0 ? Long.toString(j.total()) : "?"),
+          running ? rate(j.itemsPerSecond()) : "-",
+          j.failed()));
+    }
+    return lines;
+  }
+
+  /** The latest failures and reliability events, newest events first. */
+  static List<String> failuresAndEvents(ClusterSnapshot s, int max) {
+    List<String> lines = new ArrayList<>();
+    s.failures().stream()
+        .limit(max)
+        .forEach(f -> lines.add(String.format(
+            Locale.ROOT, "  failed  %s #%d %s: %s", f.jobId(), f.index(), f.item() == null ? "" : f.item(), f.error())));
+    for (CrewEvent e : s.events().subList(0, Math.min(max, s.events().size()))) {
+      lines.add(String.format(
+          Locale.ROOT,
+          "  %s %-9s %s: %s",
+          CLOCK.format(Instant.ofEpochMilli(e.millis())),
+          e.kind().name().toLowerCase(Locale.ROOT).replace("_dropped", ""),
+          e.worker(),
+          e.detail()));
+    }
+    return lines;
+  }
+
+  static String rate(double perSecond) {
+    return perSecond >= 100 ? String.format(Locale.ROOT, "%,.0f", perSecond) : String.format(Locale.ROOT, "%.1f", perSecond);
+  }
+
+  private static String bar(double fraction, int width) {
+    int full = (int) Math.round(Math.max(0, Math.min(1, fraction)) * width);
+    return "[" + "#".repeat(full) + ".".repeat(width - full) + "]";
+  }
+}

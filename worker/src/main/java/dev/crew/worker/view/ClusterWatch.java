@@ -1,0 +1,203 @@
+package dev.crew.worker.view;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.query.PagingPredicate;
+import com.hazelcast.query.Predicates;
+import com.hazelcast.ringbuffer.Ringbuffer;
+import dev.crew.common.CrewEvent;
+import dev.crew.common.Job;
+import dev.crew.common.JobState;
+import dev.crew.common.Lane;
+import dev.crew.common.Names;
+import dev.crew.common.TaskResult;
+import dev.crew.common.WorkerStats;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.function.LongSupplier;
+
+/**
+ * Reads {@link ClusterSnapshot}s from a member or a client, and remembers the previous one so that job rates are
+ * items per second between two reads. Reads are cheap: the stats map has one small entry per worker, job progress
+ * comes from aggregations, failures from one bounded query.
+ */
+public final class ClusterWatch {
+  private static final int MAX_FAILURES = 20;
+  private static final int MAX_EVENTS = 30;
+
+  private final HazelcastInstance hazelcast;
+  private final String cluster;
+  private final int maxJobs;
+  private final LongSupplier clockMillis;
+  /** Counts of jobs that can no longer change (done, cancelled, refused): counted once. */
+  private final Map<String, JobCounts> finalCounts = new LinkedHashMap<>();
+  /** Counts of running jobs at the previous read, for their rate. */
+  private Map<String, Counted> running = new HashMap<>();
+
+  public ClusterWatch(HazelcastInstance hazelcast, String cluster, int maxJobs, LongSupplier clockMillis) {
+    this.hazelcast = hazelcast;
+    this.cluster = cluster;
+    this.maxJobs = maxJobs;
+    this.clockMillis = clockMillis;
+  }
+
+  public synchronized ClusterSnapshot read() {
+    long now = clockMillis.getAsLong();
+    List<WorkerStats> workers = workers();
+    Map<String, Integer> queues = new LinkedHashMap<>();
+    for (Lane lane : Lane.values()) {
+      queues.put(lane.id(), hazelcast.getQueue(lane.queueName()).size());
+    }
+    IMap<String, Job> jobMap = hazelcast.getMap(Names.JOBS);
+    IMap<String, TaskResult> results = hazelcast.getMap(Names.RESULTS);
+    List<Job> recent = new ArrayList<>(jobMap.values());
+    recent.sort(Comparator.comparingLong(Job::createdMillis).reversed());
+    recent = recent.subList(0, Math.min(maxJobs, recent.size()));
+    List<ClusterSnapshot.JobRow> jobs = new ArrayList<>();
+    Map<String, Counted> stillRunning = new HashMap<>();
+    List<String> withFailures = new ArrayList<>();
+    Map<String, JobCounts> live = liveCounts(workers);
+    for (Job job : recent) {
+      Counted counted = counts(job, results, live, now);
+      JobCounts counts = counted.counts();
+      if (!job.state().isFinal()) {
+        stillRunning.put(job.id(), counted);
+      }
+      jobs.add(row(job, counts, counted.rate()));
+      if (counts.failed() > 0) {
+        withFailures.add(job.id());
+      }
+    }
+    running = stillRunning;
+    double total = workers.stream().mapToDouble(WorkerStats::itemsPerSecond).sum();
+    return new ClusterSnapshot(
+        cluster, now, workers, queues, jobs, failures(results, withFailures), events(), total);
+  }
+
+  /** A job's counts as of {@code atMillis}, and its items per second up to then. */
+  private record Counted(JobCounts counts, long atMillis, double rate) {}
+
+  /**
+   * A job's counts: for a finished job, counted once from its results (exact); for a running one, the sum of what
+   * the workers published in the last second, which costs nothing to read but misses the share of a worker that
+   * has left.
+   */
+  private Counted counts(Job job, IMap<String, TaskResult> results, Map<String, JobCounts> live, long now) {
+    JobCounts known = finalCounts.get(job.id());
+    if (known == null && job.state().isFinal()) {
+      known = JobCounts.of(job.id(), results);
+      finalCounts.put(job.id(), known);
+      if (finalCounts.size() > 4 * Math.max(1, maxJobs)) {
+        finalCounts.remove(finalCounts.keySet().iterator().next());
+      }
+    }
+    if (known != null) {
+      return new Counted(known, now, 0);
+    }
+    JobCounts counts = live.getOrDefault(job.id(), new JobCounts(0, 0, 0));
+    Counted last = running.get(job.id());
+    double rate;
+    if (last != null && now > last.atMillis()) {
+      rate = (counts.done() - last.counts().done()) * 1000.0 / (now - last.atMillis());
+    } else {
+      rate = now > job.createdMillis() ? counts.done() * 1000.0 / (now - job.createdMillis()) : 0;
+    }
+    return new Counted(counts, now, Math.max(0, rate));
+  }
+
+  private static Map<String, JobCounts> liveCounts(List<WorkerStats> workers) {
+    Map<String, JobCounts> live = new HashMap<>();
+    for (WorkerStats worker : workers) {
+      for (WorkerStats.JobDone job : worker.jobs()) {
+        live.merge(
+            job.jobId(),
+            new JobCounts(job.tasks(), job.ok(), job.failed()),
+            (a, b) -> new JobCounts(a.tasksDone() + b.tasksDone(), a.ok() + b.ok(), a.failed() + b.failed()));
+      }
+    }
+    return live;
+  }
+
+  private List<WorkerStats> workers() {
+    Set<String> members = new HashSet<>();
+    hazelcast.getCluster().getMembers().forEach(m -> members.add(m.getUuid().toString()));
+    IMap<String, WorkerStats> stats = hazelcast.getMap(Names.STATS);
+    List<WorkerStats> workers = new ArrayList<>();
+    // Only members: the entry of a worker that died without removing it stays until the map forgets it.
+    stats.getAll(members).values().forEach(workers::add);
+    workers.sort(Comparator.comparing(WorkerStats::name));
+    return workers;
+  }
+
+  private static ClusterSnapshot.JobRow row(Job job, JobCounts counts, double rate) {
+    JobState state =
+        job.state() == JobState.RUNNING && job.totalsKnown() && counts.tasksDone() >= job.totalTasks()
+            ? JobState.DONE
+            : job.state();
+    return new ClusterSnapshot.JobRow(
+        job.id(),
+        job.task(),
+        job.lane().id(),
+        state.name().toLowerCase(Locale.ROOT),
+        counts.done(),
+        job.totalsKnown() ? job.totalItems() : -1,
+        counts.ok(),
+        counts.failed(),
+        state.isFinal() ? 0 : rate,
+        job.createdMillis());
+  }
+
+  private static List<ClusterSnapshot.Failure> failures(IMap<String, TaskResult> results, List<String> jobIds) {
+    if (jobIds.isEmpty()) {
+      return List.of();
+    }
+    // Paged by key (task ids are strings, so comparable) so that only the first few failed tasks come back.
+    PagingPredicate<String, TaskResult> query =
+        Predicates.pagingPredicate(
+            Predicates.and(Predicates.in("jobId", jobIds.toArray(String[]::new)), Predicates.greaterThan("failed", 0)),
+            MAX_FAILURES);
+    List<ClusterSnapshot.Failure> failures = new ArrayList<>();
+    for (TaskResult result : results.getAll(results.keySet(query)).values()) {
+      if (!result.hasErrors()) {
+        continue;
+      }
+      for (int i = 0; i < result.count() && failures.size() < MAX_FAILURES; i++) {
+        if (result.errors()[i] != null) {
+          failures.add(
+              new ClusterSnapshot.Failure(
+                  result.jobId(), result.firstIndex() + i, result.item(i), result.errors()[i], result.worker()));
+        }
+      }
+    }
+    failures.sort(Comparator.comparing(ClusterSnapshot.Failure::jobId).thenComparingLong(ClusterSnapshot.Failure::index));
+    return failures;
+  }
+
+  private List<CrewEvent> events() {
+    Ringbuffer<CrewEvent> ring = hazelcast.getRingbuffer(Names.EVENTS);
+    long tail = ring.tailSequence();
+    if (tail < 0) {
+      return List.of();
+    }
+    long from = Math.max(ring.headSequence(), tail - MAX_EVENTS + 1);
+    List<CrewEvent> events = new ArrayList<>();
+    try {
+      ring.readManyAsync(from, 0, MAX_EVENTS, null).toCompletableFuture().get().forEach(events::add);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | RuntimeException e) {
+      // overwritten while being read, or the cluster is going away: no events this time
+    }
+    Collections.reverse(events);
+    return events;
+  }
+}

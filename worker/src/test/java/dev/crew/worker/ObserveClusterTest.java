@@ -1,0 +1,98 @@
+package dev.crew.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.crew.common.ClusterConfigs;
+import dev.crew.common.CrewEvent;
+import dev.crew.common.Names;
+import dev.crew.common.TaskCatalog;
+import dev.crew.common.TaskChunk;
+import dev.crew.common.TaskResult;
+import dev.crew.common.WorkerStats;
+import dev.crew.worker.stats.WorkerEvents;
+import dev.crew.worker.view.ClusterSnapshot;
+import dev.crew.worker.view.ClusterWatch;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A real worker in this JVM: what it publishes about itself, and how its reliability events reach a view. */
+class ObserveClusterTest {
+  private final String cluster = "test-" + UUID.randomUUID();
+  private Worker worker;
+
+  @BeforeAll
+  static void quickJoin() {
+    System.setProperty("hazelcast.wait.seconds.before.join", "0");
+    System.setProperty("hazelcast.logging.type", "slf4j");
+  }
+
+  @BeforeEach
+  void start() {
+    worker =
+        Worker.start(
+            new Worker.Settings(
+                new ClusterConfigs.Membership(cluster, List.of("127.0.0.1"), false, "127.0.0.1", 5851, false),
+                2,
+                50,
+                0,
+                Duration.ofSeconds(5)),
+            TaskCatalog.builtIn());
+  }
+
+  @AfterEach
+  void stop() {
+    worker.close();
+  }
+
+  @Test
+  void stats_publishedUnderTheMemberUuidAtStart() {
+    String uuid = worker.hazelcast().getCluster().getLocalMember().getUuid().toString();
+    WorkerStats stats = worker.hazelcast().<String, WorkerStats>getMap(Names.STATS).get(uuid);
+    assertThat(stats).isNotNull();
+    assertThat(stats.name()).isEqualTo(worker.name());
+    assertThat(stats.cpuSlots()).isEqualTo(2);
+    assertThat(stats.ioSlots()).isEqualTo(50);
+    assertThat(stats.itemsDone()).isZero();
+  }
+
+  @Test
+  void events_requeueAndDuplicate_countedAndShownInTheView() throws InterruptedException {
+    WorkerEvents.of(worker.hazelcast()).requeued("10.0.0.9:5701", "left the cluster", 3);
+    MapResultSink sink =
+        new MapResultSink(
+            worker.hazelcast().getMap(Names.RESULTS),
+            worker.hazelcast().getMap(Names.LEASES),
+            worker.hazelcast().getMap(Names.TASKS),
+            worker.meters());
+    TaskChunk chunk = TaskChunk.ofItems("job", 0, 0, new String[] {"a"});
+    TaskResult result = TaskResult.of(chunk, worker.name(), 1, new String[] {"1"}, new String[] {null});
+    sink.record(result);
+    sink.flush();
+    sink.record(result); // the late duplicate
+    sink.flush();
+
+    assertThat(worker.meters().requeues()).isEqualTo(3);
+    assertThat(worker.meters().duplicates()).isEqualTo(1);
+    ClusterWatch watch = new ClusterWatch(worker.hazelcast(), cluster, 5, System::currentTimeMillis);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              ClusterSnapshot snapshot = watch.read();
+              assertThat(snapshot.events())
+                  .extracting(CrewEvent::kind)
+                  .containsExactly(CrewEvent.Kind.DUPLICATE_DROPPED, CrewEvent.Kind.REQUEUED);
+              assertThat(snapshot.events().get(1).count()).isEqualTo(3);
+              assertThat(snapshot.workers()).singleElement().satisfies(w -> {
+                assertThat(w.requeues()).isEqualTo(3);
+                assertThat(w.duplicates()).isEqualTo(1);
+              });
+            });
+  }
+}
