@@ -101,6 +101,16 @@ def main():
         crew, other = get(section, cell, "crew"), get(section, cell, peer)
         return crew.median / other.median if crew and other else None
 
+    def cpu_per_item(cell, system):
+        """Median CPU seconds per item: the serial thread's, or the workers' over a Crew job."""
+        values = [float(v) for v in notes.get(f"cpu-seconds/cpu/{cell}/{system}", [])]
+        c = get("cpu", cell, system)
+        return statistics.median(values) / c.items if values and c else None
+
+    def cpu_efficiency(cell):
+        crew, serial = cpu_per_item(cell, "crew"), cpu_per_item(cell, "java-serial")
+        return serial / crew if crew and serial else None
+
     def efficiency(cell):
         crew, serial = get("cpu", cell, "crew"), get("cpu", cell, "java-serial")
         return crew.median / (serial.median * cores) if crew and serial else None
@@ -122,6 +132,15 @@ def main():
         f" (1, 5, 15 min); the run took {note(notes, 'elapsed_s')} s."
     )
     w("")
+    loads = [float(v.split()[0]) for key in ("load_start", "load_end") for v in notes.get(key, [])]
+    if loads and max(loads) > cores:
+        w(
+            f"**The machine was loaded while this ran** (1-minute load average up to {max(loads):.0f} on {cores} "
+            "cores, from other builds and tests): absolute numbers are low and noisy, and the CPU efficiency, which "
+            "compares runs made at different moments, is not reliable. Ratios of cells run close together hold "
+            "better; the spread columns show how much each cell moved."
+        )
+        w("")
     w(
         f"Each cell: the median of {note(notes, 'runs')} timed runs, and the slowest – fastest run. Warm-up is "
         "excluded everywhere: Crew runs each job once untimed on the already started workers before its timed runs; "
@@ -144,6 +163,10 @@ def main():
     eff = efficiency("fib")
     row("CPU efficiency, fib (vs one thread x cores)", f"{eff:.0%}" if eff else "n/a", ">= 95%",
         eff >= 0.95 if eff else None)
+    for cell in ("fib", "sum-squares"):
+        e = cpu_efficiency(cell)
+        row(f"CPU time per item, {cell}: one thread's / the workers' during a Crew job", f"{e:.0%}" if e else "n/a",
+            "(load-independent view of the above)", None)
     eff2 = efficiency("sum-squares")
     row("CPU efficiency, sum-squares", f"{eff2:.0%}" if eff2 else "n/a", "(none; >= 95% as fib)",
         eff2 >= 0.95 if eff2 else None)
@@ -163,10 +186,14 @@ def main():
     idle = peak(notes, "rss/idle")
     row("worker RSS, idle after start", f"{idle} MiB" if idle is not None else "n/a", "<= 200 MB",
         idle <= 200 * 1e6 / 2**20 if idle is not None else None)
+    idle_after = peak(notes, "rss/idle-after")
+    row("worker RSS, idle again after the single-worker workloads (the JVM keeps the heap it grew)",
+        f"{idle_after} MiB" if idle_after is not None else "n/a", "<= 200 MB",
+        idle_after <= 200 * 1e6 / 2**20 if idle_after is not None else None)
     big = peak(notes, "rss/memory/noop-big")
-    busy = max((peak(notes, k) or 0) for k in notes if k.startswith("rss/overhead/"))
-    row(f"worker RSS through {int(sizes.get('BIG_COUNT', 0)):,} items (vs the largest of the overhead cells)",
-        f"{big} MiB (vs {busy} MiB)" if big else "n/a", "flat", big <= busy * 1.25 if big and busy else None)
+    before = max((peak(notes, k) or 0) for k in notes if k.startswith("rss/overhead/"))
+    row(f"worker RSS through {int(sizes.get('BIG_COUNT', 0)):,} items: peak during the job (highest before it)",
+        f"{big} MiB ({before} MiB)" if big else "n/a", "flat", big <= before * 1.1 if big and before else None)
     if latency_ms:
         med = statistics.median(latency_ms)
         row("first result after submit, warm cluster, bin/coordinator submit (a new JVM per job)",
@@ -204,6 +231,12 @@ def main():
             e = efficiency(cell)
             if e:
                 extra.append(f"Crew's efficiency: {e:.0%} of one thread's speed times {cores} cores")
+            crew_cpu, serial_cpu = cpu_per_item(cell, "crew"), cpu_per_item(cell, "java-serial")
+            if crew_cpu and serial_cpu:
+                extra.append(
+                    f"CPU time per item: {serial_cpu * 1000:.2f} ms on one thread, {crew_cpu * 1000:.2f} ms of the "
+                    f"workers' CPU in a Crew job ({serial_cpu / crew_cpu:.0%})"
+                )
         if rss is not None:
             extra.append(f"worker peak RSS during Crew's runs: {rss} MiB")
         if extra:
@@ -316,7 +349,7 @@ def chart(out_png, get, ratio, scale, conc):
         script = f"""
 set terminal pngcairo size 1400,560 font "sans,10"
 set output "{out_png}"
-set multiplot layout 1,2
+set multiplot layout 1,{2 if scale else 1}
 set title "Crew / peer, median throughput (log scale; above 1 = Crew faster)"
 set logscale y
 set yrange [0.1:*]
@@ -328,6 +361,7 @@ unset key
 plot "{tmp}/ratios.dat" using 1:3:xtic(2) with boxes lc rgb "#3b7dd8", \\
      1 with lines lc rgb "#aa0000" dt 2, \\
      "{tmp}/ratios.dat" using 1:3:(sprintf("%.1fx", $3)) with labels offset 0,0.8
+{"unset multiplot" if not scale else ""}
 unset logscale y
 set yrange [0:*]
 set xtics norotate 1
@@ -345,6 +379,8 @@ plot "{tmp}/scaling.dat" using 1:2:3:4 with yerrorlines lw 2 lc rgb "#3b7dd8" ti
      "{tmp}/scaling.dat" using 1:5:6:7 axes x1y2 with yerrorlines lw 2 lc rgb "#d87b3b" title "no-op tasks/s"
 unset multiplot
 """
+        if not scale:
+            script = script[: script.index("unset logscale y")]
         subprocess.run(["gnuplot"], input=script, text=True, check=True)
 
 

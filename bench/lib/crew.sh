@@ -73,6 +73,17 @@ crew_rss_sampler() {
     done
 }
 
+# Prints the CPU time (user + system, in clock ticks) the workers have used so far.
+crew_workers_ticks() {
+    local pid total=0 stat
+    for pid in "${CREW_WORKER_PIDS[@]}"; do
+        stat="$(cat "/proc/$pid/stat" 2>/dev/null)" || continue
+        stat="${stat##*) }" # fields after the command name, which may hold spaces
+        total=$((total + $(awk '{print $12 + $13}' <<<"$stat")))
+    done
+    printf '%d\n' "$total"
+}
+
 # crew_job CELL SYSTEM EXPECTED submit-args...: one job; prints "ITEMS SECONDS" from the summary line.
 crew_job() {
     local cell="$1" system="$2" expected="$3" err="$BENCH_WORK/coordinator.err" line ok failed rate
@@ -94,7 +105,7 @@ crew_job() {
 }
 
 crew_submit() {
-    local cell="$1" runs="$2" expected="$3" run result sampler peak
+    local cell="$1" runs="$2" expected="$3" run result sampler peak ticks
     shift 3
     if [ "${CREW_WARMUP:-1}" = 1 ]; then
         crew_job "$cell" crew "$expected" "$@" >/dev/null # warm-up, not recorded
@@ -103,11 +114,15 @@ crew_submit() {
         echo 0 >"$BENCH_WORK/rss.peak"
         crew_rss_sampler "$BENCH_WORK/rss.peak" &
         sampler=$!
+        ticks="$(crew_workers_ticks)"
         result="$(crew_job "$cell" crew "$expected" "$@")"
+        ticks=$(($(crew_workers_ticks) - ticks))
         kill "$sampler" 2>/dev/null || true
         wait "$sampler" 2>/dev/null || true
         peak="$(sort -n "$BENCH_WORK/rss.peak" | tail -n 1)"
         bench_record "${cell%%/*}" "${cell#*/}" "${CREW_SYSTEM:-crew}" "${result% *}" "${result#* }"
         bench_note "rss/${cell}" "$peak"
+        # The workers' CPU time for the job (the warm-up excluded): what the job cost, whatever the load.
+        bench_note "cpu-seconds/${cell}/${CREW_SYSTEM:-crew}" "$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.3f", t / hz }')"
     done
 }

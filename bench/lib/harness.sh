@@ -12,6 +12,8 @@
 #   bench_free_port                      print a free TCP port on 127.0.0.1
 #   bench_wait_for SECONDS WHAT COMMAND...   poll COMMAND every 0.2 s until it succeeds, or die
 #   bench_ensure_packages PKG...         install the missing ones (as root), or say which are missing and exit 2
+#   bench_build_jar                      build the bench module (-Pbench) when its jar is older than its sources;
+#                                        sets BENCH_JAR
 
 BENCH_PIDS=()
 declare -A BENCH_PID_NAMES=()
@@ -92,4 +94,19 @@ bench_ensure_packages() {
         tail -n 20 "$log" >&2
         bench_die "apt-get could not install ${missing[*]} (log above)"
     fi
+}
+
+bench_build_jar() {
+    BENCH_JAR="$BENCH_DIR/jmh/target/crew-bench.jar"
+    if [ -f "$BENCH_JAR" ] && [ -z "$(find "$BENCH_DIR/jmh/src" "$BENCH_DIR/jmh/pom.xml" "$BENCH_ROOT/common/src/main" \
+        "$BENCH_ROOT/worker/src/main" "$BENCH_ROOT/coordinator/src/main" -newer "$BENCH_JAR" -print -quit)" ]; then
+        return 0
+    fi
+    bench_say "building the bench module"
+    if ! (cd "$BENCH_ROOT" && "${CREW_MVN:-mvn}" -B -q -Pbench -Dmaven.test.skip=true package -pl bench/jmh -am) \
+        </dev/null >"$BENCH_WORK/build.log" 2>&1; then
+        tail -n 30 "$BENCH_WORK/build.log" >&2
+        bench_die "the bench module did not build"
+    fi
+    touch "$BENCH_JAR"
 }

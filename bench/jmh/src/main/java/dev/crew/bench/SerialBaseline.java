@@ -4,6 +4,8 @@ import dev.crew.common.ItemFunction;
 import dev.crew.common.Params;
 import dev.crew.common.Task;
 import dev.crew.common.TaskCatalog;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.Optional;
 
 /**
@@ -11,7 +13,8 @@ import java.util.Optional;
  * {@code COUNT} times, one after another on one thread, with no cluster. One untimed warm-up pass of the same size
  * comes first, so the JIT has compiled the function as it has on a warm worker.
  *
- * <p>Usage: {@code SerialBaseline TASK ITEM COUNT RUNS}; prints one line per run: {@code serial COUNT SECONDS}.
+ * <p>Usage: {@code SerialBaseline TASK ITEM COUNT RUNS}; prints one line per run: {@code serial COUNT SECONDS
+ * CPU_SECONDS}, the wall time and the CPU time of the thread.
  */
 public final class SerialBaseline {
   private SerialBaseline() {}
@@ -29,11 +32,14 @@ public final class SerialBaseline {
     ItemFunction function = task.get().bind(Params.NONE);
     String item = args[1];
     long sink = pass(function, item, count);
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     for (int run = 0; run < runs; run++) {
       long started = System.nanoTime();
+      long startedCpu = threads.getCurrentThreadCpuTime();
       sink += pass(function, item, count);
       double seconds = (System.nanoTime() - started) / 1e9;
-      System.out.printf("serial %d %.6f%n", count, seconds);
+      double cpuSeconds = (threads.getCurrentThreadCpuTime() - startedCpu) / 1e9;
+      System.out.printf("serial %d %.6f %.6f%n", count, seconds, cpuSeconds);
     }
     // Keeps the results alive, so no pass can be optimised away.
     if (sink == 42) {
