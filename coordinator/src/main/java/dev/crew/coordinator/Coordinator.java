@@ -73,6 +73,7 @@ public final class Coordinator {
   /** The command line with Crew's error handling; tests give it their own output streams. */
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Coordinator());
+    cli.setCaseInsensitiveEnumValuesAllowed(true); // --log-format JSON as well as json
     // Shell completion generated from this command line: source <(coordinator completion)
     CommandLine completion = new CommandLine(new AutoComplete.GenerateCompletion());
     completion.getCommandSpec().usageMessage().hidden(false);

@@ -139,6 +139,32 @@ class ObserveIT {
   }
 
   @Test
+  void coordinatorDashboard_servesThePageAndTheClusterFromAClient() throws Exception {
+    int port = CrewLaunchers.freePortBase(1);
+    CrewLaunchers.Child dashboard =
+        crew.startCoordinator(
+            "dashboard", "dashboard", "--port", Integer.toString(port), "--connect", worker.name(), "--cluster", cluster);
+    try {
+      HttpRequest api = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/cluster")).build();
+      await("coordinator dashboard answering")
+          .atMost(CrewLaunchers.START_TIMEOUT)
+          .pollInterval(Duration.ofMillis(300))
+          .ignoreExceptions()
+          .untilAsserted(() -> assertThat(http.send(api, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200));
+      JsonNode snapshot = JSON.readTree(http.send(api, HttpResponse.BodyHandlers.ofString()).body());
+      assertThat(snapshot.get("workers").get(0).get("name").asText()).isEqualTo(worker.name());
+      assertThat(snapshot.get("jobs").findValuesAsText("id")).contains(jobId);
+      HttpResponse<String> page =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(page.body()).contains("<title>Crew</title>", "assets/chart.umd.min.js");
+    } finally {
+      crew.stop(dashboard);
+    }
+  }
+
+  @Test
   void top_showsLiveNumbersInATerminalAndQuitsOnQ() throws Exception {
     requireTool(TMUX, "tmux");
     // A job that runs for a while (two cpu slots, 200 ms an item: 10 items/s), so the numbers move while top is on

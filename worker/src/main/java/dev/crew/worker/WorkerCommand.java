@@ -182,6 +182,7 @@ public final class WorkerCommand implements Callable<Integer> {
   /** The command line with its error handling; tests use it with their own output streams. */
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new WorkerCommand());
+    cli.setCaseInsensitiveEnumValuesAllowed(true); // --log-format JSON as well as json
     cli.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           PrintWriter err = commandLine.getErr();

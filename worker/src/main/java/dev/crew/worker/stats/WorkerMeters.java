@@ -226,6 +226,22 @@ public final class WorkerMeters implements WorkerEvents, AutoCloseable {
     }
   }
 
+  /**
+   * Fixed histogram buckets, a few per decade: enough to read latency from, and a scrape stays small (Micrometer's
+   * automatic percentile histogram would give each timer some 200 buckets).
+   */
+  private static final Duration[] ITEM_BUCKETS =
+      buckets(1_000, 10_000, 100_000, 1_000_000, 5_000_000, 10_000_000, 50_000_000, 100_000_000, 500_000_000,
+          1_000_000_000L, 10_000_000_000L, 60_000_000_000L);
+
+  private static final Duration[] TASK_BUCKETS =
+      buckets(1_000_000, 5_000_000, 10_000_000, 25_000_000, 50_000_000, 100_000_000, 250_000_000, 500_000_000,
+          1_000_000_000L, 5_000_000_000L, 30_000_000_000L, 300_000_000_000L);
+
+  private static Duration[] buckets(long... nanos) {
+    return java.util.Arrays.stream(nanos).mapToObj(Duration::ofNanos).toArray(Duration[]::new);
+  }
+
   /** Items and tasks of one job recorded here; published in the stats map as the job's live progress. */
   static final class JobTally {
     final LongAdder ok = new LongAdder();
@@ -252,9 +268,9 @@ public final class WorkerMeters implements WorkerEvents, AutoCloseable {
           items(registry, task, "ok"),
           items(registry, task, "failed"),
           histogram(registry, "crew.item", task, "Item run time: each task's mean time per item, one sample per task",
-              Duration.ofNanos(100)),
+              ITEM_BUCKETS),
           histogram(registry, "crew.task", task, "Task run time: the time its items ran, retries included",
-              Duration.ofMillis(1)));
+              TASK_BUCKETS));
     }
 
     private static Counter items(PrometheusMeterRegistry registry, String task, String outcome) {
@@ -265,13 +281,11 @@ public final class WorkerMeters implements WorkerEvents, AutoCloseable {
     }
 
     private static Timer histogram(
-        PrometheusMeterRegistry registry, String name, String task, String description, Duration min) {
+        PrometheusMeterRegistry registry, String name, String task, String description, Duration[] buckets) {
       return Timer.builder(name)
           .tag("task", task)
           .description(description)
-          .publishPercentileHistogram()
-          .minimumExpectedValue(min)
-          .maximumExpectedValue(Duration.ofMinutes(10))
+          .serviceLevelObjectives(buckets)
           .register(registry);
     }
 
