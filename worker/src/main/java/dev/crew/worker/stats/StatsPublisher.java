@@ -20,8 +20,10 @@ import org.slf4j.LoggerFactory;
 public final class StatsPublisher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StatsPublisher.class);
 
+  private final HazelcastInstance hazelcast;
   private final IMap<String, WorkerStats> stats;
-  private final String uuid;
+  /** The key last written: the member's uuid, which changes when it merges back after a split. */
+  private volatile String uuid;
   private final String name;
   private final String host;
   private final int cores;
@@ -34,6 +36,7 @@ public final class StatsPublisher implements AutoCloseable {
   private long lastMillis;
 
   public StatsPublisher(HazelcastInstance hazelcast, String name, int cores, WorkerMeters meters, LongSupplier clockMillis) {
+    this.hazelcast = hazelcast;
     this.stats = hazelcast.getMap(Names.STATS);
     this.uuid = hazelcast.getCluster().getLocalMember().getUuid().toString();
     this.host = hazelcast.getCluster().getLocalMember().getAddress().getHost();
@@ -53,6 +56,11 @@ public final class StatsPublisher implements AutoCloseable {
 
   private void publishQuietly() {
     try {
+      String now = hazelcast.getCluster().getLocalMember().getUuid().toString();
+      if (!now.equals(uuid)) {
+        stats.delete(uuid); // rejoined after a split under a new uuid: views list members by their current one
+        uuid = now;
+      }
       stats.set(uuid, current());
     } catch (RuntimeException e) {
       log.debug("could not publish stats: {}", e.toString());
