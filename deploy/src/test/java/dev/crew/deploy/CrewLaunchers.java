@@ -156,7 +156,6 @@ final class CrewLaunchers implements AutoCloseable {
                 "--drain-timeout", "5s"));
     args.addAll(extraArgs);
     Child child = start("worker-" + port, "bin/worker", args);
-    String[] joined = new String[1];
     await("worker on port " + port + " joining cluster " + cluster)
         .atMost(START_TIMEOUT)
         .pollInterval(Duration.ofMillis(200))
@@ -169,16 +168,20 @@ final class CrewLaunchers implements AutoCloseable {
                       "expected the worker to join '" + cluster + "' as one of " + expectedMembers + " members\n"
                           + child.describe());
                 }
-                joined[0] = m.group(1);
                 return;
               }
               if (!child.process().isAlive()) {
                 throw new IllegalStateException(
                     "the worker exited (code " + child.process().exitValue() + ") before joining\n" + child.describe());
               }
-              assertThat(child.stderr()).as(child::describe).containsPattern(JOINED);
+              // Not containsPattern(JOINED) on a fresh read: the line may appear between the two reads, and the wait
+              // would then end without its name.
+              throw new AssertionError("no 'joined cluster' line yet\n" + child.describe());
             });
-    return new Worker(joined[0], child);
+    // Read the name here, on this thread, from the line the wait found (the condition runs on Awaitility's thread).
+    Matcher line = JOINED.matcher(child.stderr());
+    assertThat(line.find()).as(child::describe).isTrue();
+    return new Worker(line.group(1), child);
   }
 
   /** Runs {@code bin/coordinator ARGS} to completion (or kills it after {@code timeout}). */
