@@ -193,6 +193,9 @@ class KillIT {
 
   private RoundReport runRound(JobSpec job, int round) {
     assertThat(live).as("live workers at the start of %s round %d", job.name(), round).hasSize(WORKERS);
+    // One loss at a time: the design survives any one member lost, once the partitions it held have their backups
+    // again (Hazelcast keeps one backup). Kills closer together than that are two losses at once.
+    awaitClusterSafe();
     // Every random choice is made up front, in a fixed order, so that a seed replays them.
     int killAt = 1 + random.nextInt(job.maxKillAt());
     CrewLaunchers.Worker connect = live.get(random.nextInt(live.size()));
@@ -472,6 +475,23 @@ class KillIT {
                 assertThat(lastMemberCount(worker))
                     .as(() -> worker.name() + "'s member count\n" + worker.describe())
                     .isEqualTo(members);
+              }
+            });
+  }
+
+  /** Waits until every live worker has logged, after its last membership change, that the cluster is safe again. */
+  private void awaitClusterSafe() {
+    await("every live worker seeing every partition backed up again")
+        .atMost(CrewLaunchers.START_TIMEOUT)
+        .pollInterval(Duration.ofMillis(100))
+        .untilAsserted(
+            () -> {
+              for (CrewLaunchers.Worker worker : live) {
+                String log = worker.child().stderr();
+                int change = log.lastIndexOf("; the cluster has ");
+                assertThat(change < 0 || log.lastIndexOf("cluster safe: every partition") > change)
+                    .as(() -> worker.name() + " safe after its last membership change\n" + worker.describe())
+                    .isTrue();
               }
             });
   }

@@ -485,16 +485,47 @@ public final class Worker implements AutoCloseable {
     }
   }
 
-  /** Logs members arriving and leaving, in one line each, instead of Hazelcast's member tables. */
+  /**
+   * Logs members arriving and leaving, in one line each, instead of Hazelcast's member tables; and, after each change,
+   * when every partition has its backups again. Until then the cluster survives no further loss: with one backup, a
+   * second member lost before this line may take the only copy of some queued ids, leases or results with it.
+   */
   private final class MemberLog implements MembershipListener {
+    private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
+
     @Override
     public void memberAdded(MembershipEvent event) {
       log.info("member {} joined; the cluster has {} members", nameOf(event.getMember()), event.getMembers().size());
+      awaitSafe();
     }
 
     @Override
     public void memberRemoved(MembershipEvent event) {
       log.info("member {} left; the cluster has {} members", nameOf(event.getMember()), event.getMembers().size());
+      awaitSafe();
+    }
+
+    private void awaitSafe() {
+      long change = changes.incrementAndGet();
+      long started = System.nanoTime();
+      Thread.ofVirtual()
+          .name("crew-await-safe")
+          .start(
+              () -> {
+                try {
+                  while (changes.get() == change && hazelcast.getLifecycleService().isRunning()) {
+                    if (hazelcast.getPartitionService().isClusterSafe()) {
+                      log.info(
+                          "cluster safe: every partition has its backups again ({} ms after the change)",
+                          (System.nanoTime() - started) / 1_000_000);
+                      return;
+                    }
+                    Thread.sleep(100);
+                  }
+                } catch (InterruptedException | RuntimeException e) {
+                  // shutting down, or a newer change took over the wait
+                }
+              });
     }
   }
 }
