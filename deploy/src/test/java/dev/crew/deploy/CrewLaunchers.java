@@ -156,6 +156,11 @@ final class CrewLaunchers implements AutoCloseable {
                 "--drain-timeout", "5s"));
     args.addAll(extraArgs);
     Child child = start("worker-" + port, "bin/worker", args);
+    return awaitJoined(child, cluster, port, expectedMembers);
+  }
+
+  /** Waits until a started worker logs that it joined {@code cluster} with {@code expectedMembers} members. */
+  static Worker awaitJoined(Child child, String cluster, int port, int expectedMembers) {
     await("worker on port " + port + " joining cluster " + cluster)
         .atMost(START_TIMEOUT)
         .pollInterval(Duration.ofMillis(200))

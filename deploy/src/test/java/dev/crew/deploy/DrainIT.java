@@ -47,7 +47,6 @@ class DrainIT {
   /** A JVM that ran its shutdown hooks on SIGTERM exits with 128 + 15. */
   private static final int SIGTERM_STATUS = 143;
   private static final Set<String> KEPT_CREW_ENV = Set.of("CREW_JAVA_OPTS", "CREW_MVN", "CREW_JVM_DIR");
-  private static final Pattern JOINED = Pattern.compile("worker (\\S+:\\d+) joined cluster '([^']*)': (\\d+) members");
   private static final Pattern LEFT = Pattern.compile("worker (\\S+:\\d+) left cluster '([^']*)' after .*");
   private static final Pattern PROGRESS = Pattern.compile("items (\\d+)/(\\d+) done, (\\d+) ok, (\\d+) failed");
 
@@ -384,31 +383,7 @@ class DrainIT {
                 "--drain-timeout", DRAIN.toSeconds() + "s"));
     args.addAll(extraArgs);
     CrewLaunchers.Child child = startOwn("worker-" + port + "-drain", "bin/worker", args);
-    String[] joined = new String[1];
-    await("worker on port " + port + " joining cluster " + cluster)
-        .atMost(CrewLaunchers.START_TIMEOUT)
-        .pollInterval(Duration.ofMillis(200))
-        .untilAsserted(
-            () -> {
-              Matcher m = JOINED.matcher(child.stderr());
-              if (m.find()) {
-                if (!m.group(2).equals(cluster) || Integer.parseInt(m.group(3)) != expectedMembers) {
-                  throw new IllegalStateException(
-                      "expected the worker to join '" + cluster + "' as one of " + expectedMembers + " members\n"
-                          + child.describe());
-                }
-                joined[0] = m.group(1);
-                return;
-              }
-              if (!child.process().isAlive()) {
-                throw new IllegalStateException(
-                    "the worker exited (code " + child.process().exitValue() + ") before joining\n" + child.describe());
-              }
-              // Not containsPattern(JOINED) on a fresh read: the line may appear between the two reads, and the wait
-              // would then end without its name.
-              throw new AssertionError("no 'joined cluster' line yet\n" + child.describe());
-            });
-    return new CrewLaunchers.Worker(joined[0], child);
+    return CrewLaunchers.awaitJoined(child, cluster, port, expectedMembers);
   }
 
   /** As CrewLaunchers' own start: logs under its log folder, no stdin, no inherited CREW_* options. */
