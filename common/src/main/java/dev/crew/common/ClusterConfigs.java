@@ -61,6 +61,7 @@ public final class ClusterConfigs {
   }
 
   public static Config member(Membership membership, Map<String, String> attributes, int backups) {
+    CallbackPool.install();
     Config config = new Config();
     config.setClusterName(membership.cluster());
     quiet(config.getProperties());
@@ -119,6 +120,7 @@ public final class ClusterConfigs {
 
   /** A client of the cluster named {@code cluster} at {@code addresses}, giving up after {@code connectTimeout}. */
   public static ClientConfig client(String cluster, List<String> addresses, Duration connectTimeout) {
+    CallbackPool.install();
     ClientConfig config = new ClientConfig();
     config.setClusterName(cluster);
     quiet(config.getProperties());
