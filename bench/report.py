@@ -67,6 +67,7 @@ LABELS = {
     "crew": "Crew (bin/worker + bin/coordinator submit)",
     "crew-chunk-100": "Crew, --chunk 100 instead of auto",
     "java-serial": "same Java code, one thread, no cluster",
+    "java-threads": "same Java code, one plain thread per core, one process, no cluster",
     "python-serial": "Python, serial",
     "python-pool": "Python, multiprocessing.Pool.map",
     "python-ppe": "Python, ProcessPoolExecutor.map",
@@ -114,6 +115,11 @@ def main():
     def efficiency(cell):
         crew, serial = get("cpu", cell, "crew"), get("cpu", cell, "java-serial")
         return crew.median / (serial.median * cores) if crew and serial else None
+
+    def machine_speedup(cell):
+        """What this machine's cores give: one plain thread per core over one thread, the same code."""
+        threads, serial = get("cpu", cell, "java-threads"), get("cpu", cell, "java-serial")
+        return threads.median / serial.median if threads and serial else None
 
     def millis(system):
         cell = get("overhead", "first-result", system)
@@ -170,6 +176,15 @@ def main():
     eff2 = efficiency("sum-squares")
     row("CPU efficiency, sum-squares", f"{eff2:.0%}" if eff2 else "n/a", "(none; >= 95% as fib)",
         eff2 >= 0.95 if eff2 else None)
+    for cell in ("fib", "sum-squares"):
+        speedup = machine_speedup(cell)
+        if speedup:
+            row(f"this machine: {cell} on {cores} plain threads / on one (what its {cores} cores give)",
+                f"{speedup:.2f}x", f"({cores}x for whole cores)", None)
+        r = ratio("cpu", cell, "java-threads")
+        if r:
+            row(f"Crew / the same Java code on {cores} plain threads, {cell} (efficiency against what the machine gives)",
+                f"{r:.0%}", "(>= 95%)", r >= 0.95)
     noop1 = get("overhead", "noop-1-per-task", "crew")
     row("no-op tasks/s, one item per task", fmt_rate(noop1.median) if noop1 else "n/a", ">= 20,000",
         noop1.median >= 20_000 if noop1 else None)
@@ -187,7 +202,7 @@ def main():
     row("worker RSS, idle after start", f"{idle} MiB" if idle is not None else "n/a", "<= 200 MB",
         idle <= 200 * 1e6 / 2**20 if idle is not None else None)
     idle_after = peak(notes, "rss/idle-after")
-    row("worker RSS, idle again after the single-worker workloads (the JVM keeps the heap it grew)",
+    row("worker RSS, idle for 25 s after the single-worker workloads",
         f"{idle_after} MiB" if idle_after is not None else "n/a", "<= 200 MB",
         idle_after <= 200 * 1e6 / 2**20 if idle_after is not None else None)
     big = peak(notes, "rss/memory/noop-big")
@@ -231,6 +246,9 @@ def main():
             e = efficiency(cell)
             if e:
                 extra.append(f"Crew's efficiency: {e:.0%} of one thread's speed times {cores} cores")
+            speedup = machine_speedup(cell)
+            if speedup:
+                extra.append(f"{cores} plain threads ran {speedup:.2f}x as fast as one on this machine")
             crew_cpu, serial_cpu = cpu_per_item(cell, "crew"), cpu_per_item(cell, "java-serial")
             if crew_cpu and serial_cpu:
                 extra.append(
