@@ -138,13 +138,21 @@ def main():
         f" (1, 5, 15 min); the run took {note(notes, 'elapsed_s')} s."
     )
     w("")
-    loads = [float(v.split()[0]) for key in ("load_start", "load_end") for v in notes.get(key, [])]
+    # The load at the start says whether other programs were busy; the load at the end is mostly the run's own (its
+    # last cell starts four worker JVMs).
+    loads = [float(v.split()[0]) for v in notes.get("load_start", [])]
     if loads and max(loads) > cores:
         w(
-            f"**The machine was loaded while this ran** (1-minute load average up to {max(loads):.0f} on {cores} "
+            f"**The machine was loaded when this started** (1-minute load average {max(loads):.0f} on {cores} "
             "cores, from other builds and tests): absolute numbers are low and noisy, and the CPU efficiency, which "
             "compares runs made at different moments, is not reliable. Ratios of cells run close together hold "
             "better; the spread columns show how much each cell moved."
+        )
+        w("")
+    else:
+        w(
+            f"The machine was not busy when this started (load average below its {cores} cores); the load average at "
+            "the end is the run's own (its last cell runs four worker JVMs)."
         )
         w("")
     w(
