@@ -10,7 +10,7 @@ import java.util.concurrent.ForkJoinWorkerThread;
  *
  * <p>Hazelcast runs them in the JDK's common pool, unless that pool has fewer than two threads, which it has on a
  * machine with one or two cores: then it starts <em>a new platform thread for every callback</em>. On a 2-core machine
- * that was most of the cost of a one-item task (tens of thousands of threads started and ended per second; one-item
+ * that was most of the cost of a one-item task (thousands of threads started and ended per second; one-item
  * tasks ran at a third of their speed). There a small pool of our own takes the callbacks instead; on larger machines
  * Hazelcast's choice stands.
  */
