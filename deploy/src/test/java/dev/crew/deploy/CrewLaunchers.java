@@ -56,13 +56,15 @@ final class CrewLaunchers implements AutoCloseable {
   private final AtomicInteger counter = new AtomicInteger();
   private final Thread exitHook;
 
-  CrewLaunchers(String suite) {
-    this.home = crewHome();
-    this.logDir = Path.of("target", "e2e-logs", suite).toAbsolutePath();
+  /**
+   * The log folder of {@code suite} under {@code target/e2e-logs}, emptied of its files: logs of an earlier run would be
+   * mistaken for this one's.
+   */
+  static Path freshLogDir(String suite) {
+    Path dir = Path.of("target", "e2e-logs", suite).toAbsolutePath();
     try {
-      // Logs of an earlier run would be mistaken for this one's: start from an empty folder.
-      if (Files.isDirectory(logDir)) {
-        try (var old = Files.list(logDir)) {
+      if (Files.isDirectory(dir)) {
+        try (var old = Files.list(dir)) {
           for (Path file : old.toList()) {
             if (Files.isRegularFile(file)) {
               Files.delete(file);
@@ -70,10 +72,16 @@ final class CrewLaunchers implements AutoCloseable {
           }
         }
       }
-      Files.createDirectories(logDir);
+      Files.createDirectories(dir);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    return dir;
+  }
+
+  CrewLaunchers(String suite) {
+    this.home = crewHome();
+    this.logDir = freshLogDir(suite);
     // If the test JVM is stopped early (Ctrl-C, failsafe timeout), still take the workers down with it.
     this.exitHook = new Thread(this::killAll, "crew-e2e-cleanup");
     Runtime.getRuntime().addShutdownHook(exitHook);

@@ -219,8 +219,7 @@ class PartitionIT {
     }
     assumeTrue(check.exitCode() == 0, cannot);
 
-    logDir = Path.of("target", "e2e-logs", getClass().getSimpleName()).toAbsolutePath();
-    clearLogDir();
+    logDir = CrewLaunchers.freshLogDir(getClass().getSimpleName());
     // From here on, whatever happens, the JVM takes our processes and network down with it.
     exitHook = new Thread(this::cleanUp, "crewp-cleanup");
     Runtime.getRuntime().addShutdownHook(exitHook);
@@ -815,23 +814,6 @@ class PartitionIT {
       }
     } catch (IOException e) {
       System.err.println("PartitionIT: cannot write the report: " + e);
-    }
-  }
-
-  private void clearLogDir() {
-    try {
-      if (Files.isDirectory(logDir)) {
-        try (var old = Files.list(logDir)) {
-          for (Path file : old.toList()) {
-            if (Files.isRegularFile(file)) {
-              Files.delete(file);
-            }
-          }
-        }
-      }
-      Files.createDirectories(logDir);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

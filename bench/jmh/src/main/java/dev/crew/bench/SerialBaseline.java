@@ -85,8 +85,9 @@ public final class SerialBaseline {
     long sink = 0;
     long cpu = 0;
     for (Future<Pass> done : pool.invokeAll(workers)) {
-      sink += done.get().sink();
-      cpu += done.get().cpuNanos();
+      Pass pass = done.get();
+      sink += pass.sink();
+      cpu += pass.cpuNanos();
     }
     return new Pass(sink, cpu);
   }
