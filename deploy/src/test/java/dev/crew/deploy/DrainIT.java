@@ -310,6 +310,49 @@ class DrainIT {
         .isZero();
   }
 
+  /**
+   * SIGTERM that lands the moment a new worker has joined, before it has finished starting (an orchestrator scaling
+   * up and straight back down): it still drains and leaves the cluster, exit code 0. Found with the Compose test: the
+   * signal came before the worker had taken SIGTERM over, the JVM ended with 143 without leaving, and the other
+   * members waited out a heartbeat timeout (30 s) before dropping it.
+   */
+  @Test
+  void sigtermWhileJoining_stillLeavesCleanly() {
+    String cluster = CrewLaunchers.randomClusterName();
+    int base = CrewLaunchers.freePortBase(2);
+    List<String> join = List.of("127.0.0.1:" + base, "127.0.0.1:" + (base + 1));
+    CrewLaunchers.Worker staying = crew.startWorker(cluster, base, join, 1);
+    CrewLaunchers.Child joining =
+        startOwn(
+            "worker-" + (base + 1) + "-joining",
+            "bin/worker",
+            List.of(
+                "--cluster", cluster, "--bind", "127.0.0.1", "--port", Integer.toString(base + 1),
+                "--join", String.join(",", join), "--drain-timeout", DRAIN.toSeconds() + "s"));
+    String name = "127.0.0.1:" + (base + 1);
+    await("the staying worker seeing " + name + " join")
+        .atMost(CrewLaunchers.START_TIMEOUT)
+        .pollInterval(Duration.ofMillis(10))
+        .untilAsserted(
+            () ->
+                assertThat(staying.child().stderr())
+                    .as(() -> staying.describe() + "\n" + joining.describe())
+                    .contains("member " + name + " joined; the cluster has 2 members"));
+    Duration exit = sigtermAndTimeExit(new CrewLaunchers.Worker(name, joining));
+    System.out.printf("[DrainIT] worker stopped while joining exited %d ms after SIGTERM%n", exit.toMillis());
+    String logs = joining.describe() + "\n" + staying.describe();
+    assertThat(joining.process().exitValue()).as(() -> "exit code after SIGTERM while joining\n" + logs).isZero();
+    assertThat(joining.stderr()).as(() -> logs).containsPattern(LEFT);
+    await("the staying worker seeing " + name + " leave")
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .untilAsserted(
+            () ->
+                assertThat(staying.child().stderr())
+                    .as(() -> staying.describe())
+                    .contains("member " + name + " left; the cluster has 1 members"));
+  }
+
   /** Sends SIGTERM to the worker's JVM (the launcher execs java) and returns how long it took to exit. */
   private Duration sigtermAndTimeExit(CrewLaunchers.Worker worker) {
     Process process = worker.child().process();

@@ -11,6 +11,8 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -225,30 +227,75 @@ public final class WorkerCommand implements Callable<Integer> {
             new Worker.Security(
                 ClusterSecret.load(secretFile, System.getenv("CREW_SECRET")).orElse(null), allowExec));
     HttpOptions http = new HttpOptions(httpBind == null ? HttpOptions.DEFAULT_BIND : httpBind.trim(), httpPort);
+    // Signals are taken before the member starts: a SIGTERM that lands while it joins (an orchestrator scaling down
+    // right after scaling up) must still drain and leave the cluster, not end the JVM under a member the others then
+    // wait a heartbeat timeout to drop.
+    Stopper stopper = new Stopper();
+    stopper.install();
     Worker worker = Worker.start(settings, TaskCatalog.load(Thread.currentThread().getContextClassLoader()), http);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runnable stop =
-        () -> {
-          worker.close();
-          stopped.countDown();
-        };
-    // SIGTERM and Ctrl-C drain the worker and end this method, so the worker exits with 0 ("stopped cleanly"), as
-    // documented; the JVM's own handling would exit with 143 or 130. The hook covers any other way out.
-    for (String name : List.of("TERM", "INT")) {
-      try {
-        Signal.handle(new Signal(name), signal -> Thread.ofPlatform().name("crew-stop-" + name).start(stop));
-      } catch (IllegalArgumentException e) {
-        // not a signal on this platform, or reserved by the JVM: the shutdown hook stops the worker
-      }
-    }
-    Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("crew-shutdown").unstarted(stop));
     worker.hazelcast().getLifecycleService().addLifecycleListener(event -> {
       if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.SHUTDOWN) {
-        stopped.countDown();
+        stopper.stopped.countDown();
       }
     });
-    stopped.await();
+    stopper.started(worker);
+    stopper.stopped.await();
     return 0;
+  }
+
+  /**
+   * SIGTERM and Ctrl-C drain the worker and end {@link #call}, so the worker exits with 0 ("stopped cleanly"), as
+   * documented; the JVM's own handling would exit with 143 or 130. The shutdown hook covers any other way out. A stop
+   * asked for while the worker is still starting waits until it has joined, then leaves at once; asked for twice
+   * then, it gives up the start (exit code 3).
+   */
+  private static final class Stopper {
+    final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicReference<Worker> worker = new AtomicReference<>();
+    private final AtomicInteger asked = new AtomicInteger();
+
+    void install() {
+      for (String name : List.of("TERM", "INT")) {
+        try {
+          Signal.handle(new Signal(name), signal -> Thread.ofPlatform().name("crew-stop-" + name).start(this::onSignal));
+        } catch (IllegalArgumentException e) {
+          // not a signal on this platform, or reserved by the JVM: the shutdown hook stops the worker
+        }
+      }
+      Runtime.getRuntime()
+          .addShutdownHook(
+              Thread.ofPlatform()
+                  .name("crew-shutdown")
+                  .unstarted(
+                      () -> {
+                        asked.incrementAndGet();
+                        leave();
+                      }));
+    }
+
+    void started(Worker started) {
+      worker.set(started);
+      if (asked.get() > 0) {
+        LoggerFactory.getLogger(Worker.class).info("asked to stop while starting: leaving the cluster now");
+        leave();
+      }
+    }
+
+    private void onSignal() {
+      if (asked.incrementAndGet() > 1 && worker.get() == null) {
+        System.err.println("worker: stopped before it had joined the cluster");
+        System.exit(3);
+      }
+      leave();
+    }
+
+    private void leave() {
+      Worker started = worker.get();
+      if (started != null) {
+        started.close();
+        stopped.countDown();
+      }
+    }
   }
 
   private static String blankToNull(String text) {
