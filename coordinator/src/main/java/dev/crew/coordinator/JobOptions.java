@@ -43,7 +43,7 @@ final class JobOptions {
       names = "--chunk",
       paramLabel = "N|auto",
       defaultValue = "auto",
-      description = "Items per task; auto measures item times and aims at ~25 ms tasks (default ${DEFAULT-VALUE}).")
+      description = "Items per task; auto measures item times and aims at ~500 ms tasks (default ${DEFAULT-VALUE}).")
   String chunk;
 
   @Option(names = "--out", paramLabel = "FILE", description = "Write the JSON lines to FILE instead of stdout.")

@@ -68,7 +68,7 @@ class ChunkPlannerTest {
   @Test
   void auto_slowItemsGetOneItemTasks() throws InterruptedException {
     ChunkPlanner planner = ChunkPlanner.auto(2, -1, Duration.ZERO);
-    planner.record(1, Duration.ofMillis(50).toNanos());
+    planner.record(1, ChunkPlanner.TARGET.multipliedBy(3).toNanos()); // items longer than a task should take
     assertThat(planner.nextSize()).isEqualTo(1);
   }
 
@@ -118,9 +118,9 @@ class ChunkPlannerTest {
                   }
                 });
     asked.await();
-    planner.record(1, 1_000_000); // 1 ms per item -> 25 items per task
+    planner.record(1, 1_000_000); // 1 ms per item: a task of TARGET / 1 ms items
     producer.join(10_000);
     assertThat(producer.isAlive()).isFalse();
-    assertThat(size.get()).isEqualTo(25);
+    assertThat(size.get()).isEqualTo((int) ChunkPlanner.TARGET.toMillis());
   }
 }
