@@ -11,6 +11,7 @@
 #                                              timed ones, each recorded with the workers' peak RSS (as
 #                                              system CREW_SYSTEM, default crew)
 #   crew_coordinator [args...]                 bin/coordinator against this cluster
+#   crew_recovery RUNS ITEM_MS                 kill -9 a worker that runs a job's tasks; note how soon they run again
 
 CREW_WORKER_PIDS=()
 CREW_CLUSTER="bench-$$-$RANDOM"
@@ -124,5 +125,55 @@ crew_submit() {
         bench_note "rss/${cell}" "$peak"
         # The workers' CPU time for the job (the warm-up excluded): what the job cost, whatever the load.
         bench_note "cpu-seconds/${cell}/${CREW_SYSTEM:-crew}" "$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.3f", t / hz }')"
+    done
+}
+
+# Seconds since midnight of a clock time HH:MM:SS.fraction (the workers' log lines carry local clock times).
+crew_clock_seconds() {
+    awk -F: '{ printf "%.3f\n", $1 * 3600 + $2 * 60 + $3 }' <<<"$1"
+}
+
+# crew_recovery RUNS ITEM_MS: RUNS times, with no other worker running: a victim worker alone takes both tasks of a
+# job (two sleep items of ITEM_MS, one a task, cpu lane), a second, idle worker joins, and once the cluster is safe
+# (every partition backed up on the survivor) the victim is killed with SIGKILL mid-item. Notes, per run, the
+# seconds from the kill to the survivor's line saying it put the victim's tasks back (recovery/requeue), and to the
+# re-run items starting (recovery/rerun: the job's end, less ITEM_MS; an upper bound, as it includes delivering the
+# results). The survivor has idle slots, so a task put back runs at once.
+crew_recovery() {
+    local runs="$1" item_ms="$2" run victim out err coordinator killed_at killed_clock line put_back done_at
+    [ "${#CREW_WORKER_PIDS[@]}" = 0 ] || bench_die "crew_recovery needs a cluster of its own (workers are running)"
+    for ((run = 0; run < runs; run++)); do
+        crew_start_workers 1
+        victim="${CREW_WORKER_PIDS[0]}"
+        out="$BENCH_WORK/recovery-$run.jsonl" err="$BENCH_WORK/recovery-$run.err"
+        crew_coordinator submit sleep --range "$item_ms..$((item_ms + 1))" --lane cpu --chunk 1 >"$out" 2>"$err" &
+        coordinator=$!
+        bench_track "$coordinator" coordinator
+        # The victim is alone while the survivor starts (seconds; the items run far longer): it takes both tasks.
+        crew_start_workers 1
+        # With one backup the cluster survives a loss only once every partition has its backup again (the
+        # survivor's copies); a kill before that loses the victim's part of the queue, tasks and leases.
+        bench_wait_for 60 "the cluster safe with the survivor" \
+            awk '/the cluster has 2 members/ { two = 1 } two && /cluster safe/ { found = 1 } END { exit !found }' \
+            "$BENCH_WORK/worker-0.log"
+        line="$(grep -m 1 -E "^job .*(ok|failed)" "$err" || true)"
+        [ -z "$line" ] || bench_die "recovery: the job ended before the kill ($line): make ITEM_MS longer"
+        kill -KILL "$victim"
+        killed_at="$(date +%s.%N)" killed_clock="$(date +%H:%M:%S.%N)"
+        wait "$victim" 2>/dev/null || true
+        bench_wait_for 60 "the survivor putting the victim's tasks back" \
+            grep -q "put [0-9]* of its tasks back" "$BENCH_WORK/worker-1.log"
+        line="$(grep -m 1 "put [0-9]* of its tasks back" "$BENCH_WORK/worker-1.log")"
+        put_back="$(sed -n 's/.*: put \([0-9]*\) of its tasks back.*/\1/p' <<<"$line")"
+        [ "$put_back" = 2 ] || bench_die "recovery: the survivor put back '$put_back' tasks, not the victim's 2: $line"
+        wait "$coordinator" || bench_die "recovery: the coordinator failed: $(tail -n 3 "$err")"
+        done_at="$(date +%s.%N)"
+        [ "$(grep -c '"result":' "$out")" = 2 ] || bench_die "recovery: expected 2 results: $(cat "$out")"
+        bench_note recovery/requeue "$(awk -v l="$(crew_clock_seconds "${line%% *}")" \
+            -v k="$(crew_clock_seconds "$killed_clock")" 'BEGIN { d = l - k; if (d < -43200) d += 86400; printf "%.3f", d }')"
+        bench_note recovery/rerun "$(awk -v d="$done_at" -v k="$killed_at" -v ms="$item_ms" \
+            'BEGIN { printf "%.3f", d - k - ms / 1000 }')"
+        CREW_WORKER_PIDS=("${CREW_WORKER_PIDS[1]}")
+        crew_stop_workers
     done
 }
