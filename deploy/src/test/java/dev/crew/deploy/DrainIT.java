@@ -313,8 +313,8 @@ class DrainIT {
   /**
    * SIGTERM that lands the moment a new worker has joined, before it has finished starting (an orchestrator scaling
    * up and straight back down): it still drains and leaves the cluster, exit code 0. Found with the Compose test: the
-   * signal came before the worker had taken SIGTERM over, the JVM ended with 143 without leaving, and the other
-   * members waited out a heartbeat timeout (30 s) before dropping it.
+   * signal came before the worker had taken SIGTERM over, and the JVM ended with 143 without leaving the cluster
+   * gracefully.
    */
   @Test
   void sigtermWhileJoining_stillLeavesCleanly() {

@@ -228,8 +228,8 @@ public final class WorkerCommand implements Callable<Integer> {
                 ClusterSecret.load(secretFile, System.getenv("CREW_SECRET")).orElse(null), allowExec));
     HttpOptions http = new HttpOptions(httpBind == null ? HttpOptions.DEFAULT_BIND : httpBind.trim(), httpPort);
     // Signals are taken before the member starts: a SIGTERM that lands while it joins (an orchestrator scaling down
-    // right after scaling up) must still drain and leave the cluster, not end the JVM under a member the others then
-    // wait a heartbeat timeout to drop.
+    // right after scaling up) must still leave the cluster gracefully, its partitions handed over first, not end the
+    // JVM with 143 as a member that vanished mid-migration.
     Stopper stopper = new Stopper();
     stopper.install();
     Worker worker = Worker.start(settings, TaskCatalog.load(Thread.currentThread().getContextClassLoader()), http);
