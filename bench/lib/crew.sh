@@ -76,13 +76,7 @@ crew_rss_sampler() {
 
 # Prints the CPU time (user + system, in clock ticks) the workers have used so far.
 crew_workers_ticks() {
-    local pid total=0 stat
-    for pid in "${CREW_WORKER_PIDS[@]}"; do
-        stat="$(cat "/proc/$pid/stat" 2>/dev/null)" || continue
-        stat="${stat##*) }" # fields after the command name, which may hold spaces
-        total=$((total + $(awk '{print $12 + $13}' <<<"$stat")))
-    done
-    printf '%d\n' "$total"
+    bench_ticks "${CREW_WORKER_PIDS[@]}"
 }
 
 # crew_job CELL SYSTEM EXPECTED submit-args...: one job; prints "ITEMS SECONDS" from the summary line.

@@ -64,6 +64,17 @@ bench_note() {
     printf 'note\t%s\t%s\n' "$1" "$2" >>"$BENCH_RAW"
 }
 
+# bench_ticks PID...: the CPU time (user + system, in clock ticks) the processes have used so far; gone ones count 0.
+bench_ticks() {
+    local pid stat total=0
+    for pid in "$@"; do
+        stat="$(cat "/proc/$pid/stat" 2>/dev/null)" || continue
+        stat="${stat##*) }" # fields after the command name, which may hold spaces
+        total=$((total + $(awk '{print $12 + $13}' <<<"$stat")))
+    done
+    printf '%d\n' "$total"
+}
+
 bench_free_port() {
     /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

@@ -322,13 +322,7 @@ class DrainIT {
     int base = CrewLaunchers.freePortBase(2);
     List<String> join = List.of("127.0.0.1:" + base, "127.0.0.1:" + (base + 1));
     CrewLaunchers.Worker staying = crew.startWorker(cluster, base, join, 1);
-    CrewLaunchers.Child joining =
-        startOwn(
-            "worker-" + (base + 1) + "-joining",
-            "bin/worker",
-            List.of(
-                "--cluster", cluster, "--bind", "127.0.0.1", "--port", Integer.toString(base + 1),
-                "--join", String.join(",", join), "--drain-timeout", DRAIN.toSeconds() + "s"));
+    CrewLaunchers.Child joining = startDrainingChild(cluster, base + 1, join, List.of());
     String name = "127.0.0.1:" + (base + 1);
     await("the staying worker seeing " + name + " join")
         .atMost(CrewLaunchers.START_TIMEOUT)
@@ -416,6 +410,11 @@ class DrainIT {
    */
   private CrewLaunchers.Worker startDrainingWorker(
       String cluster, int port, List<String> join, int expectedMembers, List<String> extraArgs) {
+    return CrewLaunchers.awaitJoined(startDrainingChild(cluster, port, join, extraArgs), cluster, port, expectedMembers);
+  }
+
+  /** Starts {@code bin/worker} as {@link #startDrainingWorker} does, without waiting for it to join. */
+  private CrewLaunchers.Child startDrainingChild(String cluster, int port, List<String> join, List<String> extraArgs) {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -425,8 +424,7 @@ class DrainIT {
                 "--join", String.join(",", join),
                 "--drain-timeout", DRAIN.toSeconds() + "s"));
     args.addAll(extraArgs);
-    CrewLaunchers.Child child = startOwn("worker-" + port + "-drain", "bin/worker", args);
-    return CrewLaunchers.awaitJoined(child, cluster, port, expectedMembers);
+    return startOwn("worker-" + port + "-drain", "bin/worker", args);
   }
 
   /** As CrewLaunchers' own start: logs under its log folder, no stdin, no inherited CREW_* options. */
