@@ -3,10 +3,10 @@ package dev.crew.common;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
-import com.hazelcast.config.JavaSerializationFilterConfig;
-import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.IndexConfig;
 import com.hazelcast.config.IndexType;
+import com.hazelcast.config.JavaSerializationFilterConfig;
+import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.config.NearCacheConfig;
@@ -17,9 +17,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-/** Builds the Hazelcast configs of a worker member and of a coordinator client, so both sides agree. */
+/**
+ * Builds the Hazelcast configs of a worker member and of a coordinator client, so both sides agree.
+ */
 public final class ClusterConfigs {
-  /** Tasks a lane queue holds before producers wait: enough to keep every slot busy, small enough to stay flat. */
+  /**
+   * Tasks a lane queue holds before producers wait: enough to keep every slot busy, small enough to
+   * stay flat.
+   */
   public static final int QUEUE_CAPACITY = 10_000;
 
   private ClusterConfigs() {}
@@ -31,9 +36,11 @@ public final class ClusterConfigs {
    * @param multicast join by multicast instead
    * @param bind the address to bind and advertise, or {@code null} to let Hazelcast choose
    * @param port the first port to try; taken ports are skipped, as Hazelcast does
-   * @param isolated no discovery at all: a one-member cluster, as the coordinator's embedded worker is
-   * @param kubernetesDns the DNS name of a headless Kubernetes Service whose addresses are the peers (Hazelcast's
-   *     Kubernetes discovery in DNS mode, which needs no API permissions), or {@code null}
+   * @param isolated no discovery at all: a one-member cluster, as the coordinator's embedded worker
+   *     is
+   * @param kubernetesDns the DNS name of a headless Kubernetes Service whose addresses are the
+   *     peers (Hazelcast's Kubernetes discovery in DNS mode, which needs no API permissions), or
+   *     {@code null}
    */
   public record Membership(
       String cluster,
@@ -47,7 +54,8 @@ public final class ClusterConfigs {
       join = List.copyOf(join);
       int ways = (multicast ? 1 : 0) + (join.isEmpty() ? 0 : 1) + (kubernetesDns == null ? 0 : 1);
       if (ways > 1) {
-        throw new IllegalArgumentException("join by one of multicast, a peer list or Kubernetes DNS, not several");
+        throw new IllegalArgumentException(
+            "join by one of multicast, a peer list or Kubernetes DNS, not several");
       }
       if (port < 1 || port > 65_535) {
         throw new IllegalArgumentException("port " + port + " is outside 1..65535");
@@ -55,7 +63,13 @@ public final class ClusterConfigs {
     }
 
     /** Joins by multicast or a peer list (or neither), not by Kubernetes DNS. */
-    public Membership(String cluster, List<String> join, boolean multicast, String bind, int port, boolean isolated) {
+    public Membership(
+        String cluster,
+        List<String> join,
+        boolean multicast,
+        String bind,
+        int port,
+        boolean isolated) {
       this(cluster, join, multicast, bind, port, isolated, /* kubernetesDns= */ null);
     }
   }
@@ -65,7 +79,8 @@ public final class ClusterConfigs {
     Config config = new Config();
     config.setClusterName(membership.cluster());
     quiet(config.getProperties());
-    // The worker leaves the cluster itself on SIGTERM (after logging and draining), not Hazelcast's own hook.
+    // The worker leaves the cluster itself on SIGTERM (after logging and draining), not Hazelcast's
+    // own hook.
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
     config.getMemberAttributeConfig().setAttributes(attributes);
 
@@ -80,13 +95,16 @@ public final class ClusterConfigs {
     join.getAutoDetectionConfig().setEnabled(false);
     boolean discovers = !membership.isolated();
     boolean kubernetes = discovers && membership.kubernetesDns() != null;
-    // Without a peer list a member still joins by TCP/IP (alone, for now) so that later members can join it.
+    // Without a peer list a member still joins by TCP/IP (alone, for now) so that later members can
+    // join it.
     join.getMulticastConfig().setEnabled(discovers && membership.multicast());
     join.getTcpIpConfig()
         .setEnabled(discovers && !membership.multicast() && !kubernetes)
         .setMembers(membership.join());
     if (kubernetes) {
-      join.getKubernetesConfig().setEnabled(true).setProperty("service-dns", membership.kubernetesDns());
+      join.getKubernetesConfig()
+          .setEnabled(true)
+          .setProperty("service-dns", membership.kubernetesDns());
     }
 
     for (Lane lane : Lane.values()) {
@@ -99,15 +117,18 @@ public final class ClusterConfigs {
             .setNearCacheConfig(
                 new NearCacheConfig(Names.JOBS)
                     .setInMemoryFormat(InMemoryFormat.OBJECT)
-                    // Workers read the job of every task they take: keep even locally owned entries in the cache.
+                    // Workers read the job of every task they take: keep even locally owned entries
+                    // in the cache.
                     .setCacheLocalEntries(true)
                     .setInvalidateOnChange(true)));
     config.addMapConfig(
         new MapConfig(Names.RESULTS)
             .setBackupCount(backups)
-            .setMergePolicyConfig(new MergePolicyConfig(FirstResultMergePolicy.class.getName(), 100))
+            .setMergePolicyConfig(
+                new MergePolicyConfig(FirstResultMergePolicy.class.getName(), 100))
             .setTimeToLiveSeconds((int) Duration.ofDays(1).toSeconds())
-            // Job progress (status, jobs, top, the dashboard) counts one job's results: only those, not the map.
+            // Job progress (status, jobs, top, the dashboard) counts one job's results: only those,
+            // not the map.
             .addIndexConfig(new IndexConfig(IndexType.HASH, "jobId")));
     config.addMapConfig(new MapConfig(Names.TASKS).setBackupCount(backups));
     config.addMapConfig(new MapConfig(Names.LEASES).setBackupCount(backups));
@@ -118,13 +139,18 @@ public final class ClusterConfigs {
     return config;
   }
 
-  /** A client of the cluster named {@code cluster} at {@code addresses}, giving up after {@code connectTimeout}. */
-  public static ClientConfig client(String cluster, List<String> addresses, Duration connectTimeout) {
+  /**
+   * A client of the cluster named {@code cluster} at {@code addresses}, giving up after {@code
+   * connectTimeout}.
+   */
+  public static ClientConfig client(
+      String cluster, List<String> addresses, Duration connectTimeout) {
     CallbackPool.install();
     ClientConfig config = new ClientConfig();
     config.setClusterName(cluster);
     quiet(config.getProperties());
-    // A member that dies mid-call must not fail the coordinator: redo the call on another member. A redone offer may
+    // A member that dies mid-call must not fail the coordinator: redo the call on another member. A
+    // redone offer may
     // queue a task twice; it then runs twice and is recorded once, which the design allows.
     config.getNetworkConfig().setAddresses(List.copyOf(addresses)).setRedoOperation(true);
     config
@@ -139,9 +165,10 @@ public final class ClusterConfigs {
   }
 
   /**
-   * Crew sends nothing with Java serialization; Hazelcast still may for its own JDK and Hazelcast types (an exception
-   * in a response). With the filter on, Java deserialization accepts only those ({@code java*}, {@code com.hazelcast.}
-   * and arrays), so no gadget class from any other library on the classpath can be sent to a member or a client.
+   * Crew sends nothing with Java serialization; Hazelcast still may for its own JDK and Hazelcast
+   * types (an exception in a response). With the filter on, Java deserialization accepts only those
+   * ({@code java*}, {@code com.hazelcast.} and arrays), so no gadget class from any other library
+   * on the classpath can be sent to a member or a client.
    */
   private static void filterJavaSerialization(SerializationConfig serialization) {
     serialization.setJavaSerializationFilterConfig(new JavaSerializationFilterConfig());

@@ -9,13 +9,16 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Optional;
 
-/** Where the cluster secret comes from: a file ({@code --secret-file}) or the {@code CREW_SECRET} variable. */
+/**
+ * Where the cluster secret comes from: a file ({@code --secret-file}) or the {@code CREW_SECRET}
+ * variable.
+ */
 public final class ClusterSecret {
   private ClusterSecret() {}
 
   /**
-   * The signer for the secret in {@code file} (its content, trimmed) if given, else in {@code value}; empty when
-   * neither is set.
+   * The signer for the secret in {@code file} (its content, trimmed) if given, else in {@code
+   * value}; empty when neither is set.
    */
   public static Optional<JobSigner> load(String file, String value) {
     if (file != null && !file.isBlank()) {
@@ -28,7 +31,8 @@ public final class ClusterSecret {
       } catch (NoSuchFileException e) {
         throw new IllegalArgumentException("--secret-file " + file + ": no such file");
       } catch (IOException e) {
-        throw new IllegalArgumentException("--secret-file " + file + ": cannot read it (" + e.getMessage() + ")");
+        throw new IllegalArgumentException(
+            "--secret-file " + file + ": cannot read it (" + e.getMessage() + ")");
       }
     }
     return value == null || value.isBlank() ? Optional.empty() : Optional.of(JobSigner.of(value));

@@ -10,8 +10,8 @@ import java.util.Map;
 /**
  * Hazelcast Compact serializers for every object Crew stores or sends; the only wire format we use.
  *
- * <p>Explicit serializers rather than reflection: the field names are the schema, readable in the cluster's SQL and
- * predicates, and they stay stable if a record's Java shape changes.
+ * <p>Explicit serializers rather than reflection: the field names are the schema, readable in the
+ * cluster's SQL and predicates, and they stay stable if a record's Java shape changes.
  */
 public final class CompactCodecs {
   private CompactCodecs() {}

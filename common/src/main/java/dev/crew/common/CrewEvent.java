@@ -3,8 +3,9 @@ package dev.crew.common;
 import static java.util.Objects.requireNonNull;
 
 /**
- * A reliability event worth showing to a person: tasks requeued after a worker was lost, a job refused for its
- * signature, a late duplicate result dropped. Workers append them to the {@link Names#EVENTS} ringbuffer.
+ * A reliability event worth showing to a person: tasks requeued after a worker was lost, a job
+ * refused for its signature, a late duplicate result dropped. Workers append them to the {@link
+ * Names#EVENTS} ringbuffer.
  *
  * @param count how many tasks (or results) the event is about
  */

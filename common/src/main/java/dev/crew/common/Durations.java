@@ -4,7 +4,10 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses the durations users type: {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}, or a plain number of seconds. */
+/**
+ * Parses the durations users type: {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}, or a plain
+ * number of seconds.
+ */
 public final class Durations {
   private static final Pattern FORMAT = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
 
@@ -13,7 +16,8 @@ public final class Durations {
   public static Duration parse(String text, String what) {
     Matcher m = FORMAT.matcher(text.trim());
     if (!m.matches()) {
-      throw new IllegalArgumentException(what + " '" + text + "' is not a duration (e.g. 250ms, 5s, 2m)");
+      throw new IllegalArgumentException(
+          what + " '" + text + "' is not a duration (e.g. 250ms, 5s, 2m)");
     }
     double amount = Double.parseDouble(m.group(1));
     String unit = m.group(2) == null ? "s" : m.group(2);

@@ -9,16 +9,17 @@ import com.hazelcast.spi.merge.SplitBrainMergePolicy;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * How the results map heals after a split brain: when a member cut off from the others (and so running tasks the
- * others had taken back) merges into the larger cluster, a result it recorded for a task that already has one is
- * dropped, like any late duplicate, and counted; a result only it recorded is kept. Execution is at-least-once,
- * recording stays exactly-once.
+ * How the results map heals after a split brain: when a member cut off from the others (and so
+ * running tasks the others had taken back) merges into the larger cluster, a result it recorded for
+ * a task that already has one is dropped, like any late duplicate, and counted; a result only it
+ * recorded is kept. Execution is at-least-once, recording stays exactly-once.
  *
- * <p>Merge policies travel between members inside merge operations, so this one is identified-serializable through
- * Crew's own small factory, not Java-serialized.
+ * <p>Merge policies travel between members inside merge operations, so this one is
+ * identified-serializable through Crew's own small factory, not Java-serialized.
  */
 public final class FirstResultMergePolicy
-    implements SplitBrainMergePolicy<TaskResult, MergingValue<TaskResult>, Object>, IdentifiedDataSerializable {
+    implements SplitBrainMergePolicy<TaskResult, MergingValue<TaskResult>, Object>,
+        IdentifiedDataSerializable {
   public static final int FACTORY_ID = 0x63_72_65; // "cre"
   public static final int CLASS_ID = 1;
 
@@ -42,10 +43,12 @@ public final class FirstResultMergePolicy
     }
     TaskResult theirs = merging.getDeserializedValue();
     TaskResult ours = existing.getDeserializedValue();
-    // The same recording on both sides (a copy from before the split, perhaps since consumed) is no duplicate.
+    // The same recording on both sides (a copy from before the split, perhaps since consumed) is no
+    // duplicate.
     if (theirs != null
         && ours != null
-        && (!theirs.worker().equals(ours.worker()) || theirs.elapsedNanos() != ours.elapsedNanos())) {
+        && (!theirs.worker().equals(ours.worker())
+            || theirs.elapsedNanos() != ours.elapsedNanos())) {
       DROPPED.increment();
     }
     return existing.getRawValue();

@@ -1,8 +1,8 @@
 package dev.crew.common;
 
 /**
- * A run of consecutive input items: either explicit lines, or a range of integers kept as its start alone so that a
- * range of millions costs nothing to queue.
+ * A run of consecutive input items: either explicit lines, or a range of integers kept as its start
+ * alone so that a range of millions costs nothing to queue.
  */
 public interface ItemSpan {
 
@@ -14,7 +14,10 @@ public interface ItemSpan {
   /** The first integer when the items are a range; unused otherwise. */
   long rangeStart();
 
-  /** The items as text, or {@code null} when they are the range {@code rangeStart .. rangeStart + count - 1}. */
+  /**
+   * The items as text, or {@code null} when they are the range {@code rangeStart .. rangeStart +
+   * count - 1}.
+   */
   String[] items();
 
   default boolean isRange() {

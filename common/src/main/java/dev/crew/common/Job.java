@@ -32,7 +32,8 @@ public record Job(
     requireNonNull(state, "state");
     requireNonNull(signature, "signature");
     if (id.isBlank() || id.contains("/")) {
-      throw new IllegalArgumentException("job id '" + id + "' must be non-blank and contain no '/'");
+      throw new IllegalArgumentException(
+          "job id '" + id + "' must be non-blank and contain no '/'");
     }
     if (retries < 0 || timeoutMillis < 0) {
       throw new IllegalArgumentException("retries and timeout must not be negative");
@@ -44,26 +45,70 @@ public record Job(
     return new Job(id, task, lane, params, JobState.SUBMITTING, nowMillis, -1, -1, 0, 0, "");
   }
 
-  /** The same job with this per-item policy: tries after the first, and the time limit of one try (0: none). */
+  /**
+   * The same job with this per-item policy: tries after the first, and the time limit of one try
+   * (0: none).
+   */
   public Job withPolicy(int newRetries, long newTimeoutMillis) {
     return new Job(
-        id, task, lane, params, state, createdMillis, totalItems, totalTasks, newRetries, newTimeoutMillis, signature);
+        id,
+        task,
+        lane,
+        params,
+        state,
+        createdMillis,
+        totalItems,
+        totalTasks,
+        newRetries,
+        newTimeoutMillis,
+        signature);
   }
 
   public Job withSignature(String newSignature) {
     return new Job(
-        id, task, lane, params, state, createdMillis, totalItems, totalTasks, retries, timeoutMillis, newSignature);
+        id,
+        task,
+        lane,
+        params,
+        state,
+        createdMillis,
+        totalItems,
+        totalTasks,
+        retries,
+        timeoutMillis,
+        newSignature);
   }
 
   public Job withState(JobState newState) {
     return new Job(
-        id, task, lane, params, newState, createdMillis, totalItems, totalTasks, retries, timeoutMillis, signature);
+        id,
+        task,
+        lane,
+        params,
+        newState,
+        createdMillis,
+        totalItems,
+        totalTasks,
+        retries,
+        timeoutMillis,
+        signature);
   }
 
   /** Every task is queued: the totals are now known. */
   public Job queued(long items, long tasks) {
     JobState next = state == JobState.SUBMITTING ? JobState.RUNNING : state;
-    return new Job(id, task, lane, params, next, createdMillis, items, tasks, retries, timeoutMillis, signature);
+    return new Job(
+        id,
+        task,
+        lane,
+        params,
+        next,
+        createdMillis,
+        items,
+        tasks,
+        retries,
+        timeoutMillis,
+        signature);
   }
 
   public boolean totalsKnown() {

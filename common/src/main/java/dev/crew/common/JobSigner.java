@@ -12,11 +12,13 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Signs jobs and their tasks with HMAC-SHA256 under the cluster secret, and checks those signatures.
+ * Signs jobs and their tasks with HMAC-SHA256 under the cluster secret, and checks those
+ * signatures.
  *
- * <p>Hazelcast open source has no authentication: anyone who reaches port 5701 can put objects in the cluster. A
- * worker therefore runs only what carries a valid signature, so only holders of the secret can make it run anything.
- * The signed content is length-prefixed field by field, so no two different jobs or tasks share an encoding.
+ * <p>Hazelcast open source has no authentication: anyone who reaches port 5701 can put objects in
+ * the cluster. A worker therefore runs only what carries a valid signature, so only holders of the
+ * secret can make it run anything. The signed content is length-prefixed field by field, so no two
+ * different jobs or tasks share an encoding.
  */
 public final class JobSigner {
   private static final String ALGORITHM = "HmacSHA256";
@@ -48,7 +50,11 @@ public final class JobSigner {
   /** The signature a task must carry: its job, position and items. */
   public String sign(TaskChunk chunk) {
     Content c = new Content();
-    c.text("task").text(chunk.jobId()).number(chunk.seq()).number(chunk.firstIndex()).number(chunk.count());
+    c.text("task")
+        .text(chunk.jobId())
+        .number(chunk.seq())
+        .number(chunk.firstIndex())
+        .number(chunk.count());
     if (chunk.items() == null) {
       c.text("range").number(chunk.rangeStart());
     } else {
@@ -71,7 +77,8 @@ public final class JobSigner {
   private static boolean matches(String expected, String actual) {
     return actual != null
         && MessageDigest.isEqual(
-            expected.getBytes(StandardCharsets.US_ASCII), actual.getBytes(StandardCharsets.US_ASCII));
+            expected.getBytes(StandardCharsets.US_ASCII),
+            actual.getBytes(StandardCharsets.US_ASCII));
   }
 
   /** Length-prefixed fields, fed to the MAC. */
@@ -94,7 +101,9 @@ public final class JobSigner {
       try {
         Mac mac = Mac.getInstance(ALGORITHM);
         mac.init(key);
-        return Base64.getEncoder().withoutPadding().encodeToString(mac.doFinal(bytes.toByteArray()));
+        return Base64.getEncoder()
+            .withoutPadding()
+            .encodeToString(mac.doFinal(bytes.toByteArray()));
       } catch (NoSuchAlgorithmException | InvalidKeyException e) {
         throw new IllegalStateException("this JDK cannot compute " + ALGORITHM, e);
       }

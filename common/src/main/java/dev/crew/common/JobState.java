@@ -10,7 +10,10 @@ public enum JobState {
   DONE,
   /** Cancelled by a user; queued tasks are dropped, no new ones start. */
   CANCELLED,
-  /** Refused by the workers: its signature does not match their cluster secret. None of its items runs. */
+  /**
+   * Refused by the workers: its signature does not match their cluster secret. None of its items
+   * runs.
+   */
   REFUSED;
 
   public boolean isFinal() {

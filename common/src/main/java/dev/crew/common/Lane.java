@@ -2,7 +2,10 @@ package dev.crew.common;
 
 import java.util.Locale;
 
-/** Where a task runs: {@code cpu} on one platform thread per core, {@code io} on bounded virtual threads. */
+/**
+ * Where a task runs: {@code cpu} on one platform thread per core, {@code io} on bounded virtual
+ * threads.
+ */
 public enum Lane {
   CPU,
   IO;

@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * How the programs log: readable lines (the default) or one JSON object per line for container log collectors. The
- * choice must be made before the first logger exists, so {@code main} reads it from the arguments and the
- * environment and sets the property that the logback configuration reads.
+ * How the programs log: readable lines (the default) or one JSON object per line for container log
+ * collectors. The choice must be made before the first logger exists, so {@code main} reads it from
+ * the arguments and the environment and sets the property that the logback configuration reads.
  */
 public enum LogFormat {
   text,
@@ -15,7 +15,10 @@ public enum LogFormat {
   /** The system property the logback configurations read to pick their appender. */
   public static final String APPENDER_PROPERTY = "crew.log.appender";
 
-  /** The format named by {@code --log-format F} / {@code --log-format=F} in {@code args}, else by the env value. */
+  /**
+   * The format named by {@code --log-format F} / {@code --log-format=F} in {@code args}, else by
+   * the env value.
+   */
   public static LogFormat of(List<String> args, String envValue) {
     String chosen = envValue;
     for (int i = 0; i < args.size(); i++) {
@@ -32,7 +35,8 @@ public enum LogFormat {
     try {
       return valueOf(chosen.trim().toLowerCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      return text; // picocli refuses the bad value with a usage error once the command line is parsed
+      return text; // picocli refuses the bad value with a usage error once the command line is
+      // parsed
     }
   }
 

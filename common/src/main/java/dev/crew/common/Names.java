@@ -1,21 +1,34 @@
 package dev.crew.common;
 
-/** Names of the distributed structures and member attributes Crew uses; one place so both sides agree. */
+/**
+ * Names of the distributed structures and member attributes Crew uses; one place so both sides
+ * agree.
+ */
 public final class Names {
   public static final String QUEUE_PREFIX = "crew.queue.";
   public static final String JOBS = "crew.jobs";
   public static final String RESULTS = "crew.results";
   public static final String LEASES = "crew.leases";
-  /** Every task not yet recorded, by task id: the lane queues carry only ids, so a task is never lost with one. */
+
+  /**
+   * Every task not yet recorded, by task id: the lane queues carry only ids, so a task is never
+   * lost with one.
+   */
   public static final String TASKS = "crew.tasks";
+
   public static final String HEARTBEATS = "crew.heartbeats";
+
   /** Each worker's {@link WorkerStats}, under its member uuid, rewritten every second. */
   public static final String STATS = "crew.stats";
+
   /** Recent {@link CrewEvent}s, oldest overwritten first. */
   public static final String EVENTS = "crew.events";
 
-  /** Member attributes a worker publishes so that clients can see its capacity without asking it. */
+  /**
+   * Member attributes a worker publishes so that clients can see its capacity without asking it.
+   */
   public static final String ATTR_ROLE = "crew.role";
+
   public static final String ATTR_NAME = "crew.name";
   public static final String ATTR_CORES = "crew.cores";
   public static final String ATTR_CPU_THREADS = "crew.cpu-threads";

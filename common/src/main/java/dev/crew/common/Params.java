@@ -6,7 +6,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
-/** A job's task parameters ({@code --param K=V}), with typed readers that fail in one clear line. */
+/**
+ * A job's task parameters ({@code --param K=V}), with typed readers that fail in one clear line.
+ */
 public record Params(Map<String, String> values) {
 
   public static final Params NONE = new Params(Map.of());
@@ -33,8 +35,12 @@ public record Params(Map<String, String> values) {
     Set<String> allowed = Set.of(known);
     for (String key : values.keySet()) {
       if (!allowed.contains(key)) {
-        String expected = known.length == 0 ? "it takes none" : "known: " + String.join(", ", new TreeSet<>(allowed));
-        throw new IllegalArgumentException("unknown parameter '" + key + "' for task " + task + " (" + expected + ")");
+        String expected =
+            known.length == 0
+                ? "it takes none"
+                : "known: " + String.join(", ", new TreeSet<>(allowed));
+        throw new IllegalArgumentException(
+            "unknown parameter '" + key + "' for task " + task + " (" + expected + ")");
       }
     }
     return this;

@@ -12,11 +12,14 @@ public final class ResultJson {
   private ResultJson() {}
 
   public static String render(Object value) {
-    // The common shapes skip the mapper: most tasks return a number or a string, and this is the hot path.
+    // The common shapes skip the mapper: most tasks return a number or a string, and this is the
+    // hot path.
     if (value == null) {
       return "null";
     }
-    if (value instanceof Long || value instanceof Integer || value instanceof java.math.BigInteger) {
+    if (value instanceof Long
+        || value instanceof Integer
+        || value instanceof java.math.BigInteger) {
       return value.toString();
     }
     if (value instanceof String text) {
@@ -25,7 +28,8 @@ public final class ResultJson {
     try {
       return MAPPER.writeValueAsString(value);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("result of type " + value.getClass().getName() + " is not JSON: " + e);
+      throw new IllegalArgumentException(
+          "result of type " + value.getClass().getName() + " is not JSON: " + e);
     }
   }
 

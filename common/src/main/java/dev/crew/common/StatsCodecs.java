@@ -6,7 +6,10 @@ import com.hazelcast.nio.serialization.compact.CompactWriter;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Compact serializers of what workers publish about themselves: {@link WorkerStats} and {@link CrewEvent}. */
+/**
+ * Compact serializers of what workers publish about themselves: {@link WorkerStats} and {@link
+ * CrewEvent}.
+ */
 final class StatsCodecs {
   private StatsCodecs() {}
 
@@ -63,10 +66,14 @@ final class StatsCodecs {
       out.writeInt64("duplicates", s.duplicates());
       out.writeInt64("startedMillis", s.startedMillis());
       out.writeInt64("updatedMillis", s.updatedMillis());
-      out.writeArrayOfString("jobIds", s.jobs().stream().map(WorkerStats.JobDone::jobId).toArray(String[]::new));
-      out.writeArrayOfInt64("jobOk", s.jobs().stream().mapToLong(WorkerStats.JobDone::ok).toArray());
-      out.writeArrayOfInt64("jobFailed", s.jobs().stream().mapToLong(WorkerStats.JobDone::failed).toArray());
-      out.writeArrayOfInt64("jobTasks", s.jobs().stream().mapToLong(WorkerStats.JobDone::tasks).toArray());
+      out.writeArrayOfString(
+          "jobIds", s.jobs().stream().map(WorkerStats.JobDone::jobId).toArray(String[]::new));
+      out.writeArrayOfInt64(
+          "jobOk", s.jobs().stream().mapToLong(WorkerStats.JobDone::ok).toArray());
+      out.writeArrayOfInt64(
+          "jobFailed", s.jobs().stream().mapToLong(WorkerStats.JobDone::failed).toArray());
+      out.writeArrayOfInt64(
+          "jobTasks", s.jobs().stream().mapToLong(WorkerStats.JobDone::tasks).toArray());
     }
 
     @Override

@@ -3,9 +3,10 @@ package dev.crew.common;
 /**
  * A unit of work Crew knows by name: the service-provider interface for built-in and plugin tasks.
  *
- * <p>Implementations are found with {@link java.util.ServiceLoader}; a jar that lists its classes in {@code
- * META-INF/services/dev.crew.common.Task} and sits on a worker's classpath (its {@code plugins/} folder) adds tasks.
- * Implementations must be stateless or thread-safe: one instance serves every item on every lane thread.
+ * <p>Implementations are found with {@link java.util.ServiceLoader}; a jar that lists its classes
+ * in {@code META-INF/services/dev.crew.common.Task} and sits on a worker's classpath (its {@code
+ * plugins/} folder) adds tasks. Implementations must be stateless or thread-safe: one instance
+ * serves every item on every lane thread.
  */
 public interface Task {
 
@@ -19,8 +20,8 @@ public interface Task {
   String description();
 
   /**
-   * Whether this task runs commands on the worker's host. Such tasks run only on workers started with
-   * {@code --allow-exec}.
+   * Whether this task runs commands on the worker's host. Such tasks run only on workers started
+   * with {@code --allow-exec}.
    */
   default boolean runsCommands() {
     return false;
@@ -29,7 +30,8 @@ public interface Task {
   /**
    * Checks the job's parameters once and returns the function applied to each item.
    *
-   * @throws IllegalArgumentException naming the bad parameter, so the coordinator refuses the job before queuing
+   * @throws IllegalArgumentException naming the bad parameter, so the coordinator refuses the job
+   *     before queuing
    */
   ItemFunction bind(Params params);
 }

@@ -7,7 +7,10 @@ import java.util.ServiceLoader;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
-/** The tasks visible to one class loader, by name: the built-ins plus any plugin jars on the classpath. */
+/**
+ * The tasks visible to one class loader, by name: the built-ins plus any plugin jars on the
+ * classpath.
+ */
 public final class TaskCatalog {
   private final SortedMap<String, Task> byName;
 
@@ -15,14 +18,20 @@ public final class TaskCatalog {
     this.byName = Collections.unmodifiableSortedMap(byName);
   }
 
-  /** Loads every {@link Task} that {@code loader} can see; a later duplicate name is refused loudly. */
+  /**
+   * Loads every {@link Task} that {@code loader} can see; a later duplicate name is refused loudly.
+   */
   public static TaskCatalog load(ClassLoader loader) {
     SortedMap<String, Task> byName = new TreeMap<>();
     for (Task task : ServiceLoader.load(Task.class, loader)) {
       Task previous = byName.putIfAbsent(task.name(), task);
       if (previous != null && previous.getClass() != task.getClass()) {
         throw new IllegalStateException(
-            "two tasks are named '" + task.name() + "': " + previous.getClass().getName() + " and "
+            "two tasks are named '"
+                + task.name()
+                + "': "
+                + previous.getClass().getName()
+                + " and "
                 + task.getClass().getName());
       }
     }
@@ -42,7 +51,10 @@ public final class TaskCatalog {
     return byName.values();
   }
 
-  /** {@code name:lane} pairs, comma-separated: how a worker advertises its tasks in a member attribute. */
+  /**
+   * {@code name:lane} pairs, comma-separated: how a worker advertises its tasks in a member
+   * attribute.
+   */
   public String advertised() {
     return advertised(task -> true);
   }

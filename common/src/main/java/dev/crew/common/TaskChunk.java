@@ -3,17 +3,34 @@ package dev.crew.common;
 import static java.util.Objects.requireNonNull;
 
 /**
- * One task: a chunk of a job's items, the unit that is queued, taken by a worker and (after a failure) queued again.
+ * One task: a chunk of a job's items, the unit that is queued, taken by a worker and (after a
+ * failure) queued again.
  *
- * @param attempt 0 for the first run; a task queued again after its worker was lost carries a higher attempt
- * @param signature HMAC of the task under the cluster secret ({@link JobSigner}); empty when unsigned
+ * @param attempt 0 for the first run; a task queued again after its worker was lost carries a
+ *     higher attempt
+ * @param signature HMAC of the task under the cluster secret ({@link JobSigner}); empty when
+ *     unsigned
  */
 public record TaskChunk(
-    String jobId, long seq, long firstIndex, int count, long rangeStart, String[] items, int attempt, String signature)
+    String jobId,
+    long seq,
+    long firstIndex,
+    int count,
+    long rangeStart,
+    String[] items,
+    int attempt,
+    String signature)
     implements ItemSpan {
 
   /** An unsigned task. */
-  public TaskChunk(String jobId, long seq, long firstIndex, int count, long rangeStart, String[] items, int attempt) {
+  public TaskChunk(
+      String jobId,
+      long seq,
+      long firstIndex,
+      int count,
+      long rangeStart,
+      String[] items,
+      int attempt) {
     this(jobId, seq, firstIndex, count, rangeStart, items, attempt, "");
   }
 
@@ -26,7 +43,8 @@ public record TaskChunk(
     }
   }
 
-  public static TaskChunk ofRange(String jobId, long seq, long firstIndex, long rangeStart, int count) {
+  public static TaskChunk ofRange(
+      String jobId, long seq, long firstIndex, long rangeStart, int count) {
     return new TaskChunk(jobId, seq, firstIndex, count, rangeStart, null, 0);
   }
 

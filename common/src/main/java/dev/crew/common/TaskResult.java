@@ -3,11 +3,13 @@ package dev.crew.common;
 import static java.util.Objects.requireNonNull;
 
 /**
- * The recorded outcome of one task: for each of its items either a result (JSON text) or an error message.
+ * The recorded outcome of one task: for each of its items either a result (JSON text) or an error
+ * message.
  *
- * <p>Stored in the results map under the task id; the first write wins, so a task that ran twice is recorded once.
- * Once a coordinator has delivered the values it replaces the entry with a {@linkplain #consumed() consumed} copy
- * that keeps only the counts, so memory stays flat however long the job.
+ * <p>Stored in the results map under the task id; the first write wins, so a task that ran twice is
+ * recorded once. Once a coordinator has delivered the values it replaces the entry with a
+ * {@linkplain #consumed() consumed} copy that keeps only the counts, so memory stays flat however
+ * long the job.
  *
  * @param values per item, the result as JSON text, or {@code null} where the item failed
  * @param errors per item, the error message, or {@code null} where the item succeeded
@@ -46,7 +48,8 @@ public record TaskResult(
   }
 
   /** Builds the result of {@code chunk} from per-item values and errors. */
-  public static TaskResult of(TaskChunk chunk, String worker, long elapsedNanos, String[] values, String[] errors) {
+  public static TaskResult of(
+      TaskChunk chunk, String worker, long elapsedNanos, String[] values, String[] errors) {
     int failed = 0;
     for (String error : errors) {
       if (error != null) {
@@ -79,8 +82,9 @@ public record TaskResult(
   }
 
   /**
-   * What stays stored after the submitter has delivered the values: the counts, and the items and errors of a task
-   * with failures (so that {@code results --failed} and {@code retry} still work); no values.
+   * What stays stored after the submitter has delivered the values: the counts, and the items and
+   * errors of a task with failures (so that {@code results --failed} and {@code retry} still work);
+   * no values.
    */
   public TaskResult asConsumed() {
     boolean keepFailures = failed > 0;

@@ -5,8 +5,8 @@ import static java.util.Objects.requireNonNull;
 import java.util.List;
 
 /**
- * What one worker is doing, as it publishes it every second in the {@link Names#STATS} map under its member uuid, so
- * that a client can see the whole cluster with one read.
+ * What one worker is doing, as it publishes it every second in the {@link Names#STATS} map under
+ * its member uuid, so that a client can see the whole cluster with one read.
  *
  * @param cpuBusy cpu lane slots in use now, of {@code cpuSlots}
  * @param ioBusy io lane items in flight now, of {@code ioSlots}
@@ -14,7 +14,8 @@ import java.util.List;
  * @param requeues tasks of lost or silent workers this worker put back on their queues
  * @param refusals jobs and tasks this worker refused because their signature did not match
  * @param duplicates late duplicate results this worker dropped
- * @param jobs what this worker recorded of each job it ran lately: live job progress without counting results
+ * @param jobs what this worker recorded of each job it ran lately: live job progress without
+ *     counting results
  */
 public record WorkerStats(
     String name,

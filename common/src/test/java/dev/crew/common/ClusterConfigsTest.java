@@ -19,7 +19,8 @@ class ClusterConfigsTest {
     assertThatThrownBy(() -> new ClusterConfigs.Membership("c", List.of(), false, null, 0, false))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("port 0");
-    assertThatThrownBy(() -> new ClusterConfigs.Membership("c", List.of(), false, null, 65_536, false))
+    assertThatThrownBy(
+            () -> new ClusterConfigs.Membership("c", List.of(), false, null, 65_536, false))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("port 65536");
   }
@@ -27,7 +28,8 @@ class ClusterConfigsTest {
   @Test
   void membership_joinListIsCopied() {
     List<String> join = new ArrayList<>(List.of("a:5701"));
-    ClusterConfigs.Membership m = new ClusterConfigs.Membership("c", join, false, null, 5701, false);
+    ClusterConfigs.Membership m =
+        new ClusterConfigs.Membership("c", join, false, null, 5701, false);
     join.add("b:5701");
 
     assertThat(m.join()).containsExactly("a:5701");
@@ -37,7 +39,8 @@ class ClusterConfigsTest {
   void member_isolatedDisablesDiscovery() {
     Config config =
         ClusterConfigs.member(
-            new ClusterConfigs.Membership("crew-x", List.of("10.0.0.1"), false, "127.0.0.1", 5801, true),
+            new ClusterConfigs.Membership(
+                "crew-x", List.of("10.0.0.1"), false, "127.0.0.1", 5801, true),
             Map.of("crew.role", "worker"),
             1);
 
@@ -46,13 +49,16 @@ class ClusterConfigsTest {
     assertThat(config.getNetworkConfig().getJoin().getMulticastConfig().isEnabled()).isFalse();
     assertThat(config.getNetworkConfig().getJoin().getTcpIpConfig().isEnabled()).isFalse();
     assertThat(config.getNetworkConfig().getJoin().getAutoDetectionConfig().isEnabled()).isFalse();
-    assertThat(config.getNetworkConfig().getInterfaces().getInterfaces()).containsExactly("127.0.0.1");
-    assertThat(config.getMemberAttributeConfig().getAttributes()).containsEntry("crew.role", "worker");
+    assertThat(config.getNetworkConfig().getInterfaces().getInterfaces())
+        .containsExactly("127.0.0.1");
+    assertThat(config.getMemberAttributeConfig().getAttributes())
+        .containsEntry("crew.role", "worker");
   }
 
   @Test
   void membership_multicastAndPeerListRefused() {
-    assertThatThrownBy(() -> new ClusterConfigs.Membership("c", List.of("10.0.0.1"), true, null, 5701, false))
+    assertThatThrownBy(
+            () -> new ClusterConfigs.Membership("c", List.of("10.0.0.1"), true, null, 5701, false))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("not several");
   }
@@ -61,7 +67,8 @@ class ClusterConfigsTest {
   void member_tcpJoinWithPeers() {
     Config config =
         ClusterConfigs.member(
-            new ClusterConfigs.Membership("c", List.of("10.0.0.1:5701", "10.0.0.2"), false, null, 5701, false),
+            new ClusterConfigs.Membership(
+                "c", List.of("10.0.0.1:5701", "10.0.0.2"), false, null, 5701, false),
             Map.of(),
             0);
 
@@ -75,7 +82,9 @@ class ClusterConfigsTest {
   @Test
   void membership_kubernetesDnsAndPeerListRefused() {
     assertThatThrownBy(
-            () -> new ClusterConfigs.Membership("c", List.of("10.0.0.1"), false, null, 5701, false, "crew-workers"))
+            () ->
+                new ClusterConfigs.Membership(
+                    "c", List.of("10.0.0.1"), false, null, 5701, false, "crew-workers"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("not several");
   }
@@ -99,7 +108,8 @@ class ClusterConfigsTest {
   @Test
   void member_multicastOnly() {
     Config config =
-        ClusterConfigs.member(new ClusterConfigs.Membership("c", List.of(), true, null, 5701, false), Map.of(), 0);
+        ClusterConfigs.member(
+            new ClusterConfigs.Membership("c", List.of(), true, null, 5701, false), Map.of(), 0);
 
     assertThat(config.getNetworkConfig().getJoin().getMulticastConfig().isEnabled()).isTrue();
     assertThat(config.getNetworkConfig().getJoin().getTcpIpConfig().isEnabled()).isFalse();
@@ -108,30 +118,39 @@ class ClusterConfigsTest {
   @Test
   void member_queuesPerLaneAndBackups() {
     Config config =
-        ClusterConfigs.member(new ClusterConfigs.Membership("c", List.of(), false, null, 5701, true), Map.of(), 2);
+        ClusterConfigs.member(
+            new ClusterConfigs.Membership("c", List.of(), false, null, 5701, true), Map.of(), 2);
 
     for (Lane lane : Lane.values()) {
-      assertThat(config.getQueueConfig(lane.queueName()).getMaxSize()).isEqualTo(ClusterConfigs.QUEUE_CAPACITY);
+      assertThat(config.getQueueConfig(lane.queueName()).getMaxSize())
+          .isEqualTo(ClusterConfigs.QUEUE_CAPACITY);
       assertThat(config.getQueueConfig(lane.queueName()).getBackupCount()).isEqualTo(2);
     }
     assertThat(config.getMapConfig(Names.JOBS).getBackupCount()).isEqualTo(2);
     assertThat(config.getMapConfig(Names.RESULTS).getBackupCount()).isEqualTo(2);
     assertThat(config.getMapConfig(Names.RESULTS).getTimeToLiveSeconds()).isEqualTo(86_400);
-    assertThat(CompactSerializationConfigAccessor.getRegistrations(
-            config.getSerializationConfig().getCompactSerializationConfig()))
+    assertThat(
+            CompactSerializationConfigAccessor.getRegistrations(
+                config.getSerializationConfig().getCompactSerializationConfig()))
         .containsKeys("crew.Job", "crew.TaskChunk", "crew.TaskResult");
   }
 
   @Test
   void client_clusterAddressesTimeoutAndCodecs() {
-    ClientConfig config = ClusterConfigs.client("crew-y", List.of("127.0.0.1:5701"), Duration.ofSeconds(3));
+    ClientConfig config =
+        ClusterConfigs.client("crew-y", List.of("127.0.0.1:5701"), Duration.ofSeconds(3));
 
     assertThat(config.getClusterName()).isEqualTo("crew-y");
     assertThat(config.getNetworkConfig().getAddresses()).containsExactly("127.0.0.1:5701");
-    assertThat(config.getConnectionStrategyConfig().getConnectionRetryConfig().getClusterConnectTimeoutMillis())
+    assertThat(
+            config
+                .getConnectionStrategyConfig()
+                .getConnectionRetryConfig()
+                .getClusterConnectTimeoutMillis())
         .isEqualTo(3_000);
-    assertThat(CompactSerializationConfigAccessor.getRegistrations(
-            config.getSerializationConfig().getCompactSerializationConfig()))
+    assertThat(
+            CompactSerializationConfigAccessor.getRegistrations(
+                config.getSerializationConfig().getCompactSerializationConfig()))
         .containsKeys("crew.Job", "crew.TaskChunk", "crew.TaskResult");
   }
 }

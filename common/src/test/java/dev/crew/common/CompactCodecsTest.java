@@ -17,10 +17,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Round trips through a real Hazelcast serialization service configured exactly as members and clients are. */
+/**
+ * Round trips through a real Hazelcast serialization service configured exactly as members and
+ * clients are.
+ */
 class CompactCodecsTest {
 
-  /** The schemas the service registered, by id: a member keeps these cluster-wide, here a map is enough. */
+  /**
+   * The schemas the service registered, by id: a member keeps these cluster-wide, here a map is
+   * enough.
+   */
   private static final Map<Long, Schema> SCHEMAS = new ConcurrentHashMap<>();
 
   private static InternalSerializationService serialization;
@@ -48,7 +54,10 @@ class CompactCodecsTest {
         };
     serialization =
         (InternalSerializationService)
-            new DefaultSerializationServiceBuilder().setConfig(config).setSchemaService(schemas).build();
+            new DefaultSerializationServiceBuilder()
+                .setConfig(config)
+                .setSchemaService(schemas)
+                .build();
   }
 
   @AfterAll
@@ -60,7 +69,9 @@ class CompactCodecsTest {
 
   private static <T> T roundTrip(T object) {
     Data data = serialization.toData(object);
-    assertThat(data.getType()).as("serializer type id").isEqualTo(SerializationConstants.TYPE_COMPACT);
+    assertThat(data.getType())
+        .as("serializer type id")
+        .isEqualTo(SerializationConstants.TYPE_COMPACT);
     return serialization.toObject(data);
   }
 
@@ -74,9 +85,21 @@ class CompactCodecsTest {
 
   @Test
   void job_roundTrip() {
-    Params params = Params.parse(List.of("timeout=250ms", "depth=3", "empty=", "url=http://h/?a=b"));
-    Job job = new Job("job-1", "http-get", Lane.IO, params, JobState.RUNNING, 1_700_000_000_123L, 1_000L, 10L, 2,
-        30_000L, "c2lnbmF0dXJl");
+    Params params =
+        Params.parse(List.of("timeout=250ms", "depth=3", "empty=", "url=http://h/?a=b"));
+    Job job =
+        new Job(
+            "job-1",
+            "http-get",
+            Lane.IO,
+            params,
+            JobState.RUNNING,
+            1_700_000_000_123L,
+            1_000L,
+            10L,
+            2,
+            30_000L,
+            "c2lnbmF0dXJl");
 
     Job back = roundTrip(job);
 
@@ -148,7 +171,11 @@ class CompactCodecsTest {
     TaskChunk chunk = new TaskChunk("job-4", 5, 50, 3, 0, new String[] {"a", "b", "c"}, 1);
     TaskResult result =
         TaskResult.of(
-            chunk, "worker-1", 123_456_789L, new String[] {"1", null, "\"x\""}, new String[] {null, "bad item", null});
+            chunk,
+            "worker-1",
+            123_456_789L,
+            new String[] {"1", null, "\"x\""},
+            new String[] {null, "bad item", null});
 
     TaskResult back = roundTrip(result);
 
@@ -171,7 +198,8 @@ class CompactCodecsTest {
   @Test
   void taskResult_rangeRoundTrip() {
     TaskChunk chunk = TaskChunk.ofRange("job-5", 1, 10, 1_000, 2);
-    TaskResult result = TaskResult.of(chunk, "w", 1L, new String[] {"10", "20"}, new String[] {null, null});
+    TaskResult result =
+        TaskResult.of(chunk, "w", 1L, new String[] {"10", "20"}, new String[] {null, null});
 
     TaskResult back = roundTrip(result);
 
@@ -186,7 +214,8 @@ class CompactCodecsTest {
   void taskResult_consumedRoundTrip() {
     TaskChunk chunk = TaskChunk.ofItems("job-6", 2, 20, new String[] {"a", "b"});
     TaskResult consumed =
-        TaskResult.of(chunk, "w2", 9L, new String[] {null, "1"}, new String[] {"e", null}).asConsumed();
+        TaskResult.of(chunk, "w2", 9L, new String[] {null, "1"}, new String[] {"e", null})
+            .asConsumed();
 
     TaskResult back = roundTrip(consumed);
 
@@ -214,10 +243,23 @@ class CompactCodecsTest {
         .contains("crew.Job", "crew.TaskChunk", "crew.TaskResult")
         .allSatisfy(name -> assertThat(name).startsWith("crew."));
     Schema jobSchema =
-        SCHEMAS.values().stream().filter(s -> s.getTypeName().equals("crew.Job")).findFirst().orElseThrow();
+        SCHEMAS.values().stream()
+            .filter(s -> s.getTypeName().equals("crew.Job"))
+            .findFirst()
+            .orElseThrow();
     assertThat(jobSchema.getFieldNames())
         .containsExactlyInAnyOrder(
-            "id", "task", "lane", "paramKeys", "paramValues", "state", "createdMillis", "totalItems", "totalTasks",
-            "retries", "timeoutMillis", "signature");
+            "id",
+            "task",
+            "lane",
+            "paramKeys",
+            "paramValues",
+            "state",
+            "createdMillis",
+            "totalItems",
+            "totalTasks",
+            "retries",
+            "timeoutMillis",
+            "signature");
   }
 }

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 class JobTest {
 
   private static Job job(String id, int retries, long timeoutMillis) {
-    return new Job(id, "fib", Lane.CPU, Params.NONE, JobState.RUNNING, 1L, 10, 2, retries, timeoutMillis, "");
+    return new Job(
+        id, "fib", Lane.CPU, Params.NONE, JobState.RUNNING, 1L, 10, 2, retries, timeoutMillis, "");
   }
 
   @Test
@@ -42,7 +43,10 @@ class JobTest {
 
   @Test
   void queued_keepsCancelledState() {
-    Job job = Job.submitting("j1", "fib", Lane.CPU, Params.NONE, 5L).withState(JobState.CANCELLED).queued(3, 1);
+    Job job =
+        Job.submitting("j1", "fib", Lane.CPU, Params.NONE, 5L)
+            .withState(JobState.CANCELLED)
+            .queued(3, 1);
 
     assertThat(job.state()).isEqualTo(JobState.CANCELLED);
     assertThat(job.totalTasks()).isEqualTo(1);
@@ -85,13 +89,16 @@ class JobTest {
 
   @Test
   void constructor_nullFieldsRefused() {
-    assertThatThrownBy(() -> new Job(null, "t", Lane.CPU, Params.NONE, JobState.RUNNING, 0, 0, 0, 0, 0, ""))
+    assertThatThrownBy(
+            () -> new Job(null, "t", Lane.CPU, Params.NONE, JobState.RUNNING, 0, 0, 0, 0, 0, ""))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("id");
-    assertThatThrownBy(() -> new Job("j", "t", Lane.CPU, Params.NONE, JobState.RUNNING, 0, 0, 0, 0, 0, null))
+    assertThatThrownBy(
+            () -> new Job("j", "t", Lane.CPU, Params.NONE, JobState.RUNNING, 0, 0, 0, 0, 0, null))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("signature");
-    assertThatThrownBy(() -> new Job("j", "t", null, Params.NONE, JobState.RUNNING, 0, 0, 0, 0, 0, ""))
+    assertThatThrownBy(
+            () -> new Job("j", "t", null, Params.NONE, JobState.RUNNING, 0, 0, 0, 0, 0, ""))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("lane");
   }

@@ -11,7 +11,8 @@ class LogFormatTest {
   void logFormat_argumentWinsOverEnvironment() {
     assertThat(LogFormat.of(List.of("--log-format", "json"), "text")).isEqualTo(LogFormat.json);
     assertThat(LogFormat.of(List.of("--log-format=text"), "json")).isEqualTo(LogFormat.text);
-    assertThat(LogFormat.of(List.of("status", "--log-format=JSON"), null)).isEqualTo(LogFormat.json);
+    assertThat(LogFormat.of(List.of("status", "--log-format=JSON"), null))
+        .isEqualTo(LogFormat.json);
   }
 
   @Test

@@ -14,7 +14,8 @@ class ParamsTest {
   void parse_keyValuePairs() {
     Params params = Params.parse(List.of("a=1", "b=two", "url=http://x/?q=1"));
 
-    assertThat(params.values()).containsExactlyInAnyOrderEntriesOf(Map.of("a", "1", "b", "two", "url", "http://x/?q=1"));
+    assertThat(params.values())
+        .containsExactlyInAnyOrderEntriesOf(Map.of("a", "1", "b", "two", "url", "http://x/?q=1"));
   }
 
   @Test
@@ -55,7 +56,8 @@ class ParamsTest {
     source.put("b", "2");
 
     assertThat(params.values()).containsOnlyKeys("a");
-    assertThatThrownBy(() -> params.values().put("c", "3")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> params.values().put("c", "3"))
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 
   @Test
@@ -91,7 +93,8 @@ class ParamsTest {
 
     assertThat(params.getDuration("t", Duration.ZERO)).isEqualTo(Duration.ofMillis(250));
     assertThat(params.getDuration("u", Duration.ZERO)).isEqualTo(Duration.ofMinutes(2));
-    assertThat(params.getDuration("missing", Duration.ofSeconds(9))).isEqualTo(Duration.ofSeconds(9));
+    assertThat(params.getDuration("missing", Duration.ofSeconds(9)))
+        .isEqualTo(Duration.ofSeconds(9));
   }
 
   @Test

@@ -42,8 +42,10 @@ class ResultJsonTest {
   @Test
   void render_booleanMapListRecord() throws Exception {
     assertThat(ResultJson.render(true)).isEqualTo("true");
-    assertThat(READER.readTree(ResultJson.render(List.of(1, 2)))).isEqualTo(READER.readTree("[1,2]"));
-    assertThat(READER.readTree(ResultJson.render(Map.of("a", 1)))).isEqualTo(READER.readTree("{\"a\":1}"));
+    assertThat(READER.readTree(ResultJson.render(List.of(1, 2))))
+        .isEqualTo(READER.readTree("[1,2]"));
+    assertThat(READER.readTree(ResultJson.render(Map.of("a", 1))))
+        .isEqualTo(READER.readTree("{\"a\":1}"));
     JsonNode point = READER.readTree(ResultJson.render(new Point(3, "p")));
     assertThat(point.get("x").intValue()).isEqualTo(3);
     assertThat(point.get("label").textValue()).isEqualTo("p");

@@ -49,7 +49,9 @@ class TaskCatalogTest {
                 assertThat(task.description()).isNotBlank();
               });
     }
-    assertThat(catalog.all()).extracting(Task::name).containsExactlyInAnyOrderElementsOf(BUILT_INS.keySet());
+    assertThat(catalog.all())
+        .extracting(Task::name)
+        .containsExactlyInAnyOrderElementsOf(BUILT_INS.keySet());
   }
 
   @Test
@@ -69,7 +71,8 @@ class TaskCatalogTest {
     TaskCatalog catalog = TaskCatalog.builtIn();
 
     assertThat(catalog.all()).extracting(Task::name).isSorted();
-    assertThatThrownBy(() -> catalog.all().clear()).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> catalog.all().clear())
+        .isInstanceOf(UnsupportedOperationException.class);
   }
 
   @Test
@@ -83,7 +86,9 @@ class TaskCatalogTest {
     String advertised = TaskCatalog.builtIn().advertised();
 
     assertThat(advertised).isEqualTo(expected);
-    assertThat(advertised.split(",")).hasSize(8).allSatisfy(pair -> assertThat(pair).matches("[a-z0-9-]+:(cpu|io)"));
+    assertThat(advertised.split(","))
+        .hasSize(8)
+        .allSatisfy(pair -> assertThat(pair).matches("[a-z0-9-]+:(cpu|io)"));
   }
 
   @Test
@@ -117,12 +122,17 @@ class TaskCatalogTest {
     }
   }
 
-  /** A class loader over the test classpath plus a services file naming {@code provider}, as a plugin jar would. */
-  private static URLClassLoader pluginLoader(Path dir, Class<? extends Task> provider) throws IOException {
+  /**
+   * A class loader over the test classpath plus a services file naming {@code provider}, as a
+   * plugin jar would.
+   */
+  private static URLClassLoader pluginLoader(Path dir, Class<? extends Task> provider)
+      throws IOException {
     Path services = dir.resolve("META-INF/services");
     Files.createDirectories(services);
     Files.write(services.resolve(Task.class.getName()), List.of(provider.getName()));
-    return new URLClassLoader(new URL[] {dir.toUri().toURL()}, TaskCatalogTest.class.getClassLoader());
+    return new URLClassLoader(
+        new URL[] {dir.toUri().toURL()}, TaskCatalogTest.class.getClassLoader());
   }
 
   public static final class ExtraTask implements Task {

@@ -81,7 +81,8 @@ class TaskChunkTest {
 
   @Test
   void constructor_nullJobIdRefused() {
-    assertThatThrownBy(() -> TaskChunk.ofRange(null, 0, 0, 0, 1)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> TaskChunk.ofRange(null, 0, 0, 0, 1))
+        .isInstanceOf(NullPointerException.class);
   }
 
   @Test

@@ -7,8 +7,10 @@ import org.junit.jupiter.api.Test;
 
 class TaskResultTest {
 
-  private static TaskResult result(int count, int ok, int failed, String[] values, String[] errors, boolean consumed) {
-    return new TaskResult("j", 0, 0, count, 0, null, "w1", 0, 10, ok, failed, values, errors, consumed);
+  private static TaskResult result(
+      int count, int ok, int failed, String[] values, String[] errors, boolean consumed) {
+    return new TaskResult(
+        "j", 0, 0, count, 0, null, "w1", 0, 10, ok, failed, values, errors, consumed);
   }
 
   @Test
@@ -40,7 +42,8 @@ class TaskResultTest {
   void of_allSucceeded() {
     TaskChunk chunk = TaskChunk.ofItems("job", 0, 0, new String[] {"x", "y"});
 
-    TaskResult result = TaskResult.of(chunk, "w", 1L, new String[] {"1", "2"}, new String[] {null, null});
+    TaskResult result =
+        TaskResult.of(chunk, "w", 1L, new String[] {"1", "2"}, new String[] {null, null});
 
     assertThat(result.ok()).isEqualTo(2);
     assertThat(result.failed()).isZero();
@@ -96,8 +99,22 @@ class TaskResultTest {
   @Test
   void constructor_itemsCountMismatchRefused() {
     assertThatThrownBy(
-            () -> new TaskResult("j", 0, 0, 2, 0, new String[] {"a"}, "w", 0, 0, 2, 0, new String[2], new String[2],
-                false))
+            () ->
+                new TaskResult(
+                    "j",
+                    0,
+                    0,
+                    2,
+                    0,
+                    new String[] {"a"},
+                    "w",
+                    0,
+                    0,
+                    2,
+                    0,
+                    new String[2],
+                    new String[2],
+                    false))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("count 2 but 1 items");
   }
@@ -105,7 +122,8 @@ class TaskResultTest {
   @Test
   void asConsumed_allOkDropsItemsAndErrors() {
     TaskChunk chunk = new TaskChunk("job", 1, 0, 2, 0, new String[] {"a", "b"}, 0);
-    TaskResult consumed = TaskResult.of(chunk, "w", 1, new String[] {"1", "2"}, new String[2]).asConsumed();
+    TaskResult consumed =
+        TaskResult.of(chunk, "w", 1, new String[] {"1", "2"}, new String[2]).asConsumed();
     assertThat(consumed.items()).isNull();
     assertThat(consumed.errors()).isNull();
     assertThat(consumed.hasErrors()).isFalse();
@@ -114,7 +132,9 @@ class TaskResultTest {
   @Test
   void asConsumed_dropsValuesKeepsCountsAndFailures() {
     TaskChunk chunk = new TaskChunk("job", 7, 70, 3, 0, new String[] {"a", "b", "c"}, 1);
-    TaskResult full = TaskResult.of(chunk, "w9", 555L, new String[] {"1", null, "3"}, new String[] {null, "e", null});
+    TaskResult full =
+        TaskResult.of(
+            chunk, "w9", 555L, new String[] {"1", null, "3"}, new String[] {null, "e", null});
 
     TaskResult consumed = full.asConsumed();
 

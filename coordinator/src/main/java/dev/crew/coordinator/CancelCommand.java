@@ -16,7 +16,10 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code coordinator cancel}: stops a job; its queued tasks are dropped and no new task of it starts. */
+/**
+ * {@code coordinator cancel}: stops a job; its queued tasks are dropped and no new task of it
+ * starts.
+ */
 @Command(
     name = "cancel",
     header = "Cancel a job: its queued tasks are dropped and none of its tasks start again.",
@@ -35,12 +38,15 @@ final class CancelCommand extends ClusterCommandBase implements Callable<Integer
       do {
         job = requireJob(jobs, jobId);
         if (job.state().isFinal()) {
-          out().println("job " + jobId + " is already " + job.state().name().toLowerCase(Locale.ROOT));
+          out()
+              .println(
+                  "job " + jobId + " is already " + job.state().name().toLowerCase(Locale.ROOT));
           out().flush();
           return ExitCodes.OK;
         }
       } while (!jobs.replace(jobId, job, job.withState(JobState.CANCELLED)));
-      // Drop the job's queued task ids, then the tasks themselves: a worker that took an id just before finds no
+      // Drop the job's queued task ids, then the tasks themselves: a worker that took an id just
+      // before finds no
       // task and drops it; one that already runs a task is stopped by the state change above.
       IQueue<String> queue = hazelcast.getQueue(job.lane().queueName());
       String prefix = jobId + "/";
@@ -56,9 +62,10 @@ final class CancelCommand extends ClusterCommandBase implements Callable<Integer
       hazelcast.<String, TaskChunk>getMap(Names.TASKS).removeAll(Predicates.equal("jobId", jobId));
       IMap<String, TaskResult> results = hazelcast.getMap(Names.RESULTS);
       JobProgress progress = JobProgress.of(job, results);
-      out().printf(
-          "job %s cancelled: %d queued tasks dropped; %s items had finished (%d ok, %d failed)%n",
-          jobId, ofJob.size(), progress.done(), progress.ok(), progress.failed());
+      out()
+          .printf(
+              "job %s cancelled: %d queued tasks dropped; %s items had finished (%d ok, %d failed)%n",
+              jobId, ofJob.size(), progress.done(), progress.ok(), progress.failed());
       out().flush();
       return ExitCodes.OK;
     } finally {

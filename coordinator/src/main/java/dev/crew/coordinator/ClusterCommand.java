@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 /** {@code coordinator cluster}: every worker's live numbers, and the lane queues. */
 @Command(
     name = "cluster",
-    header = "Show the workers (host, cores, lane slots busy/free, items done, items/s) and the lane queue depths.",
+    header =
+        "Show the workers (host, cores, lane slots busy/free, items done, items/s) and the lane queue depths.",
     description = {
       "REQ, REF and DUP count the tasks a worker requeued after losing a worker, the jobs and tasks it refused",
       "for their signature, and the late duplicate results it dropped."
@@ -21,7 +22,8 @@ final class ClusterCommand extends ClusterCommandBase implements Callable<Intege
   public Integer call() {
     HazelcastInstance hazelcast = connect();
     try {
-      ClusterSnapshot snapshot = new ClusterWatch(hazelcast, options().cluster, 0, System::currentTimeMillis).read();
+      ClusterSnapshot snapshot =
+          new ClusterWatch(hazelcast, options().cluster, 0, System::currentTimeMillis).read();
       out().println(SnapshotText.summary(snapshot));
       if (!snapshot.workers().isEmpty()) {
         SnapshotText.workers(snapshot).forEach(out()::println);

@@ -8,7 +8,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** What every subcommand shares: its output streams and the cluster options, wherever on the line they were given. */
+/**
+ * What every subcommand shares: its output streams and the cluster options, wherever on the line
+ * they were given.
+ */
 abstract class ClusterCommandBase {
   @Spec CommandSpec spec;
 
@@ -31,7 +34,9 @@ abstract class ClusterCommandBase {
     return options().connect();
   }
 
-  /** The stored job {@code jobId}, or a usage error (exit code 2) naming the cluster it is not in. */
+  /**
+   * The stored job {@code jobId}, or a usage error (exit code 2) naming the cluster it is not in.
+   */
   Job requireJob(IMap<String, Job> jobs, String jobId) {
     Job job = jobs.get(jobId);
     if (job == null) {

@@ -6,15 +6,18 @@ import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.core.HazelcastInstance;
 import dev.crew.common.ClusterConfigs;
 import dev.crew.common.ClusterSecret;
-import dev.crew.common.JobSigner;
 import dev.crew.common.Durations;
+import dev.crew.common.JobSigner;
 import dev.crew.common.LogFormat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
-/** How to reach the cluster: accepted before or after the subcommand, each with an environment default. */
+/**
+ * How to reach the cluster: accepted before or after the subcommand, each with an environment
+ * default.
+ */
 final class ClusterOptions {
 
   @Option(
@@ -23,7 +26,8 @@ final class ClusterOptions {
       paramLabel = "HOST[:PORT]",
       scope = INHERIT,
       defaultValue = "${env:CREW_CONNECT:-127.0.0.1}",
-      description = "Cluster members to connect to, comma-separated (env CREW_CONNECT, default ${DEFAULT-VALUE}).")
+      description =
+          "Cluster members to connect to, comma-separated (env CREW_CONNECT, default ${DEFAULT-VALUE}).")
   List<String> connect;
 
   @Option(
@@ -39,7 +43,8 @@ final class ClusterOptions {
       paramLabel = "DURATION",
       scope = INHERIT,
       defaultValue = "${env:CREW_CONNECT_TIMEOUT:-5s}",
-      description = "Give up connecting after this long (env CREW_CONNECT_TIMEOUT, default ${DEFAULT-VALUE}).")
+      description =
+          "Give up connecting after this long (env CREW_CONNECT_TIMEOUT, default ${DEFAULT-VALUE}).")
   String connectTimeout;
 
   @Option(
@@ -47,7 +52,8 @@ final class ClusterOptions {
       paramLabel = "FILE",
       scope = INHERIT,
       defaultValue = "${env:CREW_SECRET_FILE}",
-      description = "File holding the cluster secret that signs jobs (env CREW_SECRET_FILE, or the secret in CREW_SECRET).")
+      description =
+          "File holding the cluster secret that signs jobs (env CREW_SECRET_FILE, or the secret in CREW_SECRET).")
   String secretFile;
 
   @Option(
@@ -55,7 +61,8 @@ final class ClusterOptions {
       paramLabel = "text|json",
       scope = INHERIT,
       defaultValue = "${env:CREW_LOG_FORMAT:-text}",
-      description = "Log lines as text, or one JSON object per line (env CREW_LOG_FORMAT, default ${DEFAULT-VALUE}).")
+      description =
+          "Log lines as text, or one JSON object per line (env CREW_LOG_FORMAT, default ${DEFAULT-VALUE}).")
   LogFormat logFormat;
 
   @Option(

@@ -14,7 +14,8 @@ import java.util.TreeMap;
 record ClusterView(List<WorkerView> workers) {
 
   /** One worker: its name ({@code host:port}), capacity, and the tasks it can run by lane. */
-  record WorkerView(String name, int cores, int cpuThreads, int ioConcurrency, Map<String, Lane> tasks) {
+  record WorkerView(
+      String name, int cores, int cpuThreads, int ioConcurrency, Map<String, Lane> tasks) {
     int slots(Lane lane) {
       return lane == Lane.CPU ? cpuThreads : ioConcurrency;
     }

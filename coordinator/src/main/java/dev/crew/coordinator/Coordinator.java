@@ -1,14 +1,14 @@
 package dev.crew.coordinator;
 
 import ch.qos.logback.classic.Level;
+import dev.crew.common.LogFormat;
+import dev.crew.coordinator.job.JobRefusedException;
 import java.io.BufferedWriter;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import dev.crew.common.LogFormat;
-import dev.crew.coordinator.job.JobRefusedException;
 import org.slf4j.LoggerFactory;
 import picocli.AutoComplete;
 import picocli.CommandLine;
@@ -20,7 +20,8 @@ import picocli.CommandLine.Mixin;
     name = "coordinator",
     mixinStandardHelpOptions = true,
     version = "crew coordinator 0.1.0",
-    header = "Run jobs on a Crew cluster: split the input into tasks, queue them, stream the results back.",
+    header =
+        "Run jobs on a Crew cluster: split the input into tasks, queue them, stream the results back.",
     description = {
       "Every command but 'run' talks to a cluster of workers (see --connect); 'run' starts its own in-process",
       "worker and needs nothing else."
@@ -57,13 +58,16 @@ public final class Coordinator {
     // Hazelcast logs its first lines before it reads its config: route those through SLF4J too.
     System.setProperty("hazelcast.logging.type", "slf4j");
     System.setProperty(
-        "logback.configurationFile", System.getProperty("logback.configurationFile", "crew-coordinator-logback.xml"));
+        "logback.configurationFile",
+        System.getProperty("logback.configurationFile", "crew-coordinator-logback.xml"));
     LogFormat.of(java.util.List.of(args), System.getenv("CREW_LOG_FORMAT")).apply();
     CommandLine cli = commandLine();
     cli.setOut(
         new PrintWriter(
             new BufferedWriter(
-                new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), 1 << 16),
+                new OutputStreamWriter(
+                    new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8),
+                1 << 16),
             /* autoFlush= */ false));
     int code = cli.execute(args);
     cli.getOut().flush();
@@ -104,7 +108,12 @@ public final class Coordinator {
         (e, args) -> {
           PrintWriter err = e.getCommandLine().getErr();
           String message = e.getMessage().replaceFirst("^Error: ", "");
-          err.println("coordinator: " + message + " (see: coordinator " + subcommandPath(e.getCommandLine()) + "--help)");
+          err.println(
+              "coordinator: "
+                  + message
+                  + " (see: coordinator "
+                  + subcommandPath(e.getCommandLine())
+                  + "--help)");
           err.flush();
           return ExitCodes.USAGE;
         });
@@ -125,17 +134,24 @@ public final class Coordinator {
 
   private static int maxVerbosity(CommandLine.ParseResult parseResult) {
     // Inherited options are bound to the top command's fields wherever they appear on the line.
-    return parseResult.commandSpec().userObject() instanceof Coordinator c ? c.cluster.verbosity() : 0;
+    return parseResult.commandSpec().userObject() instanceof Coordinator c
+        ? c.cluster.verbosity()
+        : 0;
   }
 
-  /** Log levels from the number of {@code -v}; the quiet defaults live in crew-coordinator-logback.xml. */
+  /**
+   * Log levels from the number of {@code -v}; the quiet defaults live in
+   * crew-coordinator-logback.xml.
+   */
   static void applyVerbosity(int level) {
     if (level >= 1) {
       ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.crew")).setLevel(Level.DEBUG);
-      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("com.hazelcast")).setLevel(Level.WARN);
+      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("com.hazelcast"))
+          .setLevel(Level.WARN);
     }
     if (level >= 2) {
-      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("com.hazelcast")).setLevel(Level.INFO);
+      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("com.hazelcast"))
+          .setLevel(Level.INFO);
     }
   }
 }

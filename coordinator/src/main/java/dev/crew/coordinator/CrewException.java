@@ -1,6 +1,9 @@
 package dev.crew.coordinator;
 
-/** A failure the user can act on: its message is printed as one line and the program exits with its code. */
+/**
+ * A failure the user can act on: its message is printed as one line and the program exits with its
+ * code.
+ */
 final class CrewException extends RuntimeException {
   private final int exitCode;
 

@@ -13,19 +13,24 @@ import picocli.CommandLine.Option;
 /** {@code coordinator dashboard}: serves the web dashboard from this client until stopped. */
 @Command(
     name = "dashboard",
-    header = "Serve the web dashboard (workers, jobs, throughput, failures) from here until Ctrl-C.",
+    header =
+        "Serve the web dashboard (workers, jobs, throughput, failures) from here until Ctrl-C.",
     description = "It reads the cluster as a client; no worker needs an HTTP port for it.",
     mixinStandardHelpOptions = true)
 final class DashboardCommand extends ClusterCommandBase implements Callable<Integer> {
 
-  @Option(names = "--port", defaultValue = "8080", description = "Port to serve on (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--port",
+      defaultValue = "8080",
+      description = "Port to serve on (default ${DEFAULT-VALUE}).")
   int port;
 
   @Option(
       names = "--bind",
       paramLabel = "ADDR",
       defaultValue = "127.0.0.1",
-      description = "Address to listen on (default ${DEFAULT-VALUE}; the page has no authentication).")
+      description =
+          "Address to listen on (default ${DEFAULT-VALUE}; the page has no authentication).")
   String bind;
 
   @Override
@@ -40,7 +45,8 @@ final class DashboardCommand extends ClusterCommandBase implements Callable<Inte
       endpoint =
           HttpEndpoint.start(
               new InetSocketAddress(bind, port),
-              DashboardRoutes.of(new ClusterWatch(hazelcast, options().cluster, 20, System::currentTimeMillis)));
+              DashboardRoutes.of(
+                  new ClusterWatch(hazelcast, options().cluster, 20, System::currentTimeMillis)));
     } catch (IllegalStateException e) {
       hazelcast.shutdown();
       throw CrewException.usage(e.getMessage());
@@ -53,7 +59,10 @@ final class DashboardCommand extends ClusterCommandBase implements Callable<Inte
                       endpoint.close();
                       stopped.countDown();
                     }));
-    err().printf("dashboard of cluster '%s' at http://%s:%d/ (Ctrl-C stops)%n", options().cluster, bind, endpoint.port());
+    err()
+        .printf(
+            "dashboard of cluster '%s' at http://%s:%d/ (Ctrl-C stops)%n",
+            options().cluster, bind, endpoint.port());
     err().flush();
     stopped.await();
     return ExitCodes.OK;

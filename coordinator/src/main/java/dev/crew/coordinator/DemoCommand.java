@@ -19,11 +19,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code coordinator demo}: a CPU-bound job and an I/O-bound job on an in-process worker, the README's first command.
+ * {@code coordinator demo}: a CPU-bound job and an I/O-bound job on an in-process worker, the
+ * README's first command.
  */
 @Command(
     name = "demo",
-    header = "Show Crew at work here: a CPU-bound job (fib), then an I/O-bound job (HTTP GETs to a local server).",
+    header =
+        "Show Crew at work here: a CPU-bound job (fib), then an I/O-bound job (HTTP GETs to a local server).",
     description = {
       "Runs on an in-process worker, like 'run'. The I/O job fetches pages from an HTTP server this command starts",
       "on 127.0.0.1, which answers each request after --delay; the pages are fetched concurrently on the io lane."
@@ -31,7 +33,10 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true)
 final class DemoCommand extends ClusterCommandBase implements Callable<Integer> {
 
-  @Option(names = "--pages", paramLabel = "N", description = "Pages the I/O job fetches (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--pages",
+      paramLabel = "N",
+      description = "Pages the I/O job fetches (default ${DEFAULT-VALUE}).")
   int pages = 2_000;
 
   @Option(
@@ -51,42 +56,67 @@ final class DemoCommand extends ClusterCommandBase implements Callable<Integer> 
             RunCommand.embeddedSettings(Runtime.getRuntime().availableProcessors(), 1000, signer),
             TaskCatalog.load(Thread.currentThread().getContextClassLoader()));
     ExecutorService serverThreads = Executors.newVirtualThreadPerTaskExecutor();
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1_000);
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1_000);
     Path urls = Files.createTempFile("crew-demo-urls", ".txt");
     Path fetched = Files.createTempFile("crew-demo-pages", ".jsonl");
     try {
       server.setExecutor(serverThreads);
-      server.createContext("/", exchange -> {
-        try {
-          Thread.sleep(delayMillis);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        byte[] body = ("page " + exchange.getRequestURI().getPath() + "\n").repeat(10).getBytes(StandardCharsets.UTF_8);
-        exchange.sendResponseHeaders(200, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-          out.write(body);
-        }
-      });
+      server.createContext(
+          "/",
+          exchange -> {
+            try {
+              Thread.sleep(delayMillis);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            byte[] body =
+                ("page " + exchange.getRequestURI().getPath() + "\n")
+                    .repeat(10)
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+              out.write(body);
+            }
+          });
       server.start();
       StringBuilder lines = new StringBuilder();
       for (int i = 0; i < pages; i++) {
-        lines.append("http://127.0.0.1:").append(server.getAddress().getPort()).append("/page/").append(i).append('\n');
+        lines
+            .append("http://127.0.0.1:")
+            .append(server.getAddress().getPort())
+            .append("/page/")
+            .append(i)
+            .append('\n');
       }
       Files.writeString(urls, lines);
 
-      out().println("== CPU-bound: fib(n) by naive recursion, n = 25..32, on " + worker.settings().cpuThreads()
-          + " CPU lane threads");
+      out()
+          .println(
+              "== CPU-bound: fib(n) by naive recursion, n = 25..32, on "
+                  + worker.settings().cpuThreads()
+                  + " CPU lane threads");
       out().println("   coordinator run fib --range 25..32 --ordered");
       out().flush();
       int cpu = runJob(worker, signer, List.of("fib", "--range", "25..32", "--ordered"));
 
       out().println();
-      out().println("== I/O-bound: " + pages + " HTTP GETs to a local server that takes " + delayMillis
-          + " ms per page (one by one: " + String.format("%.0f", pages * delayMillis / 1000.0) + " s)");
+      out()
+          .println(
+              "== I/O-bound: "
+                  + pages
+                  + " HTTP GETs to a local server that takes "
+                  + delayMillis
+                  + " ms per page (one by one: "
+                  + String.format("%.0f", pages * delayMillis / 1000.0)
+                  + " s)");
       out().println("   coordinator run http-get --input URLS --out PAGES.jsonl");
       out().flush();
-      int io = runJob(worker, signer, List.of("http-get", "--input", urls.toString(), "--out", fetched.toString()));
+      int io =
+          runJob(
+              worker,
+              signer,
+              List.of("http-get", "--input", urls.toString(), "--out", fetched.toString()));
       try (var firstLines = Files.lines(fetched)) {
         out().println("   first results of " + fetched + ":");
         firstLines.limit(3).forEach(line -> out().println("   " + line));

@@ -9,6 +9,5 @@ final class ExitCodes {
   static final int NOT_COMPLETED = 4;
   static final int REFUSED = 5;
 
-
   private ExitCodes() {}
 }

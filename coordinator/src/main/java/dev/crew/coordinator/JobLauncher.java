@@ -32,7 +32,10 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 
-/** Submits one job on a connected cluster and follows it to the end: what {@code submit} and {@code run} share. */
+/**
+ * Submits one job on a connected cluster and follows it to the end: what {@code submit} and {@code
+ * run} share.
+ */
 final class JobLauncher {
   private final JobOptions options;
   private final PrintWriter out;
@@ -45,12 +48,16 @@ final class JobLauncher {
   }
 
   /**
-   * Checks everything that can be checked locally, then connects with {@code connect} and runs the job.
+   * Checks everything that can be checked locally, then connects with {@code connect} and runs the
+   * job.
    *
    * @return the exit code
    */
   int launch(
-      Function<JobOptions.Checked, HazelcastInstance> connect, boolean detach, boolean embedded, JobSigner signer)
+      Function<JobOptions.Checked, HazelcastInstance> connect,
+      boolean detach,
+      boolean embedded,
+      JobSigner signer)
       throws Exception {
     JobOptions.Checked checked = options.check();
     TaskCatalog local = TaskCatalog.load(Thread.currentThread().getContextClassLoader());
@@ -58,7 +65,8 @@ final class JobLauncher {
     if (localTask.isPresent()) {
       bindOrRefuse(localTask.get(), checked);
     } else if (embedded) {
-      // The embedded worker has exactly this process's tasks: no need to start it to know the name is wrong.
+      // The embedded worker has exactly this process's tasks: no need to start it to know the name
+      // is wrong.
       throw unknownTask(checked.task(), local.all().stream().map(Task::name).toList());
     }
     try (ItemSource source = options.openInput();
@@ -100,12 +108,20 @@ final class JobLauncher {
         out.flush();
       }
       Outcome outcome;
-      try (Progress progress = progress(jobId, source.total(), detach || reduction != null || options.out != null)) {
+      try (Progress progress =
+          progress(jobId, source.total(), detach || reduction != null || options.out != null)) {
         outcome =
             new JobRun(hazelcast)
-                .run(job, source, planner, handler, progress, new JobRun.Options(
+                .run(
+                    job,
+                    source,
+                    planner,
+                    handler,
+                    progress,
+                    new JobRun.Options(
                         detach,
-                        // A job with a chosen id can be submitted again to see all of it: keep its results.
+                        // A job with a chosen id can be submitted again to see all of it: keep its
+                        // results.
                         options.keepResults || detach || options.jobId != null,
                         Math.max(1, view.slots(lane)),
                         signer));
@@ -113,7 +129,11 @@ final class JobLauncher {
       target.flush();
       if (detach) {
         err.println(
-            "coordinator: job " + jobId + " queued (" + outcome.tasks() + " tasks); follow it with: coordinator status "
+            "coordinator: job "
+                + jobId
+                + " queued ("
+                + outcome.tasks()
+                + " tasks); follow it with: coordinator status "
                 + jobId);
         return ExitCodes.OK;
       }
@@ -122,7 +142,9 @@ final class JobLauncher {
         out.flush();
         if (reduction.notNumbers() > 0) {
           err.println(
-              "coordinator: " + reduction.notNumbers() + " results were not numbers and were left out of the "
+              "coordinator: "
+                  + reduction.notNumbers()
+                  + " results were not numbers and were left out of the "
                   + reduction.op().name().toLowerCase(java.util.Locale.ROOT));
         }
       }
@@ -143,7 +165,8 @@ final class JobLauncher {
     }
   }
 
-  private static Lane laneOf(String task, Optional<Task> localTask, ClusterView view, TaskCatalog local) {
+  private static Lane laneOf(
+      String task, Optional<Task> localTask, ClusterView view, TaskCatalog local) {
     if (localTask.isPresent()) {
       return localTask.get().lane();
     }
@@ -168,7 +191,8 @@ final class JobLauncher {
     try {
       return Files.newBufferedWriter(Path.of(options.out), StandardCharsets.UTF_8);
     } catch (IOException | RuntimeException e) {
-      throw CrewException.usage("--out " + options.out + ": cannot write it (" + e.getMessage() + ")");
+      throw CrewException.usage(
+          "--out " + options.out + ": cannot write it (" + e.getMessage() + ")");
     }
   }
 
@@ -178,10 +202,12 @@ final class JobLauncher {
     }
     boolean sameTerminal = !stdoutFree && "1".equals(System.getenv("CREW_STDOUT_TTY"));
     if (sameTerminal) {
-      // Result lines and a redrawn bar on one terminal garble each other; the summary line still follows.
+      // Result lines and a redrawn bar on one terminal garble each other; the summary line still
+      // follows.
       return Progress.NONE;
     }
-    return new BarProgress(jobId, total, new PrintStream(new FileOutputStream(FileDescriptor.err), true));
+    return new BarProgress(
+        jobId, total, new PrintStream(new FileOutputStream(FileDescriptor.err), true));
   }
 
   private static boolean stderrIsTerminal() {

@@ -19,34 +19,53 @@ import picocli.CommandLine.Parameters;
 /** What {@code submit} and {@code run} share: the task, its input, and how results come back. */
 final class JobOptions {
 
-  @Parameters(index = "0", paramLabel = "TASK", description = "The task to run (see: coordinator tasks).")
+  @Parameters(
+      index = "0",
+      paramLabel = "TASK",
+      description = "The task to run (see: coordinator tasks).")
   String task;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Input input;
 
   static final class Input {
-    @Option(names = "--range", paramLabel = "A..B", description = "Integers from A to B, inclusive.")
+    @Option(
+        names = "--range",
+        paramLabel = "A..B",
+        description = "Integers from A to B, inclusive.")
     String range;
 
-    @Option(names = "--input", paramLabel = "FILE", description = "One item per line; - for standard input.")
+    @Option(
+        names = "--input",
+        paramLabel = "FILE",
+        description = "One item per line; - for standard input.")
     String file;
   }
 
-  @Option(names = "--param", paramLabel = "K=V", description = "A task parameter; repeat for several.")
+  @Option(
+      names = "--param",
+      paramLabel = "K=V",
+      description = "A task parameter; repeat for several.")
   List<String> params = new ArrayList<>();
 
-  @Option(names = "--lane", paramLabel = "cpu|io", description = "Lane to run on (default: the task's own).")
+  @Option(
+      names = "--lane",
+      paramLabel = "cpu|io",
+      description = "Lane to run on (default: the task's own).")
   String lane;
 
   @Option(
       names = "--chunk",
       paramLabel = "N|auto",
       defaultValue = "auto",
-      description = "Items per task; auto measures item times and aims at ~500 ms tasks (default ${DEFAULT-VALUE}).")
+      description =
+          "Items per task; auto measures item times and aims at ~500 ms tasks (default ${DEFAULT-VALUE}).")
   String chunk;
 
-  @Option(names = "--out", paramLabel = "FILE", description = "Write the JSON lines to FILE instead of stdout.")
+  @Option(
+      names = "--out",
+      paramLabel = "FILE",
+      description = "Write the JSON lines to FILE instead of stdout.")
   String out;
 
   @Option(names = "--ordered", description = "Results in input order (default: as they complete).")
@@ -62,25 +81,38 @@ final class JobOptions {
       names = "--retries",
       paramLabel = "N",
       defaultValue = "2",
-      description = "Tries again an item that fails, up to N times, with exponential backoff (default ${DEFAULT-VALUE}).")
+      description =
+          "Tries again an item that fails, up to N times, with exponential backoff (default ${DEFAULT-VALUE}).")
   int retries;
 
   @Option(
       names = "--timeout",
       paramLabel = "DURATION",
-      description = "Time limit of one try of an item, e.g. 30s; an item past it is interrupted (default: none).")
+      description =
+          "Time limit of one try of an item, e.g. 30s; an item past it is interrupted (default: none).")
   String timeout;
 
-  @Option(names = "--job-id", paramLabel = "ID", description = "The job's id (default: TASK-random).")
+  @Option(
+      names = "--job-id",
+      paramLabel = "ID",
+      description = "The job's id (default: TASK-random).")
   String jobId;
 
-  @Option(names = "--keep-results", description = "Keep results in the cluster after delivering them (for 'results').")
+  @Option(
+      names = "--keep-results",
+      description = "Keep results in the cluster after delivering them (for 'results').")
   boolean keepResults;
 
-  @Option(names = "--no-progress", negatable = false, description = "No progress bar, even on a terminal.")
+  @Option(
+      names = "--no-progress",
+      negatable = false,
+      description = "No progress bar, even on a terminal.")
   boolean noProgress;
 
-  /** Everything checkable without the cluster, checked before connecting: exit code 2 and nothing queued. */
+  /**
+   * Everything checkable without the cluster, checked before connecting: exit code 2 and nothing
+   * queued.
+   */
   record Checked(
       String task,
       Params params,
@@ -95,21 +127,25 @@ final class JobOptions {
     try {
       Params parsed = Params.parse(params);
       Optional<Lane> chosenLane = lane == null ? Optional.empty() : Optional.of(Lane.parse(lane));
-      Optional<Reduction.Op> op = reduce == null ? Optional.empty() : Optional.of(Reduction.Op.parse(reduce));
+      Optional<Reduction.Op> op =
+          reduce == null ? Optional.empty() : Optional.of(Reduction.Op.parse(reduce));
       if (ordered && op.isPresent()) {
-        throw new IllegalArgumentException("--ordered and --reduce do not go together (a reduction has no order)");
+        throw new IllegalArgumentException(
+            "--ordered and --reduce do not go together (a reduction has no order)");
       }
       long total = input.range != null ? RangeSource.parse(input.range).total() : -1;
       ChunkPlanner.parse(chunk, 1, total, Duration.ZERO);
       if (jobId != null && (jobId.isBlank() || jobId.contains("/"))) {
-        throw new IllegalArgumentException("--job-id '" + jobId + "' must be non-blank and contain no '/'");
+        throw new IllegalArgumentException(
+            "--job-id '" + jobId + "' must be non-blank and contain no '/'");
       }
       if (retries < 0 || retries > 100) {
         throw new IllegalArgumentException("--retries must be between 0 and 100, not " + retries);
       }
       Duration limit = timeout == null ? Duration.ZERO : Durations.parse(timeout, "--timeout");
       if (timeout != null && limit.isZero()) {
-        throw new IllegalArgumentException("--timeout must be more than 0 (leave it out for no limit)");
+        throw new IllegalArgumentException(
+            "--timeout must be more than 0 (leave it out for no limit)");
       }
       return new Checked(task, parsed, chosenLane, op, chunk, total, retries, limit);
     } catch (IllegalArgumentException e) {

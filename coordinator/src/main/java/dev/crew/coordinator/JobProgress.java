@@ -14,7 +14,10 @@ record JobProgress(Job job, long tasksDone, long ok, long failed) {
     return new JobProgress(job, counts.tasksDone(), counts.ok(), counts.failed());
   }
 
-  /** The stored state, or {@code DONE} once every task has a result even if no coordinator was there to say so. */
+  /**
+   * The stored state, or {@code DONE} once every task has a result even if no coordinator was there
+   * to say so.
+   */
   JobState state() {
     if (job.state() == JobState.RUNNING && job.totalsKnown() && tasksDone >= job.totalTasks()) {
       return JobState.DONE;

@@ -10,12 +10,18 @@ import picocli.CommandLine.Option;
 /** {@code coordinator jobs}: the most recent jobs with their progress, rate and failures. */
 @Command(
     name = "jobs",
-    header = "Show the recent jobs: state, progress, items/s, failures, and the latest failed items.",
-    description = "ITEMS/S of a running job is its average since it was submitted; 'top' shows the live rate.",
+    header =
+        "Show the recent jobs: state, progress, items/s, failures, and the latest failed items.",
+    description =
+        "ITEMS/S of a running job is its average since it was submitted; 'top' shows the live rate.",
     mixinStandardHelpOptions = true)
 final class JobsCommand extends ClusterCommandBase implements Callable<Integer> {
 
-  @Option(names = "--last", paramLabel = "N", defaultValue = "20", description = "How many jobs (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--last",
+      paramLabel = "N",
+      defaultValue = "20",
+      description = "How many jobs (default ${DEFAULT-VALUE}).")
   int last;
 
   @Override
@@ -25,7 +31,8 @@ final class JobsCommand extends ClusterCommandBase implements Callable<Integer> 
     }
     HazelcastInstance hazelcast = connect();
     try {
-      ClusterSnapshot snapshot = new ClusterWatch(hazelcast, options().cluster, last, System::currentTimeMillis).read();
+      ClusterSnapshot snapshot =
+          new ClusterWatch(hazelcast, options().cluster, last, System::currentTimeMillis).read();
       if (snapshot.jobs().isEmpty()) {
         out().println("no jobs in cluster '" + options().cluster + "'");
       } else {

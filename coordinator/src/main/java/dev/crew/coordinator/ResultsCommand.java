@@ -67,9 +67,12 @@ final class ResultsCommand extends ClusterCommandBase implements Callable<Intege
         output.flush();
       }
       if (delivered > 0 && !failedOnly) {
-        err().println(
-            "coordinator: " + delivered + " tasks' results were streamed to the submitting coordinator and not"
-                + " kept (submit with --keep-results or --detach to keep them)");
+        err()
+            .println(
+                "coordinator: "
+                    + delivered
+                    + " tasks' results were streamed to the submitting coordinator and not"
+                    + " kept (submit with --keep-results or --detach to keep them)");
       }
       if (missing > 0) {
         err().println("coordinator: " + missing + " tasks have no result yet");

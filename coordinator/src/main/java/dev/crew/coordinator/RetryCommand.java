@@ -20,11 +20,15 @@ import picocli.CommandLine.Parameters;
 /** {@code coordinator retry}: the failed items of a job, run again as a new job. */
 @Command(
     name = "retry",
-    header = "Run only the failed items of a job again, as a new job; each keeps its index in the original input.",
+    header =
+        "Run only the failed items of a job again, as a new job; each keeps its index in the original input.",
     mixinStandardHelpOptions = true)
 final class RetryCommand extends ClusterCommandBase implements Callable<Integer> {
 
-  @Parameters(index = "0", paramLabel = "JOB", description = "The job whose failed items to run again.")
+  @Parameters(
+      index = "0",
+      paramLabel = "JOB",
+      description = "The job whose failed items to run again.")
   String jobId;
 
   @Override
@@ -60,9 +64,21 @@ final class RetryCommand extends ClusterCommandBase implements Callable<Integer>
         retryId = jobId + "-retry" + k;
       }
       Job retry =
-          Job.submitting(retryId, original.task(), original.lane(), original.params(), System.currentTimeMillis())
+          Job.submitting(
+                  retryId,
+                  original.task(),
+                  original.lane(),
+                  original.params(),
+                  System.currentTimeMillis())
               .withPolicy(original.retries(), original.timeoutMillis());
-      err().println("coordinator: running " + failed.size() + " failed items of " + jobId + " again as " + retryId);
+      err()
+          .println(
+              "coordinator: running "
+                  + failed.size()
+                  + " failed items of "
+                  + jobId
+                  + " again as "
+                  + retryId);
       err().flush();
       JsonLinesOutput output = new JsonLinesOutput(out());
       Outcome outcome =

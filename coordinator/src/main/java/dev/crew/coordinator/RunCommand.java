@@ -67,14 +67,20 @@ final class RunCommand extends ClusterCommandBase implements Callable<Integer> {
   }
 
   /**
-   * A private one-member cluster on loopback that no other member can join, running only jobs signed with a secret
-   * of this process's own, and allowed to run commands: they would run as the user who typed this one.
+   * A private one-member cluster on loopback that no other member can join, running only jobs
+   * signed with a secret of this process's own, and allowed to run commands: they would run as the
+   * user who typed this one.
    */
   static Worker.Settings embeddedSettings(int cpuThreads, int ioConcurrency, JobSigner signer) {
     try {
       return new Worker.Settings(
           new ClusterConfigs.Membership(
-              "crew-run-" + UUID.randomUUID(), List.of(), false, "127.0.0.1", 5701, /* isolated= */ true),
+              "crew-run-" + UUID.randomUUID(),
+              List.of(),
+              false,
+              "127.0.0.1",
+              5701,
+              /* isolated= */ true),
           cpuThreads,
           ioConcurrency,
           /* backups= */ 0,

@@ -11,7 +11,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** A {@link ClusterSnapshot} as text lines, shared by {@code cluster}, {@code jobs} and {@code top}. */
+/**
+ * A {@link ClusterSnapshot} as text lines, shared by {@code cluster}, {@code jobs} and {@code top}.
+ */
 final class SnapshotText {
   private static final String WORKER_ROW = "  %-21s %-15s %5s %9s %11s %11s %8s %9s %4s %4s %4s";
   private static final String JOB_ROW = "  %-24s %-11s %-10s %-22s %9s %9s %7s";
@@ -36,27 +38,43 @@ final class SnapshotText {
         rate(s.itemsPerSecond()));
   }
 
-  /** One line per worker: lane slots busy/free, items done and failed, items per second, reliability counts. */
+  /**
+   * One line per worker: lane slots busy/free, items done and failed, items per second, reliability
+   * counts.
+   */
   static List<String> workers(ClusterSnapshot s) {
     List<String> lines = new ArrayList<>();
-    lines.add(String.format(
-        Locale.ROOT, WORKER_ROW, "WORKER", "HOST", "CORES", "CPU B/F", "IO B/F", "ITEMS DONE", "FAILED", "ITEMS/S",
-        "REQ", "REF", "DUP"));
+    lines.add(
+        String.format(
+            Locale.ROOT,
+            WORKER_ROW,
+            "WORKER",
+            "HOST",
+            "CORES",
+            "CPU B/F",
+            "IO B/F",
+            "ITEMS DONE",
+            "FAILED",
+            "ITEMS/S",
+            "REQ",
+            "REF",
+            "DUP"));
     for (WorkerStats w : s.workers()) {
-      lines.add(String.format(
-          Locale.ROOT,
-          WORKER_ROW,
-          w.name(),
-          w.host(),
-          w.cores(),
-          w.cpuBusy() + "/" + (w.cpuSlots() - w.cpuBusy()),
-          w.ioBusy() + "/" + (w.ioSlots() - w.ioBusy()),
-          w.itemsDone(),
-          w.itemsFailed(),
-          rate(w.itemsPerSecond()),
-          w.requeues(),
-          w.refusals(),
-          w.duplicates()));
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              WORKER_ROW,
+              w.name(),
+              w.host(),
+              w.cores(),
+              w.cpuBusy() + "/" + (w.cpuSlots() - w.cpuBusy()),
+              w.ioBusy() + "/" + (w.ioSlots() - w.ioBusy()),
+              w.itemsDone(),
+              w.itemsFailed(),
+              rate(w.itemsPerSecond()),
+              w.requeues(),
+              w.refusals(),
+              w.duplicates()));
     }
     return lines;
   }
@@ -65,7 +83,9 @@ final class SnapshotText {
   static List<String> queues(ClusterSnapshot s) {
     List<String> lines = new ArrayList<>();
     for (Map.Entry<String, Integer> queue : s.queues().entrySet()) {
-      lines.add(String.format(Locale.ROOT, "queue %-3s %d tasks waiting", queue.getKey(), queue.getValue()));
+      lines.add(
+          String.format(
+              Locale.ROOT, "queue %-3s %d tasks waiting", queue.getKey(), queue.getValue()));
     }
     return lines;
   }
@@ -73,19 +93,25 @@ final class SnapshotText {
   /** One line per recent job: state, progress, rate, failures. */
   static List<String> jobs(ClusterSnapshot s) {
     List<String> lines = new ArrayList<>();
-    lines.add(String.format(Locale.ROOT, JOB_ROW, "JOB", "TASK", "STATE", "PROGRESS", "DONE", "ITEMS/S", "FAILED"));
+    lines.add(
+        String.format(
+            Locale.ROOT, JOB_ROW, "JOB", "TASK", "STATE", "PROGRESS", "DONE", "ITEMS/S", "FAILED"));
     for (ClusterSnapshot.JobRow j : s.jobs()) {
       boolean running = j.state().equals("running") || j.state().equals("submitting");
-      lines.add(String.format(
-          Locale.ROOT,
-          JOB_ROW,
-          j.id(),
-          j.task(),
-          j.state(),
-          bar(j.fraction(), 15) + (j.total() > 0 ? String.format(Locale.ROOT, " %3d%%", (int) (100 * j.fraction())) : "    ?"),
-          j.done() + "/" + (j.total() >= 0 ? Long.toString(j.total()) : "?"),
-          running ? rate(j.itemsPerSecond()) : "-",
-          j.failed()));
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              JOB_ROW,
+              j.id(),
+              j.task(),
+              j.state(),
+              bar(j.fraction(), 15)
+                  + (j.total() > 0
+                      ? String.format(Locale.ROOT, " %3d%%", (int) (100 * j.fraction()))
+                      : "    ?"),
+              j.done() + "/" + (j.total() >= 0 ? Long.toString(j.total()) : "?"),
+              running ? rate(j.itemsPerSecond()) : "-",
+              j.failed()));
     }
     return lines;
   }
@@ -95,22 +121,33 @@ final class SnapshotText {
     List<String> lines = new ArrayList<>();
     s.failures().stream()
         .limit(max)
-        .forEach(f -> lines.add(String.format(
-            Locale.ROOT, "  failed  %s #%d %s: %s", f.jobId(), f.index(), f.item() == null ? "" : f.item(), f.error())));
+        .forEach(
+            f ->
+                lines.add(
+                    String.format(
+                        Locale.ROOT,
+                        "  failed  %s #%d %s: %s",
+                        f.jobId(),
+                        f.index(),
+                        f.item() == null ? "" : f.item(),
+                        f.error())));
     for (CrewEvent e : s.events().subList(0, Math.min(max, s.events().size()))) {
-      lines.add(String.format(
-          Locale.ROOT,
-          "  %s %-9s %s: %s",
-          CLOCK.format(Instant.ofEpochMilli(e.millis())),
-          e.kind().name().toLowerCase(Locale.ROOT).replace("_dropped", ""),
-          e.worker(),
-          e.detail()));
+      lines.add(
+          String.format(
+              Locale.ROOT,
+              "  %s %-9s %s: %s",
+              CLOCK.format(Instant.ofEpochMilli(e.millis())),
+              e.kind().name().toLowerCase(Locale.ROOT).replace("_dropped", ""),
+              e.worker(),
+              e.detail()));
     }
     return lines;
   }
 
   static String rate(double perSecond) {
-    return perSecond >= 100 ? String.format(Locale.ROOT, "%,.0f", perSecond) : String.format(Locale.ROOT, "%.1f", perSecond);
+    return perSecond >= 100
+        ? String.format(Locale.ROOT, "%,.0f", perSecond)
+        : String.format(Locale.ROOT, "%.1f", perSecond);
   }
 
   private static String bar(double fraction, int width) {

@@ -21,7 +21,11 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true)
 final class StatusCommand extends ClusterCommandBase implements Callable<Integer> {
 
-  @Parameters(index = "0", arity = "0..1", paramLabel = "JOB", description = "A job id (default: every job).")
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "JOB",
+      description = "A job id (default: every job).")
   String jobId;
 
   @Override
@@ -33,20 +37,21 @@ final class StatusCommand extends ClusterCommandBase implements Callable<Integer
       if (jobId != null) {
         Job job = requireJob(jobs, jobId);
         JobProgress p = JobProgress.of(job, results);
-        out().printf(
-            "job %s: %s%n  task %s on the %s lane, params %s%n  items %s done, %d ok, %d failed; tasks %d/%s%n"
-                + "  submitted %s ago%n",
-            job.id(),
-            p.state().name().toLowerCase(Locale.ROOT),
-            job.task(),
-            job.lane().id(),
-            job.params().values(),
-            p.done(),
-            p.ok(),
-            p.failed(),
-            p.tasksDone(),
-            job.totalsKnown() ? Long.toString(job.totalTasks()) : "?",
-            age(job));
+        out()
+            .printf(
+                "job %s: %s%n  task %s on the %s lane, params %s%n  items %s done, %d ok, %d failed; tasks %d/%s%n"
+                    + "  submitted %s ago%n",
+                job.id(),
+                p.state().name().toLowerCase(Locale.ROOT),
+                job.task(),
+                job.lane().id(),
+                job.params().values(),
+                p.done(),
+                p.ok(),
+                p.failed(),
+                p.tasksDone(),
+                job.totalsKnown() ? Long.toString(job.totalTasks()) : "?",
+                age(job));
         out().flush();
         return ExitCodes.OK;
       }
@@ -59,15 +64,16 @@ final class StatusCommand extends ClusterCommandBase implements Callable<Integer
         out().printf(format, "JOB", "TASK", "LANE", "STATE", "DONE/TOTAL", "FAILED", "AGE");
         for (Job job : all) {
           JobProgress p = JobProgress.of(job, results);
-          out().printf(
-              format,
-              job.id(),
-              job.task(),
-              job.lane().id(),
-              p.state().name().toLowerCase(Locale.ROOT),
-              p.done(),
-              p.failed(),
-              age(job));
+          out()
+              .printf(
+                  format,
+                  job.id(),
+                  job.task(),
+                  job.lane().id(),
+                  p.state().name().toLowerCase(Locale.ROOT),
+                  p.done(),
+                  p.failed(),
+                  age(job));
         }
       }
       out().flush();

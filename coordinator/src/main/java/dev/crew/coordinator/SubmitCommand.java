@@ -22,7 +22,9 @@ final class SubmitCommand extends ClusterCommandBase implements Callable<Integer
 
   @Mixin JobOptions job;
 
-  @Option(names = "--detach", description = "Print the job id once it is queued, and exit; the job goes on.")
+  @Option(
+      names = "--detach",
+      description = "Print the job id once it is queued, and exit; the job goes on.")
   boolean detach;
 
   @Override

@@ -29,12 +29,13 @@ final class TasksCommand extends ClusterCommandBase implements Callable<Integer>
         out().printf(format, "TASK", "LANE", "WORKERS", "DESCRIPTION");
         tasks.forEach(
             (name, lane) ->
-                out().printf(
-                    format,
-                    name,
-                    lane.id(),
-                    view.workersWith(name) + "/" + view.workers().size(),
-                    local.find(name).map(Task::description).orElse("(a plugin task)")));
+                out()
+                    .printf(
+                        format,
+                        name,
+                        lane.id(),
+                        view.workersWith(name) + "/" + view.workers().size(),
+                        local.find(name).map(Task::description).orElse("(a plugin task)")));
       }
       out().flush();
       return ExitCodes.OK;

@@ -18,10 +18,13 @@ import org.jline.utils.NonBlockingReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code coordinator top}: the cluster's workers, queues and jobs, redrawn live until q or Ctrl-C. */
+/**
+ * {@code coordinator top}: the cluster's workers, queues and jobs, redrawn live until q or Ctrl-C.
+ */
 @Command(
     name = "top",
-    header = "A live view of the workers, lane queues, jobs and reliability events; q or Ctrl-C quits.",
+    header =
+        "A live view of the workers, lane queues, jobs and reliability events; q or Ctrl-C quits.",
     mixinStandardHelpOptions = true)
 final class TopCommand extends ClusterCommandBase implements Callable<Integer> {
   private static final String CLEAR = "\033[H\033[2J";
@@ -53,14 +56,20 @@ final class TopCommand extends ClusterCommandBase implements Callable<Integer> {
       PrintWriter screen = terminal.writer();
       screen.print(ALTERNATE_SCREEN);
       try {
-        ClusterWatch watch = new ClusterWatch(hazelcast, options().cluster, 15, System::currentTimeMillis);
+        ClusterWatch watch =
+            new ClusterWatch(hazelcast, options().cluster, 15, System::currentTimeMillis);
         NonBlockingReader keys = terminal.reader();
         while (!quit) {
           draw(screen, terminal, watch.read());
           long until = System.nanoTime() + every.toNanos();
-          for (long left = every.toMillis(); left > 0 && !quit; left = (until - System.nanoTime()) / 1_000_000) {
+          for (long left = every.toMillis();
+              left > 0 && !quit;
+              left = (until - System.nanoTime()) / 1_000_000) {
             int key = keys.read(left);
-            if (key == 'q' || key == 'Q' || key == 3 /* Ctrl-C when the terminal sends it as a key */ || key == -1) {
+            if (key == 'q'
+                || key == 'Q'
+                || key == 3 /* Ctrl-C when the terminal sends it as a key */
+                || key == -1) {
               quit = true;
             }
           }

@@ -40,7 +40,10 @@ class CoordinatorCliTest {
   private static void assertOneLineError(Run run, int code, String fragment) {
     assertThat(run.code()).as(run.err()).isEqualTo(code);
     assertThat(run.errLines()).as(run.err()).hasSize(1);
-    assertThat(run.err()).startsWith("coordinator: ").contains(fragment).doesNotContain("Exception", "\tat ");
+    assertThat(run.err())
+        .startsWith("coordinator: ")
+        .contains(fragment)
+        .doesNotContain("Exception", "\tat ");
   }
 
   @Test
@@ -61,7 +64,9 @@ class CoordinatorCliTest {
   void completion_printsABashCompletionScriptForEveryCommand() {
     Run run = run("completion");
     assertThat(run.code()).isZero();
-    assertThat(run.out()).contains("complete -F", "coordinator").contains("top", "dashboard", "jobs", "submit");
+    assertThat(run.out())
+        .contains("complete -F", "coordinator")
+        .contains("top", "dashboard", "jobs", "submit");
   }
 
   @Test
@@ -78,26 +83,39 @@ class CoordinatorCliTest {
   @Test
   void viewOptions_badValuesAreExitCode2() {
     assertOneLineError(run("jobs", "--last", "0"), 2, "--last must be at least 1");
-    assertOneLineError(run("dashboard", "--port", "70000"), 2, "--port must be between 1 and 65535");
+    assertOneLineError(
+        run("dashboard", "--port", "70000"), 2, "--port must be between 1 and 65535");
   }
 
   @Test
   void submit_unreachableClusterIsExitCode3() {
-    Run run = run("submit", "fib", "--range", "1..3", "--connect", "127.0.0.1:1", "--connect-timeout", "1s");
+    Run run =
+        run(
+            "submit",
+            "fib",
+            "--range",
+            "1..3",
+            "--connect",
+            "127.0.0.1:1",
+            "--connect-timeout",
+            "1s");
     assertOneLineError(run, 3, "cannot reach cluster 'crew' at 127.0.0.1:1");
   }
 
   @Test
   void clusterOptions_workAfterTheSubcommandToo() {
-    Run before = run("--connect", "127.0.0.1:2", "--connect-timeout", "1s", "--cluster", "other", "status");
+    Run before =
+        run("--connect", "127.0.0.1:2", "--connect-timeout", "1s", "--cluster", "other", "status");
     assertOneLineError(before, 3, "cluster 'other' at 127.0.0.1:2");
-    Run after = run("status", "--connect", "127.0.0.1:2", "--connect-timeout", "1s", "--cluster", "other");
+    Run after =
+        run("status", "--connect", "127.0.0.1:2", "--connect-timeout", "1s", "--cluster", "other");
     assertOneLineError(after, 3, "cluster 'other' at 127.0.0.1:2");
   }
 
   @Test
   void run_unknownTaskIsExitCode2() {
-    assertOneLineError(run("run", "fibb", "--range", "1..3"), 2, "unknown task 'fibb' (known: exec, fib, ");
+    assertOneLineError(
+        run("run", "fibb", "--range", "1..3"), 2, "unknown task 'fibb' (known: exec, fib, ");
   }
 
   @Test
@@ -107,18 +125,26 @@ class CoordinatorCliTest {
 
   @Test
   void run_missingInputIsExitCode2() {
-    assertOneLineError(run("run", "fib", "--input", "/no/such/file"), 2, "--input /no/such/file: no such file");
+    assertOneLineError(
+        run("run", "fib", "--input", "/no/such/file"), 2, "--input /no/such/file: no such file");
   }
 
   @Test
   void run_badOptionsAreExitCode2() {
-    assertOneLineError(run("run", "fib", "--range", "1..3", "--chunk", "big"), 2, "bad --chunk 'big'");
-    assertOneLineError(run("run", "fib", "--range", "1..3", "--lane", "gpu"), 2, "unknown lane 'gpu'");
-    assertOneLineError(run("run", "fib", "--range", "1..3", "--reduce", "avg"), 2, "bad --reduce 'avg'");
     assertOneLineError(
-        run("run", "fib", "--range", "1..3", "--reduce", "sum", "--ordered"), 2, "do not go together");
+        run("run", "fib", "--range", "1..3", "--chunk", "big"), 2, "bad --chunk 'big'");
     assertOneLineError(
-        run("run", "http-get", "--range", "1..3", "--param", "timout=3s"), 2, "unknown parameter 'timout'");
+        run("run", "fib", "--range", "1..3", "--lane", "gpu"), 2, "unknown lane 'gpu'");
+    assertOneLineError(
+        run("run", "fib", "--range", "1..3", "--reduce", "avg"), 2, "bad --reduce 'avg'");
+    assertOneLineError(
+        run("run", "fib", "--range", "1..3", "--reduce", "sum", "--ordered"),
+        2,
+        "do not go together");
+    assertOneLineError(
+        run("run", "http-get", "--range", "1..3", "--param", "timout=3s"),
+        2,
+        "unknown parameter 'timout'");
   }
 
   @Test
@@ -140,9 +166,12 @@ class CoordinatorCliTest {
       long next = a + b;
       a = b;
       b = next;
-      assertThat(lines.get(n - 1)).startsWith("{\"index\":" + (n - 1) + ",\"item\":" + n + ",\"result\":" + a + ",");
+      assertThat(lines.get(n - 1))
+          .startsWith("{\"index\":" + (n - 1) + ",\"item\":" + n + ",\"result\":" + a + ",");
     }
-    assertThat(run.err()).contains(": 25 ok, 0 failed in ").contains("items per worker: 127.0.0.1:");
+    assertThat(run.err())
+        .contains(": 25 ok, 0 failed in ")
+        .contains("items per worker: 127.0.0.1:");
   }
 
   @Test
@@ -177,6 +206,7 @@ class CoordinatorCliTest {
     assertThat(run.out()).isEmpty();
     List<String> lines = Files.readAllLines(out);
     assertThat(lines).hasSize(1000);
-    assertThat(lines.stream().map(l -> l.replaceAll(".*\"index\":(\\d+),.*", "$1")).distinct()).hasSize(1000);
+    assertThat(lines.stream().map(l -> l.replaceAll(".*\"index\":(\\d+),.*", "$1")).distinct())
+        .hasSize(1000);
   }
 }

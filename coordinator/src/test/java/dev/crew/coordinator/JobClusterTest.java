@@ -47,15 +47,20 @@ class JobClusterTest {
       workers.add(
           Worker.start(
               new Worker.Settings(
-                  new ClusterConfigs.Membership(CLUSTER, List.of("127.0.0.1:" + PORT), false, "127.0.0.1", PORT, false),
+                  new ClusterConfigs.Membership(
+                      CLUSTER, List.of("127.0.0.1:" + PORT), false, "127.0.0.1", PORT, false),
                   2,
                   50,
                   1,
                   Duration.ofSeconds(5)),
               TaskCatalog.builtIn()));
     }
-    await().atMost(Duration.ofSeconds(30))
-        .until(() -> workers.stream().allMatch(w -> w.hazelcast().getCluster().getMembers().size() == 3));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                workers.stream()
+                    .allMatch(w -> w.hazelcast().getCluster().getMembers().size() == 3));
     client =
         HazelcastClient.newHazelcastClient(
             ClusterConfigs.client(CLUSTER, List.of("127.0.0.1:" + PORT), Duration.ofSeconds(10)));
@@ -83,7 +88,9 @@ class JobClusterTest {
   void cpuJob_everyItemExactlyOnceSpreadOverAllWorkers() throws Exception {
     Map<Long, Integer> seen = new ConcurrentHashMap<>();
     Set<String> ranBy = ConcurrentHashMap.newKeySet();
-    Job job = Job.submitting(JobRun.newJobId("fib"), "fib", Lane.CPU, Params.NONE, System.currentTimeMillis());
+    Job job =
+        Job.submitting(
+            JobRun.newJobId("fib"), "fib", Lane.CPU, Params.NONE, System.currentTimeMillis());
     Outcome outcome =
         new JobRun(client)
             .run(
@@ -104,9 +111,11 @@ class JobClusterTest {
     assertThat(seen).hasSize(300);
     assertThat(seen.values()).containsOnly(1);
     // Workers pull only for free slots, so no worker can take everything while the others idle.
-    assertThat(ranBy).containsExactlyInAnyOrderElementsOf(workers.stream().map(Worker::name).toList());
+    assertThat(ranBy)
+        .containsExactlyInAnyOrderElementsOf(workers.stream().map(Worker::name).toList());
     IMap<String, TaskResult> results = client.getMap(Names.RESULTS);
-    await().atMost(Duration.ofSeconds(10))
+    await()
+        .atMost(Duration.ofSeconds(10))
         .until(
             () ->
                 results.values().stream()
@@ -119,7 +128,9 @@ class JobClusterTest {
   void autoChunkedRange_deliversEveryItemOnce() throws Exception {
     long[] sum = new long[1];
     long[] count = new long[1];
-    Job job = Job.submitting(JobRun.newJobId("noop"), "noop", Lane.CPU, Params.NONE, System.currentTimeMillis());
+    Job job =
+        Job.submitting(
+            JobRun.newJobId("noop"), "noop", Lane.CPU, Params.NONE, System.currentTimeMillis());
     Outcome outcome =
         new JobRun(client)
             .run(
@@ -143,11 +154,13 @@ class JobClusterTest {
   @Test
   void detachedJob_resultsAndStatusLater() {
     CoordinatorCliTest.Run submitted =
-        CoordinatorCliTest.run(cli("submit", "noop", "--range", "1..500", "--detach", "--chunk", "50"));
+        CoordinatorCliTest.run(
+            cli("submit", "noop", "--range", "1..500", "--detach", "--chunk", "50"));
     assertThat(submitted.code()).as(submitted.err()).isZero();
     String jobId = submitted.out().trim();
     assertThat(jobId).startsWith("noop-");
-    await().atMost(Duration.ofSeconds(30))
+    await()
+        .atMost(Duration.ofSeconds(30))
         .until(() -> CoordinatorCliTest.run(cli("status", jobId)).out().contains(": done"));
     CoordinatorCliTest.Run status = CoordinatorCliTest.run(cli("status", jobId));
     assertThat(status.out()).contains("items 500/500 done, 500 ok, 0 failed; tasks 10/10");
@@ -156,7 +169,8 @@ class JobClusterTest {
     List<String> lines = results.outLines();
     assertThat(lines).hasSize(500);
     for (int i = 0; i < 500; i++) {
-      assertThat(lines.get(i)).startsWith("{\"index\":" + i + ",\"item\":" + (i + 1) + ",\"result\":" + (i + 1));
+      assertThat(lines.get(i))
+          .startsWith("{\"index\":" + i + ",\"item\":" + (i + 1) + ",\"result\":" + (i + 1));
     }
     CoordinatorCliTest.Run list = CoordinatorCliTest.run(cli("status"));
     assertThat(list.out()).contains(jobId).contains("500/500");
@@ -166,30 +180,46 @@ class JobClusterTest {
   void cancel_dropsQueuedTasksAndStartsNoMore() {
     CoordinatorCliTest.Run submitted =
         CoordinatorCliTest.run(
-            cli("submit", "sleep", "--lane", "cpu", "--input", writeLines("200", 60), "--detach", "--chunk", "1"));
+            cli(
+                "submit",
+                "sleep",
+                "--lane",
+                "cpu",
+                "--input",
+                writeLines("200", 60),
+                "--detach",
+                "--chunk",
+                "1"));
     assertThat(submitted.code()).as(submitted.err()).isZero();
     String jobId = submitted.out().trim();
     CoordinatorCliTest.Run cancelled = CoordinatorCliTest.run(cli("cancel", jobId));
     assertThat(cancelled.code()).as(cancelled.err()).isZero();
     assertThat(cancelled.out()).contains("job " + jobId + " cancelled:");
-    int dropped = Integer.parseInt(cancelled.out().replaceAll("(?s).*cancelled: (\\d+) queued tasks dropped.*", "$1"));
+    int dropped =
+        Integer.parseInt(
+            cancelled.out().replaceAll("(?s).*cancelled: (\\d+) queued tasks dropped.*", "$1"));
     assertThat(dropped).isPositive();
     IMap<String, TaskResult> results = client.getMap(Names.RESULTS);
-    // Tasks already running when it was cancelled (at most one per CPU slot) may finish; nothing else starts.
-    await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(10))
+    // Tasks already running when it was cancelled (at most one per CPU slot) may finish; nothing
+    // else starts.
+    await()
+        .during(Duration.ofMillis(800))
+        .atMost(Duration.ofSeconds(10))
         .until(() -> client.getQueue(Lane.CPU.queueName()).isEmpty());
     long recorded = results.keySet().stream().filter(k -> k.startsWith(jobId + "/")).count();
     assertThat(recorded).isLessThanOrEqualTo(60 - dropped);
     assertThat(CoordinatorCliTest.run(cli("status", jobId)).out()).contains(": cancelled");
     IMap<String, dev.crew.common.TaskChunk> tasks = client.getMap(Names.TASKS);
-    await().atMost(Duration.ofSeconds(5))
+    await()
+        .atMost(Duration.ofSeconds(5))
         .until(() -> tasks.keySet().stream().noneMatch(k -> k.startsWith(jobId + "/")));
   }
 
   @Test
   void failedItems_listedAfterStreamingAndRetriedWithTheirIndexes() {
     String input = writeLines("10\nabc\n20\nxyz", 1);
-    CoordinatorCliTest.Run run = CoordinatorCliTest.run(cli("submit", "fib", "--input", input, "--job-id", "bad-items"));
+    CoordinatorCliTest.Run run =
+        CoordinatorCliTest.run(cli("submit", "fib", "--input", input, "--job-id", "bad-items"));
     assertThat(run.code()).as(run.err()).isEqualTo(1);
     // The values were streamed and dropped from the cluster, but the failures are kept.
     CoordinatorCliTest.Run failed = CoordinatorCliTest.run(cli("results", "bad-items", "--failed"));
@@ -198,9 +228,11 @@ class JobClusterTest {
     assertThat(failed.outLines().get(1)).startsWith("{\"index\":3,\"item\":\"xyz\",\"error\":");
     CoordinatorCliTest.Run retry = CoordinatorCliTest.run(cli("retry", "bad-items"));
     assertThat(retry.code()).as(retry.err()).isEqualTo(1);
-    assertThat(retry.err()).contains("running 2 failed items of bad-items again as bad-items-retry1");
+    assertThat(retry.err())
+        .contains("running 2 failed items of bad-items again as bad-items-retry1");
     assertThat(retry.outLines()).hasSize(2);
-    assertThat(String.join("\n", retry.outLines())).contains("\"index\":1,\"item\":\"abc\"", "\"index\":3");
+    assertThat(String.join("\n", retry.outLines()))
+        .contains("\"index\":1,\"item\":\"abc\"", "\"index\":3");
     CoordinatorCliTest.Run nothing = CoordinatorCliTest.run(cli("retry", "no-such-job"));
     assertThat(nothing.code()).isEqualTo(2);
   }
@@ -213,12 +245,15 @@ class JobClusterTest {
     assertThat(submitted.code()).as(submitted.err()).isZero();
     String jobId = submitted.out().trim();
     IMap<String, dev.crew.common.Lease> leases = client.getMap(Names.LEASES);
-    await().atMost(Duration.ofSeconds(10))
+    await()
+        .atMost(Duration.ofSeconds(10))
         .until(() -> leases.values().stream().filter(l -> l.jobId().equals(jobId)).count() == 20);
     long start = System.nanoTime();
     assertThat(CoordinatorCliTest.run(cli("cancel", jobId)).code()).isZero();
-    // Every worker interrupts its running tasks of the job and drops their leases, well inside a second.
-    await().atMost(Duration.ofSeconds(5))
+    // Every worker interrupts its running tasks of the job and drops their leases, well inside a
+    // second.
+    await()
+        .atMost(Duration.ofSeconds(5))
         .until(() -> leases.values().stream().noneMatch(l -> l.jobId().equals(jobId)));
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
     IMap<String, TaskResult> results = client.getMap(Names.RESULTS);

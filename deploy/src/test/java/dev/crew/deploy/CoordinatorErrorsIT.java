@@ -15,14 +15,15 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The real {@code bin/coordinator} on its own: the documented exit codes with a one-line message and no stack trace,
- * and {@code run} with its in-process worker.
+ * The real {@code bin/coordinator} on its own: the documented exit codes with a one-line message
+ * and no stack trace, and {@code run} with its in-process worker.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
 class CoordinatorErrorsIT {
   /** A cluster nobody runs: an unreachable-cluster test must not find a real one by accident. */
   private final String cluster = CrewLaunchers.randomClusterName();
+
   private CrewLaunchers crew;
 
   @BeforeAll
@@ -47,20 +48,32 @@ class CoordinatorErrorsIT {
     return Stream.of(
         Arguments.of("unknown task", 2, "fibb", List.of("run", "fibb", "--range", "1..3")),
         Arguments.of("malformed range", 2, "1..x", List.of("run", "fib", "--range", "1..x")),
-        Arguments.of("missing input file", 2, "/no/such", List.of("run", "fib", "--input", "/no/such")),
+        Arguments.of(
+            "missing input file", 2, "/no/such", List.of("run", "fib", "--input", "/no/such")),
         Arguments.of(
             "unreachable cluster",
             3,
             "127.0.0.1:1",
-            List.of("submit", "fib", "--range", "1..3", "--connect", "127.0.0.1:1", "--connect-timeout", "2s")));
+            List.of(
+                "submit",
+                "fib",
+                "--range",
+                "1..3",
+                "--connect",
+                "127.0.0.1:1",
+                "--connect-timeout",
+                "2s")));
   }
 
   @ParameterizedTest(name = "{0} -> exit {1}")
   @MethodSource("errors")
-  void error_givesExitCodeAndOneLineMessage(String what, int exitCode, String mentioned, List<String> args) {
-    String[] all = Stream.concat(args.stream(), Stream.of("--cluster", cluster)).toArray(String[]::new);
+  void error_givesExitCodeAndOneLineMessage(
+      String what, int exitCode, String mentioned, List<String> args) {
+    String[] all =
+        Stream.concat(args.stream(), Stream.of("--cluster", cluster)).toArray(String[]::new);
 
-    CrewLaunchers.Run run = crew.coordinator(what.replace(' ', '-'), CrewLaunchers.RUN_TIMEOUT, all);
+    CrewLaunchers.Run run =
+        crew.coordinator(what.replace(' ', '-'), CrewLaunchers.RUN_TIMEOUT, all);
 
     assertThat(run.exitCode()).as(run::describe).isEqualTo(exitCode);
     assertThat(run.stdoutLines()).as(() -> "nothing on stdout\n" + run.describe()).isEmpty();
@@ -78,7 +91,8 @@ class CoordinatorErrorsIT {
   @Test
   void runFib1to40Ordered_exactValues() {
     CrewLaunchers.Run run =
-        crew.coordinator("run-fib-40", CrewLaunchers.RUN_TIMEOUT, "run", "fib", "--range", "1..40", "--ordered");
+        crew.coordinator(
+            "run-fib-40", CrewLaunchers.RUN_TIMEOUT, "run", "fib", "--range", "1..40", "--ordered");
 
     assertThat(run.exitCode()).as(run::describe).isZero();
     List<JobOutput.Line> lines = JobOutput.lines(run);

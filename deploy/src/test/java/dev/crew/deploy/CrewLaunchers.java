@@ -26,23 +26,32 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Starts the real launchers ({@code bin/worker}, {@code bin/coordinator}) as child processes for the end-to-end
- * tests, with each child's stdout and stderr in files under {@code target/e2e-logs/<suite>/}, and stops every child it
- * started (and the child's descendants) on {@link #close()} or when the test JVM exits.
+ * Starts the real launchers ({@code bin/worker}, {@code bin/coordinator}) as child processes for
+ * the end-to-end tests, with each child's stdout and stderr in files under {@code
+ * target/e2e-logs/<suite>/}, and stops every child it started (and the child's descendants) on
+ * {@link #close()} or when the test JVM exits.
  *
- * <p>The launchers build the shaded jars when they are missing or older than the sources, which takes a minute:
- * {@link #ensureJars()} does that once up front, so that the timeouts of the tests themselves need not cover it.
+ * <p>The launchers build the shaded jars when they are missing or older than the sources, which
+ * takes a minute: {@link #ensureJars()} does that once up front, so that the timeouts of the tests
+ * themselves need not cover it.
  */
 final class CrewLaunchers implements AutoCloseable {
   /** How long a launcher may take when it has to build the jars first. */
   static final Duration BUILD_TIMEOUT = Duration.ofMinutes(5);
-  /** How long a worker may take to start and join (generous: a launcher may rebuild stale jars first). */
+
+  /**
+   * How long a worker may take to start and join (generous: a launcher may rebuild stale jars
+   * first).
+   */
   static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
   /** Default limit for one coordinator run. */
   static final Duration RUN_TIMEOUT = Duration.ofSeconds(150);
 
   /** Environment the children must not inherit: it would change the options under test. */
-  private static final Set<String> KEPT_CREW_ENV = Set.of("CREW_JAVA_OPTS", "CREW_MVN", "CREW_JVM_DIR");
+  private static final Set<String> KEPT_CREW_ENV =
+      Set.of("CREW_JAVA_OPTS", "CREW_MVN", "CREW_JVM_DIR");
+
   /** Lines the launchers print about (re)building the jars; not the programs' own output. */
   private static final Pattern LAUNCHER_NOTICE =
       Pattern.compile("^crew: (building jars|another launcher is building).*");
@@ -57,8 +66,8 @@ final class CrewLaunchers implements AutoCloseable {
   private final Thread exitHook;
 
   /**
-   * The log folder of {@code suite} under {@code target/e2e-logs}, emptied of its files: logs of an earlier run would be
-   * mistaken for this one's.
+   * The log folder of {@code suite} under {@code target/e2e-logs}, emptied of its files: logs of an
+   * earlier run would be mistaken for this one's.
    */
   static Path freshLogDir(String suite) {
     Path dir = Path.of("target", "e2e-logs", suite).toAbsolutePath();
@@ -82,7 +91,8 @@ final class CrewLaunchers implements AutoCloseable {
   CrewLaunchers(String suite) {
     this.home = crewHome();
     this.logDir = freshLogDir(suite);
-    // If the test JVM is stopped early (Ctrl-C, failsafe timeout), still take the workers down with it.
+    // If the test JVM is stopped early (Ctrl-C, failsafe timeout), still take the workers down with
+    // it.
     this.exitHook = new Thread(this::killAll, "crew-e2e-cleanup");
     Runtime.getRuntime().addShutdownHook(exitHook);
   }
@@ -91,7 +101,9 @@ final class CrewLaunchers implements AutoCloseable {
   static Path crewHome() {
     Path home = Path.of(System.getProperty("crew.home", "..")).toAbsolutePath().normalize();
     assertThat(home.resolve("bin/worker")).as("bin/worker under crew.home=%s", home).isExecutable();
-    assertThat(home.resolve("bin/coordinator")).as("bin/coordinator under crew.home=%s", home).isExecutable();
+    assertThat(home.resolve("bin/coordinator"))
+        .as("bin/coordinator under crew.home=%s", home)
+        .isExecutable();
     return home;
   }
 
@@ -101,8 +113,9 @@ final class CrewLaunchers implements AutoCloseable {
   }
 
   /**
-   * The first of {@code count} consecutive ports, in 5901..6899, that are free on loopback and on the wildcard
-   * address right now; well away from the 5701.. default that other clusters on this host use.
+   * The first of {@code count} consecutive ports, in 5901..6899, that are free on loopback and on
+   * the wildcard address right now; well away from the 5701.. default that other clusters on this
+   * host use.
    */
   static int freePortBase(int count) {
     for (int attempt = 0; attempt < 200; attempt++) {
@@ -122,7 +135,8 @@ final class CrewLaunchers implements AutoCloseable {
     for (InetAddress address : new InetAddress[] {InetAddress.getLoopbackAddress(), null}) {
       try (ServerSocket socket = new ServerSocket()) {
         socket.setReuseAddress(false);
-        socket.bind(address == null ? new InetSocketAddress(port) : new InetSocketAddress(address, port));
+        socket.bind(
+            address == null ? new InetSocketAddress(port) : new InetSocketAddress(address, port));
       } catch (IOException e) {
         return false;
       }
@@ -138,36 +152,51 @@ final class CrewLaunchers implements AutoCloseable {
     return logDir;
   }
 
-  /** Runs {@code bin/coordinator --version} once, so that a launcher (re)builds stale jars now, not mid-test. */
+  /**
+   * Runs {@code bin/coordinator --version} once, so that a launcher (re)builds stale jars now, not
+   * mid-test.
+   */
   void ensureJars() {
     Run run = coordinator("warm-up", BUILD_TIMEOUT, "--version");
     assertThat(run.exitCode()).as(run::describe).isZero();
   }
 
   /**
-   * Starts {@code bin/worker} on loopback and waits until it logs that it joined {@code cluster} with
-   * {@code expectedMembers} members.
+   * Starts {@code bin/worker} on loopback and waits until it logs that it joined {@code cluster}
+   * with {@code expectedMembers} members.
    */
   Worker startWorker(String cluster, int port, List<String> join, int expectedMembers) {
     return startWorker(cluster, port, join, expectedMembers, List.of());
   }
 
-  /** As {@link #startWorker(String, int, List, int)}, with {@code extraArgs} (e.g. {@code --lease-timeout 4s}) last. */
-  Worker startWorker(String cluster, int port, List<String> join, int expectedMembers, List<String> extraArgs) {
+  /**
+   * As {@link #startWorker(String, int, List, int)}, with {@code extraArgs} (e.g. {@code
+   * --lease-timeout 4s}) last.
+   */
+  Worker startWorker(
+      String cluster, int port, List<String> join, int expectedMembers, List<String> extraArgs) {
     List<String> args =
         new ArrayList<>(
             List.of(
-                "--cluster", cluster,
-                "--bind", "127.0.0.1",
-                "--port", Integer.toString(port),
-                "--join", String.join(",", join),
-                "--drain-timeout", "5s"));
+                "--cluster",
+                cluster,
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(port),
+                "--join",
+                String.join(",", join),
+                "--drain-timeout",
+                "5s"));
     args.addAll(extraArgs);
     Child child = start("worker-" + port, "bin/worker", args);
     return awaitJoined(child, cluster, port, expectedMembers);
   }
 
-  /** Waits until a started worker logs that it joined {@code cluster} with {@code expectedMembers} members. */
+  /**
+   * Waits until a started worker logs that it joined {@code cluster} with {@code expectedMembers}
+   * members.
+   */
   static Worker awaitJoined(Child child, String cluster, int port, int expectedMembers) {
     await("worker on port " + port + " joining cluster " + cluster)
         .atMost(START_TIMEOUT)
@@ -176,22 +205,32 @@ final class CrewLaunchers implements AutoCloseable {
             () -> {
               Matcher m = JOINED.matcher(child.stderr());
               if (m.find()) {
-                if (!m.group(2).equals(cluster) || Integer.parseInt(m.group(3)) != expectedMembers) {
+                if (!m.group(2).equals(cluster)
+                    || Integer.parseInt(m.group(3)) != expectedMembers) {
                   throw new IllegalStateException(
-                      "expected the worker to join '" + cluster + "' as one of " + expectedMembers + " members\n"
+                      "expected the worker to join '"
+                          + cluster
+                          + "' as one of "
+                          + expectedMembers
+                          + " members\n"
                           + child.describe());
                 }
                 return;
               }
               if (!child.process().isAlive()) {
                 throw new IllegalStateException(
-                    "the worker exited (code " + child.process().exitValue() + ") before joining\n" + child.describe());
+                    "the worker exited (code "
+                        + child.process().exitValue()
+                        + ") before joining\n"
+                        + child.describe());
               }
-              // Not containsPattern(JOINED) on a fresh read: the line may appear between the two reads, and the wait
+              // Not containsPattern(JOINED) on a fresh read: the line may appear between the two
+              // reads, and the wait
               // would then end without its name.
               throw new AssertionError("no 'joined cluster' line yet\n" + child.describe());
             });
-    // Read the name here, on this thread, from the line the wait found (the condition runs on Awaitility's thread).
+    // Read the name here, on this thread, from the line the wait found (the condition runs on
+    // Awaitility's thread).
     Matcher line = JOINED.matcher(child.stderr());
     assertThat(line.find()).as(child::describe).isTrue();
     return new Worker(line.group(1), child);
@@ -202,12 +241,18 @@ final class CrewLaunchers implements AutoCloseable {
     return awaitCoordinator(startCoordinator(label, args), timeout);
   }
 
-  /** Starts {@code bin/coordinator ARGS} and returns at once; {@link #awaitCoordinator} waits for it. */
+  /**
+   * Starts {@code bin/coordinator ARGS} and returns at once; {@link #awaitCoordinator} waits for
+   * it.
+   */
   Child startCoordinator(String label, String... args) {
     return start("coordinator-" + label, "bin/coordinator", Arrays.asList(args));
   }
 
-  /** Waits for a coordinator started by {@link #startCoordinator} to finish (or kills it after {@code timeout}). */
+  /**
+   * Waits for a coordinator started by {@link #startCoordinator} to finish (or kills it after
+   * {@code timeout}).
+   */
   Run awaitCoordinator(Child child, Duration timeout) {
     boolean exited;
     try {
@@ -221,7 +266,8 @@ final class CrewLaunchers implements AutoCloseable {
     Duration elapsed = Duration.ofNanos(System.nanoTime() - child.startedNanos());
     if (!exited) {
       stop(child);
-      throw new AssertionError("coordinator did not finish within " + timeout + "\n" + child.describe());
+      throw new AssertionError(
+          "coordinator did not finish within " + timeout + "\n" + child.describe());
     }
     // The launcher execs the JVM, but be sure nothing it started lives on.
     stop(child);
@@ -245,7 +291,8 @@ final class CrewLaunchers implements AutoCloseable {
     env.keySet().removeIf(k -> k.startsWith("CREW_") && !KEPT_CREW_ENV.contains(k));
     try {
       long startedNanos = System.nanoTime();
-      Child child = new Child(name, String.join(" ", command), builder.start(), out, err, startedNanos);
+      Child child =
+          new Child(name, String.join(" ", command), builder.start(), out, err, startedNanos);
       children.add(child);
       return child;
     } catch (IOException e) {
@@ -254,8 +301,9 @@ final class CrewLaunchers implements AutoCloseable {
   }
 
   /**
-   * SIGTERM, then SIGKILL if the process is still alive after {@code grace}; its descendants get SIGKILL. Returns the
-   * descendants it saw, for the caller to check; gives up quietly on one that does not exit.
+   * SIGTERM, then SIGKILL if the process is still alive after {@code grace}; its descendants get
+   * SIGKILL. Returns the descendants it saw, for the caller to check; gives up quietly on one that
+   * does not exit.
    */
   static List<ProcessHandle> terminate(Process process, Duration grace) {
     List<ProcessHandle> descendants = new ArrayList<>(process.descendants().toList());
@@ -280,7 +328,10 @@ final class CrewLaunchers implements AutoCloseable {
     return descendants;
   }
 
-  /** Stops one child: SIGTERM (a worker leaves the cluster cleanly), then SIGKILL; the same for its descendants. */
+  /**
+   * Stops one child: SIGTERM (a worker leaves the cluster cleanly), then SIGKILL; the same for its
+   * descendants.
+   */
   void stop(Child child) {
     Process process = child.process();
     List<ProcessHandle> descendants = terminate(process, Duration.ofSeconds(10));
@@ -338,7 +389,8 @@ final class CrewLaunchers implements AutoCloseable {
   }
 
   /** A started launcher. */
-  record Child(String label, String command, Process process, Path out, Path err, long startedNanos) {
+  record Child(
+      String label, String command, Process process, Path out, Path err, long startedNanos) {
     String stdout() {
       return read(out);
     }
@@ -348,9 +400,22 @@ final class CrewLaunchers implements AutoCloseable {
     }
 
     String describe() {
-      return "--- " + label + " (pid " + process.pid() + "): " + command + "\n"
-          + "--- stdout " + out + " (tail):\n" + tail(out, 15) + "\n"
-          + "--- stderr " + err + " (tail):\n" + tail(err, 40);
+      return "--- "
+          + label
+          + " (pid "
+          + process.pid()
+          + "): "
+          + command
+          + "\n"
+          + "--- stdout "
+          + out
+          + " (tail):\n"
+          + tail(out, 15)
+          + "\n"
+          + "--- stderr "
+          + err
+          + " (tail):\n"
+          + tail(err, 40);
     }
   }
 
@@ -376,7 +441,10 @@ final class CrewLaunchers implements AutoCloseable {
       return stderrLines().stream().filter(l -> !LAUNCHER_NOTICE.matcher(l).matches()).toList();
     }
 
-    /** Whether the launcher rebuilt the jars during this run (its wall time then includes a Maven build). */
+    /**
+     * Whether the launcher rebuilt the jars during this run (its wall time then includes a Maven
+     * build).
+     */
     boolean launcherBuilt() {
       return stderrLines().stream().anyMatch(l -> LAUNCHER_NOTICE.matcher(l).matches());
     }

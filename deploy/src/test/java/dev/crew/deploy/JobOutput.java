@@ -12,7 +12,10 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses what {@code coordinator submit|run} prints: JSON lines on stdout, a one-line summary on stderr. */
+/**
+ * Parses what {@code coordinator submit|run} prints: JSON lines on stdout, a one-line summary on
+ * stderr.
+ */
 final class JobOutput {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern SUMMARY =
@@ -21,15 +24,22 @@ final class JobOutput {
 
   private JobOutput() {}
 
-  /** One item's line: {@code {"index": i, "item": ..., "result"|"error": ..., "worker": "host:port"}}. */
+  /**
+   * One item's line: {@code {"index": i, "item": ..., "result"|"error": ..., "worker":
+   * "host:port"}}.
+   */
   record Line(int index, JsonNode item, JsonNode result, String error, String worker, String raw) {
     boolean ok() {
       return result != null && error == null;
     }
   }
 
-  /** The summary: {@code job ID: N ok, M failed in S s (R items/s); items per worker: host:port K, ...}. */
-  record Summary(String jobId, long ok, long failed, double seconds, Map<String, Long> itemsPerWorker) {}
+  /**
+   * The summary: {@code job ID: N ok, M failed in S s (R items/s); items per worker: host:port K,
+   * ...}.
+   */
+  record Summary(
+      String jobId, long ok, long failed, double seconds, Map<String, Long> itemsPerWorker) {}
 
   /** Every stdout line as an item line; fails (with the run's logs) on any line that is not one. */
   static List<Line> lines(CrewLaunchers.Run run) {
@@ -41,11 +51,15 @@ final class JobOutput {
       } catch (JsonProcessingException e) {
         throw new AssertionError("stdout line is not JSON: " + raw + "\n" + run.describe(), e);
       }
-      assertThat(node != null && node.isObject()).as("stdout line is not a JSON object: %s", raw).isTrue();
+      assertThat(node != null && node.isObject())
+          .as("stdout line is not a JSON object: %s", raw)
+          .isTrue();
       assertThat(node.path("index").isIntegralNumber()).as("no integer index in %s", raw).isTrue();
       assertThat(node.has("item")).as("no item in %s", raw).isTrue();
       assertThat(node.path("worker").isTextual()).as("no worker in %s", raw).isTrue();
-      assertThat(node.has("result") ^ node.has("error")).as("exactly one of result/error in %s", raw).isTrue();
+      assertThat(node.has("result") ^ node.has("error"))
+          .as("exactly one of result/error in %s", raw)
+          .isTrue();
       lines.add(
           new Line(
               node.get("index").asInt(),
@@ -75,7 +89,9 @@ final class JobOutput {
     if (!workers.equals("none")) {
       for (String entry : workers.split(", ")) {
         int space = entry.lastIndexOf(' ');
-        assertThat(space).as("bad 'items per worker' entry '%s' in: %s", entry, found.group()).isPositive();
+        assertThat(space)
+            .as("bad 'items per worker' entry '%s' in: %s", entry, found.group())
+            .isPositive();
         perWorker.put(entry.substring(0, space), Long.parseLong(entry.substring(space + 1)));
       }
     }

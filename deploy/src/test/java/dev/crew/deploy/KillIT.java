@@ -38,13 +38,14 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The "no item lost" invariant with real processes: three workers ({@code bin/worker}) run a job submitted with
- * {@code bin/coordinator submit}, and one worker (never the one the coordinator connects to) is killed with SIGKILL
- * mid-job. The survivors must put its leased tasks back, and the coordinator must still print every item exactly
- * once. Ten rounds per job; after each kill a replacement worker joins, so every round starts with three workers.
+ * The "no item lost" invariant with real processes: three workers ({@code bin/worker}) run a job
+ * submitted with {@code bin/coordinator submit}, and one worker (never the one the coordinator
+ * connects to) is killed with SIGKILL mid-job. The survivors must put its leased tasks back, and
+ * the coordinator must still print every item exactly once. Ten rounds per job; after each kill a
+ * replacement worker joins, so every round starts with three workers.
  *
- * <p>The random choices (kill point, worker to connect to, worker to kill) come from one seed, printed at the start;
- * {@code -Dcrew.kill.seed=N} replays them (the timing of course differs).
+ * <p>The random choices (kill point, worker to connect to, worker to kill) come from one seed,
+ * printed at the start; {@code -Dcrew.kill.seed=N} replays them (the timing of course differs).
  */
 @Tag("faults")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -52,20 +53,29 @@ import org.junit.jupiter.api.Timeout;
 class KillIT {
   private static final int ROUNDS = 10;
   private static final int WORKERS = 3;
+
   /** Short leases, so that the tests also cover a reaper that runs often. */
-  private static final List<String> LEASE_OPTIONS = List.of("--lease-timeout", "4s", "--heartbeat", "500ms");
+  private static final List<String> LEASE_OPTIONS =
+      List.of("--lease-timeout", "4s", "--heartbeat", "500ms");
+
   /** Each coordinator run, from its start, must end within this, kill and recovery included. */
   private static final Duration JOB_TIMEOUT = Duration.ofSeconds(120);
+
   /** Design target for the time from the kill to the survivors' requeue log line. */
   private static final Duration REQUEUE_TARGET = Duration.ofSeconds(5);
+
   /** What the test asserts: the target with slack for a loaded CI host. */
   private static final Duration REQUEUE_LIMIT = Duration.ofSeconds(10);
-  /** How long to look for the requeue line once the job is over and the survivors have seen the kill. */
+
+  /**
+   * How long to look for the requeue line once the job is over and the survivors have seen the
+   * kill.
+   */
   private static final Duration REQUEUE_LINE_GRACE = Duration.ofSeconds(3);
 
-
   private static final Pattern MEMBERS =
-      Pattern.compile("(?:joined cluster '[^']*': (\\d+) members|; the cluster has (\\d+) members)");
+      Pattern.compile(
+          "(?:joined cluster '[^']*': (\\d+) members|; the cluster has (\\d+) members)");
   private static final Pattern PUT_BACK =
       Pattern.compile(
           "^(\\d\\d:\\d\\d:\\d\\d\\.\\d{3}) WARN +LeaseReaper - worker (\\S+) left the cluster: "
@@ -104,14 +114,23 @@ class KillIT {
    * A job run in every round.
    *
    * @param maxKillAt the kill comes once the output has R lines, R random in 1..maxKillAt
-   * @param minRequeueRounds rounds (of {@link #ROUNDS}) in which the killed worker must have held a lease that the
-   *     survivors put back: CPU workers hold their tasks for a while, so nearly every kill finds some; an I/O
-   *     worker's 50 ms tasks are soon done, so a kill may find none
+   * @param minRequeueRounds rounds (of {@link #ROUNDS}) in which the killed worker must have held a
+   *     lease that the survivors put back: CPU workers hold their tasks for a while, so nearly
+   *     every kill finds some; an I/O worker's 50 ms tasks are soon done, so a kill may find none
    */
   private record JobSpec(
-      String name, String task, Path input, int items, long result, int maxKillAt, int minRequeueRounds) {}
+      String name,
+      String task,
+      Path input,
+      int items,
+      long result,
+      int maxKillAt,
+      int minRequeueRounds) {}
 
-  /** Starts the three workers on first use (not in {@code @BeforeAll}: nothing starts when every test is skipped). */
+  /**
+   * Starts the three workers on first use (not in {@code @BeforeAll}: nothing starts when every
+   * test is skipped).
+   */
   private void ensureCluster() {
     if (clusterStarted) {
       return;
@@ -119,10 +138,12 @@ class KillIT {
     assertThat(crew).as("the workers did not start in an earlier test of this class").isNull();
     seed = Long.getLong("crew.kill.seed", System.nanoTime());
     random = new Random(seed);
-    System.out.printf("KillIT: seed %d (replay the random choices with -Dcrew.kill.seed=%d)%n", seed, seed);
+    System.out.printf(
+        "KillIT: seed %d (replay the random choices with -Dcrew.kill.seed=%d)%n", seed, seed);
     crew = new CrewLaunchers(getClass().getSimpleName());
     crew.ensureJars();
-    // The first workers, then one fresh port per replacement (a replacement never reuses a killed worker's address).
+    // The first workers, then one fresh port per replacement (a replacement never reuses a killed
+    // worker's address).
     int ports = WORKERS + 2 * ROUNDS + 5;
     int base = CrewLaunchers.freePortBase(ports);
     nextPort = base + WORKERS;
@@ -156,7 +177,8 @@ class KillIT {
   @Timeout(value = 8, unit = TimeUnit.MINUTES)
   void cpuJob_killAWorkerMidJob_everyItemExactlyOnce() throws IOException {
     ensureCluster();
-    Path input = Files.write(crew.logDir().resolve("fib-200000x18.txt"), Collections.nCopies(200_000, "18"));
+    Path input =
+        Files.write(crew.logDir().resolve("fib-200000x18.txt"), Collections.nCopies(200_000, "18"));
     runRounds(new JobSpec("cpu", "fib", input, 200_000, 2_584, 150_000, 1));
   }
 
@@ -165,7 +187,8 @@ class KillIT {
   @Timeout(value = 8, unit = TimeUnit.MINUTES)
   void ioJob_killAWorkerMidJob_everyItemExactlyOnce() throws IOException {
     ensureCluster();
-    Path input = Files.write(crew.logDir().resolve("sleep-5000x50.txt"), Collections.nCopies(5_000, "50"));
+    Path input =
+        Files.write(crew.logDir().resolve("sleep-5000x50.txt"), Collections.nCopies(5_000, "50"));
     runRounds(new JobSpec("io", "sleep", input, 5_000, 50, 4_000, 0));
   }
 
@@ -181,7 +204,8 @@ class KillIT {
     long midJob = mine.stream().filter(RoundReport::midJob).count();
     long requeued = mine.stream().filter(r -> r.putBack() > 0).count();
     System.out.printf(
-        "KillIT: %s job: %d of %d kills were mid-job, %d put tasks back%n", job.name(), midJob, ROUNDS, requeued);
+        "KillIT: %s job: %d of %d kills were mid-job, %d put tasks back%n",
+        job.name(), midJob, ROUNDS, requeued);
     // The test proves something only if most kills hit a running job.
     assertThat(midJob)
         .as("rounds whose kill happened while the job ran (seed %d)", seed)
@@ -192,8 +216,11 @@ class KillIT {
   }
 
   private RoundReport runRound(JobSpec job, int round) {
-    assertThat(live).as("live workers at the start of %s round %d", job.name(), round).hasSize(WORKERS);
-    // One loss at a time: the design survives any one member lost, once the partitions it held have their backups
+    assertThat(live)
+        .as("live workers at the start of %s round %d", job.name(), round)
+        .hasSize(WORKERS);
+    // One loss at a time: the design survives any one member lost, once the partitions it held have
+    // their backups
     // again (Hazelcast keeps one backup). Kills closer together than that are two losses at once.
     awaitClusterSafe();
     // Every random choice is made up front, in a fixed order, so that a seed replays them.
@@ -203,16 +230,21 @@ class KillIT {
     CrewLaunchers.Worker victim = others.get(random.nextInt(others.size()));
     String label = String.format("%s-r%02d", job.name(), round);
     String context =
-        String.format("%s round %d (seed %d): kill %s at %d lines, coordinator connected to %s",
+        String.format(
+            "%s round %d (seed %d): kill %s at %d lines, coordinator connected to %s",
             job.name(), round, seed, victim.name(), killAt, connect.name());
 
     CrewLaunchers.Child coordinator =
         crew.startCoordinator(
             label,
-            "submit", job.task(),
-            "--input", job.input().toString(),
-            "--connect", connect.name(),
-            "--cluster", cluster);
+            "submit",
+            job.task(),
+            "--input",
+            job.input().toString(),
+            "--connect",
+            connect.name(),
+            "--cluster",
+            cluster);
     LineCounter output = new LineCounter(coordinator.out());
     await(context + ": output reaching " + killAt + " lines")
         .atMost(JOB_TIMEOUT)
@@ -226,7 +258,8 @@ class KillIT {
     boolean midJob = running && linesAtKill < job.items();
     live.remove(victim);
     if (!midJob) {
-      System.out.printf("KillIT: %s: the job was over before the kill (%d lines)%n", context, linesAtKill);
+      System.out.printf(
+          "KillIT: %s: the job was over before the kill (%d lines)%n", context, linesAtKill);
     }
 
     double stall = longestStall(coordinator, output, job.items());
@@ -235,14 +268,22 @@ class KillIT {
       run = crew.awaitCoordinator(coordinator, JOB_TIMEOUT);
     } catch (AssertionError timeout) {
       throw new AssertionError(
-          context + ": " + missing(coordinator.out(), job.items()) + "\n" + clusterState() + "\n" + workerLogs(),
+          context
+              + ": "
+              + missing(coordinator.out(), job.items())
+              + "\n"
+              + clusterState()
+              + "\n"
+              + workerLogs(),
           timeout);
     }
     String logs = context + "\n" + run.describe() + "\n" + workerLogs();
 
-    // The survivors must see the killed worker go before a replacement joins (the cluster then has 3 members).
+    // The survivors must see the killed worker go before a replacement joins (the cluster then has
+    // 3 members).
     awaitEveryLiveWorkerSees(WORKERS - 1);
-    // Starting a JVM is the slowest part of a round: the replacement starts while this round is checked.
+    // Starting a JVM is the slowest part of a round: the replacement starts while this round is
+    // checked.
     CompletableFuture<CrewLaunchers.Worker> replacement = startReplacement();
     try {
       assertThat(run.exitCode()).as(() -> "exit code\n" + logs).isZero();
@@ -254,21 +295,41 @@ class KillIT {
       PutBack putBack = awaitPutBack(victim, killedAt, midJob);
       if (putBack.secondsToRequeue() != null) {
         assertThat(putBack.secondsToRequeue())
-            .as(() -> "seconds from the kill to the requeue line (target " + REQUEUE_TARGET + ")\n" + logs)
+            .as(
+                () ->
+                    "seconds from the kill to the requeue line (target "
+                        + REQUEUE_TARGET
+                        + ")\n"
+                        + logs)
             .isLessThan(REQUEUE_LIMIT.toMillis() / 1000.0);
       }
-      // Any delay in getting the killed worker's tasks running again shows as a long pause of the output.
+      // Any delay in getting the killed worker's tasks running again shows as a long pause of the
+      // output.
       assertThat(stall)
-          .as(() -> "longest time (s) without a new output line after the kill (limit " + REQUEUE_LIMIT + ")\n"
-              + logs)
+          .as(
+              () ->
+                  "longest time (s) without a new output line after the kill (limit "
+                      + REQUEUE_LIMIT
+                      + ")\n"
+                      + logs)
           .isLessThan(REQUEUE_LIMIT.toMillis() / 1000.0);
       joinReplacement(replacement);
       return new RoundReport(
-          job.name(), round, killAt, linesAtKill, midJob, connect.name(), victim.name(), putBack.tasks(),
-          putBack.secondsToRequeue(), stall, summary.seconds(),
+          job.name(),
+          round,
+          killAt,
+          linesAtKill,
+          midJob,
+          connect.name(),
+          victim.name(),
+          putBack.tasks(),
+          putBack.secondsToRequeue(),
+          stall,
+          summary.seconds(),
           (System.nanoTime() - coordinator.startedNanos()) / 1e9);
     } catch (RuntimeException | Error e) {
-      // Still bring the cluster back to three workers (a later test starts from there), but report this failure.
+      // Still bring the cluster back to three workers (a later test starts from there), but report
+      // this failure.
       try {
         if (!replacement.isDone() || !replacement.isCompletedExceptionally()) {
           joinReplacement(replacement);
@@ -281,10 +342,11 @@ class KillIT {
   }
 
   /**
-   * Follows the output from the kill until the coordinator exits (or the job timeout): returns the longest time, in
-   * seconds, during which no line was added while lines were still missing.
+   * Follows the output from the kill until the coordinator exits (or the job timeout): returns the
+   * longest time, in seconds, during which no line was added while lines were still missing.
    */
-  private static double longestStall(CrewLaunchers.Child coordinator, LineCounter output, int items) {
+  private static double longestStall(
+      CrewLaunchers.Child coordinator, LineCounter output, int items) {
     long deadline = coordinator.startedNanos() + JOB_TIMEOUT.toNanos();
     long lastLines = output.lines();
     long lastChange = System.nanoTime();
@@ -302,7 +364,10 @@ class KillIT {
     return longest / 1e9;
   }
 
-  /** Exactly {@code items} lines, indexes 0..items-1 once each, every one ok with the expected result. */
+  /**
+   * Exactly {@code items} lines, indexes 0..items-1 once each, every one ok with the expected
+   * result.
+   */
   private static void checkOutput(JobSpec job, CrewLaunchers.Run run, String logs) {
     List<JobOutput.Line> lines = JobOutput.lines(run);
     BitSet seen = new BitSet(job.items());
@@ -315,7 +380,9 @@ class KillIT {
       } else {
         seen.set(line.index());
       }
-      if (!line.ok() || !line.result().isIntegralNumber() || line.result().asLong() != job.result()) {
+      if (!line.ok()
+          || !line.result().isIntegralNumber()
+          || line.result().asLong() != job.result()) {
         problems.add("not " + job.result() + ": " + line.raw());
       }
       if (problems.size() >= 20) {
@@ -343,7 +410,9 @@ class KillIT {
       }
     }
     List<Integer> first = new ArrayList<>();
-    for (int i = seen.nextClearBit(0); i < items && first.size() < 20; i = seen.nextClearBit(i + 1)) {
+    for (int i = seen.nextClearBit(0);
+        i < items && first.size() < 20;
+        i = seen.nextClearBit(i + 1)) {
       first.add(i);
     }
     return String.format(
@@ -351,7 +420,9 @@ class KillIT {
         lines, items - seen.cardinality(), items, first);
   }
 
-  /** SIGKILL to the worker's JVM (the launcher execs java, so the child process is the JVM itself). */
+  /**
+   * SIGKILL to the worker's JVM (the launcher execs java, so the child process is the JVM itself).
+   */
   private void kill(CrewLaunchers.Worker worker) {
     Process process = worker.child().process();
     ProcessHandle handle = process.toHandle();
@@ -359,22 +430,29 @@ class KillIT {
     assertThat(command)
         .as("the process of %s is the JVM, not a shell\n%s", worker.name(), worker.describe())
         .endsWith("/java");
-    assertThat(process.descendants().toList()).as("processes under the worker JVM %s", worker.name()).isEmpty();
+    assertThat(process.descendants().toList())
+        .as("processes under the worker JVM %s", worker.name())
+        .isEmpty();
     assertThat(handle.destroyForcibly()).as("SIGKILL sent to %s", worker.name()).isTrue();
     try {
-      assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("%s dead after SIGKILL", worker.name()).isTrue();
+      assertThat(process.waitFor(10, TimeUnit.SECONDS))
+          .as("%s dead after SIGKILL", worker.name())
+          .isTrue();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
     }
-    assertThat(process.exitValue()).as("exit code of %s: 128 + SIGKILL", worker.name()).isEqualTo(137);
+    assertThat(process.exitValue())
+        .as("exit code of %s: 128 + SIGKILL", worker.name())
+        .isEqualTo(137);
   }
 
   private record PutBack(int tasks, Double secondsToRequeue) {}
 
   /**
-   * The survivors' requeue lines about {@code victim}: how many tasks they put back, and the time from the kill to
-   * the first line that put some back. A worker that held no lease when it died gets no line at all.
+   * The survivors' requeue lines about {@code victim}: how many tasks they put back, and the time
+   * from the kill to the first line that put some back. A worker that held no lease when it died
+   * gets no line at all.
    */
   private PutBack awaitPutBack(CrewLaunchers.Worker victim, LocalTime killedAt, boolean midJob) {
     long deadline = System.nanoTime() + (midJob ? REQUEUE_LINE_GRACE.toNanos() : 0);
@@ -438,7 +516,9 @@ class KillIT {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted while a replacement worker started", e);
     } catch (ExecutionException e) {
-      throw e.getCause() instanceof Error error ? error : new AssertionError("replacement worker", e.getCause());
+      throw e.getCause() instanceof Error error
+          ? error
+          : new AssertionError("replacement worker", e.getCause());
     } catch (TimeoutException e) {
       throw new AssertionError("replacement worker did not join in time", e);
     }
@@ -449,7 +529,10 @@ class KillIT {
     awaitEveryLiveWorkerSees(WORKERS);
   }
 
-  /** Starts a worker in place of the one killed, on a fresh port, and waits until every worker sees all three. */
+  /**
+   * Starts a worker in place of the one killed, on a fresh port, and waits until every worker sees
+   * all three.
+   */
   private void replace(int members) {
     assertThat(nextPort).as("ports left for replacements").isLessThanOrEqualTo(lastPort);
     int port = nextPort++;
@@ -461,7 +544,10 @@ class KillIT {
     awaitEveryLiveWorkerSees(members);
   }
 
-  /** Waits until the last membership line of every live worker says the cluster has {@code members} members. */
+  /**
+   * Waits until the last membership line of every live worker says the cluster has {@code members}
+   * members.
+   */
   private void awaitEveryLiveWorkerSees(int members) {
     await("every live worker seeing " + members + " members")
         .atMost(CrewLaunchers.START_TIMEOUT)
@@ -479,7 +565,10 @@ class KillIT {
             });
   }
 
-  /** Waits until every live worker has logged, after its last membership change, that the cluster is safe again. */
+  /**
+   * Waits until every live worker has logged, after its last membership change, that the cluster is
+   * safe again.
+   */
   private void awaitClusterSafe() {
     await("every live worker seeing every partition backed up again")
         .atMost(CrewLaunchers.START_TIMEOUT)
@@ -490,7 +579,11 @@ class KillIT {
                 String log = worker.child().stderr();
                 int change = log.lastIndexOf("; the cluster has ");
                 assertThat(change < 0 || log.lastIndexOf("cluster safe: every partition") > change)
-                    .as(() -> worker.name() + " safe after its last membership change\n" + worker.describe())
+                    .as(
+                        () ->
+                            worker.name()
+                                + " safe after its last membership change\n"
+                                + worker.describe())
                     .isTrue();
               }
             });
@@ -505,18 +598,33 @@ class KillIT {
     return count;
   }
 
-  /** What the cluster holds, from {@code coordinator cluster} and {@code coordinator status}: for a job that hangs. */
+  /**
+   * What the cluster holds, from {@code coordinator cluster} and {@code coordinator status}: for a
+   * job that hangs.
+   */
   private String clusterState() {
     StringBuilder state = new StringBuilder();
     for (String command : List.of("cluster", "status")) {
       try {
         CrewLaunchers.Run run =
             crew.coordinator(
-                "diagnose-" + command, Duration.ofSeconds(60), command,
-                "--connect", live.getFirst().name(), "--cluster", cluster);
-        state.append("--- coordinator ").append(command).append(" (exit ").append(run.exitCode()).append("):\n")
-            .append(String.join("\n", run.stdoutLines())).append("\n")
-            .append(String.join("\n", run.programStderrLines())).append("\n");
+                "diagnose-" + command,
+                Duration.ofSeconds(60),
+                command,
+                "--connect",
+                live.getFirst().name(),
+                "--cluster",
+                cluster);
+        state
+            .append("--- coordinator ")
+            .append(command)
+            .append(" (exit ")
+            .append(run.exitCode())
+            .append("):\n")
+            .append(String.join("\n", run.stdoutLines()))
+            .append("\n")
+            .append(String.join("\n", run.programStderrLines()))
+            .append("\n");
       } catch (RuntimeException | AssertionError e) {
         state.append("--- coordinator ").append(command).append(" failed: ").append(e).append("\n");
       }
@@ -533,31 +641,74 @@ class KillIT {
       return;
     }
     StringBuilder table = new StringBuilder();
-    table.append(String.format(Locale.ROOT, "KillIT results (seed %d; requeue target <= %d s, limit < %d s)%n",
-        seed, REQUEUE_TARGET.toSeconds(), REQUEUE_LIMIT.toSeconds()));
+    table.append(
+        String.format(
+            Locale.ROOT,
+            "KillIT results (seed %d; requeue target <= %d s, limit < %d s)%n",
+            seed,
+            REQUEUE_TARGET.toSeconds(),
+            REQUEUE_LIMIT.toSeconds()));
     String format = "%-4s %5s %7s %13s %-8s %-16s %-16s %8s %10s %8s %7s %7s%n";
-    table.append(String.format(Locale.ROOT, format,
-        "job", "round", "R", "lines at kill", "when", "connected", "killed", "put back", "requeue s", "stall s",
-        "job s", "round s"));
+    table.append(
+        String.format(
+            Locale.ROOT,
+            format,
+            "job",
+            "round",
+            "R",
+            "lines at kill",
+            "when",
+            "connected",
+            "killed",
+            "put back",
+            "requeue s",
+            "stall s",
+            "job s",
+            "round s"));
     for (RoundReport r : reports) {
-      table.append(String.format(Locale.ROOT, format,
-          r.job(), r.round(), r.killAt(), r.linesAtKill(), r.midJob() ? "mid-job" : "after",
-          r.connected(), r.killed(), r.putBack(),
-          r.secondsToRequeue() == null ? "-" : String.format(Locale.ROOT, "%.3f", r.secondsToRequeue()),
-          String.format(Locale.ROOT, "%.2f", r.longestStall()),
-          String.format(Locale.ROOT, "%.2f", r.jobSeconds()),
-          String.format(Locale.ROOT, "%.1f", r.roundSeconds())));
+      table.append(
+          String.format(
+              Locale.ROOT,
+              format,
+              r.job(),
+              r.round(),
+              r.killAt(),
+              r.linesAtKill(),
+              r.midJob() ? "mid-job" : "after",
+              r.connected(),
+              r.killed(),
+              r.putBack(),
+              r.secondsToRequeue() == null
+                  ? "-"
+                  : String.format(Locale.ROOT, "%.3f", r.secondsToRequeue()),
+              String.format(Locale.ROOT, "%.2f", r.longestStall()),
+              String.format(Locale.ROOT, "%.2f", r.jobSeconds()),
+              String.format(Locale.ROOT, "%.1f", r.roundSeconds())));
     }
-    List<Double> times = reports.stream().map(RoundReport::secondsToRequeue).filter(t -> t != null).sorted().toList();
+    List<Double> times =
+        reports.stream()
+            .map(RoundReport::secondsToRequeue)
+            .filter(t -> t != null)
+            .sorted()
+            .toList();
     if (!times.isEmpty()) {
-      table.append(String.format(Locale.ROOT, "requeue seconds: min %.3f, median %.3f, max %.3f over %d kills%n",
-          times.getFirst(), times.get(times.size() / 2), times.getLast(), times.size()));
+      table.append(
+          String.format(
+              Locale.ROOT,
+              "requeue seconds: min %.3f, median %.3f, max %.3f over %d kills%n",
+              times.getFirst(),
+              times.get(times.size() / 2),
+              times.getLast(),
+              times.size()));
     }
-    // Leases of live workers taken away for a missed heartbeat: not wrong (first result wins), but worth seeing.
-    long silent = everyWorker.stream()
-        .mapToLong(w -> NO_HEARTBEAT.matcher(w.child().stderr()).results().count())
-        .sum();
-    table.append(String.format(Locale.ROOT, "requeues for a missed heartbeat (live workers): %d%n", silent));
+    // Leases of live workers taken away for a missed heartbeat: not wrong (first result wins), but
+    // worth seeing.
+    long silent =
+        everyWorker.stream()
+            .mapToLong(w -> NO_HEARTBEAT.matcher(w.child().stderr()).results().count())
+            .sum();
+    table.append(
+        String.format(Locale.ROOT, "requeues for a missed heartbeat (live workers): %d%n", silent));
     System.out.print(table);
     try {
       Files.writeString(crew.logDir().resolve("KillIT-report.txt"), table, StandardCharsets.UTF_8);

@@ -29,10 +29,11 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * What a person sees of a running cluster, tried as a new user would: a real worker with its HTTP endpoint on, a
- * real job, then the dashboard in headless Chromium, {@code /metrics} through the Prometheus client's own parser, and
- * {@code coordinator top} in a tmux terminal. Chromium, tmux and python3-prometheus-client come from Debian
- * ({@code .ci/run} installs them); without them these tests fail under CI and are skipped elsewhere.
+ * What a person sees of a running cluster, tried as a new user would: a real worker with its HTTP
+ * endpoint on, a real job, then the dashboard in headless Chromium, {@code /metrics} through the
+ * Prometheus client's own parser, and {@code coordinator top} in a tmux terminal. Chromium, tmux
+ * and python3-prometheus-client come from Debian ({@code .ci/run} installs them); without them
+ * these tests fail under CI and are skipped elsewhere.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -43,7 +44,8 @@ class ObserveIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String cluster = CrewLaunchers.randomClusterName();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private CrewLaunchers crew;
   private CrewLaunchers.Worker worker;
   private int httpPort;
@@ -57,17 +59,35 @@ class ObserveIT {
     httpPort = base + 1;
     worker =
         crew.startWorker(
-            cluster, base, List.of("127.0.0.1:" + base), 1, List.of("--http-port", Integer.toString(httpPort)));
+            cluster,
+            base,
+            List.of("127.0.0.1:" + base),
+            1,
+            List.of("--http-port", Integer.toString(httpPort)));
     // 200 good items and 3 bad ones: the counters must say exactly that.
-    List<String> items = new ArrayList<>(IntStream.rangeClosed(1, 200).mapToObj(i -> Integer.toString(i % 25)).toList());
+    List<String> items =
+        new ArrayList<>(
+            IntStream.rangeClosed(1, 200).mapToObj(i -> Integer.toString(i % 25)).toList());
     items.addAll(List.of("abc", "-1", "x"));
     Path input = Files.write(crew.logDir().resolve("fib-input.txt"), items);
     CrewLaunchers.Run run =
         crew.coordinator(
-            "fib", CrewLaunchers.RUN_TIMEOUT, "submit", "fib", "--input", input.toString(), "--retries", "0",
-            "--connect", worker.name(), "--cluster", cluster);
+            "fib",
+            CrewLaunchers.RUN_TIMEOUT,
+            "submit",
+            "fib",
+            "--input",
+            input.toString(),
+            "--retries",
+            "0",
+            "--connect",
+            worker.name(),
+            "--cluster",
+            cluster);
     assertThat(run.exitCode()).as(run::describe).isEqualTo(1);
-    Matcher job = Pattern.compile("job (\\S+): 200 ok, 3 failed").matcher(String.join("\n", run.stderrLines()));
+    Matcher job =
+        Pattern.compile("job (\\S+): 200 ok, 3 failed")
+            .matcher(String.join("\n", run.stderrLines()));
     assertThat(job.find()).as(run::describe).isTrue();
     jobId = job.group(1);
   }
@@ -101,14 +121,21 @@ class ObserveIT {
     parser.getOutputStream().write(metrics.body().getBytes(StandardCharsets.UTF_8));
     parser.getOutputStream().close();
     List<JsonNode> samples = new ArrayList<>();
-    for (String line : new String(parser.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList()) {
+    for (String line :
+        new String(parser.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+            .lines()
+            .toList()) {
       samples.add(JSON.readTree(line));
     }
     assertThat(parser.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(parser.exitValue()).as("the Prometheus parser's exit code (python3-prometheus-client missing?)").isZero();
+    assertThat(parser.exitValue())
+        .as("the Prometheus parser's exit code (python3-prometheus-client missing?)")
+        .isZero();
 
-    assertThat(sample(samples, "crew_items_total", "task", "fib", "outcome", "ok")).isEqualTo(200.0);
-    assertThat(sample(samples, "crew_items_total", "task", "fib", "outcome", "failed")).isEqualTo(3.0);
+    assertThat(sample(samples, "crew_items_total", "task", "fib", "outcome", "ok"))
+        .isEqualTo(200.0);
+    assertThat(sample(samples, "crew_items_total", "task", "fib", "outcome", "failed"))
+        .isEqualTo(3.0);
     assertThat(sample(samples, "crew_item_seconds_count", "task", "fib")).isPositive();
     assertThat(sample(samples, "crew_item_seconds_bucket", "task", "fib", "le", "+Inf"))
         .isEqualTo(sample(samples, "crew_item_seconds_count", "task", "fib"));
@@ -127,7 +154,8 @@ class ObserveIT {
     String url = "http://127.0.0.1:" + httpPort + "/";
     String dom = chromium("--dump-dom", url);
     assertThat(dom).contains("data-worker=\"" + worker.name() + "\"");
-    Matcher row = Pattern.compile("<tr data-job=\"" + Pattern.quote(jobId) + "\">(.*?)</tr>").matcher(dom);
+    Matcher row =
+        Pattern.compile("<tr data-job=\"" + Pattern.quote(jobId) + "\">(.*?)</tr>").matcher(dom);
     assertThat(row.find()).as("a row for job %s in:\n%s", jobId, dom).isTrue();
     assertThat(row.group(1)).contains("203/203", "100%", "done");
     assertThat(dom).contains("not an integer: 'abc'");
@@ -143,15 +171,27 @@ class ObserveIT {
     int port = CrewLaunchers.freePortBase(1);
     CrewLaunchers.Child dashboard =
         crew.startCoordinator(
-            "dashboard", "dashboard", "--port", Integer.toString(port), "--connect", worker.name(), "--cluster", cluster);
+            "dashboard",
+            "dashboard",
+            "--port",
+            Integer.toString(port),
+            "--connect",
+            worker.name(),
+            "--cluster",
+            cluster);
     try {
-      HttpRequest api = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/cluster")).build();
+      HttpRequest api =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/cluster")).build();
       await("coordinator dashboard answering")
           .atMost(CrewLaunchers.START_TIMEOUT)
           .pollInterval(Duration.ofMillis(300))
           .ignoreExceptions()
-          .untilAsserted(() -> assertThat(http.send(api, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200));
-      JsonNode snapshot = JSON.readTree(http.send(api, HttpResponse.BodyHandlers.ofString()).body());
+          .untilAsserted(
+              () ->
+                  assertThat(http.send(api, HttpResponse.BodyHandlers.ofString()).statusCode())
+                      .isEqualTo(200));
+      JsonNode snapshot =
+          JSON.readTree(http.send(api, HttpResponse.BodyHandlers.ofString()).body());
       assertThat(snapshot.get("workers").get(0).get("name").asText()).isEqualTo(worker.name());
       assertThat(snapshot.get("jobs").findValuesAsText("id")).contains(jobId);
       HttpResponse<String> page =
@@ -167,16 +207,36 @@ class ObserveIT {
   @Test
   void top_showsLiveNumbersInATerminalAndQuitsOnQ() throws Exception {
     requireTool(TMUX, "tmux");
-    // A job that runs for a while (two cpu slots, 200 ms an item: 10 items/s), so the numbers move while top is on
+    // A job that runs for a while (two cpu slots, 200 ms an item: 10 items/s), so the numbers move
+    // while top is on
     // screen; cancelled at the end.
-    Path delays = Files.write(crew.logDir().resolve("delays.txt"), java.util.Collections.nCopies(1000, "200"));
+    Path delays =
+        Files.write(
+            crew.logDir().resolve("delays.txt"), java.util.Collections.nCopies(1000, "200"));
     CrewLaunchers.Child slow =
         crew.startCoordinator(
-            "slow", "submit", "sleep", "--input", delays.toString(), "--lane", "cpu", "--chunk", "1",
-            "--connect", worker.name(), "--cluster", cluster, "--job-id", "slow-" + cluster);
+            "slow",
+            "submit",
+            "sleep",
+            "--input",
+            delays.toString(),
+            "--lane",
+            "cpu",
+            "--chunk",
+            "1",
+            "--connect",
+            worker.name(),
+            "--cluster",
+            cluster,
+            "--job-id",
+            "slow-" + cluster);
     String socket = "crew-" + cluster;
     String command =
-        crew.home().resolve("bin/coordinator") + " --connect " + worker.name() + " --cluster " + cluster
+        crew.home().resolve("bin/coordinator")
+            + " --connect "
+            + worker.name()
+            + " --cluster "
+            + cluster
             + " top --interval 500ms; echo TOP-EXITED $?; sleep 300";
     run(TMUX, "-L", socket, "new-session", "-d", "-x", "160", "-y", "40", command);
     try {
@@ -184,16 +244,18 @@ class ObserveIT {
       await("top showing the worker doing work")
           .atMost(Duration.ofSeconds(90))
           .pollInterval(Duration.ofMillis(500))
-          .untilAsserted(() -> {
-            String screen = capture(socket);
-            assertThat(screen).contains("slow-" + cluster);
-            first[0] = itemsDone(screen, worker.name());
-            assertThat(first[0]).as(screen).isPositive();
-          });
+          .untilAsserted(
+              () -> {
+                String screen = capture(socket);
+                assertThat(screen).contains("slow-" + cluster);
+                first[0] = itemsDone(screen, worker.name());
+                assertThat(first[0]).as(screen).isPositive();
+              });
       await("top's numbers moving")
           .atMost(Duration.ofSeconds(30))
           .pollInterval(Duration.ofMillis(500))
-          .untilAsserted(() -> assertThat(itemsDone(capture(socket), worker.name())).isGreaterThan(first[0]));
+          .untilAsserted(
+              () -> assertThat(itemsDone(capture(socket), worker.name())).isGreaterThan(first[0]));
       run(TMUX, "-L", socket, "send-keys", "-t", "0", "q");
       await("top quitting on q")
           .atMost(Duration.ofSeconds(15))
@@ -202,8 +264,14 @@ class ObserveIT {
     } finally {
       new ProcessBuilder(TMUX, "-L", socket, "kill-server").start().waitFor(10, TimeUnit.SECONDS);
       crew.coordinator(
-          "cancel", CrewLaunchers.RUN_TIMEOUT, "cancel", "slow-" + cluster, "--connect", worker.name(),
-          "--cluster", cluster);
+          "cancel",
+          CrewLaunchers.RUN_TIMEOUT,
+          "cancel",
+          "slow-" + cluster,
+          "--connect",
+          worker.name(),
+          "--cluster",
+          cluster);
       crew.stop(slow);
     }
   }
@@ -227,15 +295,16 @@ class ObserveIT {
     List<JsonNode> matching =
         samples.stream()
             .filter(s -> s.get("name").asText().equals(name))
-            .filter(s -> {
-              for (int i = 0; i < labels.length; i += 2) {
-                JsonNode value = s.get("labels").get(labels[i]);
-                if (value == null || !value.asText().equals(labels[i + 1])) {
-                  return false;
-                }
-              }
-              return true;
-            })
+            .filter(
+                s -> {
+                  for (int i = 0; i < labels.length; i += 2) {
+                    JsonNode value = s.get("labels").get(labels[i]);
+                    if (value == null || !value.asText().equals(labels[i + 1])) {
+                      return false;
+                    }
+                  }
+                  return true;
+                })
             .toList();
     assertThat(matching).as("samples %s %s", name, List.of(labels)).hasSize(1);
     return matching.get(0).get("value").asDouble();
@@ -243,7 +312,9 @@ class ObserveIT {
 
   private HttpResponse<String> get(String path) throws IOException, InterruptedException {
     return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).timeout(Duration.ofSeconds(20)).build(),
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+            .timeout(Duration.ofSeconds(20))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -252,9 +323,17 @@ class ObserveIT {
     List<String> command =
         new ArrayList<>(
             List.of(
-                CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-quic", "--no-first-run", "--disable-component-update", "--disable-sync",
-                "--user-data-dir=" + profile, "--virtual-time-budget=5000"));
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-component-update",
+                "--disable-sync",
+                "--user-data-dir=" + profile,
+                "--virtual-time-budget=5000"));
     command.addAll(List.of(args));
     return run(command.toArray(String[]::new));
   }
@@ -278,13 +357,17 @@ class ObserveIT {
     return out;
   }
 
-  /** Under CI a missing tool fails the test (.ci/run installs it); elsewhere the test is skipped. */
+  /**
+   * Under CI a missing tool fails the test (.ci/run installs it); elsewhere the test is skipped.
+   */
   private static void requireTool(String path, String debianPackage) {
     boolean present = Files.isExecutable(Path.of(path));
     if (!present && "true".equals(System.getenv("CI"))) {
-      throw new AssertionError(path + " is missing: .ci/run installs the Debian package " + debianPackage);
+      throw new AssertionError(
+          path + " is missing: .ci/run installs the Debian package " + debianPackage);
     }
-    Assumptions.assumeTrue(present, path + " is not installed (apt-get install " + debianPackage + ")");
+    Assumptions.assumeTrue(
+        present, path + " is not installed (apt-get install " + debianPackage + ")");
   }
 
   private static Path resource(String name) {

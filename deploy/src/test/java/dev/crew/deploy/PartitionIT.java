@@ -42,25 +42,29 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A network partition with real processes on a private network: three workers ({@code bin/worker}) and a
- * coordinator ({@code bin/coordinator submit}), each in a network namespace of its own, joined by a bridge that this
- * test creates ({@code deploy/test/lib/netns.sh}). Mid-job the link of one worker (never the oldest member, which
- * reaps leases) is cut for longer than its lease and its member timeout, then restored.
+ * A network partition with real processes on a private network: three workers ({@code bin/worker})
+ * and a coordinator ({@code bin/coordinator submit}), each in a network namespace of its own,
+ * joined by a bridge that this test creates ({@code deploy/test/lib/netns.sh}). Mid-job the link of
+ * one worker (never the oldest member, which reaps leases) is cut for longer than its lease and its
+ * member timeout, then restored.
  *
- * <p>The design under test: Hazelcast drops a silent member after twice the lease timeout (at least 10 s; calls on
- * its partitions wait until then), and the oldest survivor puts the cut-off worker's leased tasks back at once. The
- * cut-off worker, alone, forms a one-member cluster and goes on with the tasks it holds (and those of its copy of the
- * queue). When the link is back it merges into the survivors' cluster; every result it recorded for a task that
- * already has one is dropped there and counted ({@code FirstResultMergePolicy}); the survivors log the count and every
- * worker's last line totals its late duplicates. The coordinator prints every item exactly once throughout.
+ * <p>The design under test: Hazelcast drops a silent member after twice the lease timeout (at least
+ * 10 s; calls on its partitions wait until then), and the oldest survivor puts the cut-off worker's
+ * leased tasks back at once. The cut-off worker, alone, forms a one-member cluster and goes on with
+ * the tasks it holds (and those of its copy of the queue). When the link is back it merges into the
+ * survivors' cluster; every result it recorded for a task that already has one is dropped there and
+ * counted ({@code FirstResultMergePolicy}); the survivors log the count and every worker's last
+ * line totals its late duplicates. The coordinator prints every item exactly once throughout.
  *
- * <p>Nothing leaves the namespaces: the bridge has no address, the subnet (10.213.X.0/24, X random) exists only inside
- * them. Everything (processes, namespaces, veths, bridge) is removed in {@code @AfterAll} and, should the JVM be
- * stopped early, by a shutdown hook. The test is skipped when this environment cannot create namespaces (not root,
- * no ip), except under CI=true, where that fails it.
+ * <p>Nothing leaves the namespaces: the bridge has no address, the subnet (10.213.X.0/24, X random)
+ * exists only inside them. Everything (processes, namespaces, veths, bridge) is removed in
+ * {@code @AfterAll} and, should the JVM be stopped early, by a shutdown hook. The test is skipped
+ * when this environment cannot create namespaces (not root, no ip), except under CI=true, where
+ * that fails it.
  *
- * <p>One scenario run serves both tests: the first that runs performs it, the other reads its outcome. Each run writes
- * what it saw to {@code deploy/target/e2e-logs/PartitionIT/report.txt}, next to every process's log.
+ * <p>One scenario run serves both tests: the first that runs performs it, the other reads its
+ * outcome. Each run writes what it saw to {@code deploy/target/e2e-logs/PartitionIT/report.txt},
+ * next to every process's log.
  */
 @Tag("faults")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -71,11 +75,24 @@ class PartitionIT {
   private static final String ITEM = "200"; // a 200 ms sleep
   private static final String LEASE_TIMEOUT = "3s";
   private static final Duration LEASE = Duration.ofSeconds(3);
-  /** The workers' member-removal timeout: twice the lease timeout, at least 10 s, as Worker.start sets it. */
-  private static final Duration MEMBER_TIMEOUT = Duration.ofSeconds(Math.max(10, 2 * LEASE.toSeconds()));
-  /** How long the victim's link is down: past its member timeout, so the survivors drop it and take its tasks back. */
+
+  /**
+   * The workers' member-removal timeout: twice the lease timeout, at least 10 s, as Worker.start
+   * sets it.
+   */
+  private static final Duration MEMBER_TIMEOUT =
+      Duration.ofSeconds(Math.max(10, 2 * LEASE.toSeconds()));
+
+  /**
+   * How long the victim's link is down: past its member timeout, so the survivors drop it and take
+   * its tasks back.
+   */
   private static final Duration CUT = MEMBER_TIMEOUT.plusSeconds(3);
-  /** After the restore, the victim's one-member cluster merges back within this (merge checks every 5 s). */
+
+  /**
+   * After the restore, the victim's one-member cluster merges back within this (merge checks every
+   * 5 s).
+   */
   private static final Duration MERGE_TIMEOUT = Duration.ofSeconds(45);
 
   private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(5);
@@ -84,39 +101,53 @@ class PartitionIT {
   private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
 
   /** Environment the children must not inherit: it would change the options under test. */
-  private static final Set<String> KEPT_CREW_ENV = Set.of("CREW_JAVA_OPTS", "CREW_MVN", "CREW_JVM_DIR");
+  private static final Set<String> KEPT_CREW_ENV =
+      Set.of("CREW_JAVA_OPTS", "CREW_MVN", "CREW_JVM_DIR");
 
   private static final Pattern JOINED =
       Pattern.compile("worker (\\S+:\\d+) joined cluster '([^']*)': (\\d+) members");
   private static final Pattern MEMBERS =
-      Pattern.compile("(?:joined cluster '[^']*': (\\d+) members|; the cluster has (\\d+) members)");
+      Pattern.compile(
+          "(?:joined cluster '[^']*': (\\d+) members|; the cluster has (\\d+) members)");
   private static final String TIME = "(\\d\\d:\\d\\d:\\d\\d\\.\\d{3})";
   private static final Pattern PUT_BACK =
       Pattern.compile(
-          "^" + TIME + " WARN +LeaseReaper - worker (\\S+) (.+?): put (\\d+) of its tasks back on their queues$",
+          "^"
+              + TIME
+              + " WARN +LeaseReaper - worker (\\S+) (.+?): put (\\d+) of its tasks back on their queues$",
           Pattern.MULTILINE);
   private static final Pattern DUPLICATE =
       Pattern.compile(
-          "^" + TIME + " INFO +MapResultSink - task (\\S+) already had a result.*dropped this late duplicate",
+          "^"
+              + TIME
+              + " INFO +MapResultSink - task (\\S+) already had a result.*dropped this late duplicate",
           Pattern.MULTILINE);
   private static final Pattern MERGE_DROPPED =
       Pattern.compile(
-          "^" + TIME + " WARN +LeaseReaper - a split-off part of the cluster merged back: dropped (\\d+) duplicate",
+          "^"
+              + TIME
+              + " WARN +LeaseReaper - a split-off part of the cluster merged back: dropped (\\d+) duplicate",
           Pattern.MULTILINE);
   private static final Pattern MEMBER_LEFT =
       Pattern.compile(
-          "^" + TIME + " INFO +Worker - member (\\S+) left; the cluster has (\\d+) members$", Pattern.MULTILINE);
+          "^" + TIME + " INFO +Worker - member (\\S+) left; the cluster has (\\d+) members$",
+          Pattern.MULTILINE);
   private static final Pattern SUSPECTING =
       Pattern.compile(
-          "^" + TIME + " WARN +ClusterHeartbeatManager - .*Suspecting Member \\[([^\\]]+)\\]:(\\d+)",
+          "^"
+              + TIME
+              + " WARN +ClusterHeartbeatManager - .*Suspecting Member \\[([^\\]]+)\\]:(\\d+)",
           Pattern.MULTILINE);
   private static final Pattern EXPIRED_HEARTBEAT =
       Pattern.compile(
-          "^" + TIME + " WARN +ClusterHeartbeatManager - .*Ignoring heartbeat from Member", Pattern.MULTILINE);
+          "^" + TIME + " WARN +ClusterHeartbeatManager - .*Ignoring heartbeat from Member",
+          Pattern.MULTILINE);
   private static final Pattern LEFT_CLUSTER =
       Pattern.compile(
-          "worker (\\S+) left cluster '[^']*' after [0-9.]+ s: ran (\\d+) tasks, (\\d+) items(.*)$", Pattern.MULTILINE);
-  private static final Pattern CLUSTER_WORKERS = Pattern.compile("^cluster '[^']*': (\\d+) workers", Pattern.MULTILINE);
+          "worker (\\S+) left cluster '[^']*' after [0-9.]+ s: ran (\\d+) tasks, (\\d+) items(.*)$",
+          Pattern.MULTILINE);
+  private static final Pattern CLUSTER_WORKERS =
+      Pattern.compile("^cluster '[^']*': (\\d+) workers", Pattern.MULTILINE);
   private static final DateTimeFormatter HMS = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -147,9 +178,11 @@ class PartitionIT {
     Outcome o = outcome();
     assertExactlyOnce(o);
 
-    // The survivors put the victim's tasks back: it left their cluster when its lease (= member timeout) ran out.
+    // The survivors put the victim's tasks back: it left their cluster when its lease (= member
+    // timeout) ran out.
     assertThat(o.putBacks().stream().mapToInt(PutBack::count).sum())
-        .as("tasks of the victim put back by the survivors (cut of %d ms); put-back lines: %s%n%s",
+        .as(
+            "tasks of the victim put back by the survivors (cut of %d ms); put-back lines: %s%n%s",
             o.cutMillis(), o.putBacks(), o.report())
         .isPositive();
     // The survivors kept heartbeating all along: none of them may lose its tasks.
@@ -160,16 +193,19 @@ class PartitionIT {
     assertThat(o.victimStillMember())
         .as("the victim rejoined within %s of the job's end%n%s", MERGE_TIMEOUT, o.report())
         .isTrue();
-    // The victim went on running the tasks it held (and, alone, those of its copy of the queue); their results lost
-    // to the survivors' and were dropped, and counted, either when it wrote them or when its cluster merged back.
+    // The victim went on running the tasks it held (and, alone, those of its copy of the queue);
+    // their results lost
+    // to the survivors' and were dropped, and counted, either when it wrote them or when its
+    // cluster merged back.
     assertThat(o.droppedAtLeave())
         .as("late duplicate results the workers counted as dropped%n%s", o.report())
         .isPositive();
   }
 
   /**
-   * What must hold whatever the membership outcome of the cut: every item delivered exactly once, with its result.
-   * Reports (does not assert) what the cluster did: requeues, duplicates, member removals.
+   * What must hold whatever the membership outcome of the cut: every item delivered exactly once,
+   * with its result. Reports (does not assert) what the cluster did: requeues, duplicates, member
+   * removals.
    */
   @Test
   @Order(2)
@@ -177,7 +213,8 @@ class PartitionIT {
   void cutOneWorkerLongerThanItsLease_everyItemStillDeliveredExactlyOnce() {
     Outcome o = outcome();
     assertExactlyOnce(o);
-    System.out.printf("PartitionIT: exactly-once held through a %d ms cut of %s.%n", o.cutMillis(), o.victim());
+    System.out.printf(
+        "PartitionIT: exactly-once held through a %d ms cut of %s.%n", o.cutMillis(), o.victim());
   }
 
   private static void assertExactlyOnce(Outcome o) {
@@ -189,7 +226,8 @@ class PartitionIT {
       assertThat(line.error()).as("no item failed: %s", line.raw()).isNull();
       assertThat(line.result()).as("result of %s", line.raw()).isEqualTo(200L);
     }
-    List<Integer> twice = perIndex.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
+    List<Integer> twice =
+        perIndex.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
     assertThat(twice).as("indexes printed more than once").isEmpty();
     assertThat(perIndex.keySet()).as("every index 0..%d exactly once", ITEMS - 1).hasSize(ITEMS);
     assertThat(Collections.min(perIndex.keySet())).isZero();
@@ -206,12 +244,16 @@ class PartitionIT {
         "network namespaces need Linux, this is " + System.getProperty("os.name"));
     home = Path.of(System.getProperty("crew.home", "..")).toAbsolutePath().normalize();
     assertThat(home.resolve("bin/worker")).as("bin/worker under crew.home=%s", home).isExecutable();
-    assertThat(home.resolve("bin/coordinator")).as("bin/coordinator under crew.home=%s", home).isExecutable();
+    assertThat(home.resolve("bin/coordinator"))
+        .as("bin/coordinator under crew.home=%s", home)
+        .isExecutable();
     netnsScript = home.resolve("deploy/test/lib/netns.sh");
     assertThat(netnsScript).as("the namespace helper").isExecutable();
     Result check = run(Duration.ofSeconds(30), netnsScript.toString(), "check");
     String cannot =
-        "cannot create network namespaces here (" + check.output().strip() + "); the partition test needs root and"
+        "cannot create network namespaces here ("
+            + check.output().strip()
+            + "); the partition test needs root and"
             + " iproute2";
     // On a developer's machine without root the test is skipped; in CI (root, CI=true) it must run.
     if ("true".equals(System.getenv("CI"))) {
@@ -226,19 +268,23 @@ class PartitionIT {
 
     long t = System.nanoTime();
     createNetwork();
-    note("network %s: bridge crewp-%s-br, 10.213.%d.0/24, %d namespaces (%d ms)", netId, netId, octet, WORKERS + 1,
-        ms(t));
+    note(
+        "network %s: bridge crewp-%s-br, 10.213.%d.0/24, %d namespaces (%d ms)",
+        netId, netId, octet, WORKERS + 1, ms(t));
 
     t = System.nanoTime();
-    Child warmUp = start("warm-up", List.of(home.resolve("bin/coordinator").toString(), "--version"));
+    Child warmUp =
+        start("warm-up", List.of(home.resolve("bin/coordinator").toString(), "--version"));
     int rc = waitFor(warmUp, BUILD_TIMEOUT);
     assertThat(rc).as("bin/coordinator --version%n%s", warmUp.describe()).isZero();
     note("jars ready (%d ms)", ms(t));
 
     t = System.nanoTime();
     String join = String.join(",", ip(1), ip(2), ip(3));
-    // Worker 1 first and alone, so that it is the oldest member (the one that reaps leases) and never the victim;
-    // then the other two together (the master admits both in one join round, which saves one round on a slow host).
+    // Worker 1 first and alone, so that it is the oldest member (the one that reaps leases) and
+    // never the victim;
+    // then the other two together (the master admits both in one join round, which saves one round
+    // on a slow host).
     workers.add(startWorker(1, join));
     workerNames.add(awaitJoined(workers.get(0), 1, 1));
     for (int i = 2; i <= WORKERS; i++) {
@@ -260,8 +306,9 @@ class PartitionIT {
       long t = System.nanoTime();
       cleanUp();
       if (networkCreated) {
-        note("teardown: processes stopped, network %s destroyed (%d ms); whole class %d ms", netId, ms(t),
-            ms(classStarted));
+        note(
+            "teardown: processes stopped, network %s destroyed (%d ms); whole class %d ms",
+            netId, ms(t), ms(classStarted));
       }
       writeReport();
     } finally {
@@ -275,7 +322,10 @@ class PartitionIT {
     }
   }
 
-  /** Stops every child (SIGTERM, then SIGKILL), then removes the namespaces, veths and bridge. Runs once. */
+  /**
+   * Stops every child (SIGTERM, then SIGKILL), then removes the namespaces, veths and bridge. Runs
+   * once.
+   */
   private void cleanUp() {
     if (!cleanedUp.compareAndSet(false, true)) {
       return;
@@ -289,19 +339,24 @@ class PartitionIT {
       stop(child);
     }
     if (netId != null) {
-      // Also kills anything still inside our namespaces (only our children can be there). Run even if create did not
+      // Also kills anything still inside our namespaces (only our children can be there). Run even
+      // if create did not
       // report success: it may have been stopped half-way; destroy only touches crewp-ID-* names.
       Result destroy = run(Duration.ofSeconds(60), netnsScript.toString(), "destroy", netId);
       if (destroy.exitCode() != 0) {
-        System.err.println("PartitionIT: netns.sh destroy " + netId + " failed: " + destroy.output());
+        System.err.println(
+            "PartitionIT: netns.sh destroy " + netId + " failed: " + destroy.output());
       }
     }
   }
 
   private void createNetwork() {
     Set<Integer> taken = new HashSet<>();
-    Matcher used = Pattern.compile("10\\.213\\.(\\d+)\\.").matcher(run(COMMAND_TIMEOUT, "ip", "-o", "addr").output()
-        + run(COMMAND_TIMEOUT, "ip", "route").output());
+    Matcher used =
+        Pattern.compile("10\\.213\\.(\\d+)\\.")
+            .matcher(
+                run(COMMAND_TIMEOUT, "ip", "-o", "addr").output()
+                    + run(COMMAND_TIMEOUT, "ip", "route").output());
     while (used.find()) {
       taken.add(Integer.parseInt(used.group(1)));
     }
@@ -311,12 +366,19 @@ class PartitionIT {
       do {
         octet = 1 + ThreadLocalRandom.current().nextInt(254);
       } while (taken.contains(octet));
-      last = run(Duration.ofSeconds(60), netnsScript.toString(), "create", candidate, Integer.toString(octet),
-          Integer.toString(WORKERS + 1));
+      last =
+          run(
+              Duration.ofSeconds(60),
+              netnsScript.toString(),
+              "create",
+              candidate,
+              Integer.toString(octet),
+              Integer.toString(WORKERS + 1));
       if (last.output().contains("ID in use")) {
         continue; // another run's network: never ours to destroy
       }
-      netId = candidate; // from here on cleanUp destroys crewp-<netId>-*, even after a half-done create
+      netId =
+          candidate; // from here on cleanUp destroys crewp-<netId>-*, even after a half-done create
       if (last.exitCode() == 0) {
         networkCreated = true;
         return;
@@ -358,31 +420,41 @@ class PartitionIT {
             inNamespace(
                 WORKERS + 1,
                 home.resolve("bin/coordinator").toString(),
-                "--connect", ip(1) + "," + ip(2),
-                "--cluster", cluster,
-                "submit", "sleep",
-                "--lane", "cpu",
-                "--chunk", "1",
-                "--input", input.toString(),
+                "--connect",
+                ip(1) + "," + ip(2),
+                "--cluster",
+                cluster,
+                "submit",
+                "sleep",
+                "--lane",
+                "cpu",
+                "--chunk",
+                "1",
+                "--input",
+                input.toString(),
                 "--no-progress"));
 
-    // Mid-job, with the victim busy (it has printed results, so it takes tasks; two slots, 200 ms items).
+    // Mid-job, with the victim busy (it has printed results, so it takes tasks; two slots, 200 ms
+    // items).
     await("the job under way, with results from " + victim)
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(50))
         .until(
             () -> {
               if (!coordinator.process().isAlive()) {
-                throw new AssertionError("the coordinator exited before the cut\n" + coordinator.describe());
+                throw new AssertionError(
+                    "the coordinator exited before the cut\n" + coordinator.describe());
               }
               List<String> lines = readLines(coordinator.out());
-              return lines.size() >= 10 && lines.stream().filter(l -> l.contains("\"" + victim + "\"")).count() >= 2;
+              return lines.size() >= 10
+                  && lines.stream().filter(l -> l.contains("\"" + victim + "\"")).count() >= 2;
             });
     long linesAtCut = readLines(coordinator.out()).size();
     assertThat(linesAtCut).as("still mid-job at the cut").isLessThan(ITEMS / 2);
     long firstVictimMs = ms(jobStart);
 
-    Result cut = run(COMMAND_TIMEOUT, netnsScript.toString(), "cut", netId, Integer.toString(victimHost));
+    Result cut =
+        run(COMMAND_TIMEOUT, netnsScript.toString(), "cut", netId, Integer.toString(victimHost));
     long cutNanos = System.nanoTime();
     LocalTime cutAt = LocalTime.now();
     long linesBeforeRestore;
@@ -392,7 +464,13 @@ class PartitionIT {
       TimeUnit.NANOSECONDS.sleep(CUT.toNanos() - (System.nanoTime() - cutNanos));
       linesBeforeRestore = readLines(coordinator.out()).size();
     } finally {
-      restore = run(COMMAND_TIMEOUT, netnsScript.toString(), "restore", netId, Integer.toString(victimHost));
+      restore =
+          run(
+              COMMAND_TIMEOUT,
+              netnsScript.toString(),
+              "restore",
+              netId,
+              Integer.toString(victimHost));
     }
     long cutMillis = ms(cutNanos);
     LocalTime restoredAt = LocalTime.now();
@@ -402,16 +480,26 @@ class PartitionIT {
     long jobMillis = ms(jobStart);
     List<Line> lines = parseLines(coordinator);
 
-    // Membership afterwards, as the survivors' cluster sees it: the victim, once its link is back, merges into it.
+    // Membership afterwards, as the survivors' cluster sees it: the victim, once its link is back,
+    // merges into it.
     long t = System.nanoTime();
     String clusterOut = "";
     int workersAfter = -1;
     boolean victimStillMember = false;
-    for (int check = 1; !victimStillMember && System.nanoTime() - t < MERGE_TIMEOUT.toNanos(); check++) {
+    for (int check = 1;
+        !victimStillMember && System.nanoTime() - t < MERGE_TIMEOUT.toNanos();
+        check++) {
       Child clusterView =
-          start("coordinator-cluster-" + check,
-              inNamespace(WORKERS + 1, home.resolve("bin/coordinator").toString(), "--connect", ip(1) + "," + ip(2),
-                  "--cluster", cluster, "cluster"));
+          start(
+              "coordinator-cluster-" + check,
+              inNamespace(
+                  WORKERS + 1,
+                  home.resolve("bin/coordinator").toString(),
+                  "--connect",
+                  ip(1) + "," + ip(2),
+                  "--cluster",
+                  cluster,
+                  "cluster"));
       int clusterRc = waitFor(clusterView, COMMAND_TIMEOUT);
       clusterOut = read(clusterView.out()) + read(clusterView.err());
       Matcher count = CLUSTER_WORKERS.matcher(clusterOut);
@@ -421,15 +509,23 @@ class PartitionIT {
     String victimView = "";
     if (!victimStillMember) {
       Child view =
-          start("coordinator-cluster-victim",
-              inNamespace(WORKERS + 1, home.resolve("bin/coordinator").toString(), "--connect", ip(victimHost),
-                  "--cluster", cluster, "cluster"));
+          start(
+              "coordinator-cluster-victim",
+              inNamespace(
+                  WORKERS + 1,
+                  home.resolve("bin/coordinator").toString(),
+                  "--connect",
+                  ip(victimHost),
+                  "--cluster",
+                  cluster,
+                  "cluster"));
       waitFor(view, COMMAND_TIMEOUT);
       victimView = read(view.out()) + read(view.err());
     }
     long clusterCheckMs = ms(t); // both views: the survivors' and (after a split) the victim's
 
-    // Stop the workers now, so that their last lines (tasks run, late duplicates dropped) are in the logs.
+    // Stop the workers now, so that their last lines (tasks run, late duplicates dropped) are in
+    // the logs.
     t = System.nanoTime();
     workers.forEach(w -> w.process().destroy());
     for (Child w : workers) {
@@ -437,9 +533,19 @@ class PartitionIT {
     }
     long stopMs = ms(t);
 
-    return analyse(new Timeline(cutAt, restoredAt, cutMillis, jobMillis, firstVictimMs, clusterCheckMs, stopMs),
-        victim, exitCode, lines, coordinator, linesAtCut, linesBeforeRestore, workersAfter, victimStillMember,
-        clusterOut, victimView);
+    return analyse(
+        new Timeline(
+            cutAt, restoredAt, cutMillis, jobMillis, firstVictimMs, clusterCheckMs, stopMs),
+        victim,
+        exitCode,
+        lines,
+        coordinator,
+        linesAtCut,
+        linesBeforeRestore,
+        workersAfter,
+        victimStillMember,
+        clusterOut,
+        victimView);
   }
 
   private Outcome analyse(
@@ -471,7 +577,12 @@ class PartitionIT {
       Matcher m = PUT_BACK.matcher(log);
       while (m.find()) {
         PutBack putBack =
-            new PutBack(name, m.group(2), LocalTime.parse(m.group(1)), m.group(3), Integer.parseInt(m.group(4)));
+            new PutBack(
+                name,
+                m.group(2),
+                LocalTime.parse(m.group(1)),
+                m.group(3),
+                Integer.parseInt(m.group(4)));
         if (m.group(2).equals(victim) && !isVictim) {
           putBacks.add(putBack);
         } else if (!isVictim && workerNames.contains(m.group(2)) && !m.group(2).equals(name)) {
@@ -493,7 +604,14 @@ class PartitionIT {
       Matcher left = MEMBER_LEFT.matcher(log);
       while (left.find()) {
         removals.add(
-            name + " at " + left.group(1) + ": member " + left.group(2) + " left, " + left.group(3) + " members");
+            name
+                + " at "
+                + left.group(1)
+                + ": member "
+                + left.group(2)
+                + " left, "
+                + left.group(3)
+                + " members");
       }
       Matcher s = SUSPECTING.matcher(log);
       while (s.find()) {
@@ -507,13 +625,15 @@ class PartitionIT {
       String endLine = "(no 'left cluster' line)";
       while (end.find()) {
         endLine = "ran " + end.group(2) + " tasks" + end.group(4);
-        Matcher dropped = Pattern.compile("; (\\d+) late duplicate results dropped").matcher(end.group(4));
+        Matcher dropped =
+            Pattern.compile("; (\\d+) late duplicate results dropped").matcher(end.group(4));
         if (dropped.find()) {
           droppedAtLeave += Long.parseLong(dropped.group(1));
         }
       }
       lastLines.put(
-          name + (isVictim ? " (victim)" : ""), endLine + "; " + dups + " 'dropped this late duplicate' lines");
+          name + (isVictim ? " (victim)" : ""),
+          endLine + "; " + dups + " 'dropped this late duplicate' lines");
     }
     Map<String, Long> perWorker = new LinkedHashMap<>();
     lines.forEach(l -> perWorker.merge(l.worker(), 1L, Long::sum));
@@ -524,66 +644,114 @@ class PartitionIT {
       }
     }
 
-    r.insert(0, String.format(
-        "cut of %s (host 3): %s -> %s, %d ms (lease %s, member timeout %s)%n"
-            + "job: exit %d, %d lines in %d ms; first results from the victim after %d ms; lines printed: %d at the"
-            + " cut, %d just before the restore (%d during the cut)%n"
-            + "items per worker: %s; victim's items printed after the cut: %d %s%n"
-            + "survivors' put-back lines about the victim: %s%n"
-            + "survivors' put-back lines about the other survivor (healthy workers losing their leases): %s%n"
-            + "'dropped this late duplicate' lines: victim %d, survivors %d; duplicates dropped by the merge (logged):"
-            + " %d; late duplicates dropped, as the workers' last lines count them: %d%n"
-            + "member removals: %s%nsuspicions: %s%n"
-            + "afterwards: %s%s%n"
-            + "worker summaries: %s%n"
-            + "timing: cluster check %d ms, stopping workers %d ms%n"
-            + "other put-back lines:%n",
-        victim, HMS.format(time.cutAt()), HMS.format(time.restoredAt()), time.cutMillis(), LEASE, MEMBER_TIMEOUT,
-        exitCode, lines.size(), time.jobMillis(), time.firstVictimMs(), linesAtCut, linesBeforeRestore,
-        linesBeforeRestore - linesAtCut,
-        perWorker,
-        victimAfterCut.size(),
-        victimAfterCut.size() > 20 ? victimAfterCut.subList(0, 20) + "..." : victimAfterCut,
-        putBacks.isEmpty() ? "none" : putBacks,
-        survivorPutBacks.isEmpty() ? "none" : survivorPutBacks,
-        victimDuplicates, survivorDuplicates, mergeDropped, droppedAtLeave,
-        removals.isEmpty() ? "none" : removals, suspicions.isEmpty() ? "none" : suspicions,
-        victimStillMember
-            ? "the victim is still a member (" + workersAfter + " workers)"
-            : workersAfter < 0
-                ? "membership unknown: 'coordinator cluster' failed"
-                : "SPLIT BRAIN: the survivors' cluster has " + workersAfter + " workers without the victim",
-        victimStillMember ? "" : "; the victim sees: " + firstLine(victimView),
-        lastLines, time.clusterCheckMs(), time.stopMs()));
+    r.insert(
+        0,
+        String.format(
+            "cut of %s (host 3): %s -> %s, %d ms (lease %s, member timeout %s)%n"
+                + "job: exit %d, %d lines in %d ms; first results from the victim after %d ms; lines printed: %d at the"
+                + " cut, %d just before the restore (%d during the cut)%n"
+                + "items per worker: %s; victim's items printed after the cut: %d %s%n"
+                + "survivors' put-back lines about the victim: %s%n"
+                + "survivors' put-back lines about the other survivor (healthy workers losing their leases): %s%n"
+                + "'dropped this late duplicate' lines: victim %d, survivors %d; duplicates dropped by the merge (logged):"
+                + " %d; late duplicates dropped, as the workers' last lines count them: %d%n"
+                + "member removals: %s%nsuspicions: %s%n"
+                + "afterwards: %s%s%n"
+                + "worker summaries: %s%n"
+                + "timing: cluster check %d ms, stopping workers %d ms%n"
+                + "other put-back lines:%n",
+            victim,
+            HMS.format(time.cutAt()),
+            HMS.format(time.restoredAt()),
+            time.cutMillis(),
+            LEASE,
+            MEMBER_TIMEOUT,
+            exitCode,
+            lines.size(),
+            time.jobMillis(),
+            time.firstVictimMs(),
+            linesAtCut,
+            linesBeforeRestore,
+            linesBeforeRestore - linesAtCut,
+            perWorker,
+            victimAfterCut.size(),
+            victimAfterCut.size() > 20 ? victimAfterCut.subList(0, 20) + "..." : victimAfterCut,
+            putBacks.isEmpty() ? "none" : putBacks,
+            survivorPutBacks.isEmpty() ? "none" : survivorPutBacks,
+            victimDuplicates,
+            survivorDuplicates,
+            mergeDropped,
+            droppedAtLeave,
+            removals.isEmpty() ? "none" : removals,
+            suspicions.isEmpty() ? "none" : suspicions,
+            victimStillMember
+                ? "the victim is still a member (" + workersAfter + " workers)"
+                : workersAfter < 0
+                    ? "membership unknown: 'coordinator cluster' failed"
+                    : "SPLIT BRAIN: the survivors' cluster has "
+                        + workersAfter
+                        + " workers without the victim",
+            victimStillMember ? "" : "; the victim sees: " + firstLine(victimView),
+            lastLines,
+            time.clusterCheckMs(),
+            time.stopMs()));
     if (victimStillMember && victimDuplicates == 0) {
-      r.append(String.format(
-          "  (no late duplicate on the victim: nobody put its tasks back during the cut, so its late results were the"
-              + " first ones)%n"));
+      r.append(
+          String.format(
+              "  (no late duplicate on the victim: nobody put its tasks back during the cut, so its late results were the"
+                  + " first ones)%n"));
     }
     if (!victimStillMember && workersAfter >= 0 && victimDuplicates == 0) {
-      r.append(String.format(
-          "  (no late duplicate on the victim: it was cut off from the cluster instead of rejoining it, so its results"
-              + " went to its own one-member cluster, not to the survivors' results map)%n"));
+      r.append(
+          String.format(
+              "  (no late duplicate on the victim: it was cut off from the cluster instead of rejoining it, so its results"
+                  + " went to its own one-member cluster, not to the survivors' results map)%n"));
     }
-    r.append("coordinator stderr: ").append(String.join(" | ", readLines(coordinator.err()))).append('\n');
+    r.append("coordinator stderr: ")
+        .append(String.join(" | ", readLines(coordinator.err())))
+        .append('\n');
     r.append("cluster view: ").append(clusterOut.strip().replace("\n", " | ")).append('\n');
     note("%s", r.toString().strip());
     return new Outcome(
-        victim, exitCode, lines, time.cutMillis(), putBacks, survivorPutBacks, victimDuplicates, survivorDuplicates,
-        mergeDropped, droppedAtLeave, victimStillMember, r.toString());
+        victim,
+        exitCode,
+        lines,
+        time.cutMillis(),
+        putBacks,
+        survivorPutBacks,
+        victimDuplicates,
+        survivorDuplicates,
+        mergeDropped,
+        droppedAtLeave,
+        victimStillMember,
+        r.toString());
   }
 
   // ---------------------------------------------------------------------------------------------------------------
   // Model
 
   private record Timeline(
-      LocalTime cutAt, LocalTime restoredAt, long cutMillis, long jobMillis, long firstVictimMs, long clusterCheckMs,
+      LocalTime cutAt,
+      LocalTime restoredAt,
+      long cutMillis,
+      long jobMillis,
+      long firstVictimMs,
+      long clusterCheckMs,
       long stopMs) {}
 
   private record PutBack(String by, String of, LocalTime at, String reason, int count) {
     @Override
     public String toString() {
-      return by + " at " + HMS.format(at) + " about " + of + ": " + reason + ", put " + count + " back";
+      return by
+          + " at "
+          + HMS.format(at)
+          + " about "
+          + of
+          + ": "
+          + reason
+          + ", put "
+          + count
+          + " back";
     }
   }
 
@@ -610,10 +778,14 @@ class PartitionIT {
       try {
         node = JSON.readTree(raw);
       } catch (IOException e) {
-        throw new AssertionError("stdout line is not JSON: " + raw + "\n" + coordinator.describe(), e);
+        throw new AssertionError(
+            "stdout line is not JSON: " + raw + "\n" + coordinator.describe(), e);
       }
-      assertThat(node != null && node.isObject() && node.path("index").isIntegralNumber()
-              && node.path("worker").isTextual())
+      assertThat(
+              node != null
+                  && node.isObject()
+                  && node.path("index").isIntegralNumber()
+                  && node.path("worker").isTextual())
           .as("not an item line: %s", raw)
           .isTrue();
       lines.add(
@@ -632,15 +804,28 @@ class PartitionIT {
 
   private record Child(String label, String command, Process process, Path out, Path err) {
     String describe() {
-      return "--- " + label + " (pid " + process.pid() + "): " + command + "\n--- stdout " + out + " (tail):\n"
-          + tail(out, 15) + "\n--- stderr " + err + " (tail):\n" + tail(err, 40);
+      return "--- "
+          + label
+          + " (pid "
+          + process.pid()
+          + "): "
+          + command
+          + "\n--- stdout "
+          + out
+          + " (tail):\n"
+          + tail(out, 15)
+          + "\n--- stderr "
+          + err
+          + " (tail):\n"
+          + tail(err, 40);
     }
   }
 
   private record Result(int exitCode, String output) {}
 
   private List<String> inNamespace(int host, String... command) {
-    List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", "crewp-" + netId + "-n" + host));
+    List<String> full =
+        new ArrayList<>(List.of("ip", "netns", "exec", "crewp-" + netId + "-n" + host));
     full.addAll(Arrays.asList(command));
     return full;
   }
@@ -679,7 +864,8 @@ class PartitionIT {
     try {
       if (!child.process().waitFor(Math.max(0, timeout.toMillis()), TimeUnit.MILLISECONDS)) {
         child.process().destroyForcibly();
-        throw new AssertionError(child.label() + " did not finish within " + timeout + "\n" + child.describe());
+        throw new AssertionError(
+            child.label() + " did not finish within " + timeout + "\n" + child.describe());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -689,7 +875,10 @@ class PartitionIT {
     return child.process().exitValue();
   }
 
-  /** SIGTERM (a worker leaves the cluster cleanly), then SIGKILL after 15 s; netns.sh destroy kills what is left. */
+  /**
+   * SIGTERM (a worker leaves the cluster cleanly), then SIGKILL after 15 s; netns.sh destroy kills
+   * what is left.
+   */
   private static void stop(Child child) {
     CrewLaunchers.terminate(child.process(), Duration.ofSeconds(15));
   }
@@ -721,7 +910,8 @@ class PartitionIT {
         return new Result(-1, String.join(" ", command) + ": timed out after " + timeout);
       }
       reader.join(5_000);
-      return new Result(p.exitValue(), out[0] == null ? "" : new String(out[0], StandardCharsets.UTF_8));
+      return new Result(
+          p.exitValue(), out[0] == null ? "" : new String(out[0], StandardCharsets.UTF_8));
     } catch (IOException e) {
       return new Result(-1, String.join(" ", command) + ": " + e);
     } catch (InterruptedException e) {
@@ -736,15 +926,24 @@ class PartitionIT {
         inNamespace(
             host,
             home.resolve("bin/worker").toString(),
-            "--cluster", cluster,
-            "--join", join,
-            "--bind", ip(host),
-            "--lease-timeout", LEASE_TIMEOUT,
-            "--heartbeat", "500ms",
-            "--drain-timeout", "5s"));
+            "--cluster",
+            cluster,
+            "--join",
+            join,
+            "--bind",
+            ip(host),
+            "--lease-timeout",
+            LEASE_TIMEOUT,
+            "--heartbeat",
+            "500ms",
+            "--drain-timeout",
+            "5s"));
   }
 
-  /** Waits for the worker's "joined cluster" line, which must report between {@code min} and {@code max} members. */
+  /**
+   * Waits for the worker's "joined cluster" line, which must report between {@code min} and {@code
+   * max} members.
+   */
   private String awaitJoined(Child worker, int min, int max) {
     String[] name = new String[1];
     await(worker.label() + " joining cluster " + cluster)
@@ -757,7 +956,13 @@ class PartitionIT {
                 int members = Integer.parseInt(m.group(3));
                 if (!m.group(2).equals(cluster) || members < min || members > max) {
                   throw new AssertionError(
-                      "expected the worker to join '" + cluster + "' with " + min + ".." + max + " members\n"
+                      "expected the worker to join '"
+                          + cluster
+                          + "' with "
+                          + min
+                          + ".."
+                          + max
+                          + " members\n"
                           + worker.describe());
                 }
                 name[0] = m.group(1);
@@ -765,7 +970,9 @@ class PartitionIT {
               }
               if (!worker.process().isAlive()) {
                 throw new AssertionError(
-                    "the worker exited (code " + worker.process().exitValue() + ") before joining\n"
+                    "the worker exited (code "
+                        + worker.process().exitValue()
+                        + ") before joining\n"
                         + worker.describe());
               }
               return false;
@@ -774,9 +981,10 @@ class PartitionIT {
   }
 
   /**
-   * The cluster size a worker last reported. Membership events ("member X joined; the cluster has N members") come in
-   * order and override the "joined cluster: N members" line, which can be logged after the first event with an older
-   * count (seen: "the cluster has 3 members" at .521, then "joined cluster ...: 2 members" at .524).
+   * The cluster size a worker last reported. Membership events ("member X joined; the cluster has N
+   * members") come in order and override the "joined cluster: N members" line, which can be logged
+   * after the first event with an older count (seen: "the cluster has 3 members" at .521, then
+   * "joined cluster ...: 2 members" at .524).
    */
   private static int lastMemberCount(Child worker) {
     Matcher m = MEMBERS.matcher(read(worker.err()));

@@ -22,10 +22,11 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Poison items with real processes: an item that throws, an item that spins without ever checking for interrupts
- * ({@code fib 60} runs for years), and items that hang but can be interrupted ({@code sleep 600000}). They must fail
- * (after their retries where retrying makes sense) while every other item of the job is delivered, and a CPU lane that
- * had to abandon a stuck thread must go on with all its slots.
+ * Poison items with real processes: an item that throws, an item that spins without ever checking
+ * for interrupts ({@code fib 60} runs for years), and items that hang but can be interrupted
+ * ({@code sleep 600000}). They must fail (after their retries where retrying makes sense) while
+ * every other item of the job is delivered, and a CPU lane that had to abandon a stuck thread must
+ * go on with all its slots.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
@@ -36,9 +37,12 @@ class PoisonIT {
 
   /** Where the poison goes in the 200 lines of "20" (indexes in the submitted input). */
   private static final int ABC_INDEX = 50;
+
   private static final int SPIN_INDEX = 121;
+
   /** Where the two hanging items go in the 50 lines of "10". */
   private static final int HANG_INDEX_1 = 10;
+
   private static final int HANG_INDEX_2 = 41;
 
   private final String cluster = CrewLaunchers.randomClusterName();
@@ -66,9 +70,10 @@ class PoisonIT {
   }
 
   /**
-   * The first item a fresh worker JVM runs also pays for loading and initialising classes (the result renderer
-   * builds a Jackson mapper), which on a loaded 2-core host has been seen to take over 1.5 s: with a 1 s limit a
-   * fib(20) was then abandoned as stuck. Warm both workers up (no time limit) before the timed jobs.
+   * The first item a fresh worker JVM runs also pays for loading and initialising classes (the
+   * result renderer builds a Jackson mapper), which on a loaded 2-core host has been seen to take
+   * over 1.5 s: with a 1 s limit a fib(20) was then abandoned as stuck. Warm both workers up (no
+   * time limit) before the timed jobs.
    */
   private void warmUp() {
     Set<String> warmed = new TreeSet<>();
@@ -77,7 +82,8 @@ class PoisonIT {
           submit("warm-up-" + round, JOB_TIMEOUT, "fib", "--range", "1..30", "--chunk", "1");
       assertThat(run.exitCode()).as(() -> logs(run)).isZero();
       warmed.addAll(JobOutput.summary(run).itemsPerWorker().keySet());
-      CrewLaunchers.Run io = submit("warm-up-io-" + round, JOB_TIMEOUT, "sleep", "--range", "1..20");
+      CrewLaunchers.Run io =
+          submit("warm-up-io-" + round, JOB_TIMEOUT, "sleep", "--range", "1..20");
       assertThat(io.exitCode()).as(() -> logs(io)).isZero();
     }
     System.out.println("[PoisonIT] warmed up: " + warmed);
@@ -100,11 +106,24 @@ class PoisonIT {
 
     CrewLaunchers.Run poison =
         submit(
-            "fib-poison", JOB_TIMEOUT,
-            "fib", "--input", cpuInput.toString(), "--timeout", "1s", "--retries", "1", "--chunk", "1");
+            "fib-poison",
+            JOB_TIMEOUT,
+            "fib",
+            "--input",
+            cpuInput.toString(),
+            "--timeout",
+            "1s",
+            "--retries",
+            "1",
+            "--chunk",
+            "1");
 
-    System.out.printf("[PoisonIT] poison CPU job: exit %d in %d ms%n", poison.exitCode(), poison.elapsed().toMillis());
-    assertThat(poison.exitCode()).as(() -> "exit code 1 = some items failed\n" + logs(poison)).isEqualTo(1);
+    System.out.printf(
+        "[PoisonIT] poison CPU job: exit %d in %d ms%n",
+        poison.exitCode(), poison.elapsed().toMillis());
+    assertThat(poison.exitCode())
+        .as(() -> "exit code 1 = some items failed\n" + logs(poison))
+        .isEqualTo(1);
     Map<Integer, JobOutput.Line> cpu = byIndexExactlyOnce(poison, cpuItems.size());
     for (int i = 0; i < cpuItems.size(); i++) {
       if (i == ABC_INDEX || i == SPIN_INDEX) {
@@ -121,7 +140,10 @@ class PoisonIT {
     assertThat(abc.result()).as(abc.raw()).isNull();
     assertThat(abc.error()).as(abc.raw()).contains("abc");
     // A bad item is not tried again: the error carries no "(after N tries)".
-    assertThat(abc.error()).as("a bad item is not retried: %s", abc.raw()).doesNotContain("after").doesNotContain("tries");
+    assertThat(abc.error())
+        .as("a bad item is not retried: %s", abc.raw())
+        .doesNotContain("after")
+        .doesNotContain("tries");
 
     JobOutput.Line spin = cpu.get(SPIN_INDEX);
     assertThat(spin.item().asText()).isEqualTo("60");
@@ -138,15 +160,21 @@ class PoisonIT {
     assertThat(poisonSummary.ok()).as(poisonSummary.toString()).isEqualTo(200);
     assertThat(poisonSummary.failed()).as(poisonSummary.toString()).isEqualTo(2);
 
-    // 2. At once, another CPU job: the lane that abandoned a thread still has its slots and takes part.
+    // 2. At once, another CPU job: the lane that abandoned a thread still has its slots and takes
+    // part.
     Path fib15 = writeInput("fib-400x15.txt", Collections.nCopies(400, "15"));
-    CrewLaunchers.Run after = submit("fib-after-poison", JOB_TIMEOUT, "fib", "--input", fib15.toString(), "--chunk", "1");
+    CrewLaunchers.Run after =
+        submit("fib-after-poison", JOB_TIMEOUT, "fib", "--input", fib15.toString(), "--chunk", "1");
 
-    System.out.printf("[PoisonIT] CPU job after the poison: exit %d in %d ms%n", after.exitCode(), after.elapsed().toMillis());
+    System.out.printf(
+        "[PoisonIT] CPU job after the poison: exit %d in %d ms%n",
+        after.exitCode(), after.elapsed().toMillis());
     assertThat(after.exitCode()).as(() -> logs(after)).isZero();
     Map<Integer, JobOutput.Line> next = byIndexExactlyOnce(after, 400);
     for (JobOutput.Line line : next.values()) {
-      assertThat(line.ok() && line.result().asLong() == 610L).as(() -> "fib(15) = 610 in " + line.raw() + "\n" + logs(after)).isTrue();
+      assertThat(line.ok() && line.result().asLong() == 610L)
+          .as(() -> "fib(15) = 610 in " + line.raw() + "\n" + logs(after))
+          .isTrue();
     }
     JobOutput.Summary afterSummary = JobOutput.summary(after);
     assertThat(afterSummary.ok()).as(afterSummary.toString()).isEqualTo(400);
@@ -154,19 +182,34 @@ class PoisonIT {
     assertThat(afterSummary.itemsPerWorker())
         .as(() -> "items per worker after the poison: " + afterSummary + "\n" + logs(after))
         .containsOnlyKeys(first.name(), second.name())
-        .allSatisfy((worker, items) -> assertThat(items).as("items run by %s", worker).isPositive());
+        .allSatisfy(
+            (worker, items) -> assertThat(items).as("items run by %s", worker).isPositive());
 
-    // 3. I/O lane: items that hang but can be interrupted time out on every try, the others deliver.
+    // 3. I/O lane: items that hang but can be interrupted time out on every try, the others
+    // deliver.
     List<String> ioItems = new ArrayList<>(Collections.nCopies(50, "10"));
     ioItems.add(HANG_INDEX_1, "600000");
     ioItems.add(HANG_INDEX_2, "600000");
     Path ioInput = writeInput("sleep-hang.txt", ioItems);
 
     CrewLaunchers.Run hang =
-        submit("sleep-hang", JOB_TIMEOUT, "sleep", "--input", ioInput.toString(), "--timeout", "500ms", "--retries", "2");
+        submit(
+            "sleep-hang",
+            JOB_TIMEOUT,
+            "sleep",
+            "--input",
+            ioInput.toString(),
+            "--timeout",
+            "500ms",
+            "--retries",
+            "2");
 
-    System.out.printf("[PoisonIT] hanging I/O job: exit %d in %d ms%n", hang.exitCode(), hang.elapsed().toMillis());
-    assertThat(hang.exitCode()).as(() -> "exit code 1 = some items failed\n" + logs(hang)).isEqualTo(1);
+    System.out.printf(
+        "[PoisonIT] hanging I/O job: exit %d in %d ms%n",
+        hang.exitCode(), hang.elapsed().toMillis());
+    assertThat(hang.exitCode())
+        .as(() -> "exit code 1 = some items failed\n" + logs(hang))
+        .isEqualTo(1);
     Map<Integer, JobOutput.Line> io = byIndexExactlyOnce(hang, ioItems.size());
     for (int i = 0; i < ioItems.size(); i++) {
       JobOutput.Line line = io.get(i);
@@ -176,24 +219,36 @@ class PoisonIT {
         assertThat(line.error()).as(line.raw()).isEqualTo("timed out after 500 ms (after 3 tries)");
       } else {
         assertThat(line.item().asText()).as(line.raw()).isEqualTo("10");
-        assertThat(line.ok() && line.result().asLong() == 10L).as(() -> "result 10 in " + line.raw() + "\n" + logs(hang)).isTrue();
+        assertThat(line.ok() && line.result().asLong() == 10L)
+            .as(() -> "result 10 in " + line.raw() + "\n" + logs(hang))
+            .isTrue();
       }
     }
     JobOutput.Summary hangSummary = JobOutput.summary(hang);
     assertThat(hangSummary.ok()).as(hangSummary.toString()).isEqualTo(50);
     assertThat(hangSummary.failed()).as(hangSummary.toString()).isEqualTo(2);
-    // 3 tries of 500 ms with backoff between them; a lane that waited for the 10 minutes would be caught here.
+    // 3 tries of 500 ms with backoff between them; a lane that waited for the 10 minutes would be
+    // caught here.
     assertThat(hangSummary.seconds()).as("job time in the summary: %s", hangSummary).isLessThan(30);
 
-    assertThat(first.child().process().isAlive()).as(() -> "first worker died\n" + first.describe()).isTrue();
-    assertThat(second.child().process().isAlive()).as(() -> "second worker died\n" + second.describe()).isTrue();
+    assertThat(first.child().process().isAlive())
+        .as(() -> "first worker died\n" + first.describe())
+        .isTrue();
+    assertThat(second.child().process().isAlive())
+        .as(() -> "second worker died\n" + second.describe())
+        .isTrue();
   }
 
   /** The run's lines by index; fails unless every index in 0..count-1 appears exactly once. */
   private Map<Integer, JobOutput.Line> byIndexExactlyOnce(CrewLaunchers.Run run, int count) {
     List<JobOutput.Line> lines = JobOutput.lines(run);
-    Map<Integer, List<JobOutput.Line>> grouped = lines.stream().collect(Collectors.groupingBy(JobOutput.Line::index));
-    List<Integer> twice = grouped.entrySet().stream().filter(e -> e.getValue().size() > 1).map(Map.Entry::getKey).toList();
+    Map<Integer, List<JobOutput.Line>> grouped =
+        lines.stream().collect(Collectors.groupingBy(JobOutput.Line::index));
+    List<Integer> twice =
+        grouped.entrySet().stream()
+            .filter(e -> e.getValue().size() > 1)
+            .map(Map.Entry::getKey)
+            .toList();
     assertThat(twice).as(() -> "indexes delivered more than once\n" + logs(run)).isEmpty();
     assertThat(grouped.keySet())
         .as(() -> "indexes delivered\n" + logs(run))

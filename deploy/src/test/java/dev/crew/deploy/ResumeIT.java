@@ -33,15 +33,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
- * "Jobs outlive their coordinator", with real processes: {@code bin/coordinator submit --job-id ID} is idempotent.
- * A coordinator killed with SIGKILL while it is still reading input and queuing tasks is run again with the same
- * command; the second run resumes queuing after the last task already queued, queues nothing twice and prints every
- * item of the job exactly once. A run after the job is done queues nothing and prints everything again; another task
- * under the same id is refused.
+ * "Jobs outlive their coordinator", with real processes: {@code bin/coordinator submit --job-id ID}
+ * is idempotent. A coordinator killed with SIGKILL while it is still reading input and queuing
+ * tasks is run again with the same command; the second run resumes queuing after the last task
+ * already queued, queues nothing twice and prints every item of the job exactly once. A run after
+ * the job is done queues nothing and prints everything again; another task under the same id is
+ * refused.
  *
- * <p>That nothing ran twice is checked twice over: a worker that records a result for a task that already has one
- * logs it ("already had a result"), and when the workers leave they log how many items they ran, which must add up
- * to the items of the jobs exactly.
+ * <p>That nothing ran twice is checked twice over: a worker that records a result for a task that
+ * already has one logs it ("already had a result"), and when the workers leave they log how many
+ * items they ran, which must add up to the items of the jobs exactly.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -49,15 +50,21 @@ import org.junit.jupiter.api.extension.TestWatcher;
 class ResumeIT {
   /** Items of the big job; at 5 ms each on 2 workers x 2 cpu threads it takes ~25 s. */
   private static final int BIG_ITEMS = 20_000;
+
   /**
-   * Kill the first coordinator once it has printed this many results. The producer keeps at most ~64 tasks (320
-   * items) ahead of the results, so queuing goes on until ~320 items before the end: 1,000 of 20,000 is far from
-   * there, and the stdout of a live coordinator passes it ~1.5 s after its first result.
+   * Kill the first coordinator once it has printed this many results. The producer keeps at most
+   * ~64 tasks (320 items) ahead of the results, so queuing goes on until ~320 items before the end:
+   * 1,000 of 20,000 is far from there, and the stdout of a live coordinator passes it ~1.5 s after
+   * its first result.
    */
   private static final int BIG_KILL_AFTER_LINES = 1_000;
 
-  /** The job resubmitted at once, while the killed coordinator's tasks are still in the queue and leased. */
+  /**
+   * The job resubmitted at once, while the killed coordinator's tasks are still in the queue and
+   * leased.
+   */
   private static final int QUEUED_ITEMS = 520;
+
   private static final String QUEUED_ITEM = "100";
   private static final int QUEUED_KILL_AFTER_LINES = 5;
 
@@ -68,14 +75,18 @@ class ResumeIT {
   private static final Pattern ITEMS =
       Pattern.compile("items (\\d+)/(\\S+) done, (\\d+) ok, (\\d+) failed; tasks (\\d+)/(\\S+)");
   private static final Pattern LEFT =
-      Pattern.compile("worker (\\S+) left cluster '[^']*' after [0-9.,]+ s: ran (\\d+) tasks, (\\d+) items");
+      Pattern.compile(
+          "worker (\\S+) left cluster '[^']*' after [0-9.,]+ s: ran (\\d+) tasks, (\\d+) items");
   private static final String DUPLICATE = "already had a result";
 
   private final String cluster = CrewLaunchers.randomClusterName();
+
   /** Suffix of the job ids of this run, so that its jobs can be told apart in shared logs. */
   private final String run = Long.toString(ThreadLocalRandom.current().nextLong() & 0xFFFFFFFL, 36);
+
   /** Items the tests submitted, each once: what the workers must have run in all. */
   private final AtomicLong itemsSubmitted = new AtomicLong();
+
   private final AtomicBoolean someTestFailed = new AtomicBoolean();
   private CrewLaunchers crew;
   private CrewLaunchers.Worker first;
@@ -116,11 +127,18 @@ class ResumeIT {
 
   @AfterEach
   void workersAlive() {
-    assertThat(first.child().process().isAlive()).as(() -> "first worker died\n" + first.describe()).isTrue();
-    assertThat(second.child().process().isAlive()).as(() -> "second worker died\n" + second.describe()).isTrue();
+    assertThat(first.child().process().isAlive())
+        .as(() -> "first worker died\n" + first.describe())
+        .isTrue();
+    assertThat(second.child().process().isAlive())
+        .as(() -> "second worker died\n" + second.describe())
+        .isTrue();
   }
 
-  /** Stops the workers, then checks from their parting lines that every submitted item ran exactly once. */
+  /**
+   * Stops the workers, then checks from their parting lines that every submitted item ran exactly
+   * once.
+   */
   @AfterAll
   void stopWorkers() {
     if (crew == null) {
@@ -141,8 +159,10 @@ class ResumeIT {
     System.out.printf("ResumeIT: workers' parting lines:%n%s", parting);
     long expected = itemsSubmitted.get();
     assertThat(items)
-        .as(() -> "items run by the workers, against %d submitted (more = some ran twice)\n%s\n%s\n%s"
-            .formatted(expected, parting, first.describe(), second.describe()))
+        .as(
+            () ->
+                "items run by the workers, against %d submitted (more = some ran twice)\n%s\n%s\n%s"
+                    .formatted(expected, parting, first.describe(), second.describe()))
         .isEqualTo(expected);
   }
 
@@ -151,26 +171,35 @@ class ResumeIT {
   void coordinatorKilledMidSubmit_resubmitSameId_everyItemExactlyOnce() throws Exception {
     String id = "resume-" + run;
     Path input = writeInput("sleep-20000x5.txt", Collections.nCopies(BIG_ITEMS, "5"));
-    String[] submit = submitArgs("sleep", "--input", input.toString(), "--lane", "cpu", "--chunk", "5", "--job-id", id);
+    String[] submit =
+        submitArgs(
+            "sleep", "--input", input.toString(), "--lane", "cpu", "--chunk", "5", "--job-id", id);
 
     CrewLaunchers.Child cutOff = crew.startCoordinator("big-1-killed", submit);
     Killed killed = killAfterLines(cutOff, BIG_KILL_AFTER_LINES);
     itemsSubmitted.addAndGet(BIG_ITEMS);
 
     Status afterKill = status(id);
-    // "running" would mean queuing was over before the kill: the kill point is too late for what this tests.
+    // "running" would mean queuing was over before the kill: the kill point is too late for what
+    // this tests.
     assertThat(afterKill.state())
-        .as(() -> "state of the job cut off while queuing (killed at %d lines)\n%s\n%s"
-            .formatted(killed.lines(), afterKill.text(), cutOff.describe()))
+        .as(
+            () ->
+                "state of the job cut off while queuing (killed at %d lines)\n%s\n%s"
+                    .formatted(killed.lines(), afterKill.text(), cutOff.describe()))
         .isEqualTo("submitting");
     assertThat(afterKill.totalItems()).as(afterKill.text()).isEqualTo("?");
     assertThat(afterKill.totalTasks()).as(afterKill.text()).isEqualTo("?");
     assertThat(afterKill.itemsDone())
-        .as(() -> "results stored >= lines the killed coordinator printed (%d)\n%s".formatted(killed.lines(), afterKill.text()))
+        .as(
+            () ->
+                "results stored >= lines the killed coordinator printed (%d)\n%s"
+                    .formatted(killed.lines(), afterKill.text()))
         .isGreaterThanOrEqualTo(killed.lines())
         .isLessThan(BIG_ITEMS);
 
-    CrewLaunchers.Run resumed = crew.coordinator("big-2-resumed", CrewLaunchers.RUN_TIMEOUT, submit);
+    CrewLaunchers.Run resumed =
+        crew.coordinator("big-2-resumed", CrewLaunchers.RUN_TIMEOUT, submit);
 
     assertThat(resumed.exitCode()).as(() -> logs(resumed)).isZero();
     assertEveryIndexOnce(resumed, BIG_ITEMS, line -> assertSlept5(line));
@@ -187,9 +216,12 @@ class ResumeIT {
 
     CrewLaunchers.Run stored = coordinator("big-3-results", "results", id);
     assertThat(stored.exitCode()).as(() -> logs(stored)).isZero();
-    List<JobOutput.Line> storedLines = assertEveryIndexOnce(stored, BIG_ITEMS, line -> assertSlept5(line));
+    List<JobOutput.Line> storedLines =
+        assertEveryIndexOnce(stored, BIG_ITEMS, line -> assertSlept5(line));
     for (int i = 0; i < storedLines.size(); i++) {
-      assertThat(storedLines.get(i).index()).as("'results' in input order: line %d", i).isEqualTo(i);
+      assertThat(storedLines.get(i).index())
+          .as("'results' in input order: line %d", i)
+          .isEqualTo(i);
     }
     assertThat(stored.programStderrLines()).as(() -> logs(stored)).isEmpty();
 
@@ -199,7 +231,9 @@ class ResumeIT {
     assertEveryIndexOnce(again, BIG_ITEMS, line -> assertSlept5(line));
     JobOutput.Summary againSummary = JobOutput.summary(again);
     assertThat(againSummary.ok()).as(() -> againSummary + "\n" + logs(again)).isEqualTo(BIG_ITEMS);
-    assertThat(againSummary.itemsPerWorker()).as(againSummary.toString()).isEqualTo(summary.itemsPerWorker());
+    assertThat(againSummary.itemsPerWorker())
+        .as(againSummary.toString())
+        .isEqualTo(summary.itemsPerWorker());
     assertNoDuplicateResults(id);
 
     System.out.printf(
@@ -216,25 +250,29 @@ class ResumeIT {
   }
 
   /**
-   * The second run is started at once, while tasks the killed coordinator queued are still waiting in the queue or
-   * leased: the resume point must come from there, not only from the results. Items of 100 ms in tasks of 5 make a
-   * task 500 ms: the ~64 tasks the producer keeps ahead are ~8 s of work for the 4 cpu slots, longer than a
-   * coordinator takes to start; 104 tasks in all, so queuing lasts until 40 tasks are done (~5 s), and the kill (at
-   * the first task's results, ~0.5 s) lands well before that.
+   * The second run is started at once, while tasks the killed coordinator queued are still waiting
+   * in the queue or leased: the resume point must come from there, not only from the results. Items
+   * of 100 ms in tasks of 5 make a task 500 ms: the ~64 tasks the producer keeps ahead are ~8 s of
+   * work for the 4 cpu slots, longer than a coordinator takes to start; 104 tasks in all, so
+   * queuing lasts until 40 tasks are done (~5 s), and the kill (at the first task's results, ~0.5
+   * s) lands well before that.
    */
   @Test
   @Order(2)
   void coordinatorKilled_resubmittedAtOnce_resumesAfterTasksStillQueued() throws Exception {
     String id = "queued-" + run;
     Path input = writeInput("sleep-520x100.txt", Collections.nCopies(QUEUED_ITEMS, QUEUED_ITEM));
-    String[] submit = submitArgs("sleep", "--input", input.toString(), "--lane", "cpu", "--chunk", "5", "--job-id", id);
+    String[] submit =
+        submitArgs(
+            "sleep", "--input", input.toString(), "--lane", "cpu", "--chunk", "5", "--job-id", id);
 
     CrewLaunchers.Child cutOff = crew.startCoordinator("queued-1-killed", submit);
     Killed killed = killAfterLines(cutOff, QUEUED_KILL_AFTER_LINES);
     itemsSubmitted.addAndGet(QUEUED_ITEMS);
 
     CrewLaunchers.Child resumer = crew.startCoordinator("queued-2-resumed", submit);
-    // The first lines it prints are the results stored before it started (read from the map in one go).
+    // The first lines it prints are the results stored before it started (read from the map in one
+    // go).
     long[] firstBurst = {-1};
     await("first lines of " + resumer.label())
         .atMost(CrewLaunchers.RUN_TIMEOUT)
@@ -256,14 +294,18 @@ class ResumeIT {
         resumed,
         QUEUED_ITEMS,
         line ->
-            assertThat(line.ok() && line.result().asLong() == 100 && line.item().asText().equals(QUEUED_ITEM))
+            assertThat(
+                    line.ok()
+                        && line.result().asLong() == 100
+                        && line.item().asText().equals(QUEUED_ITEM))
                 .as("slept 100 ms in %s", line.raw())
                 .isTrue());
     Status done = status(id);
     assertThat(done.state()).as(done.text()).isEqualTo("done");
     assertThat(done.text()).contains("items 520/520 done, 520 ok, 0 failed; tasks 104/104");
     assertNoDuplicateResults(id);
-    // The killed coordinator had queued at least 64 tasks beyond those whose results it had printed.
+    // The killed coordinator had queued at least 64 tasks beyond those whose results it had
+    // printed.
     long queuedAtLeast = Math.min(QUEUED_ITEMS, killed.lines() + 64L * 5);
     System.out.printf(
         "ResumeIT queued job %s: killed after %d ms at %d lines (so >= %d items queued); the resumed run found %d"
@@ -290,18 +332,24 @@ class ResumeIT {
     CrewLaunchers.Run secondRun = coordinator("small-2-again", submitArgs(smallJobArgs()));
 
     assertThat(secondRun.exitCode()).as(() -> logs(secondRun)).isZero();
-    List<JobOutput.Line> secondLines = assertEveryIndexOnce(secondRun, SMALL_ITEMS, ResumeIT::assertSumSquares);
+    List<JobOutput.Line> secondLines =
+        assertEveryIndexOnce(secondRun, SMALL_ITEMS, ResumeIT::assertSumSquares);
     // The very same stored results, down to the worker that ran each item.
-    assertThat(sortedRaw(secondLines)).as("lines of the second run").isEqualTo(sortedRaw(JobOutput.lines(firstRun)));
+    assertThat(sortedRaw(secondLines))
+        .as("lines of the second run")
+        .isEqualTo(sortedRaw(JobOutput.lines(firstRun)));
     JobOutput.Summary firstSummary = JobOutput.summary(firstRun);
     JobOutput.Summary secondSummary = JobOutput.summary(secondRun);
     assertThat(secondSummary.ok()).as(secondSummary.toString()).isEqualTo(SMALL_ITEMS);
-    assertThat(secondSummary.itemsPerWorker()).as(secondSummary.toString()).isEqualTo(firstSummary.itemsPerWorker());
+    assertThat(secondSummary.itemsPerWorker())
+        .as(secondSummary.toString())
+        .isEqualTo(firstSummary.itemsPerWorker());
     assertThat(secondSummary.seconds()).as("no work to wait for: %s", secondSummary).isLessThan(10);
 
     Status after = status(SMALL_ID);
     assertThat(after.state()).as(after.text()).isEqualTo("done");
-    assertThat(after.tasksDone()).as("tasks recorded: before\n%s\nafter\n%s", before.text(), after.text())
+    assertThat(after.tasksDone())
+        .as("tasks recorded: before\n%s\nafter\n%s", before.text(), after.text())
         .isEqualTo(before.tasksDone());
     assertThat(after.totalTasks()).as(after.text()).isEqualTo(before.totalTasks());
     assertNoDuplicateResults(SMALL_ID);
@@ -321,7 +369,8 @@ class ResumeIT {
     smallJob();
 
     CrewLaunchers.Run refused =
-        coordinator("small-3-other-task", submitArgs("noop", "--range", "1..3", "--job-id", SMALL_ID));
+        coordinator(
+            "small-3-other-task", submitArgs("noop", "--range", "1..3", "--job-id", SMALL_ID));
 
     assertThat(refused.exitCode()).as(() -> logs(refused)).isEqualTo(2);
     assertThat(refused.stdoutLines()).as(() -> logs(refused)).isEmpty();
@@ -355,7 +404,9 @@ class ResumeIT {
     BigInteger expected = BigInteger.valueOf((n - 1) * n * (2 * n - 1) / 6);
     assertThat(line.ok()).as("no error in %s", line.raw()).isTrue();
     assertThat(line.item().asLong()).as("item in %s", line.raw()).isEqualTo(n);
-    assertThat(new BigInteger(line.result().asText())).as("result in %s", line.raw()).isEqualTo(expected);
+    assertThat(new BigInteger(line.result().asText()))
+        .as("result in %s", line.raw())
+        .isEqualTo(expected);
   }
 
   private static void assertSlept5(JobOutput.Line line) {
@@ -366,7 +417,10 @@ class ResumeIT {
   }
 
   private static List<String> sortedRaw(List<JobOutput.Line> lines) {
-    return lines.stream().sorted(Comparator.comparingInt(JobOutput.Line::index)).map(JobOutput.Line::raw).toList();
+    return lines.stream()
+        .sorted(Comparator.comparingInt(JobOutput.Line::index))
+        .map(JobOutput.Line::raw)
+        .toList();
   }
 
   // --- running and killing coordinators ---
@@ -392,10 +446,12 @@ class ResumeIT {
   private record Killed(long lines, long afterMillis) {}
 
   /**
-   * Waits until the coordinator has printed {@code lines} result lines, then kills its JVM with SIGKILL (the
-   * launcher execs java, so the child process is the JVM) and returns how many whole lines it had printed.
+   * Waits until the coordinator has printed {@code lines} result lines, then kills its JVM with
+   * SIGKILL (the launcher execs java, so the child process is the JVM) and returns how many whole
+   * lines it had printed.
    */
-  private Killed killAfterLines(CrewLaunchers.Child child, int lines) throws InterruptedException, IOException {
+  private Killed killAfterLines(CrewLaunchers.Child child, int lines)
+      throws InterruptedException, IOException {
     await(child.label() + " printing " + lines + " lines")
         .atMost(Duration.ofSeconds(90))
         .pollDelay(Duration.ZERO)
@@ -404,7 +460,9 @@ class ResumeIT {
             () -> {
               if (!child.process().isAlive()) {
                 throw new AssertionError(
-                    "the coordinator exited (code " + child.process().exitValue() + ") before it was killed\n"
+                    "the coordinator exited (code "
+                        + child.process().exitValue()
+                        + ") before it was killed\n"
                         + child.describe());
               }
               assertThat(newlines(child.out())).isGreaterThanOrEqualTo(lines);
@@ -413,11 +471,18 @@ class ResumeIT {
     assertThat(process.descendants().toList())
         .as("the launcher execs the JVM: it has no children\n%s", child.describe())
         .isEmpty();
-    process.info().command().ifPresent(command -> assertThat(command).as("the child's command").endsWith("java"));
+    process
+        .info()
+        .command()
+        .ifPresent(command -> assertThat(command).as("the child's command").endsWith("java"));
     process.destroyForcibly();
-    assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("%s gone after SIGKILL", child.label()).isTrue();
+    assertThat(process.waitFor(10, TimeUnit.SECONDS))
+        .as("%s gone after SIGKILL", child.label())
+        .isTrue();
     long afterMillis = (System.nanoTime() - child.startedNanos()) / 1_000_000;
-    assertThat(process.exitValue()).as("exit code of a JVM killed with SIGKILL\n%s", child.describe()).isEqualTo(137);
+    assertThat(process.exitValue())
+        .as("exit code of a JVM killed with SIGKILL\n%s", child.describe())
+        .isEqualTo(137);
     return new Killed(newlines(child.out()), afterMillis);
   }
 
@@ -436,7 +501,13 @@ class ResumeIT {
 
   // --- coordinator status ---
 
-  private record Status(String text, String state, long itemsDone, String totalItems, long tasksDone, String totalTasks) {}
+  private record Status(
+      String text,
+      String state,
+      long itemsDone,
+      String totalItems,
+      long tasksDone,
+      String totalTasks) {}
 
   private Status status(String id) {
     CrewLaunchers.Run run = coordinator("status-" + id, "status", id);
@@ -457,7 +528,10 @@ class ResumeIT {
 
   // --- checks ---
 
-  /** Parses the JSON lines: exactly {@code items} of them, indexes 0..items-1 each once, each passing {@code check}. */
+  /**
+   * Parses the JSON lines: exactly {@code items} of them, indexes 0..items-1 each once, each
+   * passing {@code check}.
+   */
   private List<JobOutput.Line> assertEveryIndexOnce(
       CrewLaunchers.Run run, int items, java.util.function.Consumer<JobOutput.Line> check) {
     List<JobOutput.Line> lines = JobOutput.lines(run);
@@ -477,21 +551,34 @@ class ResumeIT {
       }
     }
     assertThat(wrong)
-        .as(() -> "%d lines, %d problems (first 20 shown)\n%s\n%s".formatted(
-            lines.size(), wrong.size(), String.join("\n", wrong.subList(0, Math.min(20, wrong.size()))), logs(run)))
+        .as(
+            () ->
+                "%d lines, %d problems (first 20 shown)\n%s\n%s"
+                    .formatted(
+                        lines.size(),
+                        wrong.size(),
+                        String.join("\n", wrong.subList(0, Math.min(20, wrong.size()))),
+                        logs(run)))
         .isEmpty();
     assertThat(lines).as(() -> logs(run)).hasSize(items);
     return lines;
   }
 
-  /** No worker recorded a second result for a task of {@code jobId}: none of its tasks ran twice. */
+  /**
+   * No worker recorded a second result for a task of {@code jobId}: none of its tasks ran twice.
+   */
   private void assertNoDuplicateResults(String jobId) {
     for (CrewLaunchers.Worker worker : List.of(first, second)) {
       List<String> duplicates =
-          worker.child().stderr().lines()
+          worker
+              .child()
+              .stderr()
+              .lines()
               .filter(l -> l.contains(DUPLICATE) && l.contains("task " + jobId + "/"))
               .collect(Collectors.toList());
-      assertThat(duplicates).as(() -> "tasks of %s that ran twice\n%s".formatted(jobId, worker.describe())).isEmpty();
+      assertThat(duplicates)
+          .as(() -> "tasks of %s that ran twice\n%s".formatted(jobId, worker.describe()))
+          .isEmpty();
     }
   }
 

@@ -30,12 +30,14 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The cluster secret and {@code --allow-exec} with real processes: a worker started with {@code --secret-file} runs
- * only jobs signed with that secret, and the coordinator reports a refusal with exit code 5 and one line; the
- * {@code exec} task runs only on workers started with {@code --allow-exec}; a worker without a secret says so loudly.
+ * The cluster secret and {@code --allow-exec} with real processes: a worker started with {@code
+ * --secret-file} runs only jobs signed with that secret, and the coordinator reports a refusal with
+ * exit code 5 and one line; the {@code exec} task runs only on workers started with {@code
+ * --allow-exec}; a worker without a secret says so loudly.
  *
- * <p>Every child starts without the CREW_* variables of the test JVM (as in {@link CrewLaunchers}); a coordinator that
- * needs {@code CREW_SECRET} is started by this class with exactly that variable added.
+ * <p>Every child starts without the CREW_* variables of the test JVM (as in {@link CrewLaunchers});
+ * a coordinator that needs {@code CREW_SECRET} is started by this class with exactly that variable
+ * added.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -43,8 +45,10 @@ import org.junit.jupiter.api.Timeout;
 class SecurityIT {
   private static final String SECRET = "right-secret";
   private static final Duration RUN_TIMEOUT = Duration.ofSeconds(90);
-  private static final Set<String> KEPT_CREW_ENV = Set.of("CREW_JAVA_OPTS", "CREW_MVN", "CREW_JVM_DIR");
-  private static final Pattern REFUSED_LINE = Pattern.compile("^coordinator: the workers refused job (\\S+?):");
+  private static final Set<String> KEPT_CREW_ENV =
+      Set.of("CREW_JAVA_OPTS", "CREW_MVN", "CREW_JVM_DIR");
+  private static final Pattern REFUSED_LINE =
+      Pattern.compile("^coordinator: the workers refused job (\\S+?):");
   private static final String NO_SECRET_WARNING = "NO CLUSTER SECRET";
 
   private final String cluster = CrewLaunchers.randomClusterName();
@@ -55,24 +59,29 @@ class SecurityIT {
   private Path secretFile;
   private int base;
   private List<String> join;
+
   /** The worker with the secret and without {@code --allow-exec}. */
   private CrewLaunchers.Worker guarded;
 
   @BeforeAll
   void startWorkerWithSecret() throws IOException {
     crew = new CrewLaunchers(getClass().getSimpleName());
-    exitHook = new Thread(() -> own.forEach(c -> c.process().destroyForcibly()), "security-it-cleanup");
+    exitHook =
+        new Thread(() -> own.forEach(c -> c.process().destroyForcibly()), "security-it-cleanup");
     Runtime.getRuntime().addShutdownHook(exitHook);
     crew.ensureJars();
     secretFile = Files.writeString(crew.logDir().resolve("secret.txt"), SECRET + "\n");
     base = CrewLaunchers.freePortBase(2);
     join = List.of("127.0.0.1:" + base, "127.0.0.1:" + (base + 1));
-    guarded = crew.startWorker(cluster, base, join, 1, List.of("--secret-file", secretFile.toString()));
+    guarded =
+        crew.startWorker(cluster, base, join, 1, List.of("--secret-file", secretFile.toString()));
   }
 
   @AfterEach
   void guardedWorkerLives() {
-    assertThat(guarded.child().process().isAlive()).as(() -> "worker died\n" + guarded.describe()).isTrue();
+    assertThat(guarded.child().process().isAlive())
+        .as(() -> "worker died\n" + guarded.describe())
+        .isTrue();
   }
 
   @AfterAll
@@ -126,7 +135,8 @@ class SecurityIT {
   @Test
   @Order(4)
   void rightSecret_inFile_runs() {
-    CrewLaunchers.Run run = submitFib("fib-secret-file", Map.of(), "--secret-file", secretFile.toString());
+    CrewLaunchers.Run run =
+        submitFib("fib-secret-file", Map.of(), "--secret-file", secretFile.toString());
 
     assertFib1to5(run);
   }
@@ -136,15 +146,17 @@ class SecurityIT {
   void exec_withoutAllowExecWorker_exit2MentionsAllowExec() {
     CrewLaunchers.Run run = submitExec("exec-not-allowed", connect(guarded));
 
-    assertThat(run.exitCode()).as(() -> "exit code 2 = bad usage, nothing queued\n" + logs(run)).isEqualTo(2);
+    assertThat(run.exitCode())
+        .as(() -> "exit code 2 = bad usage, nothing queued\n" + logs(run))
+        .isEqualTo(2);
     assertThat(run.stdoutLines()).as(() -> logs(run)).isEmpty();
     assertThat(run.programStderrLines()).as(() -> logs(run)).hasSize(1);
     assertThat(run.programStderrLines().getFirst()).as(() -> logs(run)).contains("--allow-exec");
   }
 
   /**
-   * In a cluster where only some workers allow exec, the others take exec tasks from the shared CPU queue too, but hand
-   * them back for a worker that allows them; every item runs there.
+   * In a cluster where only some workers allow exec, the others take exec tasks from the shared CPU
+   * queue too, but hand them back for a worker that allows them; every item runs there.
    */
   @Test
   @Order(6)
@@ -164,14 +176,28 @@ class SecurityIT {
     int port = CrewLaunchers.freePortBase(1);
     CrewLaunchers.Worker exec =
         crew.startWorker(
-            execCluster, port, List.of("127.0.0.1:" + port), 1,
+            execCluster,
+            port,
+            List.of("127.0.0.1:" + port),
+            1,
             List.of("--allow-exec", "--secret-file", secretFile.toString()));
 
     CrewLaunchers.Run run =
         runWithEnv(
-            "exec-allowed", Map.of(),
-            "submit", "exec", "--range", "1..2", "--param", "cmd=echo {}",
-            "--secret-file", secretFile.toString(), "--connect", exec.name(), "--cluster", execCluster);
+            "exec-allowed",
+            Map.of(),
+            "submit",
+            "exec",
+            "--range",
+            "1..2",
+            "--param",
+            "cmd=echo {}",
+            "--secret-file",
+            secretFile.toString(),
+            "--connect",
+            exec.name(),
+            "--cluster",
+            execCluster);
 
     assertExecRanOn(run, exec);
     assertThat(exec.child().stderr()).as(exec::describe).doesNotContain(NO_SECRET_WARNING);
@@ -182,7 +208,8 @@ class SecurityIT {
   void workerWithoutSecret_warnsLoudly_workerWithSecretDoesNot() {
     String openCluster = CrewLaunchers.randomClusterName();
     int port = CrewLaunchers.freePortBase(1);
-    CrewLaunchers.Worker open = crew.startWorker(openCluster, port, List.of("127.0.0.1:" + port), 1);
+    CrewLaunchers.Worker open =
+        crew.startWorker(openCluster, port, List.of("127.0.0.1:" + port), 1);
 
     assertThat(open.child().stderr().lines().filter(l -> l.contains(NO_SECRET_WARNING)).toList())
         .as(open::describe)
@@ -208,7 +235,13 @@ class SecurityIT {
         .pollInterval(Duration.ofMillis(200))
         .untilAsserted(
             () ->
-                assertThat(guarded.child().stderr().lines().filter(l -> l.contains("refused job " + jobId + " ")).toList())
+                assertThat(
+                        guarded
+                            .child()
+                            .stderr()
+                            .lines()
+                            .filter(l -> l.contains("refused job " + jobId + " "))
+                            .toList())
                     .as(guarded::describe)
                     .isNotEmpty()
                     .allSatisfy(line -> assertThat(line).contains(" WARN ")));
@@ -223,7 +256,9 @@ class SecurityIT {
     for (int i = 0; i < 5; i++) {
       JobOutput.Line line = lines.get(i);
       assertThat(line.item().asInt()).as(line.raw()).isEqualTo(i + 1);
-      assertThat(line.ok() && line.result().asLong() == fib[i]).as("fib(%d) in %s", i + 1, line.raw()).isTrue();
+      assertThat(line.ok() && line.result().asLong() == fib[i])
+          .as("fib(%d) in %s", i + 1, line.raw())
+          .isTrue();
       assertThat(line.worker()).as(line.raw()).isEqualTo(guarded.name());
     }
   }
@@ -231,14 +266,18 @@ class SecurityIT {
   private void assertExecRanOn(CrewLaunchers.Run run, CrewLaunchers.Worker exec) {
     assertThat(run.exitCode()).as(() -> logs(run)).isZero();
     Map<Integer, JobOutput.Line> lines =
-        JobOutput.lines(run).stream().collect(Collectors.toMap(JobOutput.Line::index, l -> l, (a, b) -> a, LinkedHashMap::new));
+        JobOutput.lines(run).stream()
+            .collect(
+                Collectors.toMap(JobOutput.Line::index, l -> l, (a, b) -> a, LinkedHashMap::new));
     assertThat(lines).as(() -> logs(run)).containsOnlyKeys(0, 1);
     for (int i = 0; i < 2; i++) {
       JobOutput.Line line = lines.get(i);
       assertThat(line.ok()).as(() -> line.raw() + "\n" + logs(run)).isTrue();
       assertThat(line.result().path("exit").asInt(-1)).as(line.raw()).isZero();
       assertThat(line.result().path("stdout").asText()).as(line.raw()).isEqualTo((i + 1) + "\n");
-      assertThat(line.worker()).as(() -> "exec ran on the --allow-exec worker: " + line.raw()).isEqualTo(exec.name());
+      assertThat(line.worker())
+          .as(() -> "exec ran on the --allow-exec worker: " + line.raw())
+          .isEqualTo(exec.name());
     }
   }
 
@@ -246,7 +285,11 @@ class SecurityIT {
   private CrewLaunchers.Worker startExecWorker() {
     CrewLaunchers.Worker exec =
         crew.startWorker(
-            cluster, base + 1, join, 2, List.of("--allow-exec", "--secret-file", secretFile.toString()));
+            cluster,
+            base + 1,
+            join,
+            2,
+            List.of("--allow-exec", "--secret-file", secretFile.toString()));
     await("guarded worker seeing 2 members")
         .atMost(CrewLaunchers.START_TIMEOUT)
         .pollInterval(Duration.ofMillis(200))
@@ -267,8 +310,18 @@ class SecurityIT {
 
   private CrewLaunchers.Run submitExec(String label, String connect) {
     return runWithEnv(
-        label, Map.of("CREW_SECRET", SECRET),
-        "submit", "exec", "--range", "1..2", "--param", "cmd=echo {}", "--connect", connect, "--cluster", cluster);
+        label,
+        Map.of("CREW_SECRET", SECRET),
+        "submit",
+        "exec",
+        "--range",
+        "1..2",
+        "--param",
+        "cmd=echo {}",
+        "--connect",
+        connect,
+        "--cluster",
+        cluster);
   }
 
   private static String connect(CrewLaunchers.Worker worker) {
@@ -280,8 +333,8 @@ class SecurityIT {
   }
 
   /**
-   * Runs {@code bin/coordinator ARGS} to completion as {@link CrewLaunchers#coordinator} does, but with {@code env}
-   * added to the environment (after the inherited CREW_* variables are removed).
+   * Runs {@code bin/coordinator ARGS} to completion as {@link CrewLaunchers#coordinator} does, but
+   * with {@code env} added to the environment (after the inherited CREW_* variables are removed).
    */
   private CrewLaunchers.Run runWithEnv(String label, Map<String, String> env, String... args) {
     String name = String.format("own-%02d-coordinator-%s", ownCounter.incrementAndGet(), label);
@@ -302,8 +355,13 @@ class SecurityIT {
     CrewLaunchers.Child child;
     try {
       long startedNanos = System.nanoTime();
-      String shown = env.isEmpty() ? "" : env.keySet().stream().map(k -> k + "=... ").collect(Collectors.joining());
-      child = new CrewLaunchers.Child(name, shown + String.join(" ", command), builder.start(), out, err, startedNanos);
+      String shown =
+          env.isEmpty()
+              ? ""
+              : env.keySet().stream().map(k -> k + "=... ").collect(Collectors.joining());
+      child =
+          new CrewLaunchers.Child(
+              name, shown + String.join(" ", command), builder.start(), out, err, startedNanos);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + command, e);
     }

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Two real workers ({@code bin/worker}) on loopback in a cluster of their own, and jobs submitted to them with the
- * real {@code bin/coordinator submit}.
+ * Two real workers ({@code bin/worker}) on loopback in a cluster of their own, and jobs submitted
+ * to them with the real {@code bin/coordinator submit}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
@@ -53,9 +53,14 @@ class TwoWorkersIT {
 
   @AfterEach
   void stopCoordinators() {
-    // Coordinator runs are waited for (and killed on timeout) by CrewLaunchers.coordinator; the workers live on.
-    assertThat(first.child().process().isAlive()).as(() -> "first worker died\n" + first.describe()).isTrue();
-    assertThat(second.child().process().isAlive()).as(() -> "second worker died\n" + second.describe()).isTrue();
+    // Coordinator runs are waited for (and killed on timeout) by CrewLaunchers.coordinator; the
+    // workers live on.
+    assertThat(first.child().process().isAlive())
+        .as(() -> "first worker died\n" + first.describe())
+        .isTrue();
+    assertThat(second.child().process().isAlive())
+        .as(() -> "second worker died\n" + second.describe())
+        .isTrue();
   }
 
   @AfterAll
@@ -88,7 +93,8 @@ class TwoWorkersIT {
   void sleepJob_spreadsOverBothWorkers() throws IOException {
     Path input = writeInput("sleep-5000x50.txt", Collections.nCopies(5_000, "50"));
 
-    CrewLaunchers.Run run = submit("sleep", CrewLaunchers.RUN_TIMEOUT, "sleep", "--input", input.toString());
+    CrewLaunchers.Run run =
+        submit("sleep", CrewLaunchers.RUN_TIMEOUT, "sleep", "--input", input.toString());
 
     assertThat(run.exitCode()).as(() -> logs(run)).isZero();
     List<JobOutput.Line> lines = JobOutput.lines(run);
@@ -105,22 +111,29 @@ class TwoWorkersIT {
     for (int i = 0; i < seen.length; i++) {
       assertThat(seen[i]).as("lines with index %d", i).isEqualTo(1);
     }
-    Set<String> workers = lines.stream().map(JobOutput.Line::worker).collect(Collectors.toCollection(TreeSet::new));
-    assertThat(workers).as("workers named in the results").containsExactlyInAnyOrder(first.name(), second.name());
+    Set<String> workers =
+        lines.stream().map(JobOutput.Line::worker).collect(Collectors.toCollection(TreeSet::new));
+    assertThat(workers)
+        .as("workers named in the results")
+        .containsExactlyInAnyOrder(first.name(), second.name());
 
     JobOutput.Summary summary = JobOutput.summary(run);
     assertThat(summary.ok()).as(summary.toString()).isEqualTo(5_000);
     assertThat(summary.failed()).as(summary.toString()).isZero();
-    // Serially this is 5,000 x 50 ms = 250 s; spread over both workers' I/O lanes it takes a few seconds.
+    // Serially this is 5,000 x 50 ms = 250 s; spread over both workers' I/O lanes it takes a few
+    // seconds.
     assertThat(summary.seconds()).as("job time in the summary: %s", summary).isLessThan(60);
     if (!run.launcherBuilt()) {
-      assertThat(run.elapsed()).as(() -> "coordinator wall time\n" + logs(run)).isLessThan(Duration.ofSeconds(60));
+      assertThat(run.elapsed())
+          .as(() -> "coordinator wall time\n" + logs(run))
+          .isLessThan(Duration.ofSeconds(60));
     }
   }
 
   @Test
   void fibJob_orderedExact() {
-    CrewLaunchers.Run run = submit("fib-ordered", CrewLaunchers.RUN_TIMEOUT, "fib", "--range", "1..30", "--ordered");
+    CrewLaunchers.Run run =
+        submit("fib-ordered", CrewLaunchers.RUN_TIMEOUT, "fib", "--range", "1..30", "--ordered");
 
     assertThat(run.exitCode()).as(() -> logs(run)).isZero();
     List<JobOutput.Line> lines = JobOutput.lines(run);
@@ -145,9 +158,12 @@ class TwoWorkersIT {
   void badItem_isRecordedAndOthersDelivered() throws IOException {
     Path input = writeInput("fib-bad-item.txt", List.of("10", "abc", "20"));
 
-    CrewLaunchers.Run run = submit("fib-bad", CrewLaunchers.RUN_TIMEOUT, "fib", "--input", input.toString());
+    CrewLaunchers.Run run =
+        submit("fib-bad", CrewLaunchers.RUN_TIMEOUT, "fib", "--input", input.toString());
 
-    assertThat(run.exitCode()).as(() -> "exit code 1 = some items failed\n" + logs(run)).isEqualTo(1);
+    assertThat(run.exitCode())
+        .as(() -> "exit code 1 = some items failed\n" + logs(run))
+        .isEqualTo(1);
     Map<Integer, JobOutput.Line> byIndex =
         JobOutput.lines(run).stream().collect(Collectors.toMap(JobOutput.Line::index, l -> l));
     assertThat(byIndex).as(() -> "lines by index\n" + logs(run)).containsOnlyKeys(0, 1, 2);
@@ -173,24 +189,30 @@ class TwoWorkersIT {
   }
 
   /**
-   * Both workers take part in a CPU job. How much faster two workers are than one is measured by the benchmarks: on
-   * a shared 2-core host a timing assertion here would be flaky.
+   * Both workers take part in a CPU job. How much faster two workers are than one is measured by
+   * the benchmarks: on a shared 2-core host a timing assertion here would be flaky.
    *
-   * <p>Items are fib(34), ~40 ms each, so that a worker (which holds no more tasks than it has CPU threads) cannot
-   * finish the whole job before the other one gets its first task, even on a busy host; with fib(30) (~5 ms) a job
-   * is over in a few tenths of a second and a host under load has been seen to split it 22:2.
+   * <p>Items are fib(34), ~40 ms each, so that a worker (which holds no more tasks than it has CPU
+   * threads) cannot finish the whole job before the other one gets its first task, even on a busy
+   * host; with fib(30) (~5 ms) a job is over in a few tenths of a second and a host under load has
+   * been seen to split it 22:2.
    */
   @Test
   void cpuJob_usesBothCores() throws IOException {
     Path input = writeInput("fib-24x34.txt", Collections.nCopies(24, "34"));
 
-    CrewLaunchers.Run run = submit("fib-cpu", CrewLaunchers.RUN_TIMEOUT, "fib", "--input", input.toString());
+    CrewLaunchers.Run run =
+        submit("fib-cpu", CrewLaunchers.RUN_TIMEOUT, "fib", "--input", input.toString());
 
     assertThat(run.exitCode()).as(() -> logs(run)).isZero();
     List<JobOutput.Line> lines = JobOutput.lines(run);
     assertThat(lines).as(() -> "JSON lines\n" + logs(run)).hasSize(24);
     assertThat(lines)
-        .allSatisfy(l -> assertThat(l.ok() && l.result().asLong() == 5_702_887L).as("fib(34) in %s", l.raw()).isTrue());
+        .allSatisfy(
+            l ->
+                assertThat(l.ok() && l.result().asLong() == 5_702_887L)
+                    .as("fib(34) in %s", l.raw())
+                    .isTrue());
     assertThat(lines.stream().map(JobOutput.Line::index).collect(Collectors.toSet()))
         .as("indexes")
         .hasSize(24);
@@ -201,7 +223,8 @@ class TwoWorkersIT {
     assertThat(summary.itemsPerWorker())
         .as(() -> "items per worker in the summary: " + summary + "\n" + logs(run))
         .containsOnlyKeys(first.name(), second.name())
-        .allSatisfy((worker, items) -> assertThat(items).as("items run by %s", worker).isPositive());
+        .allSatisfy(
+            (worker, items) -> assertThat(items).as("items run by %s", worker).isPositive());
     assertThat(summary.itemsPerWorker().values().stream().mapToLong(Long::longValue).sum())
         .as("items per worker add up")
         .isEqualTo(24);

@@ -16,8 +16,8 @@ final class Async {
   private Async() {}
 
   /**
-   * {@code putIfAbsent} without blocking the caller. A member's own map proxy has it (public on the implementation,
-   * not on the interface); any other map gets it on a virtual thread.
+   * {@code putIfAbsent} without blocking the caller. A member's own map proxy has it (public on the
+   * implementation, not on the interface); any other map gets it on a virtual thread.
    */
   @SuppressWarnings("unchecked")
   static <K, V> CompletableFuture<V> putIfAbsent(IMap<K, V> map, K key, V value) {

@@ -4,8 +4,9 @@ import java.time.Duration;
 import java.util.random.RandomGenerator;
 
 /**
- * Waits between tries of a failing item: exponential from {@code base}, capped, with full jitter (a random wait
- * between half and all of the exponential step), so items that failed together do not retry together.
+ * Waits between tries of a failing item: exponential from {@code base}, capped, with full jitter (a
+ * random wait between half and all of the exponential step), so items that failed together do not
+ * retry together.
  */
 record Backoff(Duration base, Duration cap, RandomGenerator random) {
   static final Backoff DEFAULT =

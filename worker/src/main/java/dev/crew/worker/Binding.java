@@ -16,8 +16,9 @@ sealed interface Binding {
   record Refuse(String error) implements Binding {}
 
   /**
-   * This worker cannot run the job's task (not installed here, or it runs commands and this worker does not allow
-   * them); a worker that offers it may. Recorded as {@code error} against every item when none does.
+   * This worker cannot run the job's task (not installed here, or it runs commands and this worker
+   * does not allow them); a worker that offers it may. Recorded as {@code error} against every item
+   * when none does.
    */
   record Elsewhere(String task, String error) implements Binding {}
 

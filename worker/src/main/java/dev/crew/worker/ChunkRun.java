@@ -15,12 +15,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One task being run: runs its items under the job's retries and time limit, collects a value or an error per item
- * in any order and from any thread, and records the task's result when its last item is settled.
+ * One task being run: runs its items under the job's retries and time limit, collects a value or an
+ * error per item in any order and from any thread, and records the task's result when its last item
+ * is settled.
  *
- * <p>Each item is settled exactly once, by whoever gets there first: the thread that ran it, or the watchdog that
- * gave up on a thread stuck in it. A thread that comes back from an item the watchdog already settled stops there:
- * the rest of its work, and its lane slot, were handed on when it was given up on.
+ * <p>Each item is settled exactly once, by whoever gets there first: the thread that ran it, or the
+ * watchdog that gave up on a thread stuck in it. A thread that comes back from an item the watchdog
+ * already settled stops there: the rest of its work, and its lane slot, were handed on when it was
+ * given up on.
  */
 final class ChunkRun {
   private static final Logger log = LoggerFactory.getLogger(ChunkRun.class);
@@ -41,11 +43,14 @@ final class ChunkRun {
   private final java.util.Set<Thread> inItems = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile boolean cancelled;
 
-  ChunkRun(TaskChunk chunk, Binding binding, ResultSink sink, String worker, LongSupplier nanoTime) {
+  ChunkRun(
+      TaskChunk chunk, Binding binding, ResultSink sink, String worker, LongSupplier nanoTime) {
     this(chunk, binding, sink, worker, nanoTime, null, Backoff.DEFAULT);
   }
 
-  /** @param watchdog enforces the policy's time limit; required when the binding has one */
+  /**
+   * @param watchdog enforces the policy's time limit; required when the binding has one
+   */
   ChunkRun(
       TaskChunk chunk,
       Binding binding,
@@ -72,8 +77,8 @@ final class ChunkRun {
   }
 
   /**
-   * Stops this task because its job was cancelled: items running now are interrupted, no further item starts, and
-   * no result is recorded.
+   * Stops this task because its job was cancelled: items running now are interrupted, no further
+   * item starts, and no result is recorded.
    */
   void cancel() {
     cancelled = true;
@@ -89,7 +94,9 @@ final class ChunkRun {
     return abandonedThreads.get();
   }
 
-  /** Runs item {@code i} on the calling thread; records the task's result if this was its last item. */
+  /**
+   * Runs item {@code i} on the calling thread; records the task's result if this was its last item.
+   */
   void runItem(int i) throws InterruptedException {
     runOne(i, () -> {});
   }
@@ -100,17 +107,19 @@ final class ChunkRun {
   }
 
   /**
-   * Runs item {@code i} (the I/O lane: one item per slot), then releases the slot; if the item is given up on, its
-   * slot is released at that moment instead.
+   * Runs item {@code i} (the I/O lane: one item per slot), then releases the slot; if the item is
+   * given up on, its slot is released at that moment instead.
    */
   void runOne(int i, Runnable releaseSlot) throws InterruptedException {
     Runnable release = once(releaseSlot);
     AtomicBoolean abandoned = new AtomicBoolean();
     try {
-      run(i, () -> {
-        abandoned.set(true);
-        release.run();
-      });
+      run(
+          i,
+          () -> {
+            abandoned.set(true);
+            release.run();
+          });
     } finally {
       if (!abandoned.get()) {
         release.run();
@@ -119,8 +128,9 @@ final class ChunkRun {
   }
 
   /**
-   * Runs items {@code from..count-1} in order (the CPU lane: a task holds one slot), then releases the slot. If an
-   * item is given up on, the remaining items go on in a new thread from {@code spawn}, which takes over the slot.
+   * Runs items {@code from..count-1} in order (the CPU lane: a task holds one slot), then releases
+   * the slot. If an item is given up on, the remaining items go on in a new thread from {@code
+   * spawn}, which takes over the slot.
    */
   void runFrom(int from, Runnable releaseSlot, Executor spawn) throws InterruptedException {
     Runnable release = once(releaseSlot);
@@ -169,7 +179,8 @@ final class ChunkRun {
       case Binding.Run run -> attempt(i, run.function(), run.policy(), onAbandon);
       case Binding.Refuse refuse -> settle(i, null, refuse.error(), 0);
       case Binding.Elsewhere elsewhere -> settle(i, null, elsewhere.error(), 0);
-      case Binding.Drop drop -> throw new IllegalStateException("a dropped task is never run: " + drop.reason());
+      case Binding.Drop drop ->
+          throw new IllegalStateException("a dropped task is never run: " + drop.reason());
     }
   }
 
@@ -185,8 +196,13 @@ final class ChunkRun {
       if (cancelled) {
         return;
       }
-      Watchdog.Watch watch = policy.limited() ? watchdog.watch(Thread.currentThread(), policy.timeout(),
-          () -> giveUp(i, policy.timeout(), onAbandon)) : null;
+      Watchdog.Watch watch =
+          policy.limited()
+              ? watchdog.watch(
+                  Thread.currentThread(),
+                  policy.timeout(),
+                  () -> giveUp(i, policy.timeout(), onAbandon))
+              : null;
       long start = nanoTime.getAsLong();
       inItems.add(Thread.currentThread());
       try {
@@ -221,7 +237,8 @@ final class ChunkRun {
           break;
         }
       } catch (Throwable e) {
-        // Anything else an item throws (a plugin's missing class, an assertion) is that item's error alone.
+        // Anything else an item throws (a plugin's missing class, an assertion) is that item's
+        // error alone.
         error = describe(e, watch, policy);
       } finally {
         inItems.remove(Thread.currentThread());
@@ -246,9 +263,13 @@ final class ChunkRun {
     return "timed out after " + Outcomes.duration(timeout);
   }
 
-  /** Called by the watchdog: the item ignored its interrupt. Fail it without retrying and move the lane on. */
+  /**
+   * Called by the watchdog: the item ignored its interrupt. Fail it without retrying and move the
+   * lane on.
+   */
   private void giveUp(int i, Duration timeout, Runnable onAbandon) {
-    if (settle(i, null, timedOut(timeout) + " and ignored the interrupt; its thread was abandoned", 0)) {
+    if (settle(
+        i, null, timedOut(timeout) + " and ignored the interrupt; its thread was abandoned", 0)) {
       long total = abandonedThreads.incrementAndGet();
       log.warn(
           "item {} of task {} ran past its {} limit and ignored the interrupt: recorded as failed; its thread is"
@@ -265,7 +286,10 @@ final class ChunkRun {
     return settled.get(i) == 1;
   }
 
-  /** Settles item {@code i} once; records the task's result when it was the last. Returns false if already settled. */
+  /**
+   * Settles item {@code i} once; records the task's result when it was the last. Returns false if
+   * already settled.
+   */
   private boolean settle(int i, String value, String error, long nanos) {
     if (cancelled || !settled.compareAndSet(i, 0, 1)) {
       return false;

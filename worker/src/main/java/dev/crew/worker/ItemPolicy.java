@@ -3,7 +3,8 @@ package dev.crew.worker;
 import java.time.Duration;
 
 /**
- * How a job's items are run: how often an item that fails is tried again, and how long one try may take.
+ * How a job's items are run: how often an item that fails is tried again, and how long one try may
+ * take.
  *
  * @param timeout per try; {@link Duration#ZERO} for no limit
  */

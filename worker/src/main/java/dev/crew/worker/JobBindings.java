@@ -1,11 +1,11 @@
 package dev.crew.worker;
 
 import dev.crew.common.Job;
+import dev.crew.common.JobSigner;
 import dev.crew.common.JobState;
 import dev.crew.common.Params;
 import dev.crew.common.Task;
 import dev.crew.common.TaskCatalog;
-import dev.crew.common.JobSigner;
 import dev.crew.worker.stats.WorkerEvents;
 import java.time.Duration;
 import java.util.Locale;
@@ -15,7 +15,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Binds each job's task to its parameters once, and tells per task whether the job still wants it run. */
+/**
+ * Binds each job's task to its parameters once, and tells per task whether the job still wants it
+ * run.
+ */
 final class JobBindings {
   private static final Logger log = LoggerFactory.getLogger(JobBindings.class);
 
@@ -37,13 +40,19 @@ final class JobBindings {
    * @param signer checks each job's signature; {@code null} trusts every job
    * @param allowExec whether tasks that run commands may run here
    */
-  JobBindings(TaskCatalog catalog, JobBook jobs, String worker, JobSigner signer, boolean allowExec) {
+  JobBindings(
+      TaskCatalog catalog, JobBook jobs, String worker, JobSigner signer, boolean allowExec) {
     this(catalog, jobs, worker, signer, allowExec, WorkerEvents.NONE);
   }
 
   /** As above; refusals are also reported to {@code events}. */
   JobBindings(
-      TaskCatalog catalog, JobBook jobs, String worker, JobSigner signer, boolean allowExec, WorkerEvents events) {
+      TaskCatalog catalog,
+      JobBook jobs,
+      String worker,
+      JobSigner signer,
+      boolean allowExec,
+      WorkerEvents events) {
     this.events = events;
     this.catalog = catalog;
     this.jobs = jobs;
@@ -58,7 +67,8 @@ final class JobBindings {
       return new Binding.Drop("job " + jobId + " is unknown to the cluster");
     }
     if (job.get().state() == JobState.CANCELLED || job.get().state() == JobState.REFUSED) {
-      return new Binding.Drop("job " + jobId + " was " + job.get().state().name().toLowerCase(Locale.ROOT));
+      return new Binding.Drop(
+          "job " + jobId + " was " + job.get().state().name().toLowerCase(Locale.ROOT));
     }
     if (signer != null && !signer.verify(job.get())) {
       log.warn(
@@ -79,12 +89,17 @@ final class JobBindings {
   private Binding bind(Job job) {
     Optional<Task> task = catalog.find(job.task());
     if (task.isEmpty()) {
-      return new Binding.Elsewhere(job.task(), "worker " + worker + " has no task named '" + job.task() + "'");
+      return new Binding.Elsewhere(
+          job.task(), "worker " + worker + " has no task named '" + job.task() + "'");
     }
     if (task.get().runsCommands() && !allowExec) {
       return new Binding.Elsewhere(
           job.task(),
-          "worker " + worker + " does not run tasks that run commands ('" + job.task() + "'); start it with"
+          "worker "
+              + worker
+              + " does not run tasks that run commands ('"
+              + job.task()
+              + "'); start it with"
               + " --allow-exec to allow them");
     }
     try {

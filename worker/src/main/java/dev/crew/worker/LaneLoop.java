@@ -13,12 +13,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The consumer loop of one lane: waits for a free slot, then takes tasks from the lane's queue, never more than it
- * has free slots for, so an idle core on another worker is never starved by this one's buffer.
+ * The consumer loop of one lane: waits for a free slot, then takes tasks from the lane's queue,
+ * never more than it has free slots for, so an idle core on another worker is never starved by this
+ * one's buffer.
  *
- * <p>On the CPU lane a slot is a thread and a task holds one for all its items. On the I/O lane a slot is one item
- * in flight: a task's items run concurrently, each on its own virtual thread, and the loop waits for a slot per item
- * before it starts it, so it takes no new task while the one it holds cannot start.
+ * <p>On the CPU lane a slot is a thread and a task holds one for all its items. On the I/O lane a
+ * slot is one item in flight: a task's items run concurrently, each on its own virtual thread, and
+ * the loop waits for a slot per item before it starts it, so it takes no new task while the one it
+ * holds cannot start.
  */
 final class LaneLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(LaneLoop.class);
@@ -35,13 +37,19 @@ final class LaneLoop implements Runnable {
   private final AtomicLong tasksRun = new AtomicLong();
   private final AtomicLong itemsRun = new AtomicLong();
   private volatile boolean running = true;
+
   /** Slots the loop holds while it waits for tasks: not busy, though not free either. */
   private volatile int waitingWith;
-  /** Items per task lately seen, so the I/O lane takes about as many tasks as it has item slots free. */
+
+  /**
+   * Items per task lately seen, so the I/O lane takes about as many tasks as it has item slots
+   * free.
+   */
   private double itemsPerTask = 1;
 
   /**
-   * @param runs starts the run of a task, or returns {@code null} when the task is to be dropped unrun
+   * @param runs starts the run of a task, or returns {@code null} when the task is to be dropped
+   *     unrun
    */
   LaneLoop(
       Lane lane,
@@ -51,7 +59,8 @@ final class LaneLoop implements Runnable {
       Function<TaskChunk, ChunkRun> runs,
       Executor executor) {
     if (slotCount < 1) {
-      throw new IllegalArgumentException(lane.id() + " lane needs at least one slot, not " + slotCount);
+      throw new IllegalArgumentException(
+          lane.id() + " lane needs at least one slot, not " + slotCount);
     }
     this.lane = lane;
     this.slotCount = slotCount;
@@ -110,7 +119,10 @@ final class LaneLoop implements Runnable {
     }
   }
 
-  /** Starts {@code chunk}, spending the {@code held} slots first and waiting for more if needed; returns those left. */
+  /**
+   * Starts {@code chunk}, spending the {@code held} slots first and waiting for more if needed;
+   * returns those left.
+   */
   private int dispatch(TaskChunk chunk, int held) throws InterruptedException {
     ChunkRun run;
     try {
@@ -151,7 +163,10 @@ final class LaneLoop implements Runnable {
     return 0;
   }
 
-  /** Runs a whole task on one slot; if an item is given up on, the task and its slot move to a new thread. */
+  /**
+   * Runs a whole task on one slot; if an item is given up on, the task and its slot move to a new
+   * thread.
+   */
   private void runAndRelease(ChunkRun run, boolean holdsSlot) {
     try {
       run.runFrom(0, holdsSlot ? slots::release : () -> {}, executor);
@@ -174,8 +189,8 @@ final class LaneLoop implements Runnable {
   }
 
   /**
-   * Stops taking tasks; what is running goes on. The loop is not interrupted: it still starts every task it has
-   * taken (interrupting it there would lose them), and leaves within one poll wait.
+   * Stops taking tasks; what is running goes on. The loop is not interrupted: it still starts every
+   * task it has taken (interrupting it there would lose them), and leaves within one poll wait.
    */
   void stopTaking() {
     running = false;

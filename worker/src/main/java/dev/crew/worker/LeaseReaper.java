@@ -40,21 +40,25 @@ import org.slf4j.LoggerFactory;
  * Keeps leases honest, and makes sure that every stored task ends up queued, leased or recorded.
  *
  * <ul>
- *   <li>Every worker heartbeats: a counter it bumps in the heartbeat map, without waiting on the cluster, from a
- *       thread that does nothing else, so a slow check never makes a live worker look silent.
- *   <li>The oldest member reaps: the tasks leased by a worker that left the cluster go back on their queue at once,
- *       and those of a worker whose heartbeat has not moved for the lease timeout (hung, or cut off) go back when that
- *       timeout passes. Heartbeats are compared by whether they changed, timed on the reaper's own monotonic clock, so
- *       clocks that differ between hosts do not matter.
- *   <li>The oldest member also audits, once per lease timeout: a task in the task map that is in no queue, under no
- *       lease and has no result was lost between a queue poll and its lease (the taker died in that instant), or
- *       between being stored and being queued (its submitter died); found so twice in a row, it is queued again.
- *   <li>Every worker checks its own leases: one held for a lease timeout on a task this worker is not running (its
- *       take failed half way, or it rejoined after a split with leases from before) is handed back.
+ *   <li>Every worker heartbeats: a counter it bumps in the heartbeat map, without waiting on the
+ *       cluster, from a thread that does nothing else, so a slow check never makes a live worker
+ *       look silent.
+ *   <li>The oldest member reaps: the tasks leased by a worker that left the cluster go back on
+ *       their queue at once, and those of a worker whose heartbeat has not moved for the lease
+ *       timeout (hung, or cut off) go back when that timeout passes. Heartbeats are compared by
+ *       whether they changed, timed on the reaper's own monotonic clock, so clocks that differ
+ *       between hosts do not matter.
+ *   <li>The oldest member also audits, once per lease timeout: a task in the task map that is in no
+ *       queue, under no lease and has no result was lost between a queue poll and its lease (the
+ *       taker died in that instant), or between being stored and being queued (its submitter died);
+ *       found so twice in a row, it is queued again.
+ *   <li>Every worker checks its own leases: one held for a lease timeout on a task this worker is
+ *       not running (its take failed half way, or it rejoined after a split with leases from
+ *       before) is handed back.
  * </ul>
  *
- * <p>A task put back may still finish on the worker that held it; its result then races the new one, and the results
- * map keeps the first.
+ * <p>A task put back may still finish on the worker that held it; its result then races the new
+ * one, and the results map keeps the first.
  */
 final class LeaseReaper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaseReaper.class);
@@ -71,14 +75,19 @@ final class LeaseReaper implements AutoCloseable {
   private final IMap<String, TaskChunk> tasks;
   private final IMap<String, Job> jobs;
   private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("crew-heartbeat").daemon(true).factory());
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().name("crew-heartbeat").daemon(true).factory());
   private final ExecutorService checker =
-      Executors.newSingleThreadExecutor(Thread.ofPlatform().name("crew-lease-reaper").daemon(true).factory());
+      Executors.newSingleThreadExecutor(
+          Thread.ofPlatform().name("crew-lease-reaper").daemon(true).factory());
   private final AtomicBoolean checkPending = new AtomicBoolean();
+
   /** Per worker: the heartbeat value last seen, and when (reaper's clock) it was first seen. */
   private final Map<String, long[]> lastSeen = new HashMap<>();
+
   /** Tasks the last audit found nowhere; queued again if the next one finds them nowhere too. */
   private Set<String> suspects = Set.of();
+
   private long lastAudit;
   private UUID membershipListener;
   private long beats;
@@ -170,7 +179,10 @@ final class LeaseReaper implements AutoCloseable {
     }
   }
 
-  /** Merges run on partition threads, which must not log per entry: the drops they counted are logged here. */
+  /**
+   * Merges run on partition threads, which must not log per entry: the drops they counted are
+   * logged here.
+   */
   private void logMergeDrops() {
     long dropped = FirstResultMergePolicy.dropped();
     if (dropped != mergeDropsLogged) {
@@ -195,9 +207,10 @@ final class LeaseReaper implements AutoCloseable {
   }
 
   /**
-   * One pass: puts back the tasks of every lease holder that is gone or silent. A holder counts as silent only while
-   * heartbeats reach the map at all, which this member's own shows: when its own has not moved either (a member
-   * holding heartbeat partitions is cut off, and writes to them wait), silence proves nothing yet.
+   * One pass: puts back the tasks of every lease holder that is gone or silent. A holder counts as
+   * silent only while heartbeats reach the map at all, which this member's own shows: when its own
+   * has not moved either (a member holding heartbeat partitions is cut off, and writes to them
+   * wait), silence proves nothing yet.
    */
   void reap() {
     Set<String> holders = new HashSet<>(leases.aggregate(Aggregators.distinct("workerUuid")));
@@ -227,7 +240,9 @@ final class LeaseReaper implements AutoCloseable {
         requeue(holder, "left the cluster");
         heartbeats.delete(holder);
         lastSeen.remove(holder);
-      } else if (!holder.equals(local) && beatsArrive && now - lastSeen.get(holder)[1] > leaseTimeout.toNanos()) {
+      } else if (!holder.equals(local)
+          && beatsArrive
+          && now - lastSeen.get(holder)[1] > leaseTimeout.toNanos()) {
         requeue(holder, "sent no heartbeat for " + leaseTimeout.toSeconds() + " s");
         lastSeen.remove(holder);
       }
@@ -259,8 +274,9 @@ final class LeaseReaper implements AutoCloseable {
   }
 
   /**
-   * Ends each lease and queues its task's id again, the lease first, so that the next taker's claim finds no lease in
-   * its way. If this member dies in between, the task is in no queue and under no lease, and the audit requeues it.
+   * Ends each lease and queues its task's id again, the lease first, so that the next taker's claim
+   * finds no lease in its way. If this member dies in between, the task is in no queue and under no
+   * lease, and the audit requeues it.
    */
   private int putBack(Collection<Lease> held) {
     AtomicInteger requeued = new AtomicInteger();
@@ -272,7 +288,8 @@ final class LeaseReaper implements AutoCloseable {
                 // Recorded; the worker was lost before it could end the lease and delete the task.
                 leases.remove(lease.taskId(), lease);
                 tasks.delete(lease.taskId());
-              } else if (leases.remove(lease.taskId(), lease) && offer(lease.lane(), lease.taskId())) {
+              } else if (leases.remove(lease.taskId(), lease)
+                  && offer(lease.lane(), lease.taskId())) {
                 requeued.incrementAndGet();
               }
             });
@@ -297,13 +314,13 @@ final class LeaseReaper implements AutoCloseable {
   }
 
   /**
-   * Finds stored tasks that are in no queue, under no lease and without a result; queues again those found so in
-   * the previous audit too, and forgets the tasks of jobs that are over.
+   * Finds stored tasks that are in no queue, under no lease and without a result; queues again
+   * those found so in the previous audit too, and forgets the tasks of jobs that are over.
    *
-   * <p>Tasks move stored -> queued -> leased -> recorded (and back to queued only by this thread, or by a worker that
-   * hands its own back), so reading the stored ids first, then the queues, then the leases, then the results, sees
-   * every task that moves during the audit in one of them; a task caught between two steps by a concurrent hand-back
-   * is seen again by the next audit.
+   * <p>Tasks move stored -> queued -> leased -> recorded (and back to queued only by this thread,
+   * or by a worker that hands its own back), so reading the stored ids first, then the queues, then
+   * the leases, then the results, sees every task that moves during the audit in one of them; a
+   * task caught between two steps by a concurrent hand-back is seen again by the next audit.
    */
   void audit() {
     Set<String> nowhere = new HashSet<>(tasks.keySet());
@@ -356,7 +373,10 @@ final class LeaseReaper implements AutoCloseable {
     }
     if (!idle.isEmpty()) {
       int requeued = putBack(idle);
-      log.warn("held {} leases on tasks this worker does not run: put {} of them back", idle.size(), requeued);
+      log.warn(
+          "held {} leases on tasks this worker does not run: put {} of them back",
+          idle.size(),
+          requeued);
     }
   }
 

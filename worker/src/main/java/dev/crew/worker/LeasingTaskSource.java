@@ -20,16 +20,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes task ids from a lane's queue, leases them to this worker, and fetches the tasks from the task map.
+ * Takes task ids from a lane's queue, leases them to this worker, and fetches the tasks from the
+ * task map.
  *
- * <p>{@code IQueue.poll} has no acknowledgement, so the queue carries only task ids and the tasks themselves stay in
- * the task map ({@link Names#TASKS}) until their results are recorded. A worker that dies between taking ids and
- * recording their leases therefore loses ids, never tasks: the oldest member's audit finds a task that is in no queue,
- * under no lease and has no result, twice in a row, and queues its id again ({@link LeaseReaper}). No transaction is
- * held across members, so a dead or cut-off worker leaves no lock behind for the others to wait on.
+ * <p>{@code IQueue.poll} has no acknowledgement, so the queue carries only task ids and the tasks
+ * themselves stay in the task map ({@link Names#TASKS}) until their results are recorded. A worker
+ * that dies between taking ids and recording their leases therefore loses ids, never tasks: the
+ * oldest member's audit finds a task that is in no queue, under no lease and has no result, twice
+ * in a row, and queues its id again ({@link LeaseReaper}). No transaction is held across members,
+ * so a dead or cut-off worker leaves no lock behind for the others to wait on.
  *
- * <p>A lease is claimed with {@code putIfAbsent}: an id queued twice (a requeue racing a late offer) runs only under
- * the first lease.
+ * <p>A lease is claimed with {@code putIfAbsent}: an id queued twice (a requeue racing a late
+ * offer) runs only under the first lease.
  */
 final class LeasingTaskSource implements TaskSource {
   private static final Logger log = LoggerFactory.getLogger(LeasingTaskSource.class);
@@ -56,7 +58,8 @@ final class LeasingTaskSource implements TaskSource {
   public List<TaskChunk> take(int max, Duration wait) throws InterruptedException {
     List<String> ids = new ArrayList<>(max);
     if (max > 1) {
-      queue.drainTo(ids, max); // one round trip for a batch; a single free slot goes straight to the poll
+      queue.drainTo(
+          ids, max); // one round trip for a batch; a single free slot goes straight to the poll
     }
     if (ids.isEmpty()) {
       String first = queue.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
@@ -70,11 +73,16 @@ final class LeasingTaskSource implements TaskSource {
     long now = clock.getAsLong();
     Map<String, CompletableFuture<Lease>> claims = new LinkedHashMap<>();
     for (String id : ids) {
-      claims.put(id, Async.putIfAbsent(leases, id, new Lease(id, Names.jobIdOf(id), lane, uuid, workerName, now)));
+      claims.put(
+          id,
+          Async.putIfAbsent(
+              leases, id, new Lease(id, Names.jobIdOf(id), lane, uuid, workerName, now)));
     }
-    // The tasks are read while the claims are on their way: one round trip less per take. A task is stored before
+    // The tasks are read while the claims are on their way: one round trip less per take. A task is
+    // stored before
     // its id is queued, so it is found unless it was recorded or cancelled meanwhile.
-    // One asynchronous get per id rather than getAll: for the few keys of a take, getAll's invocation on partitions
+    // One asynchronous get per id rather than getAll: for the few keys of a take, getAll's
+    // invocation on partitions
     // costs several times more.
     Map<String, CompletableFuture<TaskChunk>> reads = new LinkedHashMap<>();
     for (String id : ids) {

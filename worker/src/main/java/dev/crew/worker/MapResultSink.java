@@ -12,13 +12,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records results in the cluster's results map, keyed by task id, with {@code putIfAbsent}: the first complete write
- * wins and a late duplicate is dropped and counted. Only once the result is stored are the task's lease and its entry
- * in the task map deleted: a worker that dies before that leaves both behind, and the task runs again elsewhere; its
- * second result is then the dropped duplicate.
+ * Records results in the cluster's results map, keyed by task id, with {@code putIfAbsent}: the
+ * first complete write wins and a late duplicate is dropped and counted. Only once the result is
+ * stored are the task's lease and its entry in the task map deleted: a worker that dies before that
+ * leaves both behind, and the task runs again elsewhere; its second result is then the dropped
+ * duplicate.
  *
- * <p>Writes are asynchronous so a lane thread goes back to computing at once; a bound on writes in flight keeps a
- * slow cluster from filling this worker's heap.
+ * <p>Writes are asynchronous so a lane thread goes back to computing at once; a bound on writes in
+ * flight keeps a slow cluster from filling this worker's heap.
  */
 final class MapResultSink implements ResultSink {
   private static final Logger log = LoggerFactory.getLogger(MapResultSink.class);
@@ -27,6 +28,7 @@ final class MapResultSink implements ResultSink {
   private final IMap<String, TaskResult> results;
   private final IMap<String, ?> leases;
   private final IMap<String, ?> tasks;
+
   /** What follows a write runs here, not on the Hazelcast thread that completed it. */
   private static final Executor FOLLOW_UP =
       Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("crew-record-", 1).factory());
@@ -39,7 +41,11 @@ final class MapResultSink implements ResultSink {
     this(results, leases, tasks, WorkerEvents.NONE);
   }
 
-  MapResultSink(IMap<String, TaskResult> results, IMap<String, ?> leases, IMap<String, ?> tasks, WorkerEvents events) {
+  MapResultSink(
+      IMap<String, TaskResult> results,
+      IMap<String, ?> leases,
+      IMap<String, ?> tasks,
+      WorkerEvents events) {
     this.results = results;
     this.leases = leases;
     this.tasks = tasks;
@@ -64,15 +70,18 @@ final class MapResultSink implements ResultSink {
                   events.duplicateDropped(taskId);
                 }
                 return CompletableFuture.allOf(
-                    leases.deleteAsync(taskId).toCompletableFuture(), tasks.deleteAsync(taskId).toCompletableFuture());
+                    leases.deleteAsync(taskId).toCompletableFuture(),
+                    tasks.deleteAsync(taskId).toCompletableFuture());
               },
               FOLLOW_UP)
           .whenComplete(
               (done, failure) -> {
                 inFlight.release();
                 if (failure != null) {
-                  // The lease and the task stay behind: the task runs again elsewhere, and is recorded once.
-                  log.warn("could not record the result of task {}: {}", taskId, failure.toString());
+                  // The lease and the task stay behind: the task runs again elsewhere, and is
+                  // recorded once.
+                  log.warn(
+                      "could not record the result of task {}: {}", taskId, failure.toString());
                 }
               });
     } catch (RuntimeException e) {

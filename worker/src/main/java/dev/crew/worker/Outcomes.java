@@ -10,7 +10,8 @@ final class Outcomes {
 
   static String describe(Throwable thrown) {
     Throwable t = thrown;
-    while ((t instanceof ExecutionException || t instanceof UncheckedIOException) && t.getCause() != null) {
+    while ((t instanceof ExecutionException || t instanceof UncheckedIOException)
+        && t.getCause() != null) {
       t = t.getCause();
     }
     String message = t.getMessage();
@@ -20,7 +21,9 @@ final class Outcomes {
     if ((t instanceof IllegalArgumentException || t instanceof IOException) && message != null) {
       return message;
     }
-    return message == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + message;
+    return message == null
+        ? t.getClass().getSimpleName()
+        : t.getClass().getSimpleName() + ": " + message;
   }
 
   /** A duration as people write it: 250 ms, 5 s, 1.5 s. */
@@ -29,6 +32,8 @@ final class Outcomes {
     if (ms < 1_000) {
       return ms + " ms";
     }
-    return ms % 1_000 == 0 ? ms / 1_000 + " s" : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+    return ms % 1_000 == 0
+        ? ms / 1_000 + " s"
+        : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
   }
 }

@@ -7,9 +7,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Enforces per-item time limits. When a try runs past its timeout the watchdog interrupts its thread; if the item
- * still has not returned a grace period later (a loop that never checks for interrupts), the watchdog gives up on
- * the thread and calls the item's {@code onStuck}, which records the item as failed and moves the lane on.
+ * Enforces per-item time limits. When a try runs past its timeout the watchdog interrupts its
+ * thread; if the item still has not returned a grace period later (a loop that never checks for
+ * interrupts), the watchdog gives up on the thread and calls the item's {@code onStuck}, which
+ * records the item as failed and moves the lane on.
  */
 final class Watchdog {
   private static final int RUNNING = 0;
@@ -23,7 +24,10 @@ final class Watchdog {
     this.timer = timer;
   }
 
-  /** The grace between the interrupt and giving up on the thread: long enough to unwind, short enough to matter. */
+  /**
+   * The grace between the interrupt and giving up on the thread: long enough to unwind, short
+   * enough to matter.
+   */
   static Duration grace(Duration timeout) {
     return Duration.ofMillis(Math.clamp(timeout.toMillis() / 2, 500, 5_000));
   }

@@ -37,7 +37,10 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A Crew worker: a Hazelcast member that pulls tasks for each lane and runs them on this host's cores. */
+/**
+ * A Crew worker: a Hazelcast member that pulls tasks for each lane and runs them on this host's
+ * cores.
+ */
 public final class Worker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Worker.class);
   private static final Duration STATS_INTERVAL = Duration.ofSeconds(1);
@@ -61,8 +64,19 @@ public final class Worker implements AutoCloseable {
 
     /** Settings with the default lease timeout and heartbeat, no secret, and no commands. */
     public Settings(
-        ClusterConfigs.Membership membership, int cpuThreads, int ioConcurrency, int backups, Duration drainTimeout) {
-      this(membership, cpuThreads, ioConcurrency, backups, drainTimeout, DEFAULT_LEASE_TIMEOUT, DEFAULT_HEARTBEAT);
+        ClusterConfigs.Membership membership,
+        int cpuThreads,
+        int ioConcurrency,
+        int backups,
+        Duration drainTimeout) {
+      this(
+          membership,
+          cpuThreads,
+          ioConcurrency,
+          backups,
+          drainTimeout,
+          DEFAULT_LEASE_TIMEOUT,
+          DEFAULT_HEARTBEAT);
     }
 
     /** Settings with no secret and no commands. */
@@ -75,20 +89,33 @@ public final class Worker implements AutoCloseable {
         Duration leaseTimeout,
         Duration heartbeat) {
       this(
-          membership, cpuThreads, ioConcurrency, backups, drainTimeout, leaseTimeout, heartbeat, Security.OPEN);
+          membership,
+          cpuThreads,
+          ioConcurrency,
+          backups,
+          drainTimeout,
+          leaseTimeout,
+          heartbeat,
+          Security.OPEN);
     }
 
     public Settings {
-      if (heartbeat.isZero() || heartbeat.isNegative() || leaseTimeout.compareTo(heartbeat.multipliedBy(2)) < 0) {
+      if (heartbeat.isZero()
+          || heartbeat.isNegative()
+          || leaseTimeout.compareTo(heartbeat.multipliedBy(2)) < 0) {
         throw new IllegalArgumentException(
-            "--lease-timeout (" + leaseTimeout.toMillis() + " ms) must be at least twice --heartbeat ("
-                + heartbeat.toMillis() + " ms)");
+            "--lease-timeout ("
+                + leaseTimeout.toMillis()
+                + " ms) must be at least twice --heartbeat ("
+                + heartbeat.toMillis()
+                + " ms)");
       }
       if (cpuThreads < 1) {
         throw new IllegalArgumentException("--cpu-threads must be at least 1, not " + cpuThreads);
       }
       if (ioConcurrency < 1) {
-        throw new IllegalArgumentException("--io-concurrency must be at least 1, not " + ioConcurrency);
+        throw new IllegalArgumentException(
+            "--io-concurrency must be at least 1, not " + ioConcurrency);
       }
       if (backups < 0 || backups > 6) {
         throw new IllegalArgumentException("--backups must be between 0 and 6, not " + backups);
@@ -99,7 +126,8 @@ public final class Worker implements AutoCloseable {
   /**
    * What this worker trusts.
    *
-   * @param signer checks job and task signatures against the cluster secret; {@code null} runs unsigned jobs
+   * @param signer checks job and task signatures against the cluster secret; {@code null} runs
+   *     unsigned jobs
    * @param allowExec whether tasks that run commands on this host may run
    */
   public record Security(JobSigner signer, boolean allowExec) {
@@ -127,7 +155,8 @@ public final class Worker implements AutoCloseable {
   private HttpEndpoint http;
   private volatile boolean closed;
 
-  private Worker(Settings settings, TaskCatalog catalog, HazelcastInstance hazelcast, boolean prometheus) {
+  private Worker(
+      Settings settings, TaskCatalog catalog, HazelcastInstance hazelcast, boolean prometheus) {
     this.settings = settings;
     this.hazelcast = hazelcast;
     this.name = nameOf(hazelcast.getCluster().getLocalMember());
@@ -144,7 +173,12 @@ public final class Worker implements AutoCloseable {
             prometheus);
     hazelcast.getUserContext().put(WorkerEvents.CONTEXT_KEY, meters);
     this.stats =
-        new StatsPublisher(hazelcast, name, Runtime.getRuntime().availableProcessors(), meters, System::currentTimeMillis);
+        new StatsPublisher(
+            hazelcast,
+            name,
+            Runtime.getRuntime().availableProcessors(),
+            meters,
+            System::currentTimeMillis);
     this.tasks = hazelcast.getMap(Names.TASKS);
     this.sink = new MapResultSink(hazelcast.getMap(Names.RESULTS), leases, tasks, meters);
     JobBindings bindings =
@@ -155,26 +189,45 @@ public final class Worker implements AutoCloseable {
             settings.security().signer(),
             settings.security().allowExec(),
             meters);
-    // The lane's slots bound how many run at once; the pool may still grow past them, because a thread stuck in an
+    // The lane's slots bound how many run at once; the pool may still grow past them, because a
+    // thread stuck in an
     // item that ignores interrupts is abandoned and its task goes on in a new one.
-    this.cpuThreads = Executors.newCachedThreadPool(Thread.ofPlatform().name("crew-cpu-", 1).factory());
+    this.cpuThreads =
+        Executors.newCachedThreadPool(Thread.ofPlatform().name("crew-cpu-", 1).factory());
     this.watchdog =
         new Watchdog(
             Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("crew-watchdog").daemon(true).factory()));
-    this.ioThreads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("crew-io-", 1).factory());
+    this.ioThreads =
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("crew-io-", 1).factory());
     this.lanes =
         List.of(
             new LaneLoop(
-                Lane.CPU, settings.cpuThreads(), false, source(Lane.CPU), c -> start(c, Lane.CPU, bindings), cpuThreads),
+                Lane.CPU,
+                settings.cpuThreads(),
+                false,
+                source(Lane.CPU),
+                c -> start(c, Lane.CPU, bindings),
+                cpuThreads),
             new LaneLoop(
-                Lane.IO, settings.ioConcurrency(), true, source(Lane.IO), c -> start(c, Lane.IO, bindings), ioThreads));
+                Lane.IO,
+                settings.ioConcurrency(),
+                true,
+                source(Lane.IO),
+                c -> start(c, Lane.IO, bindings),
+                ioThreads));
     this.reaper =
         new LeaseReaper(
-            hazelcast, settings.leaseTimeout(), settings.heartbeat(), System::nanoTime, active::containsKey);
+            hazelcast,
+            settings.leaseTimeout(),
+            settings.heartbeat(),
+            System::nanoTime,
+            active::containsKey);
     this.loopThreads =
         lanes.stream()
-            .map(lane -> Thread.ofPlatform().name("crew-" + lane.lane().id() + "-lane").unstarted(lane))
+            .map(
+                lane ->
+                    Thread.ofPlatform().name("crew-" + lane.lane().id() + "-lane").unstarted(lane))
             .toList();
   }
 
@@ -183,7 +236,9 @@ public final class Worker implements AutoCloseable {
     return start(settings, catalog, HttpOptions.OFF);
   }
 
-  /** Joins (or forms) the cluster, starts taking tasks, and serves {@code http} unless it is off. */
+  /**
+   * Joins (or forms) the cluster, starts taking tasks, and serves {@code http} unless it is off.
+   */
   public static Worker start(Settings settings, TaskCatalog catalog, HttpOptions httpOptions) {
     int cores = Runtime.getRuntime().availableProcessors();
     Map<String, String> attributes =
@@ -192,7 +247,9 @@ public final class Worker implements AutoCloseable {
             Names.ATTR_CORES, Integer.toString(cores),
             Names.ATTR_CPU_THREADS, Integer.toString(settings.cpuThreads()),
             Names.ATTR_IO_CONCURRENCY, Integer.toString(settings.ioConcurrency()),
-            Names.ATTR_TASKS, catalog.advertised(task -> !task.runsCommands() || settings.security().allowExec()));
+            Names.ATTR_TASKS,
+                catalog.advertised(
+                    task -> !task.runsCommands() || settings.security().allowExec()));
     Config config = ClusterConfigs.member(settings.membership(), attributes, settings.backups());
     failureDetection(config, settings.leaseTimeout(), settings.heartbeat());
     HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config);
@@ -213,13 +270,18 @@ public final class Worker implements AutoCloseable {
     hazelcast.getCluster().addMembershipListener(worker.new MemberLog());
     if (httpOptions.enabled()) {
       try {
-        worker.http = HttpEndpoint.start(httpOptions.address(), WorkerRoutes.of(worker, settings.membership().cluster()));
+        worker.http =
+            HttpEndpoint.start(
+                httpOptions.address(), WorkerRoutes.of(worker, settings.membership().cluster()));
       } catch (IllegalStateException e) {
         worker.close();
         throw e;
       }
-      log.info("worker {} serves health, metrics and the dashboard at http://{}:{}/", worker.name,
-          httpOptions.bind(), worker.http.port());
+      log.info(
+          "worker {} serves health, metrics and the dashboard at http://{}:{}/",
+          worker.name,
+          httpOptions.bind(),
+          worker.http.port());
     }
     if (settings.security().signer() == null) {
       log.warn(
@@ -243,18 +305,23 @@ public final class Worker implements AutoCloseable {
   }
 
   /**
-   * A member that stops answering (hung, or cut off) is dropped from the cluster after twice its lease timeout (at
-   * least 10 s, so a JVM starved of CPU for a few seconds on a loaded host is not taken for dead); until then the
-   * survivors' calls on its partitions wait. A member cut off and back again merges into the larger cluster within
-   * a lease timeout or so, not in Hazelcast's default five minutes.
+   * A member that stops answering (hung, or cut off) is dropped from the cluster after twice its
+   * lease timeout (at least 10 s, so a JVM starved of CPU for a few seconds on a loaded host is not
+   * taken for dead); until then the survivors' calls on its partitions wait. A member cut off and
+   * back again merges into the larger cluster within a lease timeout or so, not in Hazelcast's
+   * default five minutes.
    */
   static void failureDetection(Config config, Duration leaseTimeout, Duration heartbeat) {
     long leaseSeconds = Math.max(1, leaseTimeout.toSeconds());
     long beatSeconds = Math.clamp(heartbeat.toSeconds(), 1, 5);
     config.setProperty("hazelcast.heartbeat.interval.seconds", Long.toString(beatSeconds));
-    config.setProperty("hazelcast.max.no.heartbeat.seconds", Long.toString(memberTimeout(leaseTimeout).toSeconds()));
-    config.setProperty("hazelcast.merge.first.run.delay.seconds", Long.toString(Math.max(5, leaseSeconds)));
-    config.setProperty("hazelcast.merge.next.run.delay.seconds", Long.toString(Math.max(5, leaseSeconds)));
+    config.setProperty(
+        "hazelcast.max.no.heartbeat.seconds",
+        Long.toString(memberTimeout(leaseTimeout).toSeconds()));
+    config.setProperty(
+        "hazelcast.merge.first.run.delay.seconds", Long.toString(Math.max(5, leaseSeconds)));
+    config.setProperty(
+        "hazelcast.merge.next.run.delay.seconds", Long.toString(Math.max(5, leaseSeconds)));
   }
 
   /** How long a member may be silent before the others drop it from the cluster. */
@@ -271,7 +338,9 @@ public final class Worker implements AutoCloseable {
     return new LeasingTaskSource(hazelcast, lane, name, System::currentTimeMillis);
   }
 
-  /** Starts the run of a task just taken, or drops it (releasing its lease) when it must not run. */
+  /**
+   * Starts the run of a task just taken, or drops it (releasing its lease) when it must not run.
+   */
   private ChunkRun start(TaskChunk chunk, Lane lane, JobBindings bindings) {
     Binding binding = bindings.forJob(chunk.jobId());
     if (binding instanceof Binding.Elsewhere elsewhere) {
@@ -279,7 +348,9 @@ public final class Worker implements AutoCloseable {
         handBack(chunk, lane, elsewhere);
         return null;
       }
-      binding = new Binding.Refuse(elsewhere.error()); // no worker runs it: its items fail with the reason
+      binding =
+          new Binding.Refuse(
+              elsewhere.error()); // no worker runs it: its items fail with the reason
     }
     JobSigner signer = settings.security().signer();
     if (binding instanceof Binding.Drop drop) {
@@ -292,7 +363,8 @@ public final class Worker implements AutoCloseable {
           "refused task {}: its signature does not match this cluster's secret; it was not made by a holder of"
               + " the secret, or was changed",
           chunk.taskId());
-      meters.refused("task " + chunk.taskId(), "its signature does not match this cluster's secret");
+      meters.refused(
+          "task " + chunk.taskId(), "its signature does not match this cluster's secret");
       forget(chunk.taskId());
       return null;
     }
@@ -303,7 +375,8 @@ public final class Worker implements AutoCloseable {
           meters.recorded(taskMeters, result);
           sink.record(result);
         };
-    ChunkRun run = new ChunkRun(chunk, binding, tracked, name, System::nanoTime, watchdog, Backoff.DEFAULT);
+    ChunkRun run =
+        new ChunkRun(chunk, binding, tracked, name, System::nanoTime, watchdog, Backoff.DEFAULT);
     active.put(chunk.taskId(), run);
     return run;
   }
@@ -324,13 +397,17 @@ public final class Worker implements AutoCloseable {
   }
 
   /**
-   * Leaves a task this worker cannot run to one that can: ends the lease and queues the id again a little later, so
-   * this worker does not spin on it while the others are busy. Should this worker die in between, the audit finds
-   * the task in no queue and under no lease, and queues it.
+   * Leaves a task this worker cannot run to one that can: ends the lease and queues the id again a
+   * little later, so this worker does not spin on it while the others are busy. Should this worker
+   * die in between, the audit finds the task in no queue and under no lease, and queues it.
    */
   private void handBack(TaskChunk chunk, Lane lane, Binding.Elsewhere why) {
     if (handedBackJobs.add(chunk.jobId())) {
-      log.info("job {}: {}; leaving its tasks to workers that offer '{}'", chunk.jobId(), why.error(), why.task());
+      log.info(
+          "job {}: {}; leaving its tasks to workers that offer '{}'",
+          chunk.jobId(),
+          why.error(),
+          why.task());
     }
     leases.delete(chunk.taskId());
     Thread.ofVirtual()
@@ -339,11 +416,16 @@ public final class Worker implements AutoCloseable {
             () -> {
               try {
                 Thread.sleep(HAND_BACK_DELAY);
-                hazelcast.<String>getQueue(lane.queueName()).offer(chunk.taskId(), 5, TimeUnit.SECONDS);
+                hazelcast
+                    .<String>getQueue(lane.queueName())
+                    .offer(chunk.taskId(), 5, TimeUnit.SECONDS);
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               } catch (RuntimeException e) {
-                log.debug("could not hand task {} back (the audit will): {}", chunk.taskId(), e.toString());
+                log.debug(
+                    "could not hand task {} back (the audit will): {}",
+                    chunk.taskId(),
+                    e.toString());
               }
             });
   }
@@ -404,16 +486,17 @@ public final class Worker implements AutoCloseable {
   }
 
   /**
-   * Late duplicate results dropped here: those this worker computed that lost to an earlier result of the same task,
-   * and those a split-off part of the cluster brought back when it merged into this member's partitions.
+   * Late duplicate results dropped here: those this worker computed that lost to an earlier result
+   * of the same task, and those a split-off part of the cluster brought back when it merged into
+   * this member's partitions.
    */
   public long duplicatesDropped() {
     return sink.duplicates() + FirstResultMergePolicy.dropped();
   }
 
   /**
-   * Leaves the cluster: stops taking tasks, lets running ones finish (up to the drain timeout), waits for their
-   * results to be written, then shuts the member down.
+   * Leaves the cluster: stops taking tasks, lets running ones finish (up to the drain timeout),
+   * waits for their results to be written, then shuts the member down.
    */
   @Override
   public synchronized void close() {
@@ -468,8 +551,12 @@ public final class Worker implements AutoCloseable {
         String.format("%.1f", (System.nanoTime() - startedNanos) / 1e9),
         tasks,
         items,
-        idle ? "" : "; " + handedBack + " tasks still running at the drain timeout were handed back",
-        duplicatesDropped() == 0 ? "" : "; " + duplicatesDropped() + " late duplicate results dropped");
+        idle
+            ? ""
+            : "; " + handedBack + " tasks still running at the drain timeout were handed back",
+        duplicatesDropped() == 0
+            ? ""
+            : "; " + duplicatesDropped() + " late duplicate results dropped");
   }
 
   private static void shutdownAndAwait(ExecutorService pool) {
@@ -486,22 +573,30 @@ public final class Worker implements AutoCloseable {
   }
 
   /**
-   * Logs members arriving and leaving, in one line each, instead of Hazelcast's member tables; and, after each change,
-   * when every partition has its backups again. Until then the cluster survives no further loss: with one backup, a
-   * second member lost before this line may take the only copy of some queued ids, leases or results with it.
+   * Logs members arriving and leaving, in one line each, instead of Hazelcast's member tables; and,
+   * after each change, when every partition has its backups again. Until then the cluster survives
+   * no further loss: with one backup, a second member lost before this line may take the only copy
+   * of some queued ids, leases or results with it.
    */
   private final class MemberLog implements MembershipListener {
-    private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong changes =
+        new java.util.concurrent.atomic.AtomicLong();
 
     @Override
     public void memberAdded(MembershipEvent event) {
-      log.info("member {} joined; the cluster has {} members", nameOf(event.getMember()), event.getMembers().size());
+      log.info(
+          "member {} joined; the cluster has {} members",
+          nameOf(event.getMember()),
+          event.getMembers().size());
       awaitSafe();
     }
 
     @Override
     public void memberRemoved(MembershipEvent event) {
-      log.info("member {} left; the cluster has {} members", nameOf(event.getMember()), event.getMembers().size());
+      log.info(
+          "member {} left; the cluster has {} members",
+          nameOf(event.getMember()),
+          event.getMembers().size());
       awaitSafe();
     }
 

@@ -67,7 +67,8 @@ public final class WorkerCommand implements Callable<Integer> {
       names = "--cluster",
       paramLabel = "NAME",
       defaultValue = "${env:CREW_CLUSTER:-crew}",
-      description = "Cluster name; members with other names never join (env CREW_CLUSTER, default ${DEFAULT-VALUE}).")
+      description =
+          "Cluster name; members with other names never join (env CREW_CLUSTER, default ${DEFAULT-VALUE}).")
   String cluster;
 
   @Option(
@@ -80,14 +81,16 @@ public final class WorkerCommand implements Callable<Integer> {
   @Option(
       names = "--port",
       defaultValue = "${env:CREW_PORT:-5701}",
-      description = "First port to try; the next free one is taken if it is busy (env CREW_PORT, default ${DEFAULT-VALUE}).")
+      description =
+          "First port to try; the next free one is taken if it is busy (env CREW_PORT, default ${DEFAULT-VALUE}).")
   int port;
 
   @Option(
       names = "--cpu-threads",
       paramLabel = "N",
       defaultValue = "${env:CREW_CPU_THREADS:-0}",
-      description = "CPU lane threads (env CREW_CPU_THREADS; default: the cores this process may use).")
+      description =
+          "CPU lane threads (env CREW_CPU_THREADS; default: the cores this process may use).")
   int cpuThreads;
 
   @Option(
@@ -101,28 +104,32 @@ public final class WorkerCommand implements Callable<Integer> {
       names = "--backups",
       paramLabel = "N",
       defaultValue = "${env:CREW_BACKUPS:-1}",
-      description = "Synchronous backups of queues, jobs and results (env CREW_BACKUPS, default ${DEFAULT-VALUE}).")
+      description =
+          "Synchronous backups of queues, jobs and results (env CREW_BACKUPS, default ${DEFAULT-VALUE}).")
   int backups;
 
   @Option(
       names = "--drain-timeout",
       paramLabel = "DURATION",
       defaultValue = "${env:CREW_DRAIN_TIMEOUT:-30s}",
-      description = "On SIGTERM, how long running tasks may take to finish (env CREW_DRAIN_TIMEOUT, default ${DEFAULT-VALUE}).")
+      description =
+          "On SIGTERM, how long running tasks may take to finish (env CREW_DRAIN_TIMEOUT, default ${DEFAULT-VALUE}).")
   String drainTimeout;
 
   @Option(
       names = "--lease-timeout",
       paramLabel = "DURATION",
       defaultValue = "${env:CREW_LEASE_TIMEOUT:-15s}",
-      description = "A worker silent this long loses its tasks to others (env CREW_LEASE_TIMEOUT, default ${DEFAULT-VALUE}).")
+      description =
+          "A worker silent this long loses its tasks to others (env CREW_LEASE_TIMEOUT, default ${DEFAULT-VALUE}).")
   String leaseTimeout;
 
   @Option(
       names = "--heartbeat",
       paramLabel = "DURATION",
       defaultValue = "${env:CREW_HEARTBEAT:-1s}",
-      description = "How often this worker says it is alive (env CREW_HEARTBEAT, default ${DEFAULT-VALUE}).")
+      description =
+          "How often this worker says it is alive (env CREW_HEARTBEAT, default ${DEFAULT-VALUE}).")
   String heartbeat;
 
   @Option(
@@ -138,7 +145,8 @@ public final class WorkerCommand implements Callable<Integer> {
   @Option(
       names = "--allow-exec",
       defaultValue = "${env:CREW_ALLOW_EXEC:-false}",
-      description = "Allow tasks that run commands on this host, such as exec (env CREW_ALLOW_EXEC).")
+      description =
+          "Allow tasks that run commands on this host, such as exec (env CREW_ALLOW_EXEC).")
   boolean allowExec;
 
   @Option(
@@ -165,7 +173,8 @@ public final class WorkerCommand implements Callable<Integer> {
       names = "--log-format",
       paramLabel = "text|json",
       defaultValue = "${env:CREW_LOG_FORMAT:-text}",
-      description = "Log lines as text, or as one JSON object per line (env CREW_LOG_FORMAT, default ${DEFAULT-VALUE}).")
+      description =
+          "Log lines as text, or as one JSON object per line (env CREW_LOG_FORMAT, default ${DEFAULT-VALUE}).")
   LogFormat logFormat;
 
   @Option(
@@ -176,7 +185,9 @@ public final class WorkerCommand implements Callable<Integer> {
   public static void main(String[] args) {
     // Hazelcast logs its first lines before it reads its config: route those through SLF4J too.
     System.setProperty("hazelcast.logging.type", "slf4j");
-    System.setProperty("logback.configurationFile", System.getProperty("logback.configurationFile", "crew-worker-logback.xml"));
+    System.setProperty(
+        "logback.configurationFile",
+        System.getProperty("logback.configurationFile", "crew-worker-logback.xml"));
     LogFormat.of(List.of(args), System.getenv("CREW_LOG_FORMAT")).apply();
     System.exit(commandLine().execute(args));
   }
@@ -211,13 +222,20 @@ public final class WorkerCommand implements Callable<Integer> {
     applyVerbosity(verbose.length);
     List<String> peers = join.stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
     if (cpuThreads < 0) {
-      throw new IllegalArgumentException("--cpu-threads must be at least 1 (or 0 for one per core), not " + cpuThreads);
+      throw new IllegalArgumentException(
+          "--cpu-threads must be at least 1 (or 0 for one per core), not " + cpuThreads);
     }
     int threads = cpuThreads > 0 ? cpuThreads : Runtime.getRuntime().availableProcessors();
     Worker.Settings settings =
         new Worker.Settings(
             new ClusterConfigs.Membership(
-                cluster, peers, multicast, blankToNull(bind), port, /* isolated= */ false, blankToNull(k8sDns)),
+                cluster,
+                peers,
+                multicast,
+                blankToNull(bind),
+                port,
+                /* isolated= */ false,
+                blankToNull(k8sDns)),
             threads,
             ioConcurrency,
             backups,
@@ -225,29 +243,39 @@ public final class WorkerCommand implements Callable<Integer> {
             Durations.parse(leaseTimeout, "--lease-timeout"),
             Durations.parse(heartbeat, "--heartbeat"),
             new Worker.Security(
-                ClusterSecret.load(secretFile, System.getenv("CREW_SECRET")).orElse(null), allowExec));
-    HttpOptions http = new HttpOptions(httpBind == null ? HttpOptions.DEFAULT_BIND : httpBind.trim(), httpPort);
-    // Signals are taken before the member starts: a SIGTERM that lands while it joins (an orchestrator scaling down
-    // right after scaling up) must still leave the cluster gracefully, its partitions handed over first, not end the
+                ClusterSecret.load(secretFile, System.getenv("CREW_SECRET")).orElse(null),
+                allowExec));
+    HttpOptions http =
+        new HttpOptions(httpBind == null ? HttpOptions.DEFAULT_BIND : httpBind.trim(), httpPort);
+    // Signals are taken before the member starts: a SIGTERM that lands while it joins (an
+    // orchestrator scaling down
+    // right after scaling up) must still leave the cluster gracefully, its partitions handed over
+    // first, not end the
     // JVM with 143 as a member that vanished mid-migration.
     Stopper stopper = new Stopper();
     stopper.install();
-    Worker worker = Worker.start(settings, TaskCatalog.load(Thread.currentThread().getContextClassLoader()), http);
-    worker.hazelcast().getLifecycleService().addLifecycleListener(event -> {
-      if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.SHUTDOWN) {
-        stopper.stopped.countDown();
-      }
-    });
+    Worker worker =
+        Worker.start(
+            settings, TaskCatalog.load(Thread.currentThread().getContextClassLoader()), http);
+    worker
+        .hazelcast()
+        .getLifecycleService()
+        .addLifecycleListener(
+            event -> {
+              if (event.getState() == com.hazelcast.core.LifecycleEvent.LifecycleState.SHUTDOWN) {
+                stopper.stopped.countDown();
+              }
+            });
     stopper.started(worker);
     stopper.stopped.await();
     return 0;
   }
 
   /**
-   * SIGTERM and Ctrl-C drain the worker and end {@link #call}, so the worker exits with 0 ("stopped cleanly"), as
-   * documented; the JVM's own handling would exit with 143 or 130. The shutdown hook covers any other way out. A stop
-   * asked for while the worker is still starting waits until it has joined, then leaves at once; asked for twice
-   * then, it gives up the start (exit code 3).
+   * SIGTERM and Ctrl-C drain the worker and end {@link #call}, so the worker exits with 0 ("stopped
+   * cleanly"), as documented; the JVM's own handling would exit with 143 or 130. The shutdown hook
+   * covers any other way out. A stop asked for while the worker is still starting waits until it
+   * has joined, then leaves at once; asked for twice then, it gives up the start (exit code 3).
    */
   private static final class Stopper {
     final CountDownLatch stopped = new CountDownLatch(1);
@@ -257,9 +285,12 @@ public final class WorkerCommand implements Callable<Integer> {
     void install() {
       for (String name : List.of("TERM", "INT")) {
         try {
-          Signal.handle(new Signal(name), signal -> Thread.ofPlatform().name("crew-stop-" + name).start(this::onSignal));
+          Signal.handle(
+              new Signal(name),
+              signal -> Thread.ofPlatform().name("crew-stop-" + name).start(this::onSignal));
         } catch (IllegalArgumentException e) {
-          // not a signal on this platform, or reserved by the JVM: the shutdown hook stops the worker
+          // not a signal on this platform, or reserved by the JVM: the shutdown hook stops the
+          // worker
         }
       }
       Runtime.getRuntime()
@@ -276,7 +307,8 @@ public final class WorkerCommand implements Callable<Integer> {
     void started(Worker started) {
       worker.set(started);
       if (asked.get() > 0) {
-        LoggerFactory.getLogger(Worker.class).info("asked to stop while starting: leaving the cluster now");
+        LoggerFactory.getLogger(Worker.class)
+            .info("asked to stop while starting: leaving the cluster now");
         leave();
       }
     }
@@ -302,14 +334,17 @@ public final class WorkerCommand implements Callable<Integer> {
     return text == null || text.isBlank() ? null : text.trim();
   }
 
-  /** Sets log levels from the number of {@code -v} flags; the defaults live in crew-worker-logback.xml. */
+  /**
+   * Sets log levels from the number of {@code -v} flags; the defaults live in
+   * crew-worker-logback.xml.
+   */
   static void applyVerbosity(int level) {
     if (level >= 1) {
       ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.crew")).setLevel(Level.DEBUG);
     }
     if (level >= 2) {
-      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("com.hazelcast")).setLevel(Level.INFO);
+      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("com.hazelcast"))
+          .setLevel(Level.INFO);
     }
   }
-
 }

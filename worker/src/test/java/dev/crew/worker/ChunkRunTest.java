@@ -66,7 +66,8 @@ class ChunkRunTest {
         .runAll();
 
     TaskResult result = onlyResult();
-    assertThat(result.values()).containsExactly("\"PLAIN\"", "\"SAY \\\"HI\\\"\"", "true", "{\"n\":2}", "null");
+    assertThat(result.values())
+        .containsExactly("\"PLAIN\"", "\"SAY \\\"HI\\\"\"", "true", "{\"n\":2}", "null");
     assertThat(result.items()).containsExactly(items);
     assertThat(result.ok()).isEqualTo(5);
   }
@@ -82,7 +83,8 @@ class ChunkRunTest {
   @Test
   void runAll_refuseRecordsErrorAgainstEveryItem() throws InterruptedException {
     TaskChunk chunk = TaskChunk.ofItems("job", 1, 4, new String[] {"a", "b", "c"});
-    new ChunkRun(chunk, new Binding.Refuse("worker w1 has no task named 'x'"), sink, "w1", nanoTime).runAll();
+    new ChunkRun(chunk, new Binding.Refuse("worker w1 has no task named 'x'"), sink, "w1", nanoTime)
+        .runAll();
 
     TaskResult result = onlyResult();
     assertThat(result.values()).containsOnlyNulls().hasSize(3);
@@ -119,7 +121,9 @@ class ChunkRunTest {
 
   @Test
   void runAll_stackOverflowIsRecordedAsItemError() throws InterruptedException {
-    run(TaskChunk.ofItems("job", 0, 0, new String[] {"deep", "1"}), item -> item.equals("deep") ? recurse(0) : 1)
+    run(
+            TaskChunk.ofItems("job", 0, 0, new String[] {"deep", "1"}),
+            item -> item.equals("deep") ? recurse(0) : 1)
         .runAll();
 
     TaskResult result = onlyResult();
@@ -159,7 +163,8 @@ class ChunkRunTest {
 
   @Test
   void runAll_busyTimeIsSumOfItemTimes() throws InterruptedException {
-    ChunkRun run = run(TaskChunk.ofRange("job", 0, 0, 5, 2), item -> clock.addAndGet(Long.parseLong(item)));
+    ChunkRun run =
+        run(TaskChunk.ofRange("job", 0, 0, 5, 2), item -> clock.addAndGet(Long.parseLong(item)));
     run.runAll();
 
     assertThat(onlyResult().elapsedNanos()).isEqualTo(5 + 6);
@@ -169,7 +174,13 @@ class ChunkRunTest {
   void runItem_concurrentItemsRecordOneCompleteResult() throws Exception {
     int count = 64;
     TaskChunk chunk = TaskChunk.ofRange("job", 0, 0, 0, count);
-    ChunkRun run = new ChunkRun(chunk, new Binding.Run(item -> Long.parseLong(item) + 1000), sink, "w1", System::nanoTime);
+    ChunkRun run =
+        new ChunkRun(
+            chunk,
+            new Binding.Run(item -> Long.parseLong(item) + 1000),
+            sink,
+            "w1",
+            System::nanoTime);
     CountDownLatch go = new CountDownLatch(1);
     try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
       List<Future<?>> futures =
@@ -198,9 +209,17 @@ class ChunkRunTest {
 
   @Test
   void runItem_dropIsNeverRun() {
-    ChunkRun run = new ChunkRun(TaskChunk.ofRange("job", 0, 0, 0, 1), new Binding.Drop("cancelled"), sink, "w1", nanoTime);
+    ChunkRun run =
+        new ChunkRun(
+            TaskChunk.ofRange("job", 0, 0, 0, 1),
+            new Binding.Drop("cancelled"),
+            sink,
+            "w1",
+            nanoTime);
 
-    assertThatThrownBy(() -> run.runItem(0)).isInstanceOf(IllegalStateException.class).hasMessageContaining("cancelled");
+    assertThatThrownBy(() -> run.runItem(0))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("cancelled");
     assertThat(sink.results).isEmpty();
   }
 

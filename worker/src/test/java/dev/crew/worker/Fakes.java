@@ -15,7 +15,10 @@ import java.util.function.IntSupplier;
 final class Fakes {
   private Fakes() {}
 
-  /** One call of {@link TaskSource#take}: the {@code max} asked for and what the test's probe saw at that moment. */
+  /**
+   * One call of {@link TaskSource#take}: the {@code max} asked for and what the test's probe saw at
+   * that moment.
+   */
   record Take(int max, int probe, int taken) {}
 
   /** A task source backed by a blocking queue that records every {@code take}. */
@@ -28,7 +31,9 @@ final class Fakes {
       this(() -> 0);
     }
 
-    /** @param probe read at the start of every take, e.g. the number of items running then */
+    /**
+     * @param probe read at the start of every take, e.g. the number of items running then
+     */
     QueueSource(IntSupplier probe) {
       this.probe = probe;
     }

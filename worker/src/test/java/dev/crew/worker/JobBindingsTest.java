@@ -26,7 +26,8 @@ class JobBindingsTest {
   @Test
   void forJob_unknownJobIsDropped() {
     assertThat(bindings.forJob("nope"))
-        .isInstanceOfSatisfying(Binding.Drop.class, d -> assertThat(d.reason()).contains("nope").contains("unknown"));
+        .isInstanceOfSatisfying(
+            Binding.Drop.class, d -> assertThat(d.reason()).contains("nope").contains("unknown"));
   }
 
   @Test
@@ -35,7 +36,8 @@ class JobBindingsTest {
     jobs.put("j1", job.withState(JobState.CANCELLED));
 
     assertThat(bindings.forJob("j1"))
-        .isInstanceOfSatisfying(Binding.Drop.class, d -> assertThat(d.reason()).contains("j1").contains("cancelled"));
+        .isInstanceOfSatisfying(
+            Binding.Drop.class, d -> assertThat(d.reason()).contains("j1").contains("cancelled"));
   }
 
   @Test
@@ -53,7 +55,8 @@ class JobBindingsTest {
     put("j1", "no-such-task", Lane.CPU, Map.of());
 
     assertThat(bindings.forJob("j1"))
-        .isEqualTo(new Binding.Elsewhere("no-such-task", "worker w1 has no task named 'no-such-task'"));
+        .isEqualTo(
+            new Binding.Elsewhere("no-such-task", "worker w1 has no task named 'no-such-task'"));
   }
 
   @Test
@@ -61,11 +64,14 @@ class JobBindingsTest {
     put("zero", "http-get", Lane.IO, Map.of("timeout", "0"));
     put("typo", "fib", Lane.CPU, Map.of("depth", "3"));
 
-    assertThat(bindings.forJob("zero")).isEqualTo(new Binding.Refuse("parameter timeout must be more than 0"));
+    assertThat(bindings.forJob("zero"))
+        .isEqualTo(new Binding.Refuse("parameter timeout must be more than 0"));
     assertThat(bindings.forJob("typo"))
         .isInstanceOfSatisfying(
             Binding.Refuse.class,
-            r -> assertThat(r.error()).isEqualTo("unknown parameter 'depth' for task fib (it takes none)"));
+            r ->
+                assertThat(r.error())
+                    .isEqualTo("unknown parameter 'depth' for task fib (it takes none)"));
   }
 
   @Test

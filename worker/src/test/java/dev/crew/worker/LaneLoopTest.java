@@ -28,10 +28,15 @@ class LaneLoopTest {
   private static final Duration QUIET = Duration.ofMillis(300);
 
   private final Fakes.CollectingSink sink = new Fakes.CollectingSink();
-  /** Items of {@link #held} wait for this; counted down by the test (and always in {@link #stop}). */
+
+  /**
+   * Items of {@link #held} wait for this; counted down by the test (and always in {@link #stop}).
+   */
   private final CountDownLatch release = new CountDownLatch(1);
+
   private final AtomicInteger running = new AtomicInteger();
   private final AtomicInteger maxRunning = new AtomicInteger();
+
   /** Records, at every take, how many items were running. */
   private final Fakes.QueueSource source = new Fakes.QueueSource(running::get);
 
@@ -67,7 +72,9 @@ class LaneLoopTest {
     if (loop != null) {
       loop.stopTaking();
       loopThread.join(5_000);
-      assertThat(loopThread.isAlive()).as("lane loop thread still running after stopTaking").isFalse();
+      assertThat(loopThread.isAlive())
+          .as("lane loop thread still running after stopTaking")
+          .isFalse();
     }
     if (executor != null) {
       executor.shutdownNow();
@@ -79,7 +86,8 @@ class LaneLoopTest {
     return chunk -> new ChunkRun(chunk, new Binding.Run(function), sink, "w1", System::nanoTime);
   }
 
-  private void start(Lane lane, int slots, boolean slotPerItem, Function<TaskChunk, ChunkRun> runs) {
+  private void start(
+      Lane lane, int slots, boolean slotPerItem, Function<TaskChunk, ChunkRun> runs) {
     loop = new LaneLoop(lane, slots, slotPerItem, source, runs, executor);
     loopThread = Thread.ofPlatform().name("test-" + lane.id() + "-lane").start(loop);
   }
@@ -104,7 +112,8 @@ class LaneLoopTest {
 
     await().until(() -> running.get() == 2);
     assertThat(source.takes).containsExactly(new Fakes.Take(2, 0, 2));
-    // Both slots are busy: the loop must not ask for more, and the other tasks stay queued for other workers.
+    // Both slots are busy: the loop must not ask for more, and the other tasks stay queued for
+    // other workers.
     await()
         .during(QUIET)
         .atMost(Duration.ofSeconds(3))
@@ -115,10 +124,15 @@ class LaneLoopTest {
 
     assertThat(maxRunning).hasValue(2);
     assertThat(source.takes)
-        .allSatisfy(t -> assertThat(t.max() + t.probe()).as("take %s asked beyond free slots", t).isLessThanOrEqualTo(2));
+        .allSatisfy(
+            t ->
+                assertThat(t.max() + t.probe())
+                    .as("take %s asked beyond free slots", t)
+                    .isLessThanOrEqualTo(2));
     for (int seq = 0; seq < 5; seq++) {
       TaskResult result = onlyResultOf("job/" + seq);
-      assertThat(result.values()).containsExactly(Long.toString(seq * 20L), Long.toString(seq * 20L + 2));
+      assertThat(result.values())
+          .containsExactly(Long.toString(seq * 20L), Long.toString(seq * 20L + 2));
       assertThat(result.errors()).containsOnlyNulls();
       assertThat(result.ok()).isEqualTo(2);
       assertThat(result.worker()).isEqualTo("w1");
@@ -141,7 +155,8 @@ class LaneLoopTest {
     await()
         .during(QUIET)
         .atMost(Duration.ofSeconds(3))
-        .until(() -> source.takes.size() == 1 && source.queue.contains(later) && running.get() == 3);
+        .until(
+            () -> source.takes.size() == 1 && source.queue.contains(later) && running.get() == 3);
 
     release.countDown();
     await().until(() -> sink.results.size() == 2);
@@ -149,7 +164,11 @@ class LaneLoopTest {
     assertThat(maxRunning).hasValue(3);
     assertThat(source.takes.getFirst().max()).isEqualTo(3);
     assertThat(source.takes)
-        .allSatisfy(t -> assertThat(t.max() + t.probe()).as("take %s asked beyond free slots", t).isLessThanOrEqualTo(3));
+        .allSatisfy(
+            t ->
+                assertThat(t.max() + t.probe())
+                    .as("take %s asked beyond free slots", t)
+                    .isLessThanOrEqualTo(3));
     TaskResult big = onlyResultOf("job/0");
     assertThat(big.count()).isEqualTo(5);
     assertThat(big.values()).containsExactly("200", "202", "204", "206", "208");
@@ -159,14 +178,19 @@ class LaneLoopTest {
 
   @ParameterizedTest(name = "slotPerItem={0}")
   @ValueSource(booleans = {false, true})
-  void laneLoop_failingItemIsRecordedAndSlotsSurvive(boolean slotPerItem) throws InterruptedException {
-    executor = slotPerItem ? Executors.newVirtualThreadPerTaskExecutor() : Executors.newFixedThreadPool(2);
+  void laneLoop_failingItemIsRecordedAndSlotsSurvive(boolean slotPerItem)
+      throws InterruptedException {
+    executor =
+        slotPerItem ? Executors.newVirtualThreadPerTaskExecutor() : Executors.newFixedThreadPool(2);
     ItemFunction function =
         item ->
             switch (item) {
               case "boom" -> throw new IllegalStateException("kaput");
               case "bad" -> throw new IllegalArgumentException("bad item");
-              default -> item.startsWith("hold") ? held.apply(item.substring(4)) : Long.parseLong(item) + 1;
+              default ->
+                  item.startsWith("hold")
+                      ? held.apply(item.substring(4))
+                      : Long.parseLong(item) + 1;
             };
     source.offer(TaskChunk.ofItems("job", 0, 0, new String[] {"1", "boom", "3", "bad"}));
     start(slotPerItem ? Lane.IO : Lane.CPU, 2, slotPerItem, running(function));
@@ -175,14 +199,16 @@ class LaneLoopTest {
     TaskResult result = onlyResultOf("job/0");
     assertThat(result.values()).containsExactly("2", null, "4", null);
     assertThat(result.errors())
-        .containsExactly(null, Outcomes.describe(new IllegalStateException("kaput")), null, "bad item");
+        .containsExactly(
+            null, Outcomes.describe(new IllegalStateException("kaput")), null, "bad item");
     assertThat(result.errors()[1]).isEqualTo("IllegalStateException: kaput");
     assertThat(result.ok()).isEqualTo(2);
     assertThat(result.failed()).isEqualTo(2);
 
     // Every slot is still there: two held tasks run at once on a two-slot lane.
     source.offer(
-        TaskChunk.ofItems("job", 1, 4, new String[] {"hold5"}), TaskChunk.ofItems("job", 2, 5, new String[] {"hold6"}));
+        TaskChunk.ofItems("job", 1, 4, new String[] {"hold5"}),
+        TaskChunk.ofItems("job", 2, 5, new String[] {"hold6"}));
     await().until(() -> running.get() == 2);
     release.countDown();
     await().until(() -> sink.results.size() == 3);
@@ -199,11 +225,16 @@ class LaneLoopTest {
   @ParameterizedTest(name = "slotPerItem={0}")
   @ValueSource(booleans = {false, true})
   void laneLoop_droppedChunkRecordsNothingAndFreesItsSlot(boolean slotPerItem) {
-    executor = slotPerItem ? Executors.newVirtualThreadPerTaskExecutor() : Executors.newFixedThreadPool(1);
+    executor =
+        slotPerItem ? Executors.newVirtualThreadPerTaskExecutor() : Executors.newFixedThreadPool(1);
     Function<TaskChunk, ChunkRun> live = running(held);
     source.offer(range("gone", 0, 1, 1), range("gone", 1, 2, 3), range("job", 0, 7, 1));
     // One slot only: the live task can start only if both drops gave the slot back.
-    start(slotPerItem ? Lane.IO : Lane.CPU, 1, slotPerItem, c -> c.jobId().equals("gone") ? null : live.apply(c));
+    start(
+        slotPerItem ? Lane.IO : Lane.CPU,
+        1,
+        slotPerItem,
+        c -> c.jobId().equals("gone") ? null : live.apply(c));
 
     await().until(() -> running.get() == 1);
     assertThat(source.queue).isEmpty();
@@ -230,7 +261,8 @@ class LaneLoopTest {
   }
 
   @Test
-  void laneLoop_stopTakingLeavesQueueAloneAndAwaitIdleWaitsForRunningTasks() throws InterruptedException {
+  void laneLoop_stopTakingLeavesQueueAloneAndAwaitIdleWaitsForRunningTasks()
+      throws InterruptedException {
     executor = Executors.newFixedThreadPool(2);
     source.offer(range("job", 0, 1, 1));
     start(Lane.CPU, 2, false, running(held));
@@ -293,7 +325,9 @@ class LaneLoopTest {
           }
           return inner.take(max, wait);
         };
-    loop = new LaneLoop(Lane.CPU, 1, false, flaky, running(item -> Long.parseLong(item) * 3), executor);
+    loop =
+        new LaneLoop(
+            Lane.CPU, 1, false, flaky, running(item -> Long.parseLong(item) * 3), executor);
     loopThread = Thread.ofPlatform().start(loop);
 
     await().until(() -> sink.results.size() == 1);

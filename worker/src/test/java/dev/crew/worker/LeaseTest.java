@@ -40,16 +40,22 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Leases with real Hazelcast members in this JVM: taking tasks under a lease, the oldest member's reaper putting back
- * the tasks of workers that left or went silent, the result sink releasing leases, and a worker handing back at close
- * the tasks still running at its drain timeout.
+ * Leases with real Hazelcast members in this JVM: taking tasks under a lease, the oldest member's
+ * reaper putting back the tasks of workers that left or went silent, the result sink releasing
+ * leases, and a worker handing back at close the tasks still running at its drain timeout.
  */
 class LeaseTest {
   private static final int PORT_BASE = 5811;
+
   /** Ports 5811..5840. */
   private static final int PORT_COUNT = 30;
-  /** Hazelcast waits this long before a member joins; seconds of idle time per test unless shortened. */
+
+  /**
+   * Hazelcast waits this long before a member joins; seconds of idle time per test unless
+   * shortened.
+   */
   private static final String WAIT_BEFORE_JOIN = "hazelcast.wait.seconds.before.join";
+
   private static final Duration HEARTBEAT = Duration.ofMillis(200);
 
   private final String cluster = "lease-test-" + UUID.randomUUID();
@@ -76,10 +82,12 @@ class LeaseTest {
     workers.forEach(Worker::close);
     List<HazelcastInstance> newestFirst = new ArrayList<>(members);
     Collections.reverse(newestFirst);
-    // No data outlives a test, so members are terminated rather than shut down gracefully (no partition migration).
+    // No data outlives a test, so members are terminated rather than shut down gracefully (no
+    // partition migration).
     newestFirst.forEach(m -> m.getLifecycleService().terminate());
     assertThat(members).allSatisfy(m -> assertThat(m.getLifecycleService().isRunning()).isFalse());
-    assertThat(workers).allSatisfy(w -> assertThat(w.hazelcast().getLifecycleService().isRunning()).isFalse());
+    assertThat(workers)
+        .allSatisfy(w -> assertThat(w.hazelcast().getLifecycleService().isRunning()).isFalse());
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -98,7 +106,10 @@ class LeaseTest {
     return member;
   }
 
-  /** {@code n} plain members, the first of them the oldest; returns once every one sees all {@code n}. */
+  /**
+   * {@code n} plain members, the first of them the oldest; returns once every one sees all {@code
+   * n}.
+   */
   private List<HazelcastInstance> startCluster(int n) {
     HazelcastInstance first = member(PORT_BASE);
     List<HazelcastInstance> started = new ArrayList<>(List.of(first));
@@ -106,7 +117,9 @@ class LeaseTest {
       started.add(member(portOf(first)));
     }
     awaitClusterSize(started, n);
-    assertThat(first.getCluster().getMembers().iterator().next().localMember()).as("first member is oldest").isTrue();
+    assertThat(first.getCluster().getMembers().iterator().next().localMember())
+        .as("first member is oldest")
+        .isTrue();
     return started;
   }
 
@@ -125,7 +138,8 @@ class LeaseTest {
   }
 
   private LeaseReaper startReaper(HazelcastInstance member, Duration leaseTimeout) {
-    LeaseReaper reaper = new LeaseReaper(member, leaseTimeout, HEARTBEAT, System::nanoTime, taskId -> false);
+    LeaseReaper reaper =
+        new LeaseReaper(member, leaseTimeout, HEARTBEAT, System::nanoTime, taskId -> false);
     reapers.add(reaper);
     reaper.start();
     return reaper;
@@ -152,7 +166,8 @@ class LeaseTest {
   }
 
   /** Leases, held by {@code holder}, of tasks 0..n-1 of {@code jobId} on the CPU lane. */
-  private static List<TaskChunk> putLeases(IMap<String, Lease> leases, String jobId, int n, String holder) {
+  private static List<TaskChunk> putLeases(
+      IMap<String, Lease> leases, String jobId, int n, String holder) {
     List<TaskChunk> chunks = new ArrayList<>();
     for (int seq = 0; seq < n; seq++) {
       TaskChunk chunk = chunk(jobId, seq);
@@ -248,7 +263,9 @@ class LeaseTest {
               return false;
             });
     Duration latency = Duration.ofNanos(requeued.get() - terminated);
-    System.err.printf("LeaseTest: tasks of a departed worker requeued %d ms after it terminated%n", latency.toMillis());
+    System.err.printf(
+        "LeaseTest: tasks of a departed worker requeued %d ms after it terminated%n",
+        latency.toMillis());
 
     assertThat(latency).isLessThan(Duration.ofSeconds(5));
     assertThat(cpu).containsExactlyInAnyOrderElementsOf(taskIds(chunks));
@@ -270,7 +287,8 @@ class LeaseTest {
 
     long started = System.nanoTime();
     startReaper(a, leaseTimeout);
-    // The reaper runs (its own heartbeat moves) but C's tasks stay put until C has been silent for the lease timeout.
+    // The reaper runs (its own heartbeat moves) but C's tasks stay put until C has been silent for
+    // the lease timeout.
     await().atMost(Duration.ofSeconds(2)).until(() -> heartbeats.getOrDefault(uuidOf(a), 0L) >= 2);
     assertThat(leases.size()).isEqualTo(3);
 
@@ -286,9 +304,12 @@ class LeaseTest {
               return false;
             });
     Duration after = Duration.ofNanos(requeued.get() - started);
-    System.err.printf("LeaseTest: tasks of a silent worker requeued %d ms after the reaper started%n", after.toMillis());
+    System.err.printf(
+        "LeaseTest: tasks of a silent worker requeued %d ms after the reaper started%n",
+        after.toMillis());
 
-    // Never before the timeout (the cut-off point is the reaper's own clock, read after it started).
+    // Never before the timeout (the cut-off point is the reaper's own clock, read after it
+    // started).
     assertThat(after).isGreaterThan(leaseTimeout).isLessThan(leaseTimeout.plusSeconds(3));
     assertThat(cpu).containsExactlyInAnyOrderElementsOf(taskIds(chunks));
     assertThat(c.getLifecycleService().isRunning()).isTrue();
@@ -311,7 +332,10 @@ class LeaseTest {
 
     // The unfinished task went back (the reaper did reap this holder); the finished one did not.
     assertThat(cpu).containsExactly(unfinished.taskId());
-    await().during(Duration.ofMillis(400)).atMost(Duration.ofSeconds(1)).until(() -> cpu.size() == 1);
+    await()
+        .during(Duration.ofMillis(400))
+        .atMost(Duration.ofSeconds(1))
+        .until(() -> cpu.size() == 1);
     assertThat(cpu).containsExactly(unfinished.taskId());
     assertThat(results(a).get(finished.taskId()).worker()).isEqualTo("gone:1");
   }
@@ -332,7 +356,9 @@ class LeaseTest {
 
     // Both reapers learn of C's departure at about the same moment and check at once.
     c.getLifecycleService().terminate();
-    await().atMost(Duration.ofSeconds(8)).until(() -> cpu.size() >= chunks.size() && leases.isEmpty());
+    await()
+        .atMost(Duration.ofSeconds(8))
+        .until(() -> cpu.size() >= chunks.size() && leases.isEmpty());
     long bBeatsBefore = heartbeats.get(uuidOf(b));
     // Several more passes of both reapers: nothing is put back a second time.
     await()
@@ -349,33 +375,46 @@ class LeaseTest {
     HazelcastInstance a = startCluster(1).getFirst();
     IMap<String, Job> jobs = a.getMap(Names.JOBS);
     jobs.set("lost", Job.submitting("lost", "fib", Lane.CPU, Params.NONE, 1L).queued(30, 3));
-    jobs.set("dropped", Job.submitting("dropped", "fib", Lane.CPU, Params.NONE, 1L).withState(JobState.CANCELLED));
+    jobs.set(
+        "dropped",
+        Job.submitting("dropped", "fib", Lane.CPU, Params.NONE, 1L).withState(JobState.CANCELLED));
     IMap<String, TaskChunk> tasks = tasks(a);
     IQueue<String> cpu = queue(a, Lane.CPU);
-    // lost/0 was taken by a worker that died before its lease; lost/1 is queued; lost/2 runs under this member's lease.
+    // lost/0 was taken by a worker that died before its lease; lost/1 is queued; lost/2 runs under
+    // this member's lease.
     for (int seq = 0; seq < 3; seq++) {
       tasks.set(chunk("lost", seq).taskId(), chunk("lost", seq));
     }
     assertThat(cpu.offer("lost/1")).isTrue();
-    leases(a).set("lost/2", Lease.of(chunk("lost", 2), Lane.CPU, uuidOf(a), "me", System.currentTimeMillis()));
+    leases(a)
+        .set(
+            "lost/2",
+            Lease.of(chunk("lost", 2), Lane.CPU, uuidOf(a), "me", System.currentTimeMillis()));
     tasks.set("dropped/0", chunk("dropped", 0));
     Duration leaseTimeout = Duration.ofSeconds(1);
 
     long started = System.nanoTime();
-    LeaseReaper reaper = new LeaseReaper(a, leaseTimeout, HEARTBEAT, System::nanoTime, "lost/2"::equals);
+    LeaseReaper reaper =
+        new LeaseReaper(a, leaseTimeout, HEARTBEAT, System::nanoTime, "lost/2"::equals);
     reapers.add(reaper);
     reaper.start();
     await().atMost(Duration.ofSeconds(6)).until(() -> cpu.contains("lost/0"));
     Duration after = Duration.ofNanos(System.nanoTime() - started);
-    System.err.printf("LeaseTest: a task lost between queue and lease was queued again after %d ms%n", after.toMillis());
+    System.err.printf(
+        "LeaseTest: a task lost between queue and lease was queued again after %d ms%n",
+        after.toMillis());
 
     // Two audits, a lease timeout apart: never at the first sight.
     assertThat(after).isGreaterThanOrEqualTo(leaseTimeout.multipliedBy(2));
     assertThat(cpu).containsExactlyInAnyOrder("lost/1", "lost/0");
-    assertThat(tasks.keySet()).as("a cancelled job's task is forgotten").containsExactlyInAnyOrder(
-        "lost/0", "lost/1", "lost/2");
+    assertThat(tasks.keySet())
+        .as("a cancelled job's task is forgotten")
+        .containsExactlyInAnyOrder("lost/0", "lost/1", "lost/2");
     // Queued once, not at every audit.
-    await().during(Duration.ofMillis(2_500)).atMost(Duration.ofSeconds(4)).until(() -> cpu.size() == 2);
+    await()
+        .during(Duration.ofMillis(2_500))
+        .atMost(Duration.ofSeconds(4))
+        .until(() -> cpu.size() == 2);
   }
 
   @Test
@@ -388,12 +427,15 @@ class LeaseTest {
     assertThat(cpu.offer(twice.taskId())).isTrue();
     LeasingTaskSource source = new LeasingTaskSource(hz, Lane.CPU, "w1", () -> 5L);
 
-    assertThat(source.take(1, Duration.ofSeconds(1))).extracting(TaskChunk::taskId).containsExactly("twice/0");
+    assertThat(source.take(1, Duration.ofSeconds(1)))
+        .extracting(TaskChunk::taskId)
+        .containsExactly("twice/0");
     assertThat(source.take(1, Duration.ofSeconds(1))).isEmpty();
     assertThat(cpu).isEmpty();
     assertThat(leases(hz).get("twice/0").takenMillis()).isEqualTo(5L);
 
-    // An id whose task was recorded (and so deleted) meanwhile: taken, nothing to run, no lease left behind.
+    // An id whose task was recorded (and so deleted) meanwhile: taken, nothing to run, no lease
+    // left behind.
     tasks(hz).delete("twice/0");
     leases(hz).delete("twice/0");
     assertThat(cpu.offer("twice/0")).isTrue();
@@ -406,9 +448,13 @@ class LeaseTest {
     HazelcastInstance a = startCluster(1).getFirst();
     IMap<String, Lease> leases = leases(a);
     long longAgo = System.currentTimeMillis() - 60_000;
-    leases.set("own/0", Lease.of(chunk("own", 0), Lane.CPU, uuidOf(a), "me", longAgo)); // running here
-    leases.set("own/1", Lease.of(chunk("own", 1), Lane.IO, uuidOf(a), "me", longAgo)); // not running
-    leases.set("own/2", Lease.of(chunk("own", 2), Lane.CPU, uuidOf(a), "me", System.currentTimeMillis() + 60_000));
+    leases.set(
+        "own/0", Lease.of(chunk("own", 0), Lane.CPU, uuidOf(a), "me", longAgo)); // running here
+    leases.set(
+        "own/1", Lease.of(chunk("own", 1), Lane.IO, uuidOf(a), "me", longAgo)); // not running
+    leases.set(
+        "own/2",
+        Lease.of(chunk("own", 2), Lane.CPU, uuidOf(a), "me", System.currentTimeMillis() + 60_000));
     LeaseReaper reaper =
         new LeaseReaper(a, Duration.ofSeconds(1), HEARTBEAT, System::nanoTime, "own/0"::equals);
     reapers.add(reaper);
@@ -438,7 +484,8 @@ class LeaseTest {
     TaskResult first = resultOf(chunk, "w1");
     TaskResult second = resultOf(chunk.nextAttempt(), "w2");
 
-    // Writes are asynchronous; "first" is the first complete write, so let it complete before the second starts.
+    // Writes are asynchronous; "first" is the first complete write, so let it complete before the
+    // second starts.
     sink.record(first);
     sink.flush();
     assertThat(sink.duplicates()).isZero();
@@ -453,7 +500,9 @@ class LeaseTest {
     assertThat(results.keySet()).containsExactly(chunk.taskId());
     assertThat(leases.containsKey(chunk.taskId())).isFalse();
     assertThat(leases.keySet()).as("other tasks' leases stay").containsExactly(other.taskId());
-    assertThat(tasks.keySet()).as("a recorded task leaves the task map; others stay").containsExactly(other.taskId());
+    assertThat(tasks.keySet())
+        .as("a recorded task leaves the task map; others stay")
+        .containsExactly(other.taskId());
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -467,8 +516,9 @@ class LeaseTest {
   }
 
   /**
-   * As above, but the sleeping item holds the lane's only slot, so the lane loop is blocked waiting for a slot when
-   * close() begins; the slot frees up when close() interrupts the item, after the task was handed back.
+   * As above, but the sleeping item holds the lane's only slot, so the lane loop is blocked waiting
+   * for a slot when close() begins; the slot frees up when close() interrupts the item, after the
+   * task was handed back.
    */
   @Test
   void workerClose_handsBackTaskThatHoldsTheLanesOnlySlot() throws Exception {
@@ -482,7 +532,12 @@ class LeaseTest {
         Worker.start(
             new Worker.Settings(
                 new ClusterConfigs.Membership(
-                    cluster, List.of("127.0.0.1:" + portOf(plain)), false, "127.0.0.1", PORT_BASE, false),
+                    cluster,
+                    List.of("127.0.0.1:" + portOf(plain)),
+                    false,
+                    "127.0.0.1",
+                    PORT_BASE,
+                    false),
                 1,
                 ioConcurrency,
                 1,
@@ -495,10 +550,14 @@ class LeaseTest {
     return worker;
   }
 
-  private static void closeHandsBackTheSleepingTask(HazelcastInstance plain, Worker worker) throws Exception {
+  private static void closeHandsBackTheSleepingTask(HazelcastInstance plain, Worker worker)
+      throws Exception {
     plain
         .<String, Job>getMap(Names.JOBS)
-        .set("sleepy", Job.submitting("sleepy", "sleep", Lane.IO, Params.NONE, System.currentTimeMillis()).queued(1, 1));
+        .set(
+            "sleepy",
+            Job.submitting("sleepy", "sleep", Lane.IO, Params.NONE, System.currentTimeMillis())
+                .queued(1, 1));
     IQueue<String> io = queue(plain, Lane.IO);
     TaskChunk sleeper = TaskChunk.ofItems("sleepy", 0, 0, new String[] {"60000"});
     tasks(plain).set(sleeper.taskId(), sleeper);
@@ -527,8 +586,10 @@ class LeaseTest {
                 closing.completeExceptionally(e);
               }
             });
-    // It returns: the drain timeout (0.5 s) hands the running task back instead of waiting for its 60 s sleep; the
-    // rest is the member's graceful shutdown, slower on a loaded host, so only a generous bound is checked.
+    // It returns: the drain timeout (0.5 s) hands the running task back instead of waiting for its
+    // 60 s sleep; the
+    // rest is the member's graceful shutdown, slower on a loaded host, so only a generous bound is
+    // checked.
     closing.get(10, TimeUnit.SECONDS);
     Duration took = Duration.ofNanos(System.nanoTime() - start);
     System.err.printf("LeaseTest: worker.close() returned after %d ms%n", took.toMillis());
@@ -542,9 +603,9 @@ class LeaseTest {
   }
 
   /**
-   * The cause of the failure above, without a cluster: a stopped loop that was waiting for a slot must not take a
-   * task once the slot frees up. A task put back on the queue after stopTaking() (as Worker.close() hands back its
-   * own) has to stay there for another worker.
+   * The cause of the failure above, without a cluster: a stopped loop that was waiting for a slot
+   * must not take a task once the slot frees up. A task put back on the queue after stopTaking()
+   * (as Worker.close() hands back its own) has to stay there for another worker.
    */
   @Test
   void laneLoop_stoppedLoopWaitingForASlotTakesNoMoreTasks() throws InterruptedException {
@@ -576,7 +637,9 @@ class LeaseTest {
     try {
       await().atMost(Duration.ofSeconds(5)).until(() -> started.get() == 1);
       // The only slot is busy: the loop waits for it.
-      await().atMost(Duration.ofSeconds(5)).until(() -> loopThread.getState() == Thread.State.WAITING);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> loopThread.getState() == Thread.State.WAITING);
 
       loop.stopTaking();
       source.offer(handedBack);
@@ -585,7 +648,9 @@ class LeaseTest {
 
       assertThat(loopThread.isAlive()).isFalse();
       await().atMost(Duration.ofSeconds(5)).until(() -> sink.results.size() >= 1);
-      assertThat(source.queue).as("the task put back after stopTaking()").containsExactly(handedBack);
+      assertThat(source.queue)
+          .as("the task put back after stopTaking()")
+          .containsExactly(handedBack);
       assertThat(source.productiveTakes()).hasSize(1);
       assertThat(sink.results).extracting(TaskResult::taskId).containsExactly(running.taskId());
     } finally {

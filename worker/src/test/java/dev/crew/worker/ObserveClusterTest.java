@@ -21,7 +21,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** A real worker in this JVM: what it publishes about itself, and how its reliability events reach a view. */
+/**
+ * A real worker in this JVM: what it publishes about itself, and how its reliability events reach a
+ * view.
+ */
 class ObserveClusterTest {
   private final String cluster = "test-" + UUID.randomUUID();
   private Worker worker;
@@ -37,7 +40,8 @@ class ObserveClusterTest {
     worker =
         Worker.start(
             new Worker.Settings(
-                new ClusterConfigs.Membership(cluster, List.of("127.0.0.1"), false, "127.0.0.1", 5851, false),
+                new ClusterConfigs.Membership(
+                    cluster, List.of("127.0.0.1"), false, "127.0.0.1", 5851, false),
                 2,
                 50,
                 0,
@@ -71,7 +75,8 @@ class ObserveClusterTest {
             worker.hazelcast().getMap(Names.TASKS),
             worker.meters());
     TaskChunk chunk = TaskChunk.ofItems("job", 0, 0, new String[] {"a"});
-    TaskResult result = TaskResult.of(chunk, worker.name(), 1, new String[] {"1"}, new String[] {null});
+    TaskResult result =
+        TaskResult.of(chunk, worker.name(), 1, new String[] {"1"}, new String[] {null});
     sink.record(result);
     sink.flush();
     sink.record(result); // the late duplicate
@@ -79,7 +84,8 @@ class ObserveClusterTest {
 
     assertThat(worker.meters().requeues()).isEqualTo(3);
     assertThat(worker.meters().duplicates()).isEqualTo(1);
-    ClusterWatch watch = new ClusterWatch(worker.hazelcast(), cluster, 5, System::currentTimeMillis);
+    ClusterWatch watch =
+        new ClusterWatch(worker.hazelcast(), cluster, 5, System::currentTimeMillis);
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
@@ -89,10 +95,13 @@ class ObserveClusterTest {
                   .extracting(CrewEvent::kind)
                   .containsExactly(CrewEvent.Kind.DUPLICATE_DROPPED, CrewEvent.Kind.REQUEUED);
               assertThat(snapshot.events().get(1).count()).isEqualTo(3);
-              assertThat(snapshot.workers()).singleElement().satisfies(w -> {
-                assertThat(w.requeues()).isEqualTo(3);
-                assertThat(w.duplicates()).isEqualTo(1);
-              });
+              assertThat(snapshot.workers())
+                  .singleElement()
+                  .satisfies(
+                      w -> {
+                        assertThat(w.requeues()).isEqualTo(3);
+                        assertThat(w.duplicates()).isEqualTo(1);
+                      });
             });
   }
 }

@@ -33,7 +33,11 @@ import org.junit.jupiter.api.Test;
 /** Two real workers in this JVM, on loopback, under a cluster name no one else uses. */
 class WorkerClusterTest {
   private static final int PORT_BASE = 5801;
-  /** Hazelcast waits this long before a member joins; seconds of idle time per test unless shortened. */
+
+  /**
+   * Hazelcast waits this long before a member joins; seconds of idle time per test unless
+   * shortened.
+   */
   private static final String WAIT_BEFORE_JOIN = "hazelcast.wait.seconds.before.join";
 
   private final String cluster = "test-" + UUID.randomUUID();
@@ -42,7 +46,8 @@ class WorkerClusterTest {
   @BeforeAll
   static void quickJoin() {
     System.setProperty(WAIT_BEFORE_JOIN, "0");
-    // Hazelcast logs its first lines before it reads its config; route those through SLF4J too, as WorkerCommand does.
+    // Hazelcast logs its first lines before it reads its config; route those through SLF4J too, as
+    // WorkerCommand does.
     System.setProperty("hazelcast.logging.type", "slf4j");
     Awaitility.setDefaultPollInterval(Duration.ofMillis(20));
     Awaitility.setDefaultPollDelay(Duration.ZERO);
@@ -85,7 +90,8 @@ class WorkerClusterTest {
   @AfterEach
   void closeWorkers() {
     workers.forEach(Worker::close);
-    assertThat(workers).allSatisfy(w -> assertThat(w.hazelcast().getLifecycleService().isRunning()).isFalse());
+    assertThat(workers)
+        .allSatisfy(w -> assertThat(w.hazelcast().getLifecycleService().isRunning()).isFalse());
   }
 
   private HazelcastInstance member() {
@@ -111,8 +117,12 @@ class WorkerClusterTest {
   }
 
   private void putJob(String id, long tasks, JobState state) {
-    Job job = Job.submitting(id, "fib", Lane.CPU, Params.NONE, System.currentTimeMillis()).queued(tasks, tasks);
-    member().<String, Job>getMap(Names.JOBS).put(id, state == JobState.RUNNING ? job : job.withState(state));
+    Job job =
+        Job.submitting(id, "fib", Lane.CPU, Params.NONE, System.currentTimeMillis())
+            .queued(tasks, tasks);
+    member()
+        .<String, Job>getMap(Names.JOBS)
+        .put(id, state == JobState.RUNNING ? job : job.withState(state));
   }
 
   private static long fib(int n) {
@@ -155,7 +165,8 @@ class WorkerClusterTest {
           assertThat(result.values()).containsExactly(Long.toString(fib(nOf(result.seq()))));
         });
     Set<String> names = all.values().stream().map(TaskResult::worker).collect(Collectors.toSet());
-    assertThat(names).containsExactlyInAnyOrderElementsOf(workers.stream().map(Worker::name).toList());
+    assertThat(names)
+        .containsExactlyInAnyOrderElementsOf(workers.stream().map(Worker::name).toList());
     assertThat(queue).isEmpty();
     await().atMost(Duration.ofSeconds(5)).until(() -> tasks().isEmpty());
     assertThat(workers).allSatisfy(w -> assertThat(w.duplicatesDropped()).isZero());
@@ -166,7 +177,8 @@ class WorkerClusterTest {
     putJob("cancelled", 1, JobState.CANCELLED);
     putJob("live", 1, JobState.RUNNING);
     IQueue<String> queue = cpuQueue();
-    // The cancelled task goes first: once the live one, queued behind it, has a result, the cancelled one was taken.
+    // The cancelled task goes first: once the live one, queued behind it, has a result, the
+    // cancelled one was taken.
     assertThat(enqueue(TaskChunk.ofRange("cancelled", 0, 0, 10, 1))).isTrue();
     assertThat(enqueue(TaskChunk.ofRange("live", 0, 0, 10, 1))).isTrue();
 
@@ -174,7 +186,8 @@ class WorkerClusterTest {
     await().atMost(Duration.ofSeconds(15)).until(() -> results.containsKey("live/0"));
     assertThat(results.get("live/0").values()).containsExactly("55");
     assertThat(queue).isEmpty();
-    // A cancelled task that was run after all would show up within milliseconds; give it ample time not to.
+    // A cancelled task that was run after all would show up within milliseconds; give it ample time
+    // not to.
     await()
         .during(Duration.ofMillis(500))
         .atMost(Duration.ofSeconds(2))

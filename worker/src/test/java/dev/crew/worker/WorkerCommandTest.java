@@ -15,9 +15,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
 /**
- * The worker's command line, up to the point where it would start a member: every case here must fail (or print help)
- * before {@link Worker#start}. Each run gets an isolating cluster name and a time limit so that a regression that does
- * start a member neither joins a real cluster nor hangs the build.
+ * The worker's command line, up to the point where it would start a member: every case here must
+ * fail (or print help) before {@link Worker#start}. Each run gets an isolating cluster name and a
+ * time limit so that a regression that does start a member neither joins a real cluster nor hangs
+ * the build.
  */
 class WorkerCommandTest {
   private final StringWriter out = new StringWriter();
@@ -29,7 +30,8 @@ class WorkerCommandTest {
     CommandLine cli = WorkerCommand.commandLine();
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
-    return assertTimeoutPreemptively(Duration.ofSeconds(20), () -> cli.execute(all.toArray(String[]::new)));
+    return assertTimeoutPreemptively(
+        Duration.ofSeconds(20), () -> cli.execute(all.toArray(String[]::new)));
   }
 
   private List<String> errLines() {
@@ -42,7 +44,13 @@ class WorkerCommandTest {
 
     assertThat(code).isZero();
     assertThat(out.toString())
-        .contains("--join", "--cpu-threads", "--io-concurrency", "--multicast", "--k8s-dns", "--drain-timeout")
+        .contains(
+            "--join",
+            "--cpu-threads",
+            "--io-concurrency",
+            "--multicast",
+            "--k8s-dns",
+            "--drain-timeout")
         .contains("Exit codes:")
         .contains("0", "stopped cleanly")
         .contains("2", "bad usage")
@@ -61,17 +69,27 @@ class WorkerCommandTest {
     int code = run("--io-concurrency", "0");
 
     assertThat(code).isEqualTo(2);
-    assertThat(errLines()).singleElement().asString().startsWith("worker:").contains("--io-concurrency");
+    assertThat(errLines())
+        .singleElement()
+        .asString()
+        .startsWith("worker:")
+        .contains("--io-concurrency");
     assertThat(out.toString()).isEmpty();
   }
 
   @Test
   void cpuThreadsZero_meansDefaultAndIsNotAnError() {
-    // --io-concurrency 0 stops the run before a member starts; the error it gives shows --cpu-threads 0 was accepted.
+    // --io-concurrency 0 stops the run before a member starts; the error it gives shows
+    // --cpu-threads 0 was accepted.
     int code = run("--cpu-threads", "0", "--io-concurrency", "0");
 
     assertThat(code).isEqualTo(2);
-    assertThat(errLines()).singleElement().asString().startsWith("worker:").contains("--io-concurrency").doesNotContain("cpu");
+    assertThat(errLines())
+        .singleElement()
+        .asString()
+        .startsWith("worker:")
+        .contains("--io-concurrency")
+        .doesNotContain("cpu");
   }
 
   @Test
@@ -87,7 +105,11 @@ class WorkerCommandTest {
     int code = run("--k8s-dns", "crew-workers", "--join", "127.0.0.1:1");
 
     assertThat(code).isEqualTo(2);
-    assertThat(errLines()).singleElement().asString().startsWith("worker:").contains("Kubernetes DNS");
+    assertThat(errLines())
+        .singleElement()
+        .asString()
+        .startsWith("worker:")
+        .contains("Kubernetes DNS");
   }
 
   @Test
@@ -106,7 +128,8 @@ class WorkerCommandTest {
     "--drain-timeout, soon, --drain-timeout",
   })
   void badValue_isBadUsageInOneLine(String option, String value, String mentioned) {
-    // Should a check go missing, the member that starts stays alone: unique cluster, a peer list that leads nowhere.
+    // Should a check go missing, the member that starts stays alone: unique cluster, a peer list
+    // that leads nowhere.
     int code = run(option, value, "--join", "127.0.0.1:1", "--bind", "127.0.0.1");
 
     assertThat(code).isEqualTo(2);

@@ -16,8 +16,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Chunk planning: the coordinator asks the planner for every task's size and tells it every result's item time. Both
- * take the planner's lock; this measures that per-task cost once probing is over.
+ * Chunk planning: the coordinator asks the planner for every task's size and tells it every
+ * result's item time. Both take the planner's lock; this measures that per-task cost once probing
+ * is over.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -21,9 +21,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Task encoding: a task and its result through Hazelcast Compact serialization, as every queue offer, poll and
- * result write does. {@code items} is the chunk size: 1 is the one-item task of {@code --chunk 1}, 1000 an auto-sized
- * chunk of listed items.
+ * Task encoding: a task and its result through Hazelcast Compact serialization, as every queue
+ * offer, poll and result write does. {@code items} is the chunk size: 1 is the one-item task of
+ * {@code --chunk 1}, 1000 an auto-sized chunk of listed items.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -52,7 +52,9 @@ public class CodecBench {
       listed[i] = Integer.toString(1_000_000 + i);
       values[i] = listed[i];
     }
-    chunk = TaskChunk.ofItems("noop-bench01", 12_345, 12_345L * items, listed).withSignature("a".repeat(44));
+    chunk =
+        TaskChunk.ofItems("noop-bench01", 12_345, 12_345L * items, listed)
+            .withSignature("a".repeat(44));
     result = TaskResult.of(chunk, "127.0.0.1:5701", 1_000, values, new String[items]);
     chunkData = serialization.toData(chunk);
     resultData = serialization.toData(result);

@@ -18,13 +18,15 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * First-result latency from a warm coordinator: the coordinator's own job code ({@link JobRun}, as {@code submit}
- * runs it) submitting one-item no-op jobs one after another from one JVM, so every job after the first finds the
- * client connected, its classes loaded and its code compiled. {@code bin/coordinator submit} starts a new JVM per job;
- * the difference between the two is what a cold coordinator costs.
+ * First-result latency from a warm coordinator: the coordinator's own job code ({@link JobRun}, as
+ * {@code submit} runs it) submitting one-item no-op jobs one after another from one JVM, so every
+ * job after the first finds the client connected, its classes loaded and its code compiled. {@code
+ * bin/coordinator submit} starts a new JVM per job; the difference between the two is what a cold
+ * coordinator costs.
  *
- * <p>Usage: {@code FirstResultProbe HOST:PORT CLUSTER JOBS} (cluster secret in {@code CREW_SECRET}, if any); prints one
- * line per job: {@code first-result cold|warm SECONDS}, the time from submitting to the first result.
+ * <p>Usage: {@code FirstResultProbe HOST:PORT CLUSTER JOBS} (cluster secret in {@code CREW_SECRET},
+ * if any); prints one line per job: {@code first-result cold|warm SECONDS}, the time from
+ * submitting to the first result.
  */
 public final class FirstResultProbe {
   private FirstResultProbe() {}
@@ -38,12 +40,18 @@ public final class FirstResultProbe {
     String secret = System.getenv("CREW_SECRET");
     JobSigner signer = secret == null || secret.isBlank() ? null : JobSigner.of(secret);
     HazelcastInstance client =
-        HazelcastClient.newHazelcastClient(ClusterConfigs.client(args[1], List.of(args[0]), Duration.ofSeconds(30)));
+        HazelcastClient.newHazelcastClient(
+            ClusterConfigs.client(args[1], List.of(args[0]), Duration.ofSeconds(30)));
     try {
       for (int i = 0; i < jobs; i++) {
         FirstArrival first = new FirstArrival();
         Job job =
-            Job.submitting(JobRun.newJobId("noop"), "noop", Lane.CPU, Params.NONE, System.currentTimeMillis())
+            Job.submitting(
+                    JobRun.newJobId("noop"),
+                    "noop",
+                    Lane.CPU,
+                    Params.NONE,
+                    System.currentTimeMillis())
                 .withPolicy(2, 0);
         first.submitted = System.nanoTime();
         Outcome outcome =
@@ -56,9 +64,12 @@ public final class FirstResultProbe {
                     Progress.NONE,
                     new JobRun.Options(false, false, 1, signer));
         if (outcome.ok() != 1 || first.arrived == 0) {
-          throw new IllegalStateException("job " + job.id() + " did not deliver its one result: " + outcome);
+          throw new IllegalStateException(
+              "job " + job.id() + " did not deliver its one result: " + outcome);
         }
-        System.out.printf("first-result %s %.6f%n", i == 0 ? "cold" : "warm", (first.arrived - first.submitted) / 1e9);
+        System.out.printf(
+            "first-result %s %.6f%n",
+            i == 0 ? "cold" : "warm", (first.arrived - first.submitted) / 1e9);
       }
     } finally {
       client.shutdown();

@@ -22,10 +22,11 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What a worker's metrics cost per task: the hook every recorded task goes through (its job's meters, then the
- * counters, the live tally and, with the HTTP endpoint on, the Prometheus counters and histograms), with the Prometheus
- * registry off and on; and one scrape of {@code /metrics}' text. Set against the worker's CPU time per one-item task
- * (bench/metrics-overhead), these give the share of the overhead benchmark that metrics take.
+ * What a worker's metrics cost per task: the hook every recorded task goes through (its job's
+ * meters, then the counters, the live tally and, with the HTTP endpoint on, the Prometheus counters
+ * and histograms), with the Prometheus registry off and on; and one scrape of {@code /metrics}'
+ * text. Set against the worker's CPU time per one-item task (bench/metrics-overhead), these give
+ * the share of the overhead benchmark that metrics take.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

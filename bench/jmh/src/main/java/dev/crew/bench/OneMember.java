@@ -9,19 +9,29 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** A one-member cluster on loopback, configured as a worker's member is, for the benchmarks that need Hazelcast. */
+/**
+ * A one-member cluster on loopback, configured as a worker's member is, for the benchmarks that
+ * need Hazelcast.
+ */
 public final class OneMember implements AutoCloseable {
   public final HazelcastInstance hazelcast;
 
   public OneMember(int backups) {
     ClusterConfigs.Membership membership =
         new ClusterConfigs.Membership(
-            "bench-" + UUID.randomUUID(), List.of(), false, "127.0.0.1", 5_901, /* isolated= */ true);
-    hazelcast = Hazelcast.newHazelcastInstance(ClusterConfigs.member(membership, Map.of(), backups));
+            "bench-" + UUID.randomUUID(),
+            List.of(),
+            false,
+            "127.0.0.1",
+            5_901,
+            /* isolated= */ true);
+    hazelcast =
+        Hazelcast.newHazelcastInstance(ClusterConfigs.member(membership, Map.of(), backups));
   }
 
   public InternalSerializationService serialization() {
-    return (InternalSerializationService) ((SerializationServiceSupport) hazelcast).getSerializationService();
+    return (InternalSerializationService)
+        ((SerializationServiceSupport) hazelcast).getSerializationService();
   }
 
   @Override

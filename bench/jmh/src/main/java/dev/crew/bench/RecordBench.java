@@ -19,9 +19,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Result recording, per task: what a worker's result sink does for every finished task (build the result,
- * {@code putIfAbsent} it under the task id, delete the task's lease), against a real one-member cluster configured as
- * a worker's member is. Each call records a new task id, as a job does.
+ * Result recording, per task: what a worker's result sink does for every finished task (build the
+ * result, {@code putIfAbsent} it under the task id, delete the task's lease), against a real
+ * one-member cluster configured as a worker's member is. Each call records a new task id, as a job
+ * does.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -51,7 +52,8 @@ public class RecordBench {
   public Object recordOneItemTask() {
     TaskChunk chunk = TaskChunk.ofRange("noop-bench01", seq++, seq, seq, 1);
     TaskResult result =
-        TaskResult.of(chunk, "127.0.0.1:5701", 1_000, new String[] {Long.toString(seq)}, new String[1]);
+        TaskResult.of(
+            chunk, "127.0.0.1:5701", 1_000, new String[] {Long.toString(seq)}, new String[1]);
     Object previous = results.putIfAbsent(result.taskId(), result);
     leases.delete(result.taskId());
     return previous;

@@ -16,16 +16,19 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The single-thread baseline of {@code bench/run}: a built-in task's own {@link ItemFunction} applied to the same item
- * {@code COUNT} times, one after another on one thread, with no cluster. One untimed warm-up pass of the same size
- * comes first, so the JIT has compiled the function as it has on a warm worker.
+ * The single-thread baseline of {@code bench/run}: a built-in task's own {@link ItemFunction}
+ * applied to the same item {@code COUNT} times, one after another on one thread, with no cluster.
+ * One untimed warm-up pass of the same size comes first, so the JIT has compiled the function as it
+ * has on a warm worker.
  *
- * <p>With {@code THREADS} above one, the same items are shared by that many plain platform threads of one process, no
- * cluster: what the machine itself gives when every core computes, against which a cluster's parallel speed is fair to
- * measure (a virtual machine's cores may not all be whole cores).
+ * <p>With {@code THREADS} above one, the same items are shared by that many plain platform threads
+ * of one process, no cluster: what the machine itself gives when every core computes, against which
+ * a cluster's parallel speed is fair to measure (a virtual machine's cores may not all be whole
+ * cores).
  *
- * <p>Usage: {@code SerialBaseline TASK ITEM COUNT RUNS [THREADS]}; prints one line per run: {@code serial COUNT
- * SECONDS CPU_SECONDS} (or {@code threads COUNT ...}), the wall time and the CPU time of the threads.
+ * <p>Usage: {@code SerialBaseline TASK ITEM COUNT RUNS [THREADS]}; prints one line per run: {@code
+ * serial COUNT SECONDS CPU_SECONDS} (or {@code threads COUNT ...}), the wall time and the CPU time
+ * of the threads.
  */
 public final class SerialBaseline {
   private SerialBaseline() {}
@@ -52,7 +55,8 @@ public final class SerialBaseline {
         sink += pass.sink();
         double seconds = (System.nanoTime() - started) / 1e9;
         System.out.printf(
-            "%s %d %.6f %.6f%n", threadCount == 1 ? "serial" : "threads", count, seconds, pass.cpuNanos() / 1e9);
+            "%s %d %.6f %.6f%n",
+            threadCount == 1 ? "serial" : "threads", count, seconds, pass.cpuNanos() / 1e9);
       }
       // Keeps the results alive, so no pass can be optimised away.
       if (sink == 42) {
@@ -65,9 +69,13 @@ public final class SerialBaseline {
 
   private record Pass(long sink, long cpuNanos) {}
 
-  /** {@code count} items shared by {@code threadCount} threads, each taking the next item until none is left. */
+  /**
+   * {@code count} items shared by {@code threadCount} threads, each taking the next item until none
+   * is left.
+   */
   private static Pass parallelPass(
-      ExecutorService pool, int threadCount, ItemFunction function, String item, int count) throws Exception {
+      ExecutorService pool, int threadCount, ItemFunction function, String item, int count)
+      throws Exception {
     AtomicInteger next = new AtomicInteger();
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     List<Callable<Pass>> workers = new ArrayList<>();

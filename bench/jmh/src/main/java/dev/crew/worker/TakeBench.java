@@ -22,10 +22,11 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Taking a task, per task: the worker's own {@link LeasingTaskSource} (poll an id, claim its lease with putIfAbsent,
- * read the task from the task map) against a plain {@code IQueue.poll} of the id, on a one-member cluster configured
- * as a worker's member is. Each call first stores the task and offers its id, as a coordinator does, so both sides
- * include the same offer. The benchmark lives in the worker's package to run the worker's own package-private class.
+ * Taking a task, per task: the worker's own {@link LeasingTaskSource} (poll an id, claim its lease
+ * with putIfAbsent, read the task from the task map) against a plain {@code IQueue.poll} of the id,
+ * on a one-member cluster configured as a worker's member is. Each call first stores the task and
+ * offers its id, as a coordinator does, so both sides include the same offer. The benchmark lives
+ * in the worker's package to run the worker's own package-private class.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -45,7 +46,9 @@ public class TakeBench {
     member = new OneMember(0);
     queue = member.hazelcast.getQueue(Lane.CPU.queueName());
     tasks = member.hazelcast.getMap(Names.TASKS);
-    leasing = new LeasingTaskSource(member.hazelcast, Lane.CPU, "127.0.0.1:5901", System::currentTimeMillis);
+    leasing =
+        new LeasingTaskSource(
+            member.hazelcast, Lane.CPU, "127.0.0.1:5901", System::currentTimeMillis);
   }
 
   @TearDown(Level.Trial)

@@ -14,11 +14,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 /**
- * Runs a command for each item, in the manner of GNU parallel: {@code --param cmd='gzip -9 {}'} runs {@code gzip -9
- * ITEM}; without a {@code {}} the item is added as the last argument. No shell is involved: the template is split on
- * spaces and the item is one argument, whatever characters it holds. A command that exits non-zero fails its item.
+ * Runs a command for each item, in the manner of GNU parallel: {@code --param cmd='gzip -9 {}'}
+ * runs {@code gzip -9 ITEM}; without a {@code {}} the item is added as the last argument. No shell
+ * is involved: the template is split on spaces and the item is one argument, whatever characters it
+ * holds. A command that exits non-zero fails its item.
  *
- * <p>It runs commands on the worker's host, so a worker refuses it unless started with {@code --allow-exec}.
+ * <p>It runs commands on the worker's host, so a worker refuses it unless started with {@code
+ * --allow-exec}.
  */
 public final class ExecTask implements Task {
   static final int MAX_OUTPUT = 1 << 20;
@@ -52,7 +54,8 @@ public final class ExecTask implements Task {
     params.allowOnly(name(), "cmd");
     String template = params.get("cmd", "").trim();
     if (template.isEmpty()) {
-      throw new IllegalArgumentException("task exec needs --param cmd='COMMAND {}' ({} is replaced by the item)");
+      throw new IllegalArgumentException(
+          "task exec needs --param cmd='COMMAND {}' ({} is replaced by the item)");
     }
     List<String> words = List.of(template.split("\\s+"));
     return item -> run(argv(words, item));
@@ -79,12 +82,14 @@ public final class ExecTask implements Task {
     long start = System.nanoTime();
     Process process;
     try {
-      process = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(NO_INPUT)).start();
+      process =
+          new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(NO_INPUT)).start();
     } catch (IOException e) {
       throw new IOException("cannot run " + argv.getFirst() + ": " + e.getMessage());
     }
     try {
-      // Both streams are read on their own threads so that this one waits in waitFor, which an interrupt ends.
+      // Both streams are read on their own threads so that this one waits in waitFor, which an
+      // interrupt ends.
       CompletableFuture<String> stderr = readAsync(process.getErrorStream());
       CompletableFuture<String> out = readAsync(process.getInputStream());
       int exit = process.waitFor();
@@ -104,7 +109,8 @@ public final class ExecTask implements Task {
   }
 
   private static CompletableFuture<String> readAsync(InputStream in) {
-    return CompletableFuture.supplyAsync(() -> read(in), command -> Thread.ofVirtual().start(command));
+    return CompletableFuture.supplyAsync(
+        () -> read(in), command -> Thread.ofVirtual().start(command));
   }
 
   private static String read(InputStream in) {

@@ -5,7 +5,9 @@ import dev.crew.common.Lane;
 import dev.crew.common.Params;
 import dev.crew.common.Task;
 
-/** The classic CPU-bound example: the n-th Fibonacci number, computed by naive recursion on purpose. */
+/**
+ * The classic CPU-bound example: the n-th Fibonacci number, computed by naive recursion on purpose.
+ */
 public final class FibTask implements Task {
   /** fib(92) is the largest that fits in a long. */
   static final int MAX_N = 92;

@@ -18,14 +18,20 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Locale;
 
-/** Fetches a URL with GET and reports its status, body size and time; an HTTP error status is a result, not a failure. */
+/**
+ * Fetches a URL with GET and reports its status, body size and time; an HTTP error status is a
+ * result, not a failure.
+ */
 public final class HttpGetTask implements Task {
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
   /** What one GET returned. */
   public record Fetch(int status, long bytes, long ms) {}
 
-  /** One client for every item: it pools connections, and a client per item would exhaust file descriptors. */
+  /**
+   * One client for every item: it pools connections, and a client per item would exhaust file
+   * descriptors.
+   */
   private static final class Shared {
     static final HttpClient CLIENT =
         HttpClient.newBuilder()
@@ -77,11 +83,13 @@ public final class HttpGetTask implements Task {
     return uri;
   }
 
-  static Fetch get(HttpClient client, URI uri, Duration timeout) throws IOException, InterruptedException {
+  static Fetch get(HttpClient client, URI uri, Duration timeout)
+      throws IOException, InterruptedException {
     HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
     long start = System.nanoTime();
     try {
-      HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      HttpResponse<InputStream> response =
+          client.send(request, HttpResponse.BodyHandlers.ofInputStream());
       long bytes;
       try (InputStream body = response.body()) {
         bytes = body.transferTo(OutputStream.nullOutputStream());

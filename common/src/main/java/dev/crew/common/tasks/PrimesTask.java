@@ -6,7 +6,10 @@ import dev.crew.common.Params;
 import dev.crew.common.Task;
 import java.util.Arrays;
 
-/** Counts the primes {@code <= n} with a segmented sieve of Eratosthenes, in memory that does not grow with n. */
+/**
+ * Counts the primes {@code <= n} with a segmented sieve of Eratosthenes, in memory that does not
+ * grow with n.
+ */
 public final class PrimesTask implements Task {
   static final long MAX_N = 100_000_000_000L;
   private static final int SEGMENT = 1 << 16;

@@ -8,7 +8,9 @@ import java.math.BigInteger;
 
 /** The classic CPU loop: the sum of {@code i*i} for {@code 0 <= i < n}, exact however large. */
 public final class SumSquaresTask implements Task {
-  /** Below this every i*i fits in a signed long, so the loop needs no multiplication overflow check. */
+  /**
+   * Below this every i*i fits in a signed long, so the loop needs no multiplication overflow check.
+   */
   static final long MAX_N = 3_000_000_000L;
 
   @Override
@@ -32,7 +34,10 @@ public final class SumSquaresTask implements Task {
     return item -> sumSquares(Items.nonNegative(item, MAX_N));
   }
 
-  /** A 128-bit sum kept in two longs: the inner loop stays on primitives, BigInteger is built once at the end. */
+  /**
+   * A 128-bit sum kept in two longs: the inner loop stays on primitives, BigInteger is built once
+   * at the end.
+   */
   static BigInteger sumSquares(long n) {
     long low = 0;
     long high = 0;

@@ -32,7 +32,11 @@ class HttpGetTaskTest {
 
   private static HttpServer server;
   private static ExecutorService handlers;
-  /** Holds the slow handler until the test is done with it; released in {@link #stopServer()} at the latest. */
+
+  /**
+   * Holds the slow handler until the test is done with it; released in {@link #stopServer()} at the
+   * latest.
+   */
   private static final CountDownLatch RELEASE_SLOW = new CountDownLatch(1);
 
   private final HttpGetTask task = new HttpGetTask();
@@ -45,32 +49,40 @@ class HttpGetTaskTest {
     server.createContext("/ok", ex -> respond(ex, 200, filled(BODY_BYTES)));
     server.createContext("/missing", ex -> respond(ex, 404, NOT_FOUND));
     server.createContext("/error", ex -> respond(ex, 500, new byte[7]));
-    server.createContext("/empty", ex -> {
-      ex.sendResponseHeaders(204, -1);
-      ex.close();
-    });
-    server.createContext("/chunked", ex -> {
-      ex.sendResponseHeaders(200, 0); // unknown length: chunked
-      try (OutputStream out = ex.getResponseBody()) {
-        for (int i = 0; i < 3; i++) {
-          out.write(filled(1_000));
-          out.flush();
-        }
-      }
-    });
-    server.createContext("/redirect", ex -> {
-      ex.getResponseHeaders().add("Location", "/ok");
-      ex.sendResponseHeaders(302, -1);
-      ex.close();
-    });
-    server.createContext("/slow", ex -> {
-      try {
-        RELEASE_SLOW.await(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      respond(ex, 200, new byte[1]);
-    });
+    server.createContext(
+        "/empty",
+        ex -> {
+          ex.sendResponseHeaders(204, -1);
+          ex.close();
+        });
+    server.createContext(
+        "/chunked",
+        ex -> {
+          ex.sendResponseHeaders(200, 0); // unknown length: chunked
+          try (OutputStream out = ex.getResponseBody()) {
+            for (int i = 0; i < 3; i++) {
+              out.write(filled(1_000));
+              out.flush();
+            }
+          }
+        });
+    server.createContext(
+        "/redirect",
+        ex -> {
+          ex.getResponseHeaders().add("Location", "/ok");
+          ex.sendResponseHeaders(302, -1);
+          ex.close();
+        });
+    server.createContext(
+        "/slow",
+        ex -> {
+          try {
+            RELEASE_SLOW.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          respond(ex, 200, new byte[1]);
+        });
     server.start();
   }
 
@@ -207,7 +219,8 @@ class HttpGetTaskTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"ftp://127.0.0.1/file", "file:///etc/passwd", "mailto:a@b.c", "example.com/page"})
+  @ValueSource(
+      strings = {"ftp://127.0.0.1/file", "file:///etc/passwd", "mailto:a@b.c", "example.com/page"})
   void httpGet_nonHttpSchemeRefused(String item) {
     assertThatThrownBy(() -> bound().apply(item))
         .isInstanceOf(IllegalArgumentException.class)
@@ -240,8 +253,9 @@ class HttpGetTaskTest {
   }
 
   /**
-   * Task.bind promises to refuse bad parameters up front so the coordinator refuses the job before queuing; a zero
-   * timeout is accepted by bind but then makes every single item fail inside HttpRequest.Builder.timeout.
+   * Task.bind promises to refuse bad parameters up front so the coordinator refuses the job before
+   * queuing; a zero timeout is accepted by bind but then makes every single item fail inside
+   * HttpRequest.Builder.timeout.
    */
   @Test
   void httpGet_zeroTimeoutRefusedByBind() {

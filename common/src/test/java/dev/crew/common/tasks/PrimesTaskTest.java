@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class PrimesTaskTest {
   private static final int TABLE = 140_000;
+
   /** PI[n] = number of primes <= n, by trial division. */
   private static int[] pi;
 
@@ -76,14 +77,19 @@ class PrimesTaskTest {
     ItemFunction f = bound();
     for (int p : new int[] {2, 3, 7, 11, 101, 331}) {
       int square = p * p;
-      assertThat(f.apply(Integer.toString(square))).as("pi(%d)", square).isEqualTo((long) pi[square]);
-      assertThat(f.apply(Integer.toString(square - 1))).as("pi(%d)", square - 1).isEqualTo((long) pi[square - 1]);
+      assertThat(f.apply(Integer.toString(square)))
+          .as("pi(%d)", square)
+          .isEqualTo((long) pi[square]);
+      assertThat(f.apply(Integer.toString(square - 1)))
+          .as("pi(%d)", square - 1)
+          .isEqualTo((long) pi[square - 1]);
     }
     // 1009 is prime; its square is the first n whose sieve needs 1009 as a base prime.
     long square = 1009L * 1009L;
     assertThat(isPrime(1009)).isTrue();
     assertThat(f.apply(Long.toString(square))).isEqualTo(f.apply(Long.toString(square - 1)));
-    assertThat((long) f.apply(Long.toString(square + 2)) - (long) f.apply(Long.toString(square - 1)))
+    assertThat(
+            (long) f.apply(Long.toString(square + 2)) - (long) f.apply(Long.toString(square - 1)))
         .isEqualTo((isPrime(square + 1) ? 1 : 0) + (isPrime(square + 2) ? 1 : 0));
   }
 

@@ -35,7 +35,8 @@ class SleepTaskTest {
     Object result = bound().apply(" 20 ");
 
     assertThat(result).isEqualTo(20L);
-    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(20L);
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+        .isGreaterThanOrEqualTo(20L);
   }
 
   @Test

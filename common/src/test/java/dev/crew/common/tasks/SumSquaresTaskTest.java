@@ -38,7 +38,10 @@ class SumSquaresTaskTest {
     ItemFunction f = bound();
     BigInteger running = BigInteger.ZERO;
     for (long n = 0; n <= 300; n++) {
-      assertThat(f.apply(Long.toString(n))).as("n=%d", n).isEqualTo(running).isEqualTo(closedForm(n));
+      assertThat(f.apply(Long.toString(n)))
+          .as("n=%d", n)
+          .isEqualTo(running)
+          .isEqualTo(closedForm(n));
       running = running.add(BigInteger.valueOf(n * n));
     }
   }
@@ -50,8 +53,8 @@ class SumSquaresTaskTest {
   }
 
   /**
-   * The task accepts n up to 3,000,000,000 and promises an exact result, but a 65,536-term block of squares overflows
-   * a long once the terms pass about 1.2e7^2 (the first wrong n is 11,927,208).
+   * The task accepts n up to 3,000,000,000 and promises an exact result, but a 65,536-term block of
+   * squares overflows a long once the terms pass about 1.2e7^2 (the first wrong n is 11,927,208).
    */
   @ParameterizedTest
   @ValueSource(longs = {12_000_000, 20_000_000})

@@ -11,7 +11,9 @@ import me.tongfei.progressbar.ProgressBarStyle;
 public final class BarProgress implements Progress {
   private final ProgressBar bar;
 
-  /** @param total the input's size, or -1 while unknown (the bar shows a count until it is known) */
+  /**
+   * @param total the input's size, or -1 while unknown (the bar shows a count until it is known)
+   */
   public BarProgress(String jobId, long total, PrintStream terminal) {
     this.bar =
         new ProgressBarBuilder()

@@ -8,20 +8,21 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Decides how many items go in each task.
  *
- * <p>A fixed size, or {@code auto}: like {@code multiprocessing.Pool.map}'s chunksize, but measured. It sends a few
- * one-item probe tasks, waits briefly for the first of them to complete, and from then on sizes each task so that it
- * runs for about {@link #TARGET} on a worker, from a running average of the item times the workers report. When the
- * total is known a task never takes more than a quarter of one slot's fair share, so the last tasks still spread
- * over every slot.
+ * <p>A fixed size, or {@code auto}: like {@code multiprocessing.Pool.map}'s chunksize, but
+ * measured. It sends a few one-item probe tasks, waits briefly for the first of them to complete,
+ * and from then on sizes each task so that it runs for about {@link #TARGET} on a worker, from a
+ * running average of the item times the workers report. When the total is known a task never takes
+ * more than a quarter of one slot's fair share, so the last tasks still spread over every slot.
  */
 public final class ChunkPlanner {
   /**
-   * How long an auto-sized task should run: long enough to hide the per-task cost, short enough to balance (the cap
-   * of a quarter of a slot's share balances known totals). A task's cost is not its idle-machine figure (well under
-   * a millisecond) when every core runs items: each hand-off between the threads that take, run and record a task
-   * then waits for a core, and a fresh worker still compiles Hazelcast's code. Measured on a 2-core host, fib(30) x
-   * 2,000 on one worker took 4.4-4.6 s with 25 ms tasks and 3.6 s with 500 ms ones (3.43 s is one thread's time over
-   * two cores); fib(32) x 1,000 on two workers took 6.9-7.5 s and 5.1-5.2 s.
+   * How long an auto-sized task should run: long enough to hide the per-task cost, short enough to
+   * balance (the cap of a quarter of a slot's share balances known totals). A task's cost is not
+   * its idle-machine figure (well under a millisecond) when every core runs items: each hand-off
+   * between the threads that take, run and record a task then waits for a core, and a fresh worker
+   * still compiles Hazelcast's code. Measured on a 2-core host, fib(30) x 2,000 on one worker took
+   * 4.4-4.6 s with 25 ms tasks and 3.6 s with 500 ms ones (3.43 s is one thread's time over two
+   * cores); fib(32) x 1,000 on two workers took 6.9-7.5 s and 5.1-5.2 s.
    */
   public static final Duration TARGET = Duration.ofMillis(500);
 
@@ -71,10 +72,11 @@ public final class ChunkPlanner {
   }
 
   /**
-   * Sizes tasks for a lane whose slots are items in flight (the I/O lane): a task's items run at once, so it takes
-   * about as long as its slowest item however many it holds, and the per-task cost is what to save. Each task gets an
-   * eighth of a worker's slots, so eight tasks keep a worker full, but no more than a quarter of a worker's fair share
-   * of the input, so every worker gets work.
+   * Sizes tasks for a lane whose slots are items in flight (the I/O lane): a task's items run at
+   * once, so it takes about as long as its slowest item however many it holds, and the per-task
+   * cost is what to save. Each task gets an eighth of a worker's slots, so eight tasks keep a
+   * worker full, but no more than a quarter of a worker's fair share of the input, so every worker
+   * gets work.
    *
    * @param workers workers in the cluster
    * @param slots lane slots across the cluster
@@ -89,8 +91,12 @@ public final class ChunkPlanner {
     return fixed((int) Math.min(MAX_AUTO, size));
   }
 
-  /** Parses {@code --chunk N|auto} for {@code lane}: auto measures item times on the CPU lane, see above on I/O. */
-  public static ChunkPlanner parse(String text, Lane lane, int workers, int slots, long total, Duration probeWait) {
+  /**
+   * Parses {@code --chunk N|auto} for {@code lane}: auto measures item times on the CPU lane, see
+   * above on I/O.
+   */
+  public static ChunkPlanner parse(
+      String text, Lane lane, int workers, int slots, long total, Duration probeWait) {
     if (lane == Lane.IO && text.equalsIgnoreCase("auto")) {
       return concurrent(workers, slots, total);
     }
@@ -105,11 +111,15 @@ public final class ChunkPlanner {
     try {
       return fixed(Integer.parseInt(text.trim()));
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("bad --chunk '" + text + "' (expected a number of items or auto)");
+      throw new IllegalArgumentException(
+          "bad --chunk '" + text + "' (expected a number of items or auto)");
     }
   }
 
-  /** The size of the next task; during probing this may wait up to the probe wait for a first measurement. */
+  /**
+   * The size of the next task; during probing this may wait up to the probe wait for a first
+   * measurement.
+   */
   public int nextSize() throws InterruptedException {
     if (fixed > 0) {
       return fixed;
@@ -144,16 +154,21 @@ public final class ChunkPlanner {
     lock.lock();
     try {
       double sample = (double) Math.max(busyNanos, 0) / items;
-      // A moving average over tasks: it forgets the first, cold-JIT probes within a few tasks and follows a
+      // A moving average over tasks: it forgets the first, cold-JIT probes within a few tasks and
+      // follows a
       // workload whose items change cost.
-      nanosPerItem = nanosPerItem < 0 ? sample : (1 - SMOOTHING) * nanosPerItem + SMOOTHING * sample;
+      nanosPerItem =
+          nanosPerItem < 0 ? sample : (1 - SMOOTHING) * nanosPerItem + SMOOTHING * sample;
       measured.signalAll();
     } finally {
       lock.unlock();
     }
   }
 
-  /** Whether the next {@link #nextSize()} could wait for a measurement: queue what is pending before asking. */
+  /**
+   * Whether the next {@link #nextSize()} could wait for a measurement: queue what is pending before
+   * asking.
+   */
   public boolean probing() {
     lock.lock();
     try {

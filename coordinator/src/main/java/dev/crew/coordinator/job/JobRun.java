@@ -1,9 +1,9 @@
 package dev.crew.coordinator.job;
 
 import com.hazelcast.collection.IQueue;
+import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import com.hazelcast.core.EntryEvent;
 import com.hazelcast.map.listener.EntryAddedListener;
 import com.hazelcast.map.listener.EntryMergedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,23 +26,27 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs one job from the submitting side: queues its tasks from a streamed input while results stream back.
+ * Runs one job from the submitting side: queues its tasks from a streamed input while results
+ * stream back.
  *
- * <p>The producer (its own thread) reads the input, cuts it into tasks with the {@link ChunkPlanner} and offers them
- * to the lane's bounded queue; a window of tasks and items in flight makes it wait when the cluster is behind, so
- * memory stays flat however large the input. The consumer (the calling thread) takes results from an entry listener
- * on the results map, hands each task's results on exactly once, and, when nothing has arrived for a while, reads
- * any result the listener may have missed straight from the map.
+ * <p>The producer (its own thread) reads the input, cuts it into tasks with the {@link
+ * ChunkPlanner} and offers them to the lane's bounded queue; a window of tasks and items in flight
+ * makes it wait when the cluster is behind, so memory stays flat however large the input. The
+ * consumer (the calling thread) takes results from an entry listener on the results map, hands each
+ * task's results on exactly once, and, when nothing has arrived for a while, reads any result the
+ * listener may have missed straight from the map.
  */
 public final class JobRun {
-  /** Items queued or running at once; bounds the memory of results held back for {@code --ordered}. */
+  /**
+   * Items queued or running at once; bounds the memory of results held back for {@code --ordered}.
+   */
   static final int ITEM_WINDOW = 200_000;
 
   static final int MAX_TASK_WINDOW = ClusterConfigs.QUEUE_CAPACITY;
@@ -54,9 +57,11 @@ public final class JobRun {
   /**
    * @param detach queue everything and return without waiting for results
    * @param keepResults leave delivered results in the cluster for {@code coordinator results}
-   * @param slots the lane's slots across the cluster: tasks in flight are kept to a few per slot, enough to keep
-   *     every slot busy, few enough that tasks sized before the item times were known do not pile up
-   * @param signer signs the job and each task with the cluster secret; {@code null} sends them unsigned
+   * @param slots the lane's slots across the cluster: tasks in flight are kept to a few per slot,
+   *     enough to keep every slot busy, few enough that tasks sized before the item times were
+   *     known do not pile up
+   * @param signer signs the job and each task with the cluster secret; {@code null} sends them
+   *     unsigned
    */
   public record Options(boolean detach, boolean keepResults, int slots, JobSigner signer) {
     public Options(boolean detach, boolean keepResults) {
@@ -98,7 +103,10 @@ public final class JobRun {
     this.tasks = hazelcast.getMap(Names.TASKS);
   }
 
-  /** Results as they are recorded, and those a split-off part of the cluster brings back when it merges. */
+  /**
+   * Results as they are recorded, and those a split-off part of the cluster brings back when it
+   * merges.
+   */
   private final class ResultListener
       implements EntryAddedListener<String, TaskResult>, EntryMergedListener<String, TaskResult> {
     @Override
@@ -120,9 +128,17 @@ public final class JobRun {
     return task + "-" + suffix;
   }
 
-  /** Runs {@code job} over {@code source}; returns when every task has a result, or the job is cancelled. */
+  /**
+   * Runs {@code job} over {@code source}; returns when every task has a result, or the job is
+   * cancelled.
+   */
   public Outcome run(
-      Job job, ItemSource source, ChunkPlanner planner, ResultHandler handler, Progress progress, Options options)
+      Job job,
+      ItemSource source,
+      ChunkPlanner planner,
+      ResultHandler handler,
+      Progress progress,
+      Options options)
       throws IOException, InterruptedException {
     long started = System.nanoTime();
     taskWindow = new Semaphore(options.taskWindow());
@@ -136,14 +152,13 @@ public final class JobRun {
       job = adopt(existing, job);
       resume = findQueued(job);
       for (long seq = 0; seq < resume.nextSeq(); seq++) {
-        outstanding.put(seq, 0); // queued by an earlier submission: their results are read from the map
+        outstanding.put(
+            seq, 0); // queued by an earlier submission: their results are read from the map
       }
     }
     UUID resultListener =
         results.addEntryListener(
-            new ResultListener(),
-            Predicates.equal("jobId", job.id()),
-            /* includeValue= */ true);
+            new ResultListener(), Predicates.equal("jobId", job.id()), /* includeValue= */ true);
     UUID jobListener =
         jobs.addEntryListener(
             (EntryUpdatedListener<String, Job>)
@@ -180,7 +195,8 @@ public final class JobRun {
     }
   }
 
-  private void produce(Job job, ItemSource source, ChunkPlanner planner, IQueue<String> queue, Resume resume) {
+  private void produce(
+      Job job, ItemSource source, ChunkPlanner planner, IQueue<String> queue, Resume resume) {
     List<TaskChunk> batch = new ArrayList<>();
     int batchLimit = 1;
     long seq = resume.nextSeq();
@@ -221,7 +237,8 @@ public final class JobRun {
         seq++;
         if (batch.size() >= batchLimit) {
           offerAll(queue, batch);
-          // The first task goes out alone, for the first result's sake; then batches grow to save round trips.
+          // The first task goes out alone, for the first result's sake; then batches grow to save
+          // round trips.
           batchLimit = Math.min(MAX_BATCH, batchLimit * 2);
         }
       }
@@ -252,14 +269,16 @@ public final class JobRun {
   }
 
   /**
-   * Stores the batch's tasks in the task map, then queues their ids: in one operation when the queue has room, else
-   * one at a time, waiting as needed. A task is stored before its id is queued, so a worker always finds it.
+   * Stores the batch's tasks in the task map, then queues their ids: in one operation when the
+   * queue has room, else one at a time, waiting as needed. A task is stored before its id is
+   * queued, so a worker always finds it.
    */
   private void offerAll(IQueue<String> queue, List<TaskChunk> batch) throws InterruptedException {
     if (batch.isEmpty()) {
       return;
     }
-    // One asynchronous set per task, all in flight at once, rather than putAll: for a small batch, putAll's
+    // One asynchronous set per task, all in flight at once, rather than putAll: for a small batch,
+    // putAll's
     // invocation on partitions costs several times more.
     List<CompletableFuture<Void>> stored = new ArrayList<>(batch.size());
     List<String> ids = new ArrayList<>(batch.size());
@@ -270,7 +289,9 @@ public final class JobRun {
     try {
       CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new)).get();
     } catch (ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException runtime ? runtime : new IllegalStateException(e.getCause());
+      throw e.getCause() instanceof RuntimeException runtime
+          ? runtime
+          : new IllegalStateException(e.getCause());
     }
     try {
       if (ids.size() == 1) {
@@ -322,7 +343,12 @@ public final class JobRun {
   }
 
   private Outcome consume(
-      Job job, ResultHandler handler, ChunkPlanner planner, Progress progress, Options options, long started)
+      Job job,
+      ResultHandler handler,
+      ChunkPlanner planner,
+      Progress progress,
+      Options options,
+      long started)
       throws IOException, InterruptedException {
     long expectedTasks = -1;
     long receivedTasks = 0;
@@ -350,7 +376,8 @@ public final class JobRun {
           }
           receivedTasks++;
           if (result.consumed()) {
-            // Delivered by an earlier submission of this job that did not keep its results: counted, not shown.
+            // Delivered by an earlier submission of this job that did not keep its results:
+            // counted, not shown.
             handler.skip(result.seq());
             ok += result.ok();
             failed += result.failed();
@@ -374,7 +401,8 @@ public final class JobRun {
         case ProducerFailed producerFailed -> throw asIo(producerFailed.error());
         case Cancelled cancelled -> {
           handler.flush();
-          return new Outcome(job.id(), ok, failed, receivedTasks, elapsed(started), perWorker, true);
+          return new Outcome(
+              job.id(), ok, failed, receivedTasks, elapsed(started), perWorker, true);
         }
         case Refused refused -> throw refusal(job);
       }
@@ -389,7 +417,10 @@ public final class JobRun {
     return new Outcome(job.id(), ok, failed, receivedTasks, elapsed(started), perWorker, false);
   }
 
-  /** Replaces delivered results by their counts, in one batch: the values are written out, memory stays flat. */
+  /**
+   * Replaces delivered results by their counts, in one batch: the values are written out, memory
+   * stays flat.
+   */
   private void forget(Map<String, TaskResult> delivered) {
     if (!delivered.isEmpty()) {
       results.setAllAsync(new HashMap<>(delivered));
@@ -398,8 +429,8 @@ public final class JobRun {
   }
 
   /**
-   * Reads results the listener has not delivered (events are not guaranteed) straight from the map, at most
-   * {@code limit} of them.
+   * Reads results the listener has not delivered (events are not guaranteed) straight from the map,
+   * at most {@code limit} of them.
    */
   private void recover(String jobId, int limit) {
     Job current = jobs.get(jobId);
@@ -428,35 +459,52 @@ public final class JobRun {
     }
   }
 
-  /** Where a submission picks up: the next task number, and how many input items earlier tasks already hold. */
+  /**
+   * Where a submission picks up: the next task number, and how many input items earlier tasks
+   * already hold.
+   */
   private record Resume(long nextSeq, long nextIndex) {
     static final Resume FRESH = new Resume(0, 0);
   }
 
-  /** The stored job, if {@code submitted} asks for the same work; submitting an id twice never queues work twice. */
+  /**
+   * The stored job, if {@code submitted} asks for the same work; submitting an id twice never
+   * queues work twice.
+   */
   private static Job adopt(Job existing, Job submitted) {
     if (!existing.task().equals(submitted.task())
         || !existing.params().equals(submitted.params())
         || existing.lane() != submitted.lane()) {
       throw new IllegalArgumentException(
-          "job '" + existing.id() + "' already exists with other work (task " + existing.task() + " on the "
-              + existing.lane().id() + " lane, params " + existing.params().values() + "); choose another --job-id");
+          "job '"
+              + existing.id()
+              + "' already exists with other work (task "
+              + existing.task()
+              + " on the "
+              + existing.lane().id()
+              + " lane, params "
+              + existing.params().values()
+              + "); choose another --job-id");
     }
     if (existing.state() == JobState.CANCELLED || existing.state() == JobState.REFUSED) {
       throw new IllegalArgumentException(
-          "job '" + existing.id() + "' was " + existing.state().name().toLowerCase(java.util.Locale.ROOT)
+          "job '"
+              + existing.id()
+              + "' was "
+              + existing.state().name().toLowerCase(java.util.Locale.ROOT)
               + "; choose another --job-id");
     }
     return existing;
   }
 
   /**
-   * Finds how far an earlier submission of {@code job} got: tasks are stored in order, a batch at a time, and each
-   * stays in the task map until its result is recorded, so the highest task number found in the task map and the
-   * results is the last one queued.
+   * Finds how far an earlier submission of {@code job} got: tasks are stored in order, a batch at a
+   * time, and each stays in the task map until its result is recorded, so the highest task number
+   * found in the task map and the results is the last one queued.
    */
   private Resume findQueued(Job job) {
-    // A task moves from the task map to the results (result first, then the task is deleted): scanning in that
+    // A task moves from the task map to the results (result first, then the task is deleted):
+    // scanning in that
     // order, a task that moves during the scan is still seen.
     TaskChunk last = null;
     for (TaskChunk stored : tasks.values(Predicates.equal("jobId", job.id()))) {
@@ -466,10 +514,13 @@ public final class JobRun {
     }
     for (TaskResult result : results.values(Predicates.equal("jobId", job.id()))) {
       if (last == null || result.seq() > last.seq()) {
-        last = new TaskChunk(job.id(), result.seq(), result.firstIndex(), result.count(), 0, null, 0);
+        last =
+            new TaskChunk(job.id(), result.seq(), result.firstIndex(), result.count(), 0, null, 0);
       }
     }
-    return last == null ? Resume.FRESH : new Resume(last.seq() + 1, last.firstIndex() + last.count());
+    return last == null
+        ? Resume.FRESH
+        : new Resume(last.seq() + 1, last.firstIndex() + last.count());
   }
 
   private void markDone(String jobId) {
@@ -489,7 +540,9 @@ public final class JobRun {
         "the workers refused job "
             + job.id()
             + ": its signature does not match their cluster secret"
-            + (job.signature().isEmpty() ? " (it was sent unsigned: set CREW_SECRET or --secret-file)" : "")
+            + (job.signature().isEmpty()
+                ? " (it was sent unsigned: set CREW_SECRET or --secret-file)"
+                : "")
             + "; none of its items ran");
   }
 

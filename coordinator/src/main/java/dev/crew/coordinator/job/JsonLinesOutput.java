@@ -7,8 +7,8 @@ import java.io.IOException;
 import java.io.Writer;
 
 /**
- * Writes one JSON line per item: {@code {"index": i, "item": ..., "result": ..., "worker": ...}}, with {@code "error"}
- * in place of {@code "result"} for an item that failed.
+ * Writes one JSON line per item: {@code {"index": i, "item": ..., "result": ..., "worker": ...}},
+ * with {@code "error"} in place of {@code "result"} for an item that failed.
  */
 public final class JsonLinesOutput implements ResultHandler {
   private final JsonGenerator json;
@@ -18,7 +18,9 @@ public final class JsonLinesOutput implements ResultHandler {
     this(out, /* failedOnly= */ false);
   }
 
-  /** @param failedOnly write only the items that failed */
+  /**
+   * @param failedOnly write only the items that failed
+   */
   public JsonLinesOutput(Writer out, boolean failedOnly) throws IOException {
     this.json = new JsonFactory().createGenerator(out);
     this.failedOnly = failedOnly;

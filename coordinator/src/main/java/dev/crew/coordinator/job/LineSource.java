@@ -22,12 +22,13 @@ public final class LineSource implements ItemSource {
   }
 
   /**
-   * Opens {@code name} ({@code -} for standard input) now, so a missing or unreadable file is refused before
-   * anything is queued.
+   * Opens {@code name} ({@code -} for standard input) now, so a missing or unreadable file is
+   * refused before anything is queued.
    */
   public static LineSource open(String name) {
     if (name.equals("-")) {
-      return new LineSource(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
+      return new LineSource(
+          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
     }
     Path path = Path.of(name);
     if (Files.isDirectory(path)) {
@@ -38,7 +39,8 @@ public final class LineSource implements ItemSource {
     } catch (NoSuchFileException e) {
       throw new IllegalArgumentException("--input " + name + ": no such file");
     } catch (IOException e) {
-      throw new IllegalArgumentException("--input " + name + ": cannot read it (" + e.getMessage() + ")");
+      throw new IllegalArgumentException(
+          "--input " + name + ": cannot read it (" + e.getMessage() + ")");
     }
   }
 

@@ -7,7 +7,10 @@ import java.util.List;
 /** Items picked out of an earlier job, each keeping its index there: the input of {@code retry}. */
 public final class ListSource implements ItemSource {
 
-  /** One item and its position in the original input; {@code number} when it came from a range, else text. */
+  /**
+   * One item and its position in the original input; {@code number} when it came from a range, else
+   * text.
+   */
   public record Picked(long index, String text, Long number) {}
 
   private final List<Picked> picked;
@@ -24,7 +27,10 @@ public final class ListSource implements ItemSource {
     return picked.size();
   }
 
-  /** One item per task, whatever {@code max}: the items are not consecutive, and each keeps its own index. */
+  /**
+   * One item per task, whatever {@code max}: the items are not consecutive, and each keeps its own
+   * index.
+   */
   @Override
   public TaskChunk next(String jobId, long seq, int max) {
     if (!next.hasNext()) {

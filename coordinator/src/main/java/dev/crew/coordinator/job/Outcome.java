@@ -10,7 +10,13 @@ import java.util.stream.Collectors;
  * @param perWorker items run by each worker
  */
 public record Outcome(
-    String jobId, long ok, long failed, long tasks, Duration wall, Map<String, Long> perWorker, boolean cancelled) {
+    String jobId,
+    long ok,
+    long failed,
+    long tasks,
+    Duration wall,
+    Map<String, Long> perWorker,
+    boolean cancelled) {
 
   public Outcome {
     perWorker = Map.copyOf(perWorker);

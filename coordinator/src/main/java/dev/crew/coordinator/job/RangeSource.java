@@ -4,9 +4,13 @@ import dev.crew.common.TaskChunk;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The integers {@code first..last}, inclusive; chunks carry only their start, so any range costs nothing to queue. */
+/**
+ * The integers {@code first..last}, inclusive; chunks carry only their start, so any range costs
+ * nothing to queue.
+ */
 public final class RangeSource implements ItemSource {
-  private static final Pattern FORMAT = Pattern.compile("\\s*(-?\\d{1,18})\\s*\\.\\.\\s*(-?\\d{1,18})\\s*");
+  private static final Pattern FORMAT =
+      Pattern.compile("\\s*(-?\\d{1,18})\\s*\\.\\.\\s*(-?\\d{1,18})\\s*");
 
   private final long first;
   private final long last;
@@ -14,7 +18,8 @@ public final class RangeSource implements ItemSource {
 
   public RangeSource(long first, long last) {
     if (last < first) {
-      throw new IllegalArgumentException("range " + first + ".." + last + " is empty (the end is before the start)");
+      throw new IllegalArgumentException(
+          "range " + first + ".." + last + " is empty (the end is before the start)");
     }
     if (last - first >= Long.MAX_VALUE / 2) {
       throw new IllegalArgumentException("range " + first + ".." + last + " is too large");
@@ -28,7 +33,8 @@ public final class RangeSource implements ItemSource {
   public static RangeSource parse(String text) {
     Matcher m = FORMAT.matcher(text);
     if (!m.matches()) {
-      throw new IllegalArgumentException("bad --range '" + text + "' (expected A..B with integers, e.g. 1..40)");
+      throw new IllegalArgumentException(
+          "bad --range '" + text + "' (expected A..B with integers, e.g. 1..40)");
     }
     return new RangeSource(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)));
   }

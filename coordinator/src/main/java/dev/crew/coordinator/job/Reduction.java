@@ -4,7 +4,10 @@ import dev.crew.common.TaskResult;
 import java.math.BigDecimal;
 import java.util.Locale;
 
-/** Folds every numeric result into one number ({@code --reduce sum|count|min|max}); exact for integers of any size. */
+/**
+ * Folds every numeric result into one number ({@code --reduce sum|count|min|max}); exact for
+ * integers of any size.
+ */
 public final class Reduction implements ResultHandler {
 
   /** The reductions offered. */
@@ -18,7 +21,8 @@ public final class Reduction implements ResultHandler {
       try {
         return valueOf(text.trim().toUpperCase(Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("bad --reduce '" + text + "' (expected sum, count, min or max)");
+        throw new IllegalArgumentException(
+            "bad --reduce '" + text + "' (expected sum, count, min or max)");
       }
     }
   }
@@ -61,7 +65,10 @@ public final class Reduction implements ResultHandler {
     }
   }
 
-  /** The reduction as printed: an exact number, or {@code null} when there was nothing numeric to reduce. */
+  /**
+   * The reduction as printed: an exact number, or {@code null} when there was nothing numeric to
+   * reduce.
+   */
   public String value() {
     if (op == Op.COUNT) {
       return Long.toString(counted);

@@ -3,7 +3,10 @@ package dev.crew.coordinator.job;
 import dev.crew.common.TaskResult;
 import java.io.IOException;
 
-/** What the coordinator does with each task's results as they arrive: write them, or fold them into a reduction. */
+/**
+ * What the coordinator does with each task's results as they arrive: write them, or fold them into
+ * a reduction.
+ */
 public interface ResultHandler {
 
   void accept(TaskResult result) throws IOException;

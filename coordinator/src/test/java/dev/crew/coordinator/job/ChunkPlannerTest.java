@@ -12,17 +12,24 @@ import org.junit.jupiter.api.Test;
 class ChunkPlannerTest {
 
   @Test
-  void ioLaneAuto_anEighthOfAWorkersSlotsPerTask_cappedByEachWorkersShare() throws InterruptedException {
+  void ioLaneAuto_anEighthOfAWorkersSlotsPerTask_cappedByEachWorkersShare()
+      throws InterruptedException {
     // One worker with 1,000 items in flight: 125 per task, whatever the items cost.
-    assertThat(ChunkPlanner.parse("auto", Lane.IO, 1, 1_000, 20_000, Duration.ZERO).nextSize()).isEqualTo(125);
+    assertThat(ChunkPlanner.parse("auto", Lane.IO, 1, 1_000, 20_000, Duration.ZERO).nextSize())
+        .isEqualTo(125);
     // Two workers, 2,000 items: at most a quarter of each worker's 1,000.
-    assertThat(ChunkPlanner.parse("auto", Lane.IO, 2, 2_000, 2_000, Duration.ZERO).nextSize()).isEqualTo(125);
-    assertThat(ChunkPlanner.parse("auto", Lane.IO, 4, 4_000, 400, Duration.ZERO).nextSize()).isEqualTo(25);
+    assertThat(ChunkPlanner.parse("auto", Lane.IO, 2, 2_000, 2_000, Duration.ZERO).nextSize())
+        .isEqualTo(125);
+    assertThat(ChunkPlanner.parse("auto", Lane.IO, 4, 4_000, 400, Duration.ZERO).nextSize())
+        .isEqualTo(25);
     // A tiny input still gets one-item tasks; an explicit size is kept on the I/O lane too.
-    assertThat(ChunkPlanner.parse("auto", Lane.IO, 3, 3_000, 5, Duration.ZERO).nextSize()).isEqualTo(1);
-    assertThat(ChunkPlanner.parse("7", Lane.IO, 1, 1_000, 20_000, Duration.ZERO).nextSize()).isEqualTo(7);
+    assertThat(ChunkPlanner.parse("auto", Lane.IO, 3, 3_000, 5, Duration.ZERO).nextSize())
+        .isEqualTo(1);
+    assertThat(ChunkPlanner.parse("7", Lane.IO, 1, 1_000, 20_000, Duration.ZERO).nextSize())
+        .isEqualTo(7);
     // The CPU lane still probes with one-item tasks first.
-    assertThat(ChunkPlanner.parse("auto", Lane.CPU, 1, 2, 20_000, Duration.ZERO).nextSize()).isEqualTo(1);
+    assertThat(ChunkPlanner.parse("auto", Lane.CPU, 1, 2, 20_000, Duration.ZERO).nextSize())
+        .isEqualTo(1);
   }
 
   @Test
@@ -35,7 +42,8 @@ class ChunkPlannerTest {
 
   @Test
   void fixed_zeroRefused() {
-    assertThatThrownBy(() -> ChunkPlanner.fixed(0)).hasMessageContaining("--chunk must be at least 1");
+    assertThatThrownBy(() -> ChunkPlanner.fixed(0))
+        .hasMessageContaining("--chunk must be at least 1");
   }
 
   @Test
@@ -68,7 +76,8 @@ class ChunkPlannerTest {
   @Test
   void auto_slowItemsGetOneItemTasks() throws InterruptedException {
     ChunkPlanner planner = ChunkPlanner.auto(2, -1, Duration.ZERO);
-    planner.record(1, ChunkPlanner.TARGET.multipliedBy(3).toNanos()); // items longer than a task should take
+    planner.record(
+        1, ChunkPlanner.TARGET.multipliedBy(3).toNanos()); // items longer than a task should take
     assertThat(planner.nextSize()).isEqualTo(1);
   }
 
@@ -81,7 +90,8 @@ class ChunkPlannerTest {
 
   @Test
   void auto_knownTotalKeepsEverySlotBusyToTheEnd() throws InterruptedException {
-    // 1,000 items over 5 slots: a task never takes more than a quarter of one slot's share (50 items).
+    // 1,000 items over 5 slots: a task never takes more than a quarter of one slot's share (50
+    // items).
     ChunkPlanner planner = ChunkPlanner.auto(5, 1_000, Duration.ZERO);
     planner.record(1_000, 0);
     assertThat(planner.nextSize()).isEqualTo(50);

@@ -17,17 +17,22 @@ class HandlersTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static TaskResult rangeResult(long seq, long first, String[] values, String[] errors) {
-    return TaskResult.of(TaskChunk.ofRange("j", seq, first, first + 1, values.length), "w1", 5, values, errors);
+    return TaskResult.of(
+        TaskChunk.ofRange("j", seq, first, first + 1, values.length), "w1", 5, values, errors);
   }
 
   @Test
   void jsonLines_oneObjectPerItemWithResultOrError() throws IOException {
     StringWriter out = new StringWriter();
     JsonLinesOutput output = new JsonLinesOutput(out);
-    output.accept(rangeResult(0, 0, new String[] {"1", null}, new String[] {null, "boom \"quoted\""}));
+    output.accept(
+        rangeResult(0, 0, new String[] {"1", null}, new String[] {null, "boom \"quoted\""}));
     output.accept(
         TaskResult.of(
-            TaskChunk.ofItems("j", 1, 2, new String[] {"x\ty"}), "w2", 5, new String[] {"{\"a\":[1,2]}"},
+            TaskChunk.ofItems("j", 1, 2, new String[] {"x\ty"}),
+            "w2",
+            5,
+            new String[] {"{\"a\":[1,2]}"},
             new String[] {null}));
     output.flush();
     String[] lines = out.toString().split("\n");
@@ -73,14 +78,21 @@ class HandlersTest {
   @Test
   void reduction_sumIsExactForHugeIntegers() {
     Reduction sum = new Reduction(Reduction.Op.SUM);
-    sum.accept(rangeResult(0, 0, new String[] {"9223372036854775807", "9223372036854775807"}, new String[2]));
+    sum.accept(
+        rangeResult(
+            0, 0, new String[] {"9223372036854775807", "9223372036854775807"}, new String[2]));
     assertThat(sum.value()).isEqualTo("18446744073709551614");
   }
 
   @Test
   void reduction_skipsFailuresAndCountsNonNumbers() {
     Reduction max = new Reduction(Reduction.Op.MAX);
-    max.accept(rangeResult(0, 0, new String[] {"3", null, "\"text\"", "2.5"}, new String[] {null, "x", null, null}));
+    max.accept(
+        rangeResult(
+            0,
+            0,
+            new String[] {"3", null, "\"text\"", "2.5"},
+            new String[] {null, "x", null, null}));
     assertThat(max.value()).isEqualTo("3");
     assertThat(max.notNumbers()).isEqualTo(1);
     Reduction count = new Reduction(Reduction.Op.COUNT);

@@ -64,12 +64,14 @@ class SourcesTest {
 
   @Test
   void lines_missingFileRefusedBeforeReading() {
-    assertThatThrownBy(() -> LineSource.open("/no/such/file")).hasMessage("--input /no/such/file: no such file");
+    assertThatThrownBy(() -> LineSource.open("/no/such/file"))
+        .hasMessage("--input /no/such/file: no such file");
   }
 
   @Test
   void lines_directoryRefused(@TempDir Path dir) {
-    assertThatThrownBy(() -> LineSource.open(dir.toString())).hasMessageContaining("is a directory");
+    assertThatThrownBy(() -> LineSource.open(dir.toString()))
+        .hasMessageContaining("is a directory");
   }
 
   @Test

@@ -9,13 +9,16 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The dashboard: a plain HTML page with its script (no build step), the chart library from its WebJar, and the JSON
- * snapshot the page polls every second. Served by a worker's endpoint and by {@code coordinator dashboard} alike.
+ * The dashboard: a plain HTML page with its script (no build step), the chart library from its
+ * WebJar, and the JSON snapshot the page polls every second. Served by a worker's endpoint and by
+ * {@code coordinator dashboard} alike.
  */
 public final class DashboardRoutes {
   /** Where the page loads the chart library from; the WebJar's version is pinned in the build. */
   static final String CHART_PATH = "/assets/chart.umd.min.js";
-  private static final String CHART_RESOURCE = "META-INF/resources/webjars/chart.js/4.5.1/dist/chart.umd.min.js";
+
+  private static final String CHART_RESOURCE =
+      "META-INF/resources/webjars/chart.js/4.5.1/dist/chart.umd.min.js";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -29,10 +32,12 @@ public final class DashboardRoutes {
     HttpEndpoint.Route html = () -> new HttpEndpoint.Reply(200, "text/html; charset=utf-8", page);
     routes.put("/", html);
     routes.put("/index.html", html);
-    routes.put(CHART_PATH, () -> new HttpEndpoint.Reply(200, "text/javascript; charset=utf-8", chart));
+    routes.put(
+        CHART_PATH, () -> new HttpEndpoint.Reply(200, "text/javascript; charset=utf-8", chart));
     routes.put(
         "/api/cluster",
-        () -> new HttpEndpoint.Reply(200, "application/json", JSON.writeValueAsBytes(watch.read())));
+        () ->
+            new HttpEndpoint.Reply(200, "application/json", JSON.writeValueAsBytes(watch.read())));
     return routes;
   }
 

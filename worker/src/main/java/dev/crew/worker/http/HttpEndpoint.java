@@ -12,9 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A small read-only HTTP server on the JDK's {@code com.sun.net.httpserver}: each path answers GET (and HEAD) with
- * what its {@link Route} returns; anything else is 404 or 405. Two threads serve it, so a slow scrape cannot take
- * cores from the lanes.
+ * A small read-only HTTP server on the JDK's {@code com.sun.net.httpserver}: each path answers GET
+ * (and HEAD) with what its {@link Route} returns; anything else is 404 or 405. Two threads serve
+ * it, so a slow scrape cannot take cores from the lanes.
  */
 public final class HttpEndpoint implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpEndpoint.class);
@@ -40,19 +40,30 @@ public final class HttpEndpoint implements AutoCloseable {
     this.threads = threads;
   }
 
-  /** Serves {@code routes} (exact paths) on {@code address}; fails with a clear message if the port is taken. */
+  /**
+   * Serves {@code routes} (exact paths) on {@code address}; fails with a clear message if the port
+   * is taken.
+   */
   public static HttpEndpoint start(InetSocketAddress address, Map<String, Route> routes) {
     HttpServer server;
     try {
       server = HttpServer.create(address, 32);
     } catch (IOException e) {
       throw new IllegalStateException(
-          "cannot serve HTTP on " + address.getHostString() + ":" + address.getPort() + ": " + e.getMessage(), e);
+          "cannot serve HTTP on "
+              + address.getHostString()
+              + ":"
+              + address.getPort()
+              + ": "
+              + e.getMessage(),
+          e);
     }
     ExecutorService threads =
-        Executors.newFixedThreadPool(2, Thread.ofPlatform().name("crew-http-", 1).daemon(true).factory());
+        Executors.newFixedThreadPool(
+            2, Thread.ofPlatform().name("crew-http-", 1).daemon(true).factory());
     server.setExecutor(threads);
-    server.createContext("/", exchange -> handle(exchange, routes.get(exchange.getRequestURI().getPath())));
+    server.createContext(
+        "/", exchange -> handle(exchange, routes.get(exchange.getRequestURI().getPath())));
     server.start();
     return new HttpEndpoint(server, threads);
   }
@@ -76,7 +87,8 @@ public final class HttpEndpoint implements AutoCloseable {
       exchange.getResponseHeaders().set("Content-Type", reply.contentType());
       exchange.getResponseHeaders().set("Cache-Control", "no-store");
       boolean head = method.equals("HEAD");
-      exchange.sendResponseHeaders(reply.status(), head ? -1 : reply.body().length == 0 ? -1 : reply.body().length);
+      exchange.sendResponseHeaders(
+          reply.status(), head ? -1 : reply.body().length == 0 ? -1 : reply.body().length);
       if (!head && reply.body().length > 0) {
         exchange.getResponseBody().write(reply.body());
       }

@@ -7,8 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A worker's HTTP paths: {@code /health/live}, {@code /health/ready} (200 once joined with its lanes running, 503
- * otherwise), {@code /metrics} in Prometheus text format, and the dashboard.
+ * A worker's HTTP paths: {@code /health/live}, {@code /health/ready} (200 once joined with its
+ * lanes running, 503 otherwise), {@code /metrics} in Prometheus text format, and the dashboard.
  */
 public final class WorkerRoutes {
   /** The Prometheus text exposition format that Micrometer's scrape writes by default. */
@@ -21,16 +21,26 @@ public final class WorkerRoutes {
     routes.put("/health/live", () -> HttpEndpoint.Reply.text(200, "live\n"));
     routes.put(
         "/health/ready",
-        () -> worker.ready()
-            ? HttpEndpoint.Reply.text(200, "ready\n")
-            : HttpEndpoint.Reply.text(503, "not ready: not joined, or its lanes are stopped\n"));
+        () ->
+            worker.ready()
+                ? HttpEndpoint.Reply.text(200, "ready\n")
+                : HttpEndpoint.Reply.text(
+                    503, "not ready: not joined, or its lanes are stopped\n"));
     routes.put(
         "/metrics",
-        () -> new HttpEndpoint.Reply(
-            200,
-            PROMETHEUS_TEXT,
-            worker.meters().prometheus().orElseThrow().scrape().getBytes(StandardCharsets.UTF_8)));
-    routes.putAll(DashboardRoutes.of(new ClusterWatch(worker.hazelcast(), cluster, 20, System::currentTimeMillis)));
+        () ->
+            new HttpEndpoint.Reply(
+                200,
+                PROMETHEUS_TEXT,
+                worker
+                    .meters()
+                    .prometheus()
+                    .orElseThrow()
+                    .scrape()
+                    .getBytes(StandardCharsets.UTF_8)));
+    routes.putAll(
+        DashboardRoutes.of(
+            new ClusterWatch(worker.hazelcast(), cluster, 20, System::currentTimeMillis)));
     return routes;
   }
 }

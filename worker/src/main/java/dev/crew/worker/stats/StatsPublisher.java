@@ -14,16 +14,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes this worker's {@link WorkerStats} into the {@link Names#STATS} map under its member uuid every interval, so
- * a client sees every worker's live numbers with one read of a small map; removes the entry when the worker leaves.
+ * Writes this worker's {@link WorkerStats} into the {@link Names#STATS} map under its member uuid
+ * every interval, so a client sees every worker's live numbers with one read of a small map;
+ * removes the entry when the worker leaves.
  */
 public final class StatsPublisher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StatsPublisher.class);
 
   private final HazelcastInstance hazelcast;
   private final IMap<String, WorkerStats> stats;
+
   /** The key last written: the member's uuid, which changes when it merges back after a split. */
   private volatile String uuid;
+
   private final String name;
   private final String host;
   private final int cores;
@@ -31,11 +34,17 @@ public final class StatsPublisher implements AutoCloseable {
   private final LongSupplier clockMillis;
   private final long startedMillis;
   private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("crew-stats").daemon(true).factory());
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().name("crew-stats").daemon(true).factory());
   private long lastItems;
   private long lastMillis;
 
-  public StatsPublisher(HazelcastInstance hazelcast, String name, int cores, WorkerMeters meters, LongSupplier clockMillis) {
+  public StatsPublisher(
+      HazelcastInstance hazelcast,
+      String name,
+      int cores,
+      WorkerMeters meters,
+      LongSupplier clockMillis) {
     this.hazelcast = hazelcast;
     this.stats = hazelcast.getMap(Names.STATS);
     this.uuid = hazelcast.getCluster().getLocalMember().getUuid().toString();
@@ -48,17 +57,23 @@ public final class StatsPublisher implements AutoCloseable {
     this.lastMillis = startedMillis;
   }
 
-  /** Publishes now (so a view right after the start sees this worker) and then every {@code interval}. */
+  /**
+   * Publishes now (so a view right after the start sees this worker) and then every {@code
+   * interval}.
+   */
   public void start(Duration interval) {
     publishQuietly();
-    timer.scheduleAtFixedRate(this::publishQuietly, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    timer.scheduleAtFixedRate(
+        this::publishQuietly, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void publishQuietly() {
     try {
       String now = hazelcast.getCluster().getLocalMember().getUuid().toString();
       if (!now.equals(uuid)) {
-        stats.delete(uuid); // rejoined after a split under a new uuid: views list members by their current one
+        stats.delete(
+            uuid); // rejoined after a split under a new uuid: views list members by their current
+        // one
         uuid = now;
       }
       stats.set(uuid, current());

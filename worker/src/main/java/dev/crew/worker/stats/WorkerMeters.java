@@ -32,9 +32,9 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
- * A worker's numbers: plain adders that the stats map and the CLI read, and, when the HTTP endpoint is on, the same
- * numbers (and JVM metrics) in a Micrometer Prometheus registry. Counting happens once per task result, never per
- * item, and a task's meters are looked up once per job.
+ * A worker's numbers: plain adders that the stats map and the CLI read, and, when the HTTP endpoint
+ * is on, the same numbers (and JVM metrics) in a Micrometer Prometheus registry. Counting happens
+ * once per task result, never per item, and a task's meters are looked up once per job.
  */
 public final class WorkerMeters implements WorkerEvents, AutoCloseable {
   private static final int MAX_CACHED_JOBS = 512;
@@ -78,7 +78,10 @@ public final class WorkerMeters implements WorkerEvents, AutoCloseable {
     registry.config().commonTags("worker", worker);
     for (LaneLoad lane : this.lanes) {
       String id = lane.lane().id();
-      Gauge.builder("crew.lane.slots", lane, LaneLoad::slots).tag("lane", id).description("Slots of the lane").register(registry);
+      Gauge.builder("crew.lane.slots", lane, LaneLoad::slots)
+          .tag("lane", id)
+          .description("Slots of the lane")
+          .register(registry);
       Gauge.builder("crew.lane.busy", lane, l -> l.busy().getAsInt())
           .tag("lane", id)
           .description("Slots of the lane in use")
@@ -102,7 +105,8 @@ public final class WorkerMeters implements WorkerEvents, AutoCloseable {
         .description("Late duplicate results this worker dropped")
         .register(registry);
     FunctionCounter.builder("crew.refused", refusals, LongAdder::sum)
-        .description("Jobs and tasks refused because their signature did not match the cluster secret")
+        .description(
+            "Jobs and tasks refused because their signature did not match the cluster secret")
         .register(registry);
     new JvmMemoryMetrics().bindTo(registry);
     this.gcMetrics = new JvmGcMetrics();
@@ -138,7 +142,10 @@ public final class WorkerMeters implements WorkerEvents, AutoCloseable {
   public void requeued(String from, String why, int tasks) {
     if (tasks > 0) {
       requeues.add(tasks);
-      append(CrewEvent.Kind.REQUEUED, "worker " + from + " " + why + ": " + tasks + " tasks put back", tasks);
+      append(
+          CrewEvent.Kind.REQUEUED,
+          "worker " + from + " " + why + ": " + tasks + " tasks put back",
+          tasks);
     }
   }
 
@@ -165,7 +172,9 @@ public final class WorkerMeters implements WorkerEvents, AutoCloseable {
 
   private void append(CrewEvent.Kind kind, String detail, int count) {
     try {
-      events.addAsync(new CrewEvent(System.currentTimeMillis(), worker, kind, detail, count), OverflowPolicy.OVERWRITE);
+      events.addAsync(
+          new CrewEvent(System.currentTimeMillis(), worker, kind, detail, count),
+          OverflowPolicy.OVERWRITE);
     } catch (RuntimeException e) {
       // the member is shutting down: the event is still counted
     }
@@ -182,7 +191,9 @@ public final class WorkerMeters implements WorkerEvents, AutoCloseable {
     for (Map.Entry<String, TaskMeters> job : byJob.entrySet()) {
       JobTally tally = job.getValue().tally();
       if (tally.tasks.sum() > 0) {
-        jobs.add(new WorkerStats.JobDone(job.getKey(), tally.ok.sum(), tally.failed.sum(), tally.tasks.sum()));
+        jobs.add(
+            new WorkerStats.JobDone(
+                job.getKey(), tally.ok.sum(), tally.failed.sum(), tally.tasks.sum()));
       }
     }
     return jobs;
@@ -227,22 +238,47 @@ public final class WorkerMeters implements WorkerEvents, AutoCloseable {
   }
 
   /**
-   * Fixed histogram buckets, a few per decade: enough to read latency from, and a scrape stays small (Micrometer's
-   * automatic percentile histogram would give each timer some 200 buckets).
+   * Fixed histogram buckets, a few per decade: enough to read latency from, and a scrape stays
+   * small (Micrometer's automatic percentile histogram would give each timer some 200 buckets).
    */
   private static final Duration[] ITEM_BUCKETS =
-      buckets(1_000, 10_000, 100_000, 1_000_000, 5_000_000, 10_000_000, 50_000_000, 100_000_000, 500_000_000,
-          1_000_000_000L, 10_000_000_000L, 60_000_000_000L);
+      buckets(
+          1_000,
+          10_000,
+          100_000,
+          1_000_000,
+          5_000_000,
+          10_000_000,
+          50_000_000,
+          100_000_000,
+          500_000_000,
+          1_000_000_000L,
+          10_000_000_000L,
+          60_000_000_000L);
 
   private static final Duration[] TASK_BUCKETS =
-      buckets(1_000_000, 5_000_000, 10_000_000, 25_000_000, 50_000_000, 100_000_000, 250_000_000, 500_000_000,
-          1_000_000_000L, 5_000_000_000L, 30_000_000_000L, 300_000_000_000L);
+      buckets(
+          1_000_000,
+          5_000_000,
+          10_000_000,
+          25_000_000,
+          50_000_000,
+          100_000_000,
+          250_000_000,
+          500_000_000,
+          1_000_000_000L,
+          5_000_000_000L,
+          30_000_000_000L,
+          300_000_000_000L);
 
   private static Duration[] buckets(long... nanos) {
     return java.util.Arrays.stream(nanos).mapToObj(Duration::ofNanos).toArray(Duration[]::new);
   }
 
-  /** Items and tasks of one job recorded here; published in the stats map as the job's live progress. */
+  /**
+   * Items and tasks of one job recorded here; published in the stats map as the job's live
+   * progress.
+   */
   static final class JobTally {
     final LongAdder ok = new LongAdder();
     final LongAdder failed = new LongAdder();
@@ -255,7 +291,10 @@ public final class WorkerMeters implements WorkerEvents, AutoCloseable {
     }
   }
 
-  /** The meters of one job's task (its counters are shared by every job of that task); no registry, no counters. */
+  /**
+   * The meters of one job's task (its counters are shared by every job of that task); no registry,
+   * no counters.
+   */
   public record TaskMeters(JobTally tally, Counter ok, Counter failed, Timer item, Timer task) {
 
     static TaskMeters of(PrometheusMeterRegistry registry, String taskName) {
@@ -267,9 +306,17 @@ public final class WorkerMeters implements WorkerEvents, AutoCloseable {
           new JobTally(),
           items(registry, task, "ok"),
           items(registry, task, "failed"),
-          histogram(registry, "crew.item", task, "Item run time: each task's mean time per item, one sample per task",
+          histogram(
+              registry,
+              "crew.item",
+              task,
+              "Item run time: each task's mean time per item, one sample per task",
               ITEM_BUCKETS),
-          histogram(registry, "crew.task", task, "Task run time: the time its items ran, retries included",
+          histogram(
+              registry,
+              "crew.task",
+              task,
+              "Task run time: the time its items ran, retries included",
               TASK_BUCKETS));
     }
 
@@ -281,7 +328,11 @@ public final class WorkerMeters implements WorkerEvents, AutoCloseable {
     }
 
     private static Timer histogram(
-        PrometheusMeterRegistry registry, String name, String task, String description, Duration[] buckets) {
+        PrometheusMeterRegistry registry,
+        String name,
+        String task,
+        String description,
+        Duration[] buckets) {
       return Timer.builder(name)
           .tag("task", task)
           .description(description)

@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The cluster at one moment, as the CLI views and the dashboard show it: every worker's live numbers, the lane queue
- * depths, the most recent jobs with their progress and rate, their latest failures, and recent reliability events.
+ * The cluster at one moment, as the CLI views and the dashboard show it: every worker's live
+ * numbers, the lane queue depths, the most recent jobs with their progress and rate, their latest
+ * failures, and recent reliability events.
  *
  * @param itemsPerSecond all workers' items per second together
  */
@@ -25,7 +26,8 @@ public record ClusterSnapshot(
    * One job.
    *
    * @param total items in the job, or -1 while it is still being submitted
-   * @param itemsPerSecond items settled per second since the previous snapshot (or on average, the first time)
+   * @param itemsPerSecond items settled per second since the previous snapshot (or on average, the
+   *     first time)
    */
   public record JobRow(
       String id,
@@ -45,6 +47,9 @@ public record ClusterSnapshot(
     }
   }
 
-  /** One failed item: its job, 0-based index in the job's input, the item, its error, and the worker it ran on. */
+  /**
+   * One failed item: its job, 0-based index in the job's input, the item, its error, and the worker
+   * it ran on.
+   */
   public record Failure(String jobId, long index, String item, String error, String worker) {}
 }

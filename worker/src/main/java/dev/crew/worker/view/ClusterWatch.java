@@ -26,9 +26,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.LongSupplier;
 
 /**
- * Reads {@link ClusterSnapshot}s from a member or a client, and remembers the previous one so that job rates are
- * items per second between two reads. Reads are cheap: the stats map has one small entry per worker, job progress
- * comes from aggregations, failures from one bounded query.
+ * Reads {@link ClusterSnapshot}s from a member or a client, and remembers the previous one so that
+ * job rates are items per second between two reads. Reads are cheap: the stats map has one small
+ * entry per worker, job progress comes from aggregations, failures from one bounded query.
  */
 public final class ClusterWatch {
   private static final int MAX_FAILURES = 20;
@@ -38,12 +38,15 @@ public final class ClusterWatch {
   private final String cluster;
   private final int maxJobs;
   private final LongSupplier clockMillis;
+
   /** Counts of jobs that can no longer change (done, cancelled, refused): counted once. */
   private final Map<String, JobCounts> finalCounts = new LinkedHashMap<>();
+
   /** Counts of running jobs at the previous read, for their rate. */
   private Map<String, Counted> running = new HashMap<>();
 
-  public ClusterWatch(HazelcastInstance hazelcast, String cluster, int maxJobs, LongSupplier clockMillis) {
+  public ClusterWatch(
+      HazelcastInstance hazelcast, String cluster, int maxJobs, LongSupplier clockMillis) {
     this.hazelcast = hazelcast;
     this.cluster = cluster;
     this.maxJobs = maxJobs;
@@ -87,11 +90,12 @@ public final class ClusterWatch {
   private record Counted(JobCounts counts, long atMillis, double rate) {}
 
   /**
-   * A job's counts: for a finished job, counted once from its results (exact); for a running one, the sum of what
-   * the workers published in the last second, which costs nothing to read but misses the share of a worker that
-   * has left.
+   * A job's counts: for a finished job, counted once from its results (exact); for a running one,
+   * the sum of what the workers published in the last second, which costs nothing to read but
+   * misses the share of a worker that has left.
    */
-  private Counted counts(Job job, IMap<String, TaskResult> results, Map<String, JobCounts> live, long now) {
+  private Counted counts(
+      Job job, IMap<String, TaskResult> results, Map<String, JobCounts> live, long now) {
     JobCounts known = finalCounts.get(job.id());
     if (known == null && job.state().isFinal()) {
       known = JobCounts.of(job.id(), results);
@@ -121,7 +125,9 @@ public final class ClusterWatch {
         live.merge(
             job.jobId(),
             new JobCounts(job.tasks(), job.ok(), job.failed()),
-            (a, b) -> new JobCounts(a.tasksDone() + b.tasksDone(), a.ok() + b.ok(), a.failed() + b.failed()));
+            (a, b) ->
+                new JobCounts(
+                    a.tasksDone() + b.tasksDone(), a.ok() + b.ok(), a.failed() + b.failed()));
       }
     }
     return live;
@@ -132,7 +138,8 @@ public final class ClusterWatch {
     hazelcast.getCluster().getMembers().forEach(m -> members.add(m.getUuid().toString()));
     IMap<String, WorkerStats> stats = hazelcast.getMap(Names.STATS);
     List<WorkerStats> workers = new ArrayList<>();
-    // Only members: the entry of a worker that died without removing it stays until the map forgets it.
+    // Only members: the entry of a worker that died without removing it stays until the map forgets
+    // it.
     stats.getAll(members).values().forEach(workers::add);
     workers.sort(Comparator.comparing(WorkerStats::name));
     return workers;
@@ -140,7 +147,9 @@ public final class ClusterWatch {
 
   private static ClusterSnapshot.JobRow row(Job job, JobCounts counts, double rate) {
     JobState state =
-        job.state() == JobState.RUNNING && job.totalsKnown() && counts.tasksDone() >= job.totalTasks()
+        job.state() == JobState.RUNNING
+                && job.totalsKnown()
+                && counts.tasksDone() >= job.totalTasks()
             ? JobState.DONE
             : job.state();
     return new ClusterSnapshot.JobRow(
@@ -156,14 +165,18 @@ public final class ClusterWatch {
         job.createdMillis());
   }
 
-  private static List<ClusterSnapshot.Failure> failures(IMap<String, TaskResult> results, List<String> jobIds) {
+  private static List<ClusterSnapshot.Failure> failures(
+      IMap<String, TaskResult> results, List<String> jobIds) {
     if (jobIds.isEmpty()) {
       return List.of();
     }
-    // Paged by key (task ids are strings, so comparable) so that only the first few failed tasks come back.
+    // Paged by key (task ids are strings, so comparable) so that only the first few failed tasks
+    // come back.
     PagingPredicate<String, TaskResult> query =
         Predicates.pagingPredicate(
-            Predicates.and(Predicates.in("jobId", jobIds.toArray(String[]::new)), Predicates.greaterThan("failed", 0)),
+            Predicates.and(
+                Predicates.in("jobId", jobIds.toArray(String[]::new)),
+                Predicates.greaterThan("failed", 0)),
             MAX_FAILURES);
     List<ClusterSnapshot.Failure> failures = new ArrayList<>();
     for (TaskResult result : results.getAll(results.keySet(query)).values()) {
@@ -174,11 +187,17 @@ public final class ClusterWatch {
         if (result.errors()[i] != null) {
           failures.add(
               new ClusterSnapshot.Failure(
-                  result.jobId(), result.firstIndex() + i, result.item(i), result.errors()[i], result.worker()));
+                  result.jobId(),
+                  result.firstIndex() + i,
+                  result.item(i),
+                  result.errors()[i],
+                  result.worker()));
         }
       }
     }
-    failures.sort(Comparator.comparing(ClusterSnapshot.Failure::jobId).thenComparingLong(ClusterSnapshot.Failure::index));
+    failures.sort(
+        Comparator.comparing(ClusterSnapshot.Failure::jobId)
+            .thenComparingLong(ClusterSnapshot.Failure::index));
     return failures;
   }
 
@@ -191,7 +210,10 @@ public final class ClusterWatch {
     long from = Math.max(ring.headSequence(), tail - MAX_EVENTS + 1);
     List<CrewEvent> events = new ArrayList<>();
     try {
-      ring.readManyAsync(from, 0, MAX_EVENTS, null).toCompletableFuture().get().forEach(events::add);
+      ring.readManyAsync(from, 0, MAX_EVENTS, null)
+          .toCompletableFuture()
+          .get()
+          .forEach(events::add);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | RuntimeException e) {

@@ -5,10 +5,15 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
 import dev.crew.common.TaskResult;
 
-/** How many of a job's tasks have a recorded result, and how many of its items succeeded and failed. */
+/**
+ * How many of a job's tasks have a recorded result, and how many of its items succeeded and failed.
+ */
 public record JobCounts(long tasksDone, long ok, long failed) {
 
-  /** Counts the job's results where they are stored, with aggregations: nothing but three numbers comes back. */
+  /**
+   * Counts the job's results where they are stored, with aggregations: nothing but three numbers
+   * comes back.
+   */
   public static JobCounts of(String jobId, IMap<String, TaskResult> results) {
     var ofJob = Predicates.<String, TaskResult>equal("jobId", jobId);
     long tasks = results.aggregate(Aggregators.count(), ofJob);

@@ -38,7 +38,10 @@ class HttpEndpointTest {
             Map.of(
                 "/ok", () -> HttpEndpoint.Reply.text(200, "fine\n"),
                 "/down", () -> HttpEndpoint.Reply.text(503, "not ready\n"),
-                "/broken", () -> { throw new IllegalStateException("boom"); }));
+                "/broken",
+                    () -> {
+                      throw new IllegalStateException("boom");
+                    }));
 
     HttpResponse<String> ok = send("GET", "/ok");
     assertThat(ok.statusCode()).isEqualTo(200);
