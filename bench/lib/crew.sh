@@ -81,7 +81,8 @@ crew_workers_ticks() {
 
 # crew_job CELL SYSTEM EXPECTED submit-args...: one job; prints "ITEMS SECONDS" from the summary line.
 crew_job() {
-    local cell="$1" system="$2" expected="$3" err="$BENCH_WORK/coordinator.err" line ok failed rate
+    # SYSTEM ($2) names the row in the caller's record; this function does not need it.
+    local cell="$1" expected="$3" err="$BENCH_WORK/coordinator.err" line ok failed rate
     shift 3
     if ! crew_coordinator submit "$@" >"$BENCH_WORK/coordinator.out" 2>"$err"; then
         tail -n 5 "$err" >&2
@@ -93,8 +94,9 @@ crew_job() {
     ok="${BASH_REMATCH[1]}"
     failed="${BASH_REMATCH[2]}"
     rate="${BASH_REMATCH[3]//,/}"
-    [ "$failed" -eq 0 ] && [ "$ok" -eq "$expected" ] ||
+    if [ "$failed" -ne 0 ] || [ "$ok" -ne "$expected" ]; then
         bench_die "crew $cell: $ok ok and $failed failed of $expected items"
+    fi
     # items / rate: the summary's rate has more digits than its seconds.
     awk -v n="$ok" -v r="$rate" 'BEGIN { printf "%d %.6f\n", n, n / r }'
 }

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2153  # BENCH_DIR, BENCH_RAW, BENCH_WORK: set by the script that sources this file
 #
 # What bench/run's sections share: the work folder, processes stopped by PID at exit, the raw results file, and
 # the Debian packages of the peers.

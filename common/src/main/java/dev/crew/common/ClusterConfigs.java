@@ -16,6 +16,7 @@ import com.hazelcast.config.SerializationConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds the Hazelcast configs of a worker member and of a coordinator client, so both sides agree.
@@ -49,7 +50,7 @@ public final class ClusterConfigs {
       String bind,
       int port,
       boolean isolated,
-      String kubernetesDns) {
+      @Nullable String kubernetesDns) {
     public Membership {
       join = List.copyOf(join);
       int ways = (multicast ? 1 : 0) + (join.isEmpty() ? 0 : 1) + (kubernetesDns == null ? 0 : 1);

@@ -1,5 +1,7 @@
 package dev.crew.common;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A run of consecutive input items: either explicit lines, or a range of integers kept as its start
  * alone so that a range of millions costs nothing to queue.
@@ -18,7 +20,7 @@ public interface ItemSpan {
    * The items as text, or {@code null} when they are the range {@code rangeStart .. rangeStart +
    * count - 1}.
    */
-  String[] items();
+  String @Nullable [] items();
 
   default boolean isRange() {
     return items() == null;
@@ -29,7 +31,7 @@ public interface ItemSpan {
     return items == null ? Long.toString(rangeStart() + i) : items[i];
   }
 
-  static void check(long firstIndex, int count, String[] items) {
+  static void check(long firstIndex, int count, String @Nullable [] items) {
     if (firstIndex < 0 || count < 0) {
       throw new IllegalArgumentException("firstIndex and count must not be negative");
     }

@@ -2,6 +2,7 @@ package dev.crew.common;
 
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How the programs log: readable lines (the default) or one JSON object per line for container log
@@ -19,7 +20,7 @@ public enum LogFormat {
    * The format named by {@code --log-format F} / {@code --log-format=F} in {@code args}, else by
    * the env value.
    */
-  public static LogFormat of(List<String> args, String envValue) {
+  public static LogFormat of(List<String> args, @Nullable String envValue) {
     String chosen = envValue;
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);

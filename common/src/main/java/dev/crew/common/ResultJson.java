@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import org.jspecify.annotations.Nullable;
 
 /** Renders a task's result as JSON text, the form results travel and are stored in. */
 public final class ResultJson {
@@ -11,7 +12,7 @@ public final class ResultJson {
 
   private ResultJson() {}
 
-  public static String render(Object value) {
+  public static String render(@Nullable Object value) {
     // The common shapes skip the mapper: most tasks return a number or a string, and this is the
     // hot path.
     if (value == null) {

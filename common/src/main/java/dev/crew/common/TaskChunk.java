@@ -2,6 +2,8 @@ package dev.crew.common;
 
 import static java.util.Objects.requireNonNull;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One task: a chunk of a job's items, the unit that is queued, taken by a worker and (after a
  * failure) queued again.
@@ -17,7 +19,7 @@ public record TaskChunk(
     long firstIndex,
     int count,
     long rangeStart,
-    String[] items,
+    String @Nullable [] items,
     int attempt,
     String signature)
     implements ItemSpan {
@@ -29,7 +31,7 @@ public record TaskChunk(
       long firstIndex,
       int count,
       long rangeStart,
-      String[] items,
+      String @Nullable [] items,
       int attempt) {
     this(jobId, seq, firstIndex, count, rangeStart, items, attempt, "");
   }

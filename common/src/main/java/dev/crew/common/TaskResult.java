@@ -2,6 +2,8 @@ package dev.crew.common;
 
 import static java.util.Objects.requireNonNull;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The recorded outcome of one task: for each of its items either a result (JSON text) or an error
  * message.
@@ -20,14 +22,14 @@ public record TaskResult(
     long firstIndex,
     int count,
     long rangeStart,
-    String[] items,
+    String @Nullable [] items,
     String worker,
     int attempt,
     long elapsedNanos,
     int ok,
     int failed,
-    String[] values,
-    String[] errors,
+    @Nullable String @Nullable [] values,
+    @Nullable String @Nullable [] errors,
     boolean consumed)
     implements ItemSpan {
 
@@ -49,7 +51,11 @@ public record TaskResult(
 
   /** Builds the result of {@code chunk} from per-item values and errors. */
   public static TaskResult of(
-      TaskChunk chunk, String worker, long elapsedNanos, String[] values, String[] errors) {
+      TaskChunk chunk,
+      String worker,
+      long elapsedNanos,
+      @Nullable String[] values,
+      @Nullable String[] errors) {
     int failed = 0;
     for (String error : errors) {
       if (error != null) {
@@ -78,7 +84,7 @@ public record TaskResult(
   }
 
   public boolean failed(int i) {
-    return errors[i] != null;
+    return errors != null && errors[i] != null;
   }
 
   /**

@@ -22,7 +22,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -32,8 +31,8 @@ import org.junit.jupiter.api.Timeout;
  * What a person sees of a running cluster, tried as a new user would: a real worker with its HTTP
  * endpoint on, a real job, then the dashboard in headless Chromium, {@code /metrics} through the
  * Prometheus client's own parser, and {@code coordinator top} in a tmux terminal. Chromium, tmux
- * and python3-prometheus-client come from Debian ({@code .ci/run} installs them); without them
- * these tests fail under CI and are skipped elsewhere.
+ * and python3-prometheus-client come from Debian ({@code bin/test} installs them); without them
+ * these tests fail.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -357,17 +356,11 @@ class ObserveIT {
     return out;
   }
 
-  /**
-   * Under CI a missing tool fails the test (.ci/run installs it); elsewhere the test is skipped.
-   */
+  /** A missing tool fails the test: bin/test installs it (bin/lib/prereqs.sh); nothing is skipped. */
   private static void requireTool(String path, String debianPackage) {
-    boolean present = Files.isExecutable(Path.of(path));
-    if (!present && "true".equals(System.getenv("CI"))) {
-      throw new AssertionError(
-          path + " is missing: .ci/run installs the Debian package " + debianPackage);
-    }
-    Assumptions.assumeTrue(
-        present, path + " is not installed (apt-get install " + debianPackage + ")");
+    assertThat(Files.isExecutable(Path.of(path)))
+        .as("%s is missing: bin/test installs the Debian package %s when run as root", path, debianPackage)
+        .isTrue();
   }
 
   private static Path resource(String name) {

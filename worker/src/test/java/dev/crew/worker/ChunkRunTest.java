@@ -131,6 +131,7 @@ class ChunkRunTest {
     assertThat(result.values()).containsExactly(null, "1");
   }
 
+  @SuppressWarnings("InfiniteRecursion") // on purpose: the item must overflow the stack
   private static int recurse(int depth) {
     return recurse(depth + 1) + 1;
   }
