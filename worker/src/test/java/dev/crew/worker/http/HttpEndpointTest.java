@@ -112,6 +112,8 @@ class HttpEndpointTest {
       assertThat(probe.status()).isEqualTo(200);
       assertThat(probe.took()).as("probe %d", i).isLessThanOrEqualTo(PROBE_BUDGET);
     }
+    // The probes ran while the attack was on, not after the server had already cut it off.
+    assertThat(countClosed(clients)).isZero();
   }
 
   @Test
