@@ -272,7 +272,9 @@ public final class Worker implements AutoCloseable {
       try {
         worker.http =
             HttpEndpoint.start(
-                httpOptions.address(), WorkerRoutes.of(worker, settings.membership().cluster()));
+                httpOptions.address(),
+                WorkerRoutes.probes(worker),
+                WorkerRoutes.pages(worker, settings.membership().cluster()));
       } catch (IllegalStateException e) {
         worker.close();
         throw e;

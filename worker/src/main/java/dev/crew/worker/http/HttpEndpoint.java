@@ -5,19 +5,31 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A small read-only HTTP server on the JDK's {@code com.sun.net.httpserver}: each path answers GET
- * (and HEAD) with what its {@link Route} returns; anything else is 404 or 405. Two threads serve
- * it, so a slow scrape cannot take cores from the lanes.
+ * (and HEAD) with what its {@link Route} returns; anything else is 404 or 405.
+ *
+ * <p>Each request is read and answered on its own virtual thread, so a client that sends half a
+ * request holds only a parked thread until the deadlines of {@link ServerLimits} close its
+ * connection. Probes (the health paths) are answered at once; pages (metrics, the dashboard) one at
+ * a time, so that scrapes and dashboards together take at most one core from the lanes and never
+ * delay a probe.
  */
 public final class HttpEndpoint implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpEndpoint.class);
+
+  /** How long a page request waits for the one running before it is answered 503. */
+  static final Duration PAGE_WAIT = Duration.ofSeconds(2);
 
   /** What one path answers. */
   @FunctionalInterface
@@ -40,11 +52,18 @@ public final class HttpEndpoint implements AutoCloseable {
     this.threads = threads;
   }
 
+  /** Serves {@code pages} (exact paths), none of them as a probe. */
+  public static HttpEndpoint start(InetSocketAddress address, Map<String, Route> pages) {
+    return start(address, Map.of(), pages);
+  }
+
   /**
-   * Serves {@code routes} (exact paths) on {@code address}; fails with a clear message if the port
-   * is taken.
+   * Serves {@code probes} and {@code pages} (exact paths) on {@code address}; fails with a clear
+   * message if the port is taken.
    */
-  public static HttpEndpoint start(InetSocketAddress address, Map<String, Route> routes) {
+  public static HttpEndpoint start(
+      InetSocketAddress address, Map<String, Route> probes, Map<String, Route> pages) {
+    ServerLimits.apply();
     HttpServer server;
     try {
       server = HttpServer.create(address, 32);
@@ -59,13 +78,38 @@ public final class HttpEndpoint implements AutoCloseable {
           e);
     }
     ExecutorService threads =
-        Executors.newFixedThreadPool(
-            2, Thread.ofPlatform().name("crew-http-", 1).daemon(true).factory());
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("crew-http-", 1).factory());
     server.setExecutor(threads);
+    Map<String, Route> routes = new HashMap<>();
+    Semaphore pageSlot = new Semaphore(1);
+    pages.forEach((path, page) -> routes.put(path, oneAtATime(page, pageSlot)));
+    routes.putAll(probes);
     server.createContext(
         "/", exchange -> handle(exchange, routes.get(exchange.getRequestURI().getPath())));
     server.start();
     return new HttpEndpoint(server, threads);
+  }
+
+  /**
+   * {@code page}, answered only while it holds {@code slot}; 503 if the slot stays taken for {@link
+   * #PAGE_WAIT}.
+   */
+  private static Route oneAtATime(Route page, Semaphore slot) {
+    return () -> {
+      try {
+        if (!slot.tryAcquire(PAGE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+          return Reply.text(503, "busy: another page is being served, try again\n");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Reply.text(503, "stopping\n");
+      }
+      try {
+        return page.answer();
+      } finally {
+        slot.release();
+      }
+    };
   }
 
   private static void handle(HttpExchange exchange, Route route) throws IOException {
@@ -84,6 +128,8 @@ public final class HttpEndpoint implements AutoCloseable {
           reply = Reply.text(500, "error: " + e.getMessage() + "\n");
         }
       }
+      // Written after the page slot is released: a client that reads slowly holds only its own
+      // thread, until the response deadline closes its connection.
       exchange.getResponseHeaders().set("Content-Type", reply.contentType());
       exchange.getResponseHeaders().set("Cache-Control", "no-store");
       boolean head = method.equals("HEAD");

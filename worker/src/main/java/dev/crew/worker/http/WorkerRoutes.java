@@ -16,7 +16,8 @@ public final class WorkerRoutes {
 
   private WorkerRoutes() {}
 
-  public static Map<String, HttpEndpoint.Route> of(Worker worker, String cluster) {
+  /** The health paths, which answer at once and never wait for a page. */
+  public static Map<String, HttpEndpoint.Route> probes(Worker worker) {
     Map<String, HttpEndpoint.Route> routes = new LinkedHashMap<>();
     routes.put("/health/live", () -> HttpEndpoint.Reply.text(200, "live\n"));
     routes.put(
@@ -26,6 +27,12 @@ public final class WorkerRoutes {
                 ? HttpEndpoint.Reply.text(200, "ready\n")
                 : HttpEndpoint.Reply.text(
                     503, "not ready: not joined, or its lanes are stopped\n"));
+    return routes;
+  }
+
+  /** The metrics and the dashboard. */
+  public static Map<String, HttpEndpoint.Route> pages(Worker worker, String cluster) {
+    Map<String, HttpEndpoint.Route> routes = new LinkedHashMap<>();
     routes.put(
         "/metrics",
         () ->

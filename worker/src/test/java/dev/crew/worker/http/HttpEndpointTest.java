@@ -1,22 +1,45 @@
 package dev.crew.worker.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class HttpEndpointTest {
+  /** What a liveness probe may take, even while the endpoint is under attack. */
+  private static final Duration PROBE_BUDGET = Duration.ofMillis(100);
+
+  private static final Map<String, HttpEndpoint.Route> PROBES =
+      Map.of("/health/live", () -> HttpEndpoint.Reply.text(200, "live\n"));
+
   private final HttpClient client = HttpClient.newHttpClient();
+  private final List<Socket> clients = new ArrayList<>();
   private HttpEndpoint endpoint;
 
   @AfterEach
-  void stop() {
+  void stop() throws IOException {
+    for (Socket socket : clients) {
+      socket.close();
+    }
     if (endpoint != null) {
       endpoint.close();
     }
@@ -73,5 +96,174 @@ class HttpEndpointTest {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> new HttpOptions(" ", 9400))
         .hasMessageContaining("--http-bind");
     assertThat(HttpOptions.OFF.enabled()).isFalse();
+  }
+
+  @Test
+  void endpoint_fiftyIdleAndFiftyHalfRequests_probeAnswersWithin100ms() throws Exception {
+    endpoint = HttpEndpoint.start(new InetSocketAddress("127.0.0.1", 0), PROBES, Map.of());
+    assertThat(probe().status()).isEqualTo(200);
+    for (int i = 0; i < 50; i++) {
+      connect();
+      connect().getOutputStream().write(bytes("GET /health/li"));
+    }
+
+    for (int i = 0; i < 10; i++) {
+      Probe probe = probe();
+      assertThat(probe.status()).isEqualTo(200);
+      assertThat(probe.took()).as("probe %d", i).isLessThanOrEqualTo(PROBE_BUDGET);
+    }
+    // The probes ran while the attack was on, not after the server had already cut it off.
+    assertThat(countClosed(clients)).isZero();
+  }
+
+  @Test
+  void endpoint_pagesBusy_probeAnswersWithin100msAndAWaitingPageIsToldBusy() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch entered = new CountDownLatch(1);
+    endpoint =
+        HttpEndpoint.start(
+            new InetSocketAddress("127.0.0.1", 0),
+            PROBES,
+            Map.of(
+                "/slow",
+                () -> {
+                  entered.countDown();
+                  try {
+                    release.await();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  return HttpEndpoint.Reply.text(200, "slow\n");
+                }));
+    try {
+      CompletableFuture<HttpResponse<String>> first = sendAsync("/slow");
+      assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
+      CompletableFuture<HttpResponse<String>> second = sendAsync("/slow");
+      CompletableFuture<HttpResponse<String>> third = sendAsync("/slow");
+
+      for (int i = 0; i < 5; i++) {
+        Probe probe = probe();
+        assertThat(probe.status()).isEqualTo(200);
+        assertThat(probe.took()).as("probe %d", i).isLessThanOrEqualTo(PROBE_BUDGET);
+      }
+      assertThat(second.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(503);
+      assertThat(third.get(10, TimeUnit.SECONDS).body()).startsWith("busy");
+      assertThat(first).isNotDone();
+      release.countDown();
+      assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
+  void endpoint_connectionsWithoutACompleteRequest_closedAfterTheRequestTime() throws Exception {
+    endpoint = HttpEndpoint.start(new InetSocketAddress("127.0.0.1", 0), PROBES, Map.of());
+    Socket silent = connect();
+    Socket half = connect();
+    half.getOutputStream().write(bytes("GET /health/live HTTP/1.1\r\nHost: x\r\n"));
+
+    await("the server closing both connections")
+        .atMost(ServerLimits.REQUEST_TIME.plus(ServerLimits.CHECK_EVERY.multipliedBy(3)))
+        .until(() -> closedByServer(silent) && closedByServer(half));
+  }
+
+  @Test
+  void endpoint_slowButCompleteRequest_answered() throws Exception {
+    // Well inside the request time, but longer than one check: if the JDK read the deadline in
+    // another unit (its documentation once said milliseconds), this request would be cut.
+    Duration pause = ServerLimits.CHECK_EVERY.multipliedBy(2);
+    assertThat(pause).isLessThan(ServerLimits.REQUEST_TIME);
+    endpoint = HttpEndpoint.start(new InetSocketAddress("127.0.0.1", 0), PROBES, Map.of());
+    Socket socket = connect();
+    OutputStream out = socket.getOutputStream();
+    out.write(bytes("GET /health/live HTTP/1.1\r\n"));
+    out.flush();
+    CompletableFuture.runAsync(
+            () -> {
+              try {
+                out.write(bytes("Host: x\r\nConnection: close\r\n\r\n"));
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            },
+            CompletableFuture.delayedExecutor(pause.toMillis(), TimeUnit.MILLISECONDS))
+        .get(10, TimeUnit.SECONDS);
+
+    socket.setSoTimeout(10_000);
+    assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+        .startsWith("HTTP/1.1 200");
+  }
+
+  @Test
+  void endpoint_connectionPastTheBound_closedAtOnce() throws Exception {
+    endpoint = HttpEndpoint.start(new InetSocketAddress("127.0.0.1", 0), PROBES, Map.of());
+    List<Socket> opened = new ArrayList<>();
+    for (int i = 0; i <= ServerLimits.MAX_CONNECTIONS; i++) {
+      opened.add(connect());
+    }
+
+    // Which one is refused depends on the order the server accepts them in; exactly one is, long
+    // before the request time would close the others.
+    await("one connection past the bound closed")
+        .atMost(Duration.ofSeconds(1))
+        .until(() -> countClosed(opened) == 1);
+    assertThat(countClosed(opened)).isEqualTo(1);
+  }
+
+  private record Probe(int status, Duration took) {}
+
+  /** A GET of /health/live on a new connection, as a kubelet sends it. */
+  private Probe probe() throws IOException {
+    long started = System.nanoTime();
+    try (Socket socket = new Socket("127.0.0.1", endpoint.port())) {
+      socket.setSoTimeout(10_000);
+      socket
+          .getOutputStream()
+          .write(bytes("GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      Duration took = Duration.ofNanos(System.nanoTime() - started);
+      assertThat(answer).startsWith("HTTP/1.1 ");
+      return new Probe(Integer.parseInt(answer.substring(9, 12)), took);
+    }
+  }
+
+  private CompletableFuture<HttpResponse<String>> sendAsync(String path) {
+    return client.sendAsync(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoint.port() + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private Socket connect() throws IOException {
+    Socket socket = new Socket("127.0.0.1", endpoint.port());
+    clients.add(socket);
+    return socket;
+  }
+
+  private static int countClosed(List<Socket> sockets) throws IOException {
+    int closed = 0;
+    for (Socket socket : sockets) {
+      if (closedByServer(socket)) {
+        closed++;
+      }
+    }
+    return closed;
+  }
+
+  /** True once the server closed {@code socket}: end of stream or a reset, not a read timeout. */
+  private static boolean closedByServer(Socket socket) throws IOException {
+    socket.setSoTimeout(1);
+    try {
+      InputStream in = socket.getInputStream();
+      return in.read() == -1;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true;
+    }
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
   }
 }
