@@ -356,10 +356,14 @@ class ObserveIT {
     return out;
   }
 
-  /** A missing tool fails the test: bin/test installs it (bin/lib/prereqs.sh); nothing is skipped. */
+  /**
+   * A missing tool fails the test: bin/test installs it (bin/lib/prereqs.sh); nothing is skipped.
+   */
   private static void requireTool(String path, String debianPackage) {
     assertThat(Files.isExecutable(Path.of(path)))
-        .as("%s is missing: bin/test installs the Debian package %s when run as root", path, debianPackage)
+        .as(
+            "%s is missing: bin/test installs the Debian package %s when run as root",
+            path, debianPackage)
         .isTrue();
   }
 

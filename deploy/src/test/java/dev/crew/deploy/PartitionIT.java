@@ -253,7 +253,8 @@ class PartitionIT {
             + check.output().strip()
             + "); the partition test needs root and"
             + " iproute2";
-    // Without root (or iproute2) the test fails: bin/test -Pfaults installs iproute2 and must run as root.
+    // Without root (or iproute2) the test fails: bin/test -Pfaults installs iproute2 and must run
+    // as root.
     assertThat(check.exitCode()).as(cannot).isZero();
 
     logDir = CrewLaunchers.freshLogDir(getClass().getSimpleName());
