@@ -364,9 +364,9 @@ def main():
             worker_us, coordinator_us = cpu_micros_per_item(cell)
             per = "task" if cell == "noop-1-per-task" else "item"
             if worker_us is not None:
-                extra.append(f"the workers' CPU per {per}: {worker_us:,.2f} µs")
+                extra.append(f"the workers' CPU per {per}: {fmt_rate(worker_us)} µs")
             if coordinator_us is not None:
-                extra.append(f"the coordinator's: {coordinator_us:,.2f} µs (less a one-item job's)")
+                extra.append(f"the coordinator's: {fmt_rate(coordinator_us)} µs (less a one-item job's)")
         if rss is not None:
             extra.append(f"worker peak RSS during Crew's runs: {rss} MiB")
         if extra:

@@ -147,8 +147,22 @@ crew_clock_seconds() {
     awk -F: '{ printf "%.3f\n", $1 * 3600 + $2 * 60 + $3 }' <<<"$1"
 }
 
+# crew_cpu_busy URL: the busy cpu lane slots a worker's /metrics report.
+crew_cpu_busy() {
+    /usr/bin/python3 -c 'import sys, urllib.request as u
+for line in u.urlopen(sys.argv[1], timeout=5).read().decode().splitlines():
+    if line.startswith("crew_lane_busy") and "lane=\"cpu\"" in line:
+        print(int(float(line.split()[-1])))
+        break' "$1"
+}
+
+crew_cpu_busy_is() {
+    [ "$(crew_cpu_busy "$2")" = "$1" ]
+}
+
 # crew_recovery_kill KILL ITEM_MS: with no other worker running, a victim worker alone takes both tasks of a job (two
-# sleep items of ITEM_MS, one a task, cpu lane), a second, idle worker (the survivor) joins, and once the cluster is
+# sleep items of ITEM_MS, one a task, cpu lane; its /metrics must show both running), a second, idle worker (the
+# survivor) joins, and once the cluster is
 # safe (every partition backed up on the survivor) the victim is killed with SIGKILL mid-item. Notes
 # "recovery/kill KILL PUT_BACK TASKS REQUEUE_S RERUN_S": how many of the victim's TASKS tasks the survivor put back,
 # the seconds from the kill to its log line saying so, and to the second re-run item starting (its result's arrival
@@ -156,10 +170,13 @@ crew_clock_seconds() {
 # after more than a second, is a failed check on the page, not a failed cell: the leftovers come back through the
 # audit (after up to twice the lease) and the job still ends.
 crew_recovery_kill() {
-    local kill="$1" item_ms="$2" victim tasks=2 out err coordinator killed_at killed_clock line put_back requeue
-    local deadline again
+    local kill="$1" item_ms="$2" victim tasks out err coordinator killed_at killed_clock line put_back requeue
+    local deadline again port metrics
     [ "${#CREW_WORKER_PIDS[@]}" = 0 ] || bench_die "crew_recovery_kill needs a cluster of its own (workers are running)"
-    crew_start_workers 1
+    # The victim's /metrics tell how many tasks it runs: the survivor starts once it runs both, and the kill counts them.
+    port="$(bench_free_port)"
+    metrics="http://127.0.0.1:$port/metrics"
+    crew_start_workers 1 --http-port "$port" --http-bind 127.0.0.1
     victim="${CREW_WORKER_PIDS[0]}"
     out="$BENCH_WORK/recovery-$kill.jsonl" err="$BENCH_WORK/recovery-$kill.err"
     timeout --kill-after=10 $((item_ms * 2 / 1000 + 120)) "$BENCH_ROOT/bin/coordinator" \
@@ -167,7 +184,7 @@ crew_recovery_kill() {
         submit sleep --range "$item_ms..$((item_ms + 1))" --lane cpu --chunk 1 >"$out" 2>"$err" &
     coordinator=$!
     bench_track "$coordinator" coordinator
-    # The victim is alone while the survivor starts (seconds; the items run far longer): it takes both tasks.
+    bench_wait_for 60 "the victim running both tasks" crew_cpu_busy_is 2 "$metrics"
     crew_start_workers 1
     # With one backup the cluster survives a loss only once every partition has its backup again (the
     # survivor's copies); a kill before that loses the victim's part of the queue, tasks and leases.
@@ -176,6 +193,7 @@ crew_recovery_kill() {
         "${CREW_WORKER_LOGS[0]}"
     line="$(grep -m 1 -E "^job .*(ok|failed)" "$err" || true)"
     [ -z "$line" ] || bench_die "recovery: the job ended before the kill ($line): make ITEM_MS longer"
+    tasks="$(crew_cpu_busy "$metrics")"
     kill -KILL "$victim"
     killed_at="$(date +%s.%N)" killed_clock="$(date +%H:%M:%S.%N)"
     wait "$victim" 2>/dev/null || true
