@@ -8,12 +8,15 @@
 #   crew_stop_workers                          stop every worker (SIGTERM, drain) by PID
 #   crew_submit CELL RUNS EXPECTED_ITEMS submit-args...
 #                                              one untimed warm-up job (unless CREW_WARMUP=0), then RUNS
-#                                              timed ones, each recorded with the workers' peak RSS (as
-#                                              system CREW_SYSTEM, default crew)
+#                                              timed ones, each recorded with the workers' peak RSS and the
+#                                              workers' and the coordinator's CPU time (as system CREW_SYSTEM,
+#                                              default crew); a job gets CREW_JOB_TIMEOUT seconds (default 600)
 #   crew_coordinator [args...]                 bin/coordinator against this cluster
-#   crew_recovery RUNS ITEM_MS                 kill -9 a worker that runs a job's tasks; note how soon they run again
+#   crew_recovery_kill KILL ITEM_MS            kill -9 a worker that runs a job's tasks; note how many were put back
+#                                              and how soon they run again
 
 CREW_WORKER_PIDS=()
+CREW_WORKER_LOGS=() # each running worker's log file
 CREW_CLUSTER="bench-$$-$RANDOM"
 CREW_BASE_PORT="$(bench_free_port)" # the first worker takes it; the others the next free ones
 CREW_SECRET="$(head -c 32 /dev/urandom | base64)"
@@ -27,20 +30,22 @@ crew_start_workers() {
     local n="$1" i log total
     shift
     for ((i = 0; i < n; i++)); do
-        log="$BENCH_WORK/worker-${#CREW_WORKER_PIDS[@]}.log"
+        # Named apart (cells run in subshells, so a counter would start again in each): --keep keeps them all.
+        log="$(mktemp --suffix=.log "$BENCH_WORK/worker-XXXXXX")"
         "$BENCH_ROOT/bin/worker" --cluster "$CREW_CLUSTER" --bind 127.0.0.1 --port "$CREW_BASE_PORT" \
             --join "127.0.0.1:$CREW_BASE_PORT" "$@" >"$log" 2>&1 &
         CREW_WORKER_PIDS+=($!)
+        CREW_WORKER_LOGS+=("$log")
         bench_track $! worker
     done
     total="${#CREW_WORKER_PIDS[@]}"
     for ((i = 0; i < total; i++)); do
         bench_wait_for 120 "worker $i" grep -Eq "joined cluster '$CREW_CLUSTER': $total members|the cluster has $total members" \
-            "$BENCH_WORK/worker-$i.log"
+            "${CREW_WORKER_LOGS[$i]}"
     done
     # The first worker must own port CREW_BASE_PORT, where the coordinator connects.
-    grep -q "127.0.0.1:$CREW_BASE_PORT" "$BENCH_WORK/worker-0.log" ||
-        bench_die "port $CREW_BASE_PORT was taken by another program; the first worker went elsewhere (see $BENCH_WORK/worker-0.log)"
+    grep -q "127.0.0.1:$CREW_BASE_PORT" "${CREW_WORKER_LOGS[0]}" ||
+        bench_die "port $CREW_BASE_PORT was taken by another program; the first worker went elsewhere (see ${CREW_WORKER_LOGS[0]})"
 }
 
 crew_stop_workers() {
@@ -49,6 +54,7 @@ crew_stop_workers() {
         bench_stop "$pid"
     done
     CREW_WORKER_PIDS=()
+    CREW_WORKER_LOGS=()
 }
 
 # Prints the sum of the workers' resident set sizes, in MiB.
@@ -79,14 +85,22 @@ crew_workers_ticks() {
     bench_ticks "${CREW_WORKER_PIDS[@]}"
 }
 
-# crew_job CELL SYSTEM EXPECTED submit-args...: one job; prints "ITEMS SECONDS" from the summary line.
+# crew_job CELL SYSTEM EXPECTED submit-args...: one job, given CREW_JOB_TIMEOUT seconds (default 600); prints
+# "ITEMS SECONDS CPU_SECONDS": items and time from the summary line, and the coordinator process's CPU time (user +
+# system, its JVM's start included).
 crew_job() {
     # SYSTEM ($2) names the row in the caller's record; this function does not need it.
-    local cell="$1" expected="$3" err="$BENCH_WORK/coordinator.err" line ok failed rate
+    local cell="$1" expected="$3" err="$BENCH_WORK/coordinator.err" line ok failed rate status=0
+    local limit="${CREW_JOB_TIMEOUT:-600}" TIMEFORMAT='%3U %3S'
     shift 3
-    if ! crew_coordinator submit "$@" >"$BENCH_WORK/coordinator.out" 2>"$err"; then
+    { time timeout --kill-after=10 "$limit" "$BENCH_ROOT/bin/coordinator" --connect "127.0.0.1:$CREW_BASE_PORT" \
+        --cluster "$CREW_CLUSTER" submit "$@" >"$BENCH_WORK/coordinator.out" 2>"$err"; } \
+        2>"$BENCH_WORK/coordinator.cpu" || status=$?
+    if [ "$status" = 124 ]; then
+        bench_die "crew $cell: the job did not end within $limit s"
+    elif [ "$status" != 0 ]; then
         tail -n 5 "$err" >&2
-        bench_die "crew $cell: the coordinator failed (exit above)"
+        bench_die "crew $cell: the coordinator exited with $status: $(grep -v '^[[:space:]]' "$err" | tail -n 1)"
     fi
     line="$(grep -E '^job .*: [0-9]+ ok, [0-9]+ failed in' "$err" | tail -n 1)"
     [[ $line =~ :\ ([0-9]+)\ ok,\ ([0-9]+)\ failed\ in\ [0-9.]+\ s\ \(([0-9.,]+)\ items/s\) ]] ||
@@ -98,11 +112,12 @@ crew_job() {
         bench_die "crew $cell: $ok ok and $failed failed of $expected items"
     fi
     # items / rate: the summary's rate has more digits than its seconds.
-    awk -v n="$ok" -v r="$rate" 'BEGIN { printf "%d %.6f\n", n, n / r }'
+    awk -v n="$ok" -v r="$rate" -v cpu="$(tail -n 1 "$BENCH_WORK/coordinator.cpu")" \
+        'BEGIN { split(cpu, t, " "); printf "%d %.6f %.3f\n", n, n / r, t[1] + t[2] }'
 }
 
 crew_submit() {
-    local cell="$1" runs="$2" expected="$3" run result sampler peak ticks
+    local cell="$1" runs="$2" expected="$3" run result sampler peak ticks items seconds cpu
     shift 3
     if [ "${CREW_WARMUP:-1}" = 1 ]; then
         crew_job "$cell" crew "$expected" "$@" >/dev/null # warm-up, not recorded
@@ -117,10 +132,13 @@ crew_submit() {
         kill "$sampler" 2>/dev/null || true
         wait "$sampler" 2>/dev/null || true
         peak="$(sort -n "$BENCH_WORK/rss.peak" | tail -n 1)"
-        bench_record "${cell%%/*}" "${cell#*/}" "${CREW_SYSTEM:-crew}" "${result% *}" "${result#* }"
+        read -r items seconds cpu <<<"$result"
+        bench_record "${cell%%/*}" "${cell#*/}" "${CREW_SYSTEM:-crew}" "$items" "$seconds"
         bench_note "rss/${cell}" "$peak"
         # The workers' CPU time for the job (the warm-up excluded): what the job cost, whatever the load.
         bench_note "cpu-seconds/${cell}/${CREW_SYSTEM:-crew}" "$(awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.3f", t / hz }')"
+        # The coordinator's, a new JVM for each job as a user runs it: the report takes a one-item job's off it.
+        bench_note "coordinator-cpu-seconds/${cell}/${CREW_SYSTEM:-crew}" "$cpu"
     done
 }
 
@@ -129,47 +147,74 @@ crew_clock_seconds() {
     awk -F: '{ printf "%.3f\n", $1 * 3600 + $2 * 60 + $3 }' <<<"$1"
 }
 
-# crew_recovery RUNS ITEM_MS: RUNS times, with no other worker running: a victim worker alone takes both tasks of a
-# job (two sleep items of ITEM_MS, one a task, cpu lane), a second, idle worker joins, and once the cluster is safe
-# (every partition backed up on the survivor) the victim is killed with SIGKILL mid-item. Notes, per run, the
-# seconds from the kill to the survivor's line saying it put the victim's tasks back (recovery/requeue), and to the
-# re-run items starting (recovery/rerun: the job's end, less ITEM_MS; an upper bound, as it includes delivering the
-# results). The survivor has idle slots, so a task put back runs at once.
-crew_recovery() {
-    local runs="$1" item_ms="$2" run victim out err coordinator killed_at killed_clock line put_back done_at
-    [ "${#CREW_WORKER_PIDS[@]}" = 0 ] || bench_die "crew_recovery needs a cluster of its own (workers are running)"
-    for ((run = 0; run < runs; run++)); do
-        crew_start_workers 1
-        victim="${CREW_WORKER_PIDS[0]}"
-        out="$BENCH_WORK/recovery-$run.jsonl" err="$BENCH_WORK/recovery-$run.err"
-        crew_coordinator submit sleep --range "$item_ms..$((item_ms + 1))" --lane cpu --chunk 1 >"$out" 2>"$err" &
-        coordinator=$!
-        bench_track "$coordinator" coordinator
-        # The victim is alone while the survivor starts (seconds; the items run far longer): it takes both tasks.
-        crew_start_workers 1
-        # With one backup the cluster survives a loss only once every partition has its backup again (the
-        # survivor's copies); a kill before that loses the victim's part of the queue, tasks and leases.
-        bench_wait_for 60 "the cluster safe with the survivor" \
-            awk '/the cluster has 2 members/ { two = 1 } two && /cluster safe/ { found = 1 } END { exit !found }' \
-            "$BENCH_WORK/worker-0.log"
-        line="$(grep -m 1 -E "^job .*(ok|failed)" "$err" || true)"
-        [ -z "$line" ] || bench_die "recovery: the job ended before the kill ($line): make ITEM_MS longer"
-        kill -KILL "$victim"
-        killed_at="$(date +%s.%N)" killed_clock="$(date +%H:%M:%S.%N)"
-        wait "$victim" 2>/dev/null || true
-        bench_wait_for 60 "the survivor putting the victim's tasks back" \
-            grep -q "put [0-9]* of its tasks back" "$BENCH_WORK/worker-1.log"
-        line="$(grep -m 1 "put [0-9]* of its tasks back" "$BENCH_WORK/worker-1.log")"
-        put_back="$(sed -n 's/.*: put \([0-9]*\) of its tasks back.*/\1/p' <<<"$line")"
-        [ "$put_back" = 2 ] || bench_die "recovery: the survivor put back '$put_back' tasks, not the victim's 2: $line"
-        wait "$coordinator" || bench_die "recovery: the coordinator failed: $(tail -n 3 "$err")"
-        done_at="$(date +%s.%N)"
-        [ "$(grep -c '"result":' "$out")" = 2 ] || bench_die "recovery: expected 2 results: $(cat "$out")"
-        bench_note recovery/requeue "$(awk -v l="$(crew_clock_seconds "${line%% *}")" \
-            -v k="$(crew_clock_seconds "$killed_clock")" 'BEGIN { d = l - k; if (d < -43200) d += 86400; printf "%.3f", d }')"
-        bench_note recovery/rerun "$(awk -v d="$done_at" -v k="$killed_at" -v ms="$item_ms" \
-            'BEGIN { printf "%.3f", d - k - ms / 1000 }')"
-        CREW_WORKER_PIDS=("${CREW_WORKER_PIDS[1]}")
-        crew_stop_workers
+# crew_cpu_busy URL: the busy cpu lane slots a worker's /metrics report.
+crew_cpu_busy() {
+    /usr/bin/python3 -c 'import sys, urllib.request as u
+for line in u.urlopen(sys.argv[1], timeout=5).read().decode().splitlines():
+    if line.startswith("crew_lane_busy") and "lane=\"cpu\"" in line:
+        print(int(float(line.split()[-1])))
+        break' "$1"
+}
+
+crew_cpu_busy_is() {
+    [ "$(crew_cpu_busy "$2")" = "$1" ]
+}
+
+# crew_recovery_kill KILL ITEM_MS: with no other worker running, a victim worker alone takes both tasks of a job (two
+# sleep items of ITEM_MS, one a task, cpu lane; its /metrics must show both running), a second, idle worker (the
+# survivor) joins, and once the cluster is
+# safe (every partition backed up on the survivor) the victim is killed with SIGKILL mid-item. Notes
+# "recovery/kill KILL PUT_BACK TASKS REQUEUE_S RERUN_S": how many of the victim's TASKS tasks the survivor put back,
+# the seconds from the kill to its log line saying so, and to the second re-run item starting (its result's arrival
+# less ITEM_MS, seen by polling the output every 20 ms). A kill that puts back fewer tasks, or whose tasks run again
+# after more than a second, is a failed check on the page, not a failed cell: the leftovers come back through the
+# audit (after up to twice the lease) and the job still ends.
+crew_recovery_kill() {
+    local kill="$1" item_ms="$2" victim tasks out err coordinator killed_at killed_clock line put_back requeue
+    local deadline again port metrics
+    [ "${#CREW_WORKER_PIDS[@]}" = 0 ] || bench_die "crew_recovery_kill needs a cluster of its own (workers are running)"
+    # The victim's /metrics tell how many tasks it runs: the survivor starts once it runs both, and the kill counts them.
+    port="$(bench_free_port)"
+    metrics="http://127.0.0.1:$port/metrics"
+    crew_start_workers 1 --http-port "$port" --http-bind 127.0.0.1
+    victim="${CREW_WORKER_PIDS[0]}"
+    out="$BENCH_WORK/recovery-$kill.jsonl" err="$BENCH_WORK/recovery-$kill.err"
+    timeout --kill-after=10 $((item_ms * 2 / 1000 + 120)) "$BENCH_ROOT/bin/coordinator" \
+        --connect "127.0.0.1:$CREW_BASE_PORT" --cluster "$CREW_CLUSTER" \
+        submit sleep --range "$item_ms..$((item_ms + 1))" --lane cpu --chunk 1 >"$out" 2>"$err" &
+    coordinator=$!
+    bench_track "$coordinator" coordinator
+    bench_wait_for 60 "the victim running both tasks" crew_cpu_busy_is 2 "$metrics"
+    crew_start_workers 1
+    # With one backup the cluster survives a loss only once every partition has its backup again (the
+    # survivor's copies); a kill before that loses the victim's part of the queue, tasks and leases.
+    bench_wait_for 60 "the cluster safe with the survivor" \
+        awk '/the cluster has 2 members/ { two = 1 } two && /cluster safe/ { found = 1 } END { exit !found }' \
+        "${CREW_WORKER_LOGS[0]}"
+    line="$(grep -m 1 -E "^job .*(ok|failed)" "$err" || true)"
+    [ -z "$line" ] || bench_die "recovery: the job ended before the kill ($line): make ITEM_MS longer"
+    tasks="$(crew_cpu_busy "$metrics")"
+    kill -KILL "$victim"
+    killed_at="$(date +%s.%N)" killed_clock="$(date +%H:%M:%S.%N)"
+    wait "$victim" 2>/dev/null || true
+    # The re-run items end ITEM_MS after they start; the results' arrival is watched closely from a second before.
+    sleep "$(awk -v ms="$item_ms" 'BEGIN { printf "%.3f", ms / 1000 - 1 }')"
+    deadline=$((SECONDS + item_ms * 2 / 1000 + 60))
+    while [ "$(grep -c '"result":' "$out")" -lt "$tasks" ] && kill -0 "$coordinator" 2>/dev/null &&
+        [ "$SECONDS" -lt "$deadline" ]; do
+        sleep 0.02
     done
+    again="$(date +%s.%N)"
+    wait "$coordinator" || bench_die "recovery: the coordinator failed: $(grep -v '^[[:space:]]' "$err" | tail -n 1)"
+    [ "$(grep -c '"result":' "$out")" = "$tasks" ] || bench_die "recovery: expected $tasks results: $(head -c 200 "$out")"
+    line="$(grep -m 1 "put [0-9]* of its tasks back" "${CREW_WORKER_LOGS[1]}" || true)"
+    put_back="$(sed -n 's/.*: put \([0-9]*\) of its tasks back.*/\1/p' <<<"$line")"
+    requeue=-
+    if [ -n "$line" ]; then
+        requeue="$(awk -v l="$(crew_clock_seconds "${line%% *}")" -v k="$(crew_clock_seconds "$killed_clock")" \
+            'BEGIN { d = l - k; if (d < -43200) d += 86400; printf "%.3f", d }')"
+    fi
+    bench_note recovery/kill "$kill ${put_back:-0} $tasks $requeue $(awk -v d="$again" -v k="$killed_at" \
+        -v ms="$item_ms" 'BEGIN { printf "%.3f", d - k - ms / 1000 }')"
+    crew_stop_workers
 }

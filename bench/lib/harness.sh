@@ -4,8 +4,13 @@
 # the Debian packages of the peers.
 #
 #   bench_say MESSAGE...                 one progress line on stderr
-#   bench_die MESSAGE...                 one line on stderr, exit 2
-#   bench_track PID NAME                 stop PID (TERM, then KILL after 10 s) when bench/run exits
+#   bench_die MESSAGE...                 one line on stderr, exit 2 (in a cell: that cell fails, with this line)
+#   bench_cell SECTION/CELL SYSTEM COMMAND...
+#                                        run COMMAND as one cell, in a subshell: if it fails (bench_die, a failing
+#                                        command, a timeout), the raw results get "failed SECTION CELL SYSTEM WHY",
+#                                        the processes it started are stopped, and the run goes on
+#   bench_failed_cells                   print how many cells failed so far
+#   bench_track PID NAME                 stop PID (TERM, then KILL after 10 s) when its cell or bench/run exits
 #   bench_stop PID                       stop one tracked process now
 #   bench_record SECTION CELL SYSTEM ITEMS SECONDS   append one timed run to the raw results
 #   bench_note KEY VALUE                 append a fact (sizes, versions, load) to the raw results
@@ -17,6 +22,7 @@
 
 BENCH_PIDS=()
 declare -A BENCH_PID_NAMES=()
+BENCH_CELL_WHY="" # the file the running cell's first reason to fail goes to; empty outside cells
 
 bench_say() {
     printf 'bench: [%4d s] %s\n' "$SECONDS" "$*" >&2
@@ -24,12 +30,64 @@ bench_say() {
 
 bench_die() {
     printf 'bench: %s\n' "$*" >&2
+    bench_cell_why "$*"
     exit 2
+}
+
+# Keeps the first reason the running cell gives for failing (the later ones are its consequences).
+bench_cell_why() {
+    if [ -n "$BENCH_CELL_WHY" ] && [ ! -s "$BENCH_CELL_WHY" ]; then
+        printf '%s' "$*" | tr '\t\n' '  ' | cut -c 1-300 >"$BENCH_CELL_WHY"
+    fi
 }
 
 bench_track() {
     BENCH_PIDS+=("$1")
     BENCH_PID_NAMES[$1]="$2"
+    # Also on file, with the process's start time (so that a reused PID is told apart): a cell killed before it
+    # could stop its own leaves them to bench_stop_all.
+    printf '%s %s %s\n' "$1" "$(bench_started "$1")" "$2" >>"$BENCH_WORK/tracked.pids"
+}
+
+# bench_started PID: the process's start time (clock ticks after boot), or nothing if it is gone.
+bench_started() {
+    local stat
+    stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 0
+    stat="${stat##*) }"
+    awk '{print $20}' <<<"$stat"
+}
+
+# A cell is a subshell, so that bench_die ends only it. It runs in the background and is waited for: a subshell run
+# as the condition of `if` or `||` would run with errexit ignored, and a failing command in it would go unnoticed.
+# Its processes are its own: the ones it started and did not stop are stopped when it ends, however it ends.
+bench_cell() {
+    local name="$1" system="$2" why status=0 cell
+    shift 2
+    why="$(mktemp "$BENCH_WORK/cell-why.XXXXXX")"
+    (
+        BENCH_CELL_WHY="$why"
+        inherited=${#BENCH_PIDS[@]}
+        trap 'bench_stop_since "$inherited"' EXIT
+        trap 'exit 143' TERM
+        set -eE
+        trap 'bench_cell_why "exit status $? from: $BASH_COMMAND"' ERR
+        "$@"
+    ) &
+    cell=$!
+    BENCH_CELL_PIDS+=("$cell")
+    wait "$cell" || status=$?
+    unset 'BENCH_CELL_PIDS[-1]'
+    if [ "$status" -ne 0 ]; then
+        [ -s "$why" ] || echo "exit status $status" >"$why"
+        printf 'failed\t%s\t%s\t%s\t%s\n' "${name%%/*}" "${name#*/}" "$system" "$(cat "$why")" >>"$BENCH_RAW"
+        bench_say "FAILED: $name ($system): $(cat "$why")"
+    fi
+    rm -f "$why"
+}
+BENCH_CELL_PIDS=()
+
+bench_failed_cells() {
+    grep -c '^failed' "$BENCH_RAW" 2>/dev/null || true
 }
 
 bench_stop() {
@@ -47,13 +105,31 @@ bench_stop() {
     wait "$pid" 2>/dev/null || true
 }
 
-# Stops every tracked process, newest first (clients before the servers they use).
+# Stops every tracked process, newest first (clients before the servers they use), and first a cell still running
+# (bench/run interrupted), which stops its own.
 bench_stop_all() {
     local i
-    for ((i = ${#BENCH_PIDS[@]} - 1; i >= 0; i--)); do
+    local pid started name
+    for ((i = ${#BENCH_CELL_PIDS[@]} - 1; i >= 0; i--)); do
+        bench_stop "${BENCH_CELL_PIDS[$i]}"
+    done
+    bench_stop_since 0
+    [ -f "$BENCH_WORK/tracked.pids" ] || return 0
+    while read -r pid started name; do
+        if [ -n "$started" ] && [ "$(bench_started "$pid")" = "$started" ]; then
+            BENCH_PID_NAMES[$pid]="$name"
+            bench_stop "$pid"
+        fi
+    done < <(tac "$BENCH_WORK/tracked.pids")
+}
+
+# bench_stop_since N: stops the processes tracked after the first N, newest first.
+bench_stop_since() {
+    local i
+    for ((i = ${#BENCH_PIDS[@]} - 1; i >= $1; i--)); do
         bench_stop "${BENCH_PIDS[$i]}"
     done
-    BENCH_PIDS=()
+    BENCH_PIDS=("${BENCH_PIDS[@]:0:$1}")
 }
 
 bench_record() {

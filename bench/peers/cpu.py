@@ -1,7 +1,8 @@
 """CPU-bound work the way the classic concurrency tutorial teaches it: serially, with multiprocessing.Pool.map and
-with ProcessPoolExecutor.map (one process per core, default chunk sizes), over COUNT copies of ITEM.
+with ProcessPoolExecutor.map (one process per core, default chunk sizes), over COUNT copies of ITEM; pool1 is
+Pool.map(chunksize=1), one item per message, as Crew's one-item tasks.
 
-usage: cpu.py TASK ITEM COUNT RUNS MODE[,MODE...]   TASK: fib | sum-squares | noop; MODE: serial | pool | ppe
+usage: cpu.py TASK ITEM COUNT RUNS MODE[,MODE...]   TASK: fib | sum-squares | noop; MODE: serial | pool | pool1 | ppe
 A pool is started and warmed up before its timed runs; the runs time only the map."""
 import multiprocessing
 import os
@@ -29,6 +30,10 @@ def main():
             with multiprocessing.Pool(cores) as pool:
                 pool.map(function, items[: 2 * cores])
                 run("python-pool", runs, items, expected, lambda: pool.map(function, items))
+        elif mode == "pool1":
+            with multiprocessing.Pool(cores) as pool:
+                pool.map(function, items[: 2 * cores], chunksize=1)
+                run("python-pool-chunk1", runs, items, expected, lambda: pool.map(function, items, chunksize=1))
         elif mode == "ppe":
             with ProcessPoolExecutor(max_workers=cores) as executor:
                 list(executor.map(function, items[: 2 * cores]))
