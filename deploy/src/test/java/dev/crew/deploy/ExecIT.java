@@ -56,7 +56,9 @@ class ExecIT {
     int port = CrewLaunchers.freePortBase(1);
     CrewLaunchers.Child child =
         startWorkerWithEnvironment(
-            port, Map.of("CREW_SECRET", SECRET, "CREW_ALLOW_EXEC", "true", "EXEC_IT_TOKEN", TOKEN));
+            cluster,
+            port,
+            Map.of("CREW_SECRET", SECRET, "CREW_ALLOW_EXEC", "true", "EXEC_IT_TOKEN", TOKEN));
     exitHook = new Thread(() -> child.process().destroyForcibly(), "exec-it-cleanup");
     Runtime.getRuntime().addShutdownHook(exitHook);
     worker = CrewLaunchers.awaitJoined(child, cluster, port, 1);
@@ -191,6 +193,51 @@ class ExecIT {
     assertThat(run.exitCode()).as(() -> "exit 4 = cancelled\n" + run.describe()).isEqualTo(4);
   }
 
+  /**
+   * A worker stopped with SIGTERM while an exec item runs: after its drain timeout it interrupts
+   * the item, which stops the command's session. Only the worker is signalled here, not its
+   * descendants (as {@link CrewLaunchers#stop} would).
+   */
+  @Test
+  void stoppedWorker_leavesNoProcessBehind() {
+    String ownCluster = CrewLaunchers.randomClusterName();
+    int port = CrewLaunchers.freePortBase(1);
+    CrewLaunchers.Child child =
+        startWorkerWithEnvironment(
+            ownCluster, port, Map.of("CREW_SECRET", SECRET, "CREW_ALLOW_EXEC", "true"));
+    CrewLaunchers.Worker stopped = CrewLaunchers.awaitJoined(child, ownCluster, port, 1);
+    String marker = marker();
+    CrewLaunchers.Child submit =
+        crew.startCoordinator(
+            "stopped-worker",
+            "submit",
+            "exec",
+            "--input",
+            items(marker).toString(),
+            "--param",
+            "cmd=sh " + spawn + " {}",
+            "--secret-file",
+            secretFile.toString(),
+            "--connect",
+            stopped.name(),
+            "--cluster",
+            ownCluster);
+    try {
+      Set<ProcessHandle> seen = awaitRunning(marker, submit);
+
+      child.process().destroy();
+
+      await("the worker leaving")
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> !child.process().isAlive());
+      assertThat(child.stderr()).as(stopped::describe).contains("left cluster");
+      awaitNoneLeft(marker, seen);
+    } finally {
+      crew.stop(submit);
+      crew.stop(child);
+    }
+  }
+
   /** Waits until the command and its background shell run; returns them with their children. */
   private Set<ProcessHandle> awaitRunning(String marker, CrewLaunchers.Child submit) {
     Set<ProcessHandle> seen = new LinkedHashSet<>();
@@ -278,7 +325,8 @@ class ExecIT {
    * {@code env} added: here the secret and {@code --allow-exec} come from the environment, as in a
    * container.
    */
-  private CrewLaunchers.Child startWorkerWithEnvironment(int port, Map<String, String> env) {
+  private CrewLaunchers.Child startWorkerWithEnvironment(
+      String cluster, int port, Map<String, String> env) {
     String name = "own-worker-" + port;
     Path out = crew.logDir().resolve(name + ".out");
     Path err = crew.logDir().resolve(name + ".err");
