@@ -134,7 +134,7 @@ public final class ExecTask implements Task {
     long start = System.nanoTime();
     Path setsid = findSetsid();
     Map<String, String> env =
-        environment.build(hostEnvironment.get(), System.getProperty("java.io.tmpdir"));
+        environment.build(hostEnvironment.get(), System.getProperty("java.io.tmpdir", "/tmp"));
     List<String> resolved = new ArrayList<>(argv);
     resolved.set(0, resolve(argv.getFirst(), env.getOrDefault("PATH", "")));
     ProcessSession session;
