@@ -122,7 +122,7 @@ class ExecIT {
 
     assertThat(run.exitCode()).as(() -> "exit 2 = bad usage\n" + run.describe()).isEqualTo(2);
     assertThat(run.stdoutLines()).as(run::describe).isEmpty();
-    assertThat(run.programStderrLines()).as(run::describe).singleElement();
+    assertThat(run.programStderrLines()).as(run::describe).hasSize(1);
     assertThat(run.programStderrLines().getFirst())
         .as(run::describe)
         .contains("CREW_SECRET")
@@ -307,7 +307,7 @@ class ExecIT {
   private static Map<String, String> environmentOf(CrewLaunchers.Run run) {
     assertThat(run.exitCode()).as(run::describe).isZero();
     List<JobOutput.Line> lines = JobOutput.lines(run);
-    assertThat(lines).as(run::describe).singleElement();
+    assertThat(lines).as(run::describe).hasSize(1);
     JobOutput.Line line = lines.getFirst();
     assertThat(line.ok()).as(line.raw()).isTrue();
     return line.result()
