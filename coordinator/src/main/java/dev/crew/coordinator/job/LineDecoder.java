@@ -38,6 +38,10 @@ final class LineDecoder implements AutoCloseable {
   private long lineNumber;
   private boolean started;
   private boolean skipLineFeed;
+
+  /** The last line read, when it was kept. */
+  private String text = "";
+
   private final MessageDigest digest = InputDigest.start("lines");
   private final CharsetDecoder utf8 =
       StandardCharsets.UTF_8
@@ -51,6 +55,17 @@ final class LineDecoder implements AutoCloseable {
 
   /** The next line without its end, or {@code null} at the end of the input. */
   String readLine() throws IOException {
+    return next(/* keep= */ true) ? text : null;
+  }
+
+  /**
+   * Reads and checks the next line without making a string of it; false at the end of the input.
+   */
+  boolean skipLine() throws IOException {
+    return next(/* keep= */ false);
+  }
+
+  private boolean next(boolean keep) throws IOException {
     if (!started) {
       started = true;
       skipByteOrderMark();
@@ -63,7 +78,7 @@ final class LineDecoder implements AutoCloseable {
       if (position == limit && !fill()) {
         if (lineLength == 0) {
           lineNumber--;
-          return null;
+          return false;
         }
         break;
       }
@@ -101,11 +116,18 @@ final class LineDecoder implements AutoCloseable {
       skipLineFeed = b == '\r';
       break;
     }
-    String text =
-        ascii ? new String(line, 0, lineLength, StandardCharsets.ISO_8859_1) : decode(lineStart);
-    digest.update(line, 0, lineLength);
-    digest.update((byte) '\n');
-    return text;
+    if (!ascii) {
+      text = decode(lineStart); // decoded even when not kept: that is the check
+    } else if (keep) {
+      text = new String(line, 0, lineLength, StandardCharsets.ISO_8859_1);
+    }
+    // The line and its end in one update: an item never holds a line end.
+    if (lineLength == line.length) {
+      line = Arrays.copyOf(line, lineLength + 1);
+    }
+    line[lineLength] = '\n';
+    digest.update(line, 0, lineLength + 1);
+    return true;
   }
 
   /** The digest of the lines read so far (see {@link InputDigest}). */

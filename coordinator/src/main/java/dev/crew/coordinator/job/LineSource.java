@@ -58,7 +58,7 @@ public final class LineSource implements ItemSource {
     try {
       String digest;
       try (LineDecoder check = new LineDecoder(Files.newInputStream(path))) {
-        while (check.readLine() != null) {
+        while (check.skipLine()) {
           // Only the check and the digest: a file can be read twice, so it is refused whole or not.
         }
         digest = check.digest();
@@ -97,7 +97,7 @@ public final class LineSource implements ItemSource {
     byte[] bytes = head.toByteArray();
     int complete = ended ? bytes.length : withoutCutCharacter(bytes);
     try (LineDecoder check = new LineDecoder(new ByteArrayInputStream(bytes, 0, complete))) {
-      while (check.readLine() != null) {
+      while (check.skipLine()) {
         // Only the check: the same bytes are read again below.
       }
     } catch (BadInputException e) {
@@ -149,7 +149,7 @@ public final class LineSource implements ItemSource {
   @Override
   public String readToEnd() throws IOException {
     while (!ended) {
-      if (decoder.readLine() == null) {
+      if (!decoder.skipLine()) {
         ended = true;
       } else {
         read++;
