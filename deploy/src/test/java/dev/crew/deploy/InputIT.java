@@ -252,8 +252,7 @@ class InputIT {
 
   private String[] withCluster(String... args) {
     return Stream.concat(
-            Stream.of(args),
-            Stream.of("--connect", "127.0.0.1:" + port, "--cluster", cluster, "--no-progress"))
+            Stream.of(args), Stream.of("--connect", "127.0.0.1:" + port, "--cluster", cluster))
         .toArray(String[]::new);
   }
 
