@@ -79,7 +79,8 @@ public final class CompactCodecs {
           in.readInt64("totalTasks"),
           in.readInt32("retries"),
           in.readInt64("timeoutMillis"),
-          in.readString("signature"));
+          in.readString("signature"),
+          in.readString("inputDigest"));
     }
 
     @Override
@@ -96,6 +97,7 @@ public final class CompactCodecs {
       out.writeInt32("retries", job.retries());
       out.writeInt64("timeoutMillis", job.timeoutMillis());
       out.writeString("signature", job.signature());
+      out.writeString("inputDigest", job.inputDigest());
     }
 
     @Override

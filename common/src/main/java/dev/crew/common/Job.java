@@ -10,6 +10,10 @@ import static java.util.Objects.requireNonNull;
  * @param retries how often a failing item is tried again
  * @param timeoutMillis per-item time limit, 0 for none
  * @param signature HMAC of the job's content under the cluster secret, empty when unsigned
+ * @param inputDigest a digest of the whole input, empty until it is known (for standard input, once
+ *     it has ended): a coordinator compares it to tell a resubmission of the same id with other
+ *     input. Not signed, as it may be set after the job is signed; a forged one can only make such
+ *     a resubmission be refused.
  */
 public record Job(
     String id,
@@ -22,7 +26,36 @@ public record Job(
     long totalTasks,
     int retries,
     long timeoutMillis,
-    String signature) {
+    String signature,
+    String inputDigest) {
+
+  /** A job whose input digest is not known yet. */
+  public Job(
+      String id,
+      String task,
+      Lane lane,
+      Params params,
+      JobState state,
+      long createdMillis,
+      long totalItems,
+      long totalTasks,
+      int retries,
+      long timeoutMillis,
+      String signature) {
+    this(
+        id,
+        task,
+        lane,
+        params,
+        state,
+        createdMillis,
+        totalItems,
+        totalTasks,
+        retries,
+        timeoutMillis,
+        signature,
+        "");
+  }
 
   public Job {
     requireNonNull(id, "id");
@@ -31,6 +64,7 @@ public record Job(
     requireNonNull(params, "params");
     requireNonNull(state, "state");
     requireNonNull(signature, "signature");
+    requireNonNull(inputDigest, "inputDigest");
     if (id.isBlank() || id.contains("/")) {
       throw new IllegalArgumentException(
           "job id '" + id + "' must be non-blank and contain no '/'");
@@ -61,7 +95,8 @@ public record Job(
         totalTasks,
         newRetries,
         newTimeoutMillis,
-        signature);
+        signature,
+        inputDigest);
   }
 
   public Job withSignature(String newSignature) {
@@ -76,7 +111,8 @@ public record Job(
         totalTasks,
         retries,
         timeoutMillis,
-        newSignature);
+        newSignature,
+        inputDigest);
   }
 
   public Job withState(JobState newState) {
@@ -91,7 +127,24 @@ public record Job(
         totalTasks,
         retries,
         timeoutMillis,
-        signature);
+        signature,
+        inputDigest);
+  }
+
+  public Job withInputDigest(String newInputDigest) {
+    return new Job(
+        id,
+        task,
+        lane,
+        params,
+        state,
+        createdMillis,
+        totalItems,
+        totalTasks,
+        retries,
+        timeoutMillis,
+        signature,
+        newInputDigest);
   }
 
   /** Every task is queued: the totals are now known. */
@@ -108,7 +161,8 @@ public record Job(
         tasks,
         retries,
         timeoutMillis,
-        signature);
+        signature,
+        inputDigest);
   }
 
   public boolean totalsKnown() {

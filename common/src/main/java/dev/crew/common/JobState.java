@@ -14,9 +14,15 @@ public enum JobState {
    * Refused by the workers: its signature does not match their cluster secret. None of its items
    * runs.
    */
-  REFUSED;
+  REFUSED,
+  /**
+   * Its coordinator gave up before queuing all of its input: input refused, an error, or Ctrl-C.
+   * The tasks already queued still run; submitting again with the same {@code --job-id} and the
+   * same input goes on from there.
+   */
+  ABANDONED;
 
   public boolean isFinal() {
-    return this == DONE || this == CANCELLED || this == REFUSED;
+    return this == DONE || this == CANCELLED || this == REFUSED || this == ABANDONED;
   }
 }

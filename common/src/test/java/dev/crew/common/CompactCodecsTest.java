@@ -234,6 +234,11 @@ class CompactCodecsTest {
   @Test
   void schemas_useCrewTypeNamesNotReflection() {
     roundTrip(Job.submitting("j", "fib", Lane.CPU, Params.NONE, 1L));
+    Job abandoned =
+        Job.submitting("j", "fib", Lane.CPU, Params.NONE, 1L)
+            .withInputDigest("digest")
+            .withState(JobState.ABANDONED);
+    assertThat(roundTrip(abandoned)).isEqualTo(abandoned);
     roundTrip(TaskChunk.ofRange("j", 0, 0, 0, 1));
     TaskChunk one = TaskChunk.ofRange("j", 0, 0, 0, 1);
     roundTrip(TaskResult.of(one, "w", 0L, new String[] {"0"}, new String[] {null}));
@@ -260,6 +265,7 @@ class CompactCodecsTest {
             "totalTasks",
             "retries",
             "timeoutMillis",
-            "signature");
+            "signature",
+            "inputDigest");
   }
 }

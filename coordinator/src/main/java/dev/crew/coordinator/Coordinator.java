@@ -30,7 +30,7 @@ import picocli.CommandLine.Mixin;
     exitCodeList = {
       "0:every item succeeded",
       "1:some items failed (all the others were delivered)",
-      "2:bad usage or unreadable input, found before anything was queued",
+      "2:bad usage or refused input, found before anything was queued (stdin: in its first 4 MiB)",
       "3:the cluster could not be reached",
       "4:the job was cancelled, or an unexpected error stopped the coordinator",
       "5:the workers refused the job: it is not signed with their cluster secret"

@@ -4,12 +4,15 @@ import com.hazelcast.core.HazelcastInstance;
 import dev.crew.common.Job;
 import dev.crew.common.JobSigner;
 import dev.crew.common.Lane;
+import dev.crew.common.Names;
 import dev.crew.common.Task;
 import dev.crew.common.TaskCatalog;
+import dev.crew.coordinator.job.BadInputException;
 import dev.crew.coordinator.job.BarProgress;
 import dev.crew.coordinator.job.ChunkPlanner;
 import dev.crew.coordinator.job.InOrder;
 import dev.crew.coordinator.job.ItemSource;
+import dev.crew.coordinator.job.JobIdTakenException;
 import dev.crew.coordinator.job.JobRun;
 import dev.crew.coordinator.job.JsonLinesOutput;
 import dev.crew.coordinator.job.Outcome;
@@ -22,9 +25,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Optional;
@@ -70,7 +70,8 @@ final class JobLauncher {
       throw unknownTask(checked.task(), local.all().stream().map(Task::name).toList());
     }
     try (ItemSource source = options.openInput();
-        Writer target = openOutput()) {
+        Output output = openOutput()) {
+      Writer target = output.writer();
       HazelcastInstance hazelcast = connect.apply(checked);
       ClusterView view = ClusterView.of(hazelcast);
       Lane lane = checked.lane().orElseGet(() -> laneOf(checked.task(), localTask, view, local));
@@ -89,7 +90,11 @@ final class JobLauncher {
       String jobId = options.jobId != null ? options.jobId : JobRun.newJobId(checked.task());
       Job job =
           Job.submitting(jobId, checked.task(), lane, checked.params(), System.currentTimeMillis())
-              .withPolicy(checked.retries(), checked.timeout().toMillis());
+              .withPolicy(checked.retries(), checked.timeout().toMillis())
+              .withInputDigest(source.digest().orElse(""));
+      if (options.jobId != null) {
+        Resubmission.check(hazelcast.getMap(Names.JOBS), job, source);
+      }
       ChunkPlanner planner =
           ChunkPlanner.parse(
               checked.chunk(),
@@ -108,8 +113,21 @@ final class JobLauncher {
         out.flush();
       }
       Outcome outcome;
+      Abandonment abandonment = new Abandonment(hazelcast, jobId);
       try (Progress progress =
-          progress(jobId, source.total(), detach || reduction != null || options.out != null)) {
+              progress(jobId, source.total(), detach || reduction != null || options.out != null);
+          StopSignals stop =
+              StopSignals.install(
+                  () -> {
+                    if (abandonment.abandon("its coordinator was stopped")) {
+                      err.println(
+                          "coordinator: stopped; job "
+                              + jobId
+                              + " abandoned while queuing its input"
+                              + goOn(jobId));
+                      err.flush();
+                    }
+                  })) {
         outcome =
             new JobRun(hazelcast)
                 .run(
@@ -125,8 +143,21 @@ final class JobLauncher {
                         options.keepResults || detach || options.jobId != null,
                         Math.max(1, view.slots(lane)),
                         signer));
+      } catch (JobIdTakenException e) {
+        throw CrewException.usage(e.getMessage());
+      } catch (BadInputException e) {
+        boolean abandoned = abandonment.abandon(e.getMessage());
+        throw CrewException.usage(
+            e.getMessage()
+                + (abandoned
+                    ? "; job " + jobId + " abandoned, the items before that line may have run"
+                    : ""));
+      } catch (Exception | Error e) {
+        abandonment.abandon(Coordinator.messageOf(e));
+        throw e;
       }
       target.flush();
+      output.commit();
       if (detach) {
         err.println(
             "coordinator: job "
@@ -184,16 +215,57 @@ final class JobLauncher {
         "unknown task '" + task + "' (known: " + String.join(", ", new TreeSet<>(known)) + ")");
   }
 
-  private Writer openOutput() {
+  private static String goOn(String jobId) {
+    return "; its queued tasks still run, and the same command with --job-id " + jobId + " goes on";
+  }
+
+  /** Where the JSON lines go: stdout, or a {@link OutputFile} put in place once the job ends. */
+  private interface Output extends AutoCloseable {
+    Writer writer();
+
+    void commit() throws IOException;
+
+    @Override
+    void close() throws IOException;
+  }
+
+  private Output openOutput() {
     if (options.out == null) {
-      return new NonClosing(out);
+      Writer stdout = new NonClosing(out);
+      return new Output() {
+        @Override
+        public Writer writer() {
+          return stdout;
+        }
+
+        @Override
+        public void commit() throws IOException {
+          stdout.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+          stdout.flush();
+        }
+      };
     }
-    try {
-      return Files.newBufferedWriter(Path.of(options.out), StandardCharsets.UTF_8);
-    } catch (IOException | RuntimeException e) {
-      throw CrewException.usage(
-          "--out " + options.out + ": cannot write it (" + e.getMessage() + ")");
-    }
+    OutputFile file = OutputFile.open(options.out);
+    return new Output() {
+      @Override
+      public Writer writer() {
+        return file.writer();
+      }
+
+      @Override
+      public void commit() throws IOException {
+        file.commit();
+      }
+
+      @Override
+      public void close() throws IOException {
+        file.close();
+      }
+    };
   }
 
   private Progress progress(String jobId, long total, boolean stdoutFree) {

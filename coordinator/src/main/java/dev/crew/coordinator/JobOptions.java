@@ -3,6 +3,7 @@ package dev.crew.coordinator;
 import dev.crew.common.Durations;
 import dev.crew.common.Lane;
 import dev.crew.common.Params;
+import dev.crew.coordinator.job.BadInputException;
 import dev.crew.coordinator.job.ChunkPlanner;
 import dev.crew.coordinator.job.ItemSource;
 import dev.crew.coordinator.job.LineSource;
@@ -38,7 +39,8 @@ final class JobOptions {
     @Option(
         names = "--input",
         paramLabel = "FILE",
-        description = "One item per line; - for standard input.")
+        description =
+            "One item per line of UTF-8 text; - for standard input (see the README for what is refused).")
     String file;
   }
 
@@ -153,11 +155,11 @@ final class JobOptions {
     }
   }
 
-  /** Opens the input now, so a missing file is reported before anything is queued. */
+  /** Opens the input now, so a missing file or bad bytes are reported before anything is queued. */
   ItemSource openInput() {
     try {
       return input.range != null ? RangeSource.parse(input.range) : LineSource.open(input.file);
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | BadInputException e) {
       throw CrewException.usage(e.getMessage());
     }
   }

@@ -20,8 +20,8 @@ import dev.crew.coordinator.job.Outcome;
 import dev.crew.coordinator.job.Progress;
 import dev.crew.coordinator.job.RangeSource;
 import dev.crew.worker.Worker;
-import java.io.BufferedReader;
-import java.io.StringReader;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,7 +95,9 @@ class JobClusterTest {
         new JobRun(client)
             .run(
                 job,
-                new LineSource(new BufferedReader(new StringReader("24\n".repeat(300)))),
+                new LineSource(
+                    new ByteArrayInputStream(
+                        ("24\n".repeat(300).getBytes(StandardCharsets.UTF_8)))),
                 ChunkPlanner.fixed(1),
                 result -> {
                   for (int i = 0; i < result.count(); i++) {

@@ -249,6 +249,13 @@ final class CrewLaunchers implements AutoCloseable {
     return start("coordinator-" + label, "bin/coordinator", Arrays.asList(args));
   }
 
+  /** As {@link #coordinator}, with {@code stdin} as the coordinator's standard input. */
+  Run coordinatorReading(Path stdin, String label, Duration timeout, String... args) {
+    return awaitCoordinator(
+        start("coordinator-" + label, "bin/coordinator", Arrays.asList(args), stdin.toFile()),
+        timeout);
+  }
+
   /**
    * Waits for a coordinator started by {@link #startCoordinator} to finish (or kills it after
    * {@code timeout}).
@@ -275,6 +282,10 @@ final class CrewLaunchers implements AutoCloseable {
   }
 
   private Child start(String label, String launcher, List<String> args) {
+    return start(label, launcher, args, new File("/dev/null"));
+  }
+
+  private Child start(String label, String launcher, List<String> args, File stdin) {
     String name = String.format("%02d-%s", counter.incrementAndGet(), label);
     Path out = logDir.resolve(name + ".out");
     Path err = logDir.resolve(name + ".err");
@@ -284,7 +295,7 @@ final class CrewLaunchers implements AutoCloseable {
     ProcessBuilder builder =
         new ProcessBuilder(command)
             .directory(logDir.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectInput(ProcessBuilder.Redirect.from(stdin))
             .redirectOutput(out.toFile())
             .redirectError(err.toFile());
     Map<String, String> env = builder.environment();

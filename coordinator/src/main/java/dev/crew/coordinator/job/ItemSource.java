@@ -2,6 +2,7 @@ package dev.crew.coordinator.job;
 
 import dev.crew.common.TaskChunk;
 import java.io.IOException;
+import java.util.Optional;
 
 /**
  * A job's input, read as a stream and cut into chunks as it goes, so a huge input never sits in
@@ -20,6 +21,24 @@ public interface ItemSource extends AutoCloseable {
 
   /** Items handed out so far. */
   long read();
+
+  /**
+   * A digest of the whole input (see {@link InputDigest}), if it is known yet: it tells a
+   * resubmission of the same {@code --job-id} with the same input from one with another.
+   */
+  default Optional<String> digest() {
+    return Optional.empty();
+  }
+
+  /**
+   * Reads the rest of the input without handing it out, for its digest.
+   *
+   * @return the digest of the whole input
+   * @throws UnsupportedOperationException if this input has no digest
+   */
+  default String readToEnd() throws IOException {
+    throw new UnsupportedOperationException("no digest of this input");
+  }
 
   @Override
   void close() throws IOException;

@@ -246,7 +246,7 @@ public final class JobRun {
       if (!stopped) {
         long items = source.read();
         long tasks = seq;
-        markQueued(job.id(), items, tasks);
+        markQueued(job.id(), items, tasks, source.digest().orElse(""));
         inbox.add(new Queued(items, tasks));
       }
     } catch (InterruptedException e) {
@@ -258,10 +258,17 @@ public final class JobRun {
     }
   }
 
-  private void markQueued(String jobId, long items, long tasks) {
+  private void markQueued(String jobId, long items, long tasks, String inputDigest) {
     for (int attempt = 0; attempt < 100; attempt++) {
       Job current = jobs.get(jobId);
-      if (current == null || jobs.replace(jobId, current, current.queued(items, tasks))) {
+      if (current == null) {
+        return;
+      }
+      Job queued = current.queued(items, tasks);
+      if (queued.inputDigest().isEmpty()) {
+        queued = queued.withInputDigest(inputDigest);
+      }
+      if (jobs.replace(jobId, current, queued)) {
         return;
       }
     }
@@ -475,7 +482,7 @@ public final class JobRun {
     if (!existing.task().equals(submitted.task())
         || !existing.params().equals(submitted.params())
         || existing.lane() != submitted.lane()) {
-      throw new IllegalArgumentException(
+      throw new JobIdTakenException(
           "job '"
               + existing.id()
               + "' already exists with other work (task "
@@ -487,7 +494,7 @@ public final class JobRun {
               + "); choose another --job-id");
     }
     if (existing.state() == JobState.CANCELLED || existing.state() == JobState.REFUSED) {
-      throw new IllegalArgumentException(
+      throw new JobIdTakenException(
           "job '"
               + existing.id()
               + "' was "

@@ -1,6 +1,7 @@
 package dev.crew.coordinator.job;
 
 import dev.crew.common.TaskChunk;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -53,6 +54,17 @@ public final class RangeSource implements ItemSource {
     TaskChunk chunk = TaskChunk.ofRange(jobId, seq, next - first, next, count);
     next += count;
     return chunk;
+  }
+
+  @Override
+  public Optional<String> digest() {
+    return Optional.of(InputDigest.ofRange(first, last));
+  }
+
+  @Override
+  public String readToEnd() {
+    next = last + 1;
+    return InputDigest.ofRange(first, last);
   }
 
   @Override

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.crew.common.TaskChunk;
-import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,7 +51,8 @@ class SourcesTest {
 
   @Test
   void lines_streamInChunksAndKnowTheTotalAtTheEnd() throws IOException {
-    LineSource lines = new LineSource(new BufferedReader(new StringReader("a\nb\nc\n")));
+    LineSource lines =
+        new LineSource(new ByteArrayInputStream(("a\nb\nc\n").getBytes(StandardCharsets.UTF_8)));
     assertThat(lines.total()).isEqualTo(-1);
     TaskChunk first = lines.next("j", 0, 2);
     assertThat(first.items()).containsExactly("a", "b");
