@@ -13,6 +13,9 @@ import static java.util.Objects.requireNonNull;
  *
  * @param values per item, the result as JSON text, or {@code null} where the item failed
  * @param errors per item, the error message, or {@code null} where the item succeeded
+ * @param taskSignature the signature of the task that ran ({@link TaskChunk#signature()}), empty
+ *     when unsigned: {@code retry} re-signs a failed item only when it proves the item came from a
+ *     task signed under the cluster secret
  */
 public record TaskResult(
     String jobId,
@@ -28,12 +31,14 @@ public record TaskResult(
     int failed,
     String[] values,
     String[] errors,
-    boolean consumed)
+    boolean consumed,
+    String taskSignature)
     implements ItemSpan {
 
   public TaskResult {
     requireNonNull(jobId, "jobId");
     requireNonNull(worker, "worker");
+    requireNonNull(taskSignature, "taskSignature");
     ItemSpan.check(firstIndex, count, items);
     if (!consumed) {
       requireNonNull(values, "values");
@@ -70,7 +75,8 @@ public record TaskResult(
         failed,
         values,
         errors,
-        /* consumed= */ false);
+        /* consumed= */ false,
+        chunk.signature());
   }
 
   public String taskId() {
@@ -102,7 +108,16 @@ public record TaskResult(
         failed,
         null,
         keepFailures ? errors : null,
-        true);
+        true,
+        taskSignature);
+  }
+
+  /**
+   * The task this result records, as it was signed: what {@code retry} verifies before it runs a
+   * failed item again.
+   */
+  public TaskChunk task() {
+    return new TaskChunk(jobId, seq, firstIndex, count, rangeStart, items, 0, taskSignature);
   }
 
   /** Whether this result still knows which of its items failed, and with what error. */
