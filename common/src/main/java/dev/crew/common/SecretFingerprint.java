@@ -24,11 +24,15 @@ public final class SecretFingerprint {
 
   /**
    * The cluster's fingerprint as {@code members} (oldest first, as Hazelcast lists them) show it:
-   * the oldest worker's, not counting the local member; empty when there is no other worker.
+   * the oldest worker's; empty when there is no worker, or the oldest is the local member, which
+   * has nothing older to agree with.
    */
   public static Optional<String> ofCluster(Iterable<Member> members) {
     for (Member member : members) {
-      if (!member.localMember() && Names.ROLE_WORKER.equals(member.getAttribute(Names.ATTR_ROLE))) {
+      if (Names.ROLE_WORKER.equals(member.getAttribute(Names.ATTR_ROLE))) {
+        if (member.localMember()) {
+          return Optional.empty();
+        }
         String published = member.getAttribute(Names.ATTR_SECRET_FINGERPRINT);
         return Optional.of(published == null || published.isBlank() ? NONE : published);
       }
