@@ -1,6 +1,9 @@
 package dev.crew.common;
 
+import static java.util.Objects.requireNonNullElse;
+
 import com.hazelcast.config.CompactSerializationConfig;
+import com.hazelcast.nio.serialization.FieldKind;
 import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
@@ -165,7 +168,11 @@ public final class CompactCodecs {
           in.readInt32("failed"),
           in.readArrayOfString("values"),
           in.readArrayOfString("errors"),
-          in.readBoolean("consumed"));
+          in.readBoolean("consumed"),
+          // Results recorded before tasks' signatures were kept have none: retry refuses them.
+          in.getFieldKind("taskSignature") == FieldKind.STRING
+              ? requireNonNullElse(in.readString("taskSignature"), "")
+              : "");
     }
 
     @Override
@@ -184,6 +191,7 @@ public final class CompactCodecs {
       out.writeArrayOfString("values", result.values());
       out.writeArrayOfString("errors", result.errors());
       out.writeBoolean("consumed", result.consumed());
+      out.writeString("taskSignature", result.taskSignature());
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
 import javax.crypto.Mac;
@@ -22,6 +23,8 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class JobSigner {
   private static final String ALGORITHM = "HmacSHA256";
+  private static final String FINGERPRINT_LABEL = "crew secret fingerprint v1";
+  private static final int FINGERPRINT_BYTES = 8;
 
   private final SecretKeySpec key;
 
@@ -66,6 +69,17 @@ public final class JobSigner {
     return c.mac(key);
   }
 
+  /**
+   * A short public token of the secret: the HMAC of a fixed label, cut to 64 bits, as hex. Members
+   * publish it so that a worker or coordinator holding another secret (or none) finds out before it
+   * sends or runs anything. It tells an onlooker no more than any signed job already does: both are
+   * MACs under the secret, so a guess of the secret can be checked against either, never faster.
+   */
+  public String fingerprint() {
+    byte[] mac = new Content().text(FINGERPRINT_LABEL).macBytes(key);
+    return HexFormat.of().formatHex(mac, 0, FINGERPRINT_BYTES);
+  }
+
   public boolean verify(Job job) {
     return matches(sign(job), job.signature());
   }
@@ -98,12 +112,14 @@ public final class JobSigner {
     }
 
     String mac(SecretKeySpec key) {
+      return Base64.getEncoder().withoutPadding().encodeToString(macBytes(key));
+    }
+
+    byte[] macBytes(SecretKeySpec key) {
       try {
         Mac mac = Mac.getInstance(ALGORITHM);
         mac.init(key);
-        return Base64.getEncoder()
-            .withoutPadding()
-            .encodeToString(mac.doFinal(bytes.toByteArray()));
+        return mac.doFinal(bytes.toByteArray());
       } catch (NoSuchAlgorithmException | InvalidKeyException e) {
         throw new IllegalStateException("this JDK cannot compute " + ALGORITHM, e);
       }

@@ -35,6 +35,9 @@ public final class Names {
   public static final String ATTR_IO_CONCURRENCY = "crew.io-concurrency";
   public static final String ATTR_TASKS = "crew.tasks";
 
+  /** {@link SecretFingerprint} of the member's cluster secret, {@code none} without one. */
+  public static final String ATTR_SECRET_FINGERPRINT = "crew.secret-fingerprint";
+
   public static final String ROLE_WORKER = "worker";
 
   private Names() {}

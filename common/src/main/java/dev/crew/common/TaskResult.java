@@ -15,6 +15,9 @@ import org.jspecify.annotations.Nullable;
  *
  * @param values per item, the result as JSON text, or {@code null} where the item failed
  * @param errors per item, the error message, or {@code null} where the item succeeded
+ * @param taskSignature the signature of the task that ran ({@link TaskChunk#signature()}), empty
+ *     when unsigned: {@code retry} re-signs a failed item only when it proves the item came from a
+ *     task signed under the cluster secret
  */
 public record TaskResult(
     String jobId,
@@ -30,12 +33,14 @@ public record TaskResult(
     int failed,
     @Nullable String @Nullable [] values,
     @Nullable String @Nullable [] errors,
-    boolean consumed)
+    boolean consumed,
+    String taskSignature)
     implements ItemSpan {
 
   public TaskResult {
     requireNonNull(jobId, "jobId");
     requireNonNull(worker, "worker");
+    requireNonNull(taskSignature, "taskSignature");
     ItemSpan.check(firstIndex, count, items);
     if (!consumed) {
       requireNonNull(values, "values");
@@ -76,7 +81,8 @@ public record TaskResult(
         failed,
         values,
         errors,
-        /* consumed= */ false);
+        /* consumed= */ false,
+        chunk.signature());
   }
 
   public String taskId() {
@@ -108,7 +114,16 @@ public record TaskResult(
         failed,
         null,
         keepFailures ? errors : null,
-        true);
+        true,
+        taskSignature);
+  }
+
+  /**
+   * The task this result records, as it was signed: what {@code retry} verifies before it runs a
+   * failed item again.
+   */
+  public TaskChunk task() {
+    return new TaskChunk(jobId, seq, firstIndex, count, rangeStart, items, 0, taskSignature);
   }
 
   /** Whether this result still knows which of its items failed, and with what error. */

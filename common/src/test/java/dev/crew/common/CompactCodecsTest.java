@@ -212,7 +212,8 @@ class CompactCodecsTest {
 
   @Test
   void taskResult_consumedRoundTrip() {
-    TaskChunk chunk = TaskChunk.ofItems("job-6", 2, 20, new String[] {"a", "b"});
+    TaskChunk chunk =
+        TaskChunk.ofItems("job-6", 2, 20, new String[] {"a", "b"}).withSignature("sig-of-task");
     TaskResult consumed =
         TaskResult.of(chunk, "w2", 9L, new String[] {null, "1"}, new String[] {"e", null})
             .asConsumed();
@@ -229,6 +230,7 @@ class CompactCodecsTest {
     assertThat(back.worker()).isEqualTo("w2");
     assertThat(back.seq()).isEqualTo(2);
     assertThat(back.firstIndex()).isEqualTo(20);
+    assertThat(back.taskSignature()).isEqualTo("sig-of-task"); // what retry verifies
   }
 
   @Test

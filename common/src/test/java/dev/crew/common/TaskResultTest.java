@@ -10,7 +10,7 @@ class TaskResultTest {
   private static TaskResult result(
       int count, int ok, int failed, String[] values, String[] errors, boolean consumed) {
     return new TaskResult(
-        "j", 0, 0, count, 0, null, "w1", 0, 10, ok, failed, values, errors, consumed);
+        "j", 0, 0, count, 0, null, "w1", 0, 10, ok, failed, values, errors, consumed, "");
   }
 
   @Test
@@ -114,7 +114,8 @@ class TaskResultTest {
                     0,
                     new String[2],
                     new String[2],
-                    false))
+                    false,
+                    ""))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("count 2 but 1 items");
   }

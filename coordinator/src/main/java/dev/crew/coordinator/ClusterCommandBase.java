@@ -3,7 +3,10 @@ package dev.crew.coordinator;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.crew.common.Job;
+import dev.crew.common.JobSigner;
+import dev.crew.common.SecretFingerprint;
 import java.io.PrintWriter;
+import java.util.Optional;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -32,6 +35,29 @@ abstract class ClusterCommandBase {
 
   HazelcastInstance connect() {
     return options().connect();
+  }
+
+  /**
+   * Connects to send work signed by {@code signer} (unsigned when empty): fails with exit code 5
+   * and one line, nothing sent, when the cluster's workers hold another secret, since they would
+   * refuse all of it.
+   */
+  HazelcastInstance connectToSend(Optional<JobSigner> signer) {
+    HazelcastInstance hazelcast = connect();
+    Optional<String> mismatch =
+        SecretFingerprint.mismatch(
+            hazelcast.getCluster().getMembers(), SecretFingerprint.of(signer), "this coordinator");
+    if (mismatch.isPresent()) {
+      hazelcast.shutdown();
+      throw new CrewException(
+          ExitCodes.REFUSED,
+          "cluster '"
+              + options().cluster
+              + "' would refuse this coordinator's jobs: "
+              + mismatch.get()
+              + "; use the workers' secret (CREW_SECRET or --secret-file); nothing was sent");
+    }
+    return hazelcast;
   }
 
   /**

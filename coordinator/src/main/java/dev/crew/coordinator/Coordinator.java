@@ -33,7 +33,7 @@ import picocli.CommandLine.Mixin;
       "2:bad usage or refused input, found before anything was queued (stdin: in its first 4 MiB)",
       "3:the cluster could not be reached",
       "4:the job was cancelled, or an unexpected error stopped the coordinator",
-      "5:the workers refused the job: it is not signed with their cluster secret"
+      "5:refused: the workers hold another cluster secret, or a job to retry is not signed with it"
     },
     subcommands = {
       RunCommand.class,

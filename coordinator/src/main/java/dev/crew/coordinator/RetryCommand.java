@@ -3,6 +3,7 @@ package dev.crew.coordinator;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.crew.common.Job;
+import dev.crew.common.JobSigner;
 import dev.crew.common.Names;
 import dev.crew.common.TaskResult;
 import dev.crew.coordinator.job.ChunkPlanner;
@@ -13,6 +14,7 @@ import dev.crew.coordinator.job.Outcome;
 import dev.crew.coordinator.job.Progress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -33,15 +35,30 @@ final class RetryCommand extends ClusterCommandBase implements Callable<Integer>
 
   @Override
   public Integer call() throws Exception {
-    HazelcastInstance hazelcast = connect();
+    Optional<JobSigner> signer = options().signer();
+    HazelcastInstance hazelcast = connectToSend(signer);
     try {
       IMap<String, Job> jobs = hazelcast.getMap(Names.JOBS);
       IMap<String, TaskResult> results = hazelcast.getMap(Names.RESULTS);
       Job original = requireJob(jobs, jobId);
+      // Everything is checked before anything is queued: a retry signs the job's task, parameters
+      // and failed items anew, so each must already carry the secret's signature.
+      if (signer.isPresent() && !signer.get().verify(original)) {
+        throw refused("the record of job " + jobId + " is not signed with the cluster secret");
+      }
       List<ListSource.Picked> failed = new ArrayList<>();
       for (List<TaskResult> batch : ResultsCommand.batches(original, results)) {
         for (TaskResult result : batch) {
           if (result != null && result.hasErrors()) {
+            if (signer.isPresent()
+                && (!result.jobId().equals(jobId) || !signer.get().verify(result.task()))) {
+              throw refused(
+                  "the failed items of job "
+                      + jobId
+                      + " in result "
+                      + result.taskId()
+                      + " are not those of a task signed with the cluster secret");
+            }
             for (int i = 0; i < result.count(); i++) {
               if (result.errors()[i] != null) {
                 failed.add(
@@ -93,7 +110,7 @@ final class RetryCommand extends ClusterCommandBase implements Callable<Integer>
                       false,
                       false,
                       Math.max(1, ClusterView.of(hazelcast).slots(original.lane())),
-                      options().signer().orElse(null)));
+                      signer.orElse(null)));
       out().flush();
       err().println(outcome.summary());
       err().flush();
@@ -104,5 +121,11 @@ final class RetryCommand extends ClusterCommandBase implements Callable<Integer>
     } finally {
       hazelcast.shutdown();
     }
+  }
+
+  private static CrewException refused(String what) {
+    return new CrewException(
+        ExitCodes.REFUSED,
+        what + " (made or changed without it, e.g. planted); nothing was queued again");
   }
 }

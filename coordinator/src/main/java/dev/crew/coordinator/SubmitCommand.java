@@ -1,6 +1,8 @@
 package dev.crew.coordinator;
 
 import com.hazelcast.core.HazelcastInstance;
+import dev.crew.common.JobSigner;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,16 +32,17 @@ final class SubmitCommand extends ClusterCommandBase implements Callable<Integer
   @Override
   public Integer call() throws Exception {
     HazelcastInstance[] client = new HazelcastInstance[1];
+    Optional<JobSigner> signer = options().signer();
     try {
       return new JobLauncher(job, out(), err())
           .launch(
               checked -> {
-                client[0] = connect();
+                client[0] = connectToSend(signer);
                 return client[0];
               },
               detach,
               /* embedded= */ false,
-              options().signer().orElse(null));
+              signer.orElse(null));
     } finally {
       if (client[0] != null) {
         client[0].shutdown();

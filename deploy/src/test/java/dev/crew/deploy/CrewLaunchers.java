@@ -175,6 +175,15 @@ final class CrewLaunchers implements AutoCloseable {
    */
   Worker startWorker(
       String cluster, int port, List<String> join, int expectedMembers, List<String> extraArgs) {
+    Child child = startWorkerChild(cluster, port, join, extraArgs);
+    return awaitJoined(child, cluster, port, expectedMembers);
+  }
+
+  /**
+   * Starts {@code bin/worker} as {@link #startWorker(String, int, List, int, List)} does, without
+   * waiting for it to join.
+   */
+  Child startWorkerChild(String cluster, int port, List<String> join, List<String> extraArgs) {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -189,8 +198,7 @@ final class CrewLaunchers implements AutoCloseable {
                 "--drain-timeout",
                 "5s"));
     args.addAll(extraArgs);
-    Child child = start("worker-" + port, "bin/worker", args);
-    return awaitJoined(child, cluster, port, expectedMembers);
+    return start("worker-" + port, "bin/worker", args);
   }
 
   /**

@@ -16,6 +16,7 @@ import dev.crew.common.JobState;
 import dev.crew.common.Lane;
 import dev.crew.common.Lease;
 import dev.crew.common.Names;
+import dev.crew.common.SecretFingerprint;
 import dev.crew.common.TaskCatalog;
 import dev.crew.common.TaskChunk;
 import dev.crew.worker.http.HttpEndpoint;
@@ -241,9 +242,12 @@ public final class Worker implements AutoCloseable {
    */
   public static Worker start(Settings settings, TaskCatalog catalog, HttpOptions httpOptions) {
     int cores = Runtime.getRuntime().availableProcessors();
+    String fingerprint = SecretFingerprint.of(Optional.ofNullable(settings.security().signer()));
+    SecretCheck.beforeJoin(settings.membership(), fingerprint);
     Map<String, String> attributes =
         Map.of(
             Names.ATTR_ROLE, Names.ROLE_WORKER,
+            Names.ATTR_SECRET_FINGERPRINT, fingerprint,
             Names.ATTR_CORES, Integer.toString(cores),
             Names.ATTR_CPU_THREADS, Integer.toString(settings.cpuThreads()),
             Names.ATTR_IO_CONCURRENCY, Integer.toString(settings.ioConcurrency()),
@@ -253,6 +257,7 @@ public final class Worker implements AutoCloseable {
     Config config = ClusterConfigs.member(settings.membership(), attributes, settings.backups());
     failureDetection(config, settings.leaseTimeout(), settings.heartbeat());
     HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config);
+    SecretCheck.afterJoin(hazelcast, settings.membership().cluster(), fingerprint);
     Worker worker = new Worker(settings, catalog, hazelcast, httpOptions.enabled());
     worker.reaper.start();
     worker.stats.start(STATS_INTERVAL);
@@ -590,6 +595,16 @@ public final class Worker implements AutoCloseable {
           "member {} joined; the cluster has {} members",
           nameOf(event.getMember()),
           event.getMembers().size());
+      String theirs = event.getMember().getAttribute(Names.ATTR_SECRET_FINGERPRINT);
+      String own = SecretFingerprint.of(Optional.ofNullable(settings.security().signer()));
+      if (!own.equals(theirs)) {
+        log.warn(
+            "member {} holds another cluster secret (fingerprint {}, this worker's {}): a Crew worker"
+                + " leaves again by itself; any other member is not one of this cluster's workers",
+            nameOf(event.getMember()),
+            theirs == null ? "none published" : theirs,
+            own);
+      }
       awaitSafe();
     }
 

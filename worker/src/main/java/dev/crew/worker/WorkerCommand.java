@@ -33,7 +33,11 @@ import sun.misc.Signal;
       "Every option can also be set by the environment variable shown in its description."
     },
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:stopped cleanly", "2:bad usage", "3:could not start or join the cluster"},
+    exitCodeList = {
+      "0:stopped cleanly",
+      "2:bad usage",
+      "3:could not start or join the cluster, or its workers hold another cluster secret"
+    },
     subcommands = {CommandLine.HelpCommand.class})
 public final class WorkerCommand implements Callable<Integer> {
 
