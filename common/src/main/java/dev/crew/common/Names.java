@@ -18,6 +18,9 @@ public final class Names {
 
   public static final String HEARTBEATS = "crew.heartbeats";
 
+  /** Each job's {@link ResultBudget}, under its job id. */
+  public static final String BUDGETS = "crew.budgets";
+
   /** Each worker's {@link WorkerStats}, under its member uuid, rewritten every second. */
   public static final String STATS = "crew.stats";
 
@@ -34,6 +37,9 @@ public final class Names {
   public static final String ATTR_CPU_THREADS = "crew.cpu-threads";
   public static final String ATTR_IO_CONCURRENCY = "crew.io-concurrency";
   public static final String ATTR_TASKS = "crew.tasks";
+
+  /** Bytes of unread results the worker holds its share of ({@link ResultHoldings#share}). */
+  public static final String ATTR_RESULTS_SHARE = "crew.results-share";
 
   public static final String ROLE_WORKER = "worker";
 

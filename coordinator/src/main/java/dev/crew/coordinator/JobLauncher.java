@@ -4,6 +4,9 @@ import com.hazelcast.core.HazelcastInstance;
 import dev.crew.common.Job;
 import dev.crew.common.JobSigner;
 import dev.crew.common.Lane;
+import dev.crew.common.Names;
+import dev.crew.common.ResultBudget;
+import dev.crew.common.ResultHoldings;
 import dev.crew.common.Task;
 import dev.crew.common.TaskCatalog;
 import dev.crew.coordinator.job.BarProgress;
@@ -103,11 +106,21 @@ final class JobLauncher {
       if (options.ordered) {
         handler = new InOrder(handler);
       }
+      ResultHoldings holdings = new ResultHoldings(hazelcast);
+      long clusterLimit = holdings.clusterLimit();
+      hazelcast
+          .<String, ResultBudget>getMap(Names.BUDGETS)
+          .putIfAbsent(jobId, new ResultBudget(jobId, options.resultBudget(), options.keepResults));
+      // A job with a chosen id can be submitted again to see all of it: it keeps results too.
+      boolean keep = options.keepResults || detach || options.jobId != null;
+      long keepLimit =
+          new ResultBudget(jobId, options.resultBudget(), keep).keepLimit(clusterLimit);
       if (detach) {
         out.println(jobId);
         out.flush();
       }
       Outcome outcome;
+      Thread notice = detach ? PauseNotice.start(holdings, jobId, err) : null;
       try (Progress progress =
           progress(jobId, source.total(), detach || reduction != null || options.out != null)) {
         outcome =
@@ -119,12 +132,11 @@ final class JobLauncher {
                     handler,
                     progress,
                     new JobRun.Options(
-                        detach,
-                        // A job with a chosen id can be submitted again to see all of it: keep its
-                        // results.
-                        options.keepResults || detach || options.jobId != null,
-                        Math.max(1, view.slots(lane)),
-                        signer));
+                        detach, keep, Math.max(1, view.slots(lane)), signer, keepLimit));
+      } finally {
+        if (notice != null) {
+          notice.interrupt();
+        }
       }
       target.flush();
       if (detach) {
