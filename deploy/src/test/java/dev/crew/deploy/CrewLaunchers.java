@@ -175,6 +175,17 @@ final class CrewLaunchers implements AutoCloseable {
    */
   Worker startWorker(
       String cluster, int port, List<String> join, int expectedMembers, List<String> extraArgs) {
+    return startWorker(cluster, port, join, expectedMembers, extraArgs, Map.of());
+  }
+
+  /** As above, with {@code env} added to the worker's environment (e.g. {@code CREW_JAVA_OPTS}). */
+  Worker startWorker(
+      String cluster,
+      int port,
+      List<String> join,
+      int expectedMembers,
+      List<String> extraArgs,
+      Map<String, String> env) {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -189,7 +200,7 @@ final class CrewLaunchers implements AutoCloseable {
                 "--drain-timeout",
                 "5s"));
     args.addAll(extraArgs);
-    Child child = start("worker-" + port, "bin/worker", args);
+    Child child = start("worker-" + port, "bin/worker", args, env);
     return awaitJoined(child, cluster, port, expectedMembers);
   }
 
@@ -275,6 +286,11 @@ final class CrewLaunchers implements AutoCloseable {
   }
 
   private Child start(String label, String launcher, List<String> args) {
+    return start(label, launcher, args, Map.of());
+  }
+
+  private Child start(
+      String label, String launcher, List<String> args, Map<String, String> extraEnv) {
     String name = String.format("%02d-%s", counter.incrementAndGet(), label);
     Path out = logDir.resolve(name + ".out");
     Path err = logDir.resolve(name + ".err");
@@ -289,6 +305,7 @@ final class CrewLaunchers implements AutoCloseable {
             .redirectError(err.toFile());
     Map<String, String> env = builder.environment();
     env.keySet().removeIf(k -> k.startsWith("CREW_") && !KEPT_CREW_ENV.contains(k));
+    env.putAll(extraEnv);
     try {
       long startedNanos = System.nanoTime();
       Child child =
