@@ -110,8 +110,14 @@ final class JobLauncher {
       long clusterLimit = holdings.clusterLimit();
       hazelcast
           .<String, ResultBudget>getMap(Names.BUDGETS)
-          .putIfAbsent(jobId, new ResultBudget(jobId, options.resultBudget(), options.keepResults));
-      // A job with a chosen id can be submitted again to see all of it: it keeps results too.
+          .putIfAbsent(
+              jobId,
+              new ResultBudget(
+                  jobId,
+                  options.resultBudget(),
+                  // A job with a chosen id can be submitted again to see all of it: it keeps
+                  // results too, and reading them with 'results' leaves them.
+                  options.keepResults || options.jobId != null));
       boolean keep = options.keepResults || detach || options.jobId != null;
       long keepLimit =
           new ResultBudget(jobId, options.resultBudget(), keep).keepLimit(clusterLimit);
