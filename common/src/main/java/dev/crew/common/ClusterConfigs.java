@@ -130,7 +130,15 @@ public final class ClusterConfigs {
             .setTimeToLiveSeconds((int) Duration.ofDays(1).toSeconds())
             // Job progress (status, jobs, top, the dashboard) counts one job's results: only those,
             // not the map.
-            .addIndexConfig(new IndexConfig(IndexType.HASH, "jobId")));
+            .addIndexConfig(new IndexConfig(IndexType.HASH, "jobId"))
+            // What each job and all jobs hold unread (ResultHoldings): only unread results, not
+            // the counts of consumed ones, which may be millions.
+            .addIndexConfig(new IndexConfig(IndexType.SORTED, "heldBytes"))
+            .addIndexConfig(new IndexConfig(IndexType.SORTED, "jobId", "heldBytes")));
+    config.addMapConfig(
+        new MapConfig(Names.BUDGETS)
+            .setBackupCount(backups)
+            .setTimeToLiveSeconds((int) Duration.ofDays(1).toSeconds()));
     config.addMapConfig(new MapConfig(Names.TASKS).setBackupCount(backups));
     config.addMapConfig(new MapConfig(Names.LEASES).setBackupCount(backups));
     config.addMapConfig(new MapConfig(Names.HEARTBEATS).setBackupCount(backups));

@@ -25,6 +25,7 @@ public final class CompactCodecs {
     config.addSerializer(new TaskChunkCodec());
     config.addSerializer(new TaskResultCodec());
     config.addSerializer(new LeaseCodec());
+    config.addSerializer(new ResultBudgetCodec());
     config.addSerializer(new StatsCodecs.WorkerStatsCodec());
     config.addSerializer(new StatsCodecs.CrewEventCodec());
   }
@@ -59,6 +60,31 @@ public final class CompactCodecs {
     @Override
     public Class<Lease> getCompactClass() {
       return Lease.class;
+    }
+  }
+
+  static final class ResultBudgetCodec implements CompactSerializer<ResultBudget> {
+    @Override
+    public ResultBudget read(CompactReader in) {
+      return new ResultBudget(
+          in.readString("jobId"), in.readInt64("limitBytes"), in.readBoolean("keepResults"));
+    }
+
+    @Override
+    public void write(CompactWriter out, ResultBudget budget) {
+      out.writeString("jobId", budget.jobId());
+      out.writeInt64("limitBytes", budget.limitBytes());
+      out.writeBoolean("keepResults", budget.keepResults());
+    }
+
+    @Override
+    public String getTypeName() {
+      return "crew.ResultBudget";
+    }
+
+    @Override
+    public Class<ResultBudget> getCompactClass() {
+      return ResultBudget.class;
     }
   }
 
@@ -192,6 +218,8 @@ public final class CompactCodecs {
       out.writeArrayOfString("errors", result.errors());
       out.writeBoolean("consumed", result.consumed());
       out.writeString("taskSignature", result.taskSignature());
+      // Derived, never read back: written so that the members can sum what each job holds unread.
+      out.writeInt64("heldBytes", result.heldBytes());
     }
 
     @Override

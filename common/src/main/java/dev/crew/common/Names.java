@@ -18,6 +18,9 @@ public final class Names {
 
   public static final String HEARTBEATS = "crew.heartbeats";
 
+  /** Each job's {@link ResultBudget}, under its job id. */
+  public static final String BUDGETS = "crew.budgets";
+
   /** Each worker's {@link WorkerStats}, under its member uuid, rewritten every second. */
   public static final String STATS = "crew.stats";
 
@@ -37,6 +40,9 @@ public final class Names {
 
   /** {@link SecretFingerprint} of the member's cluster secret, {@code none} without one. */
   public static final String ATTR_SECRET_FINGERPRINT = "crew.secret-fingerprint";
+
+  /** Bytes of unread results the worker holds its share of ({@link ResultHoldings#share}). */
+  public static final String ATTR_RESULTS_SHARE = "crew.results-share";
 
   public static final String ROLE_WORKER = "worker";
 

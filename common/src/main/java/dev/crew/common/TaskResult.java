@@ -126,6 +126,32 @@ public record TaskResult(
     return new TaskChunk(jobId, seq, firstIndex, count, rangeStart, items, 0, taskSignature);
   }
 
+  /**
+   * Bytes this result takes where it is stored, estimated from its text as Compact writes it (a
+   * length and an offset per string): what counts against its job's {@link ResultBudget} until it
+   * is read. 0 once consumed: only its counts are left.
+   */
+  public long heldBytes() {
+    if (consumed) {
+      return 0;
+    }
+    return RECORD_BYTES + textBytes(items) + textBytes(values) + textBytes(errors);
+  }
+
+  /** The key, the job id, the worker and the numbers of a stored result, and the map's entry. */
+  private static final long RECORD_BYTES = 256;
+
+  private static long textBytes(@Nullable String @Nullable [] texts) {
+    if (texts == null) {
+      return 0;
+    }
+    long bytes = 0;
+    for (String text : texts) {
+      bytes += 8 + (text == null ? 0 : text.length());
+    }
+    return bytes;
+  }
+
   /** Whether this result still knows which of its items failed, and with what error. */
   public boolean hasErrors() {
     return errors != null;

@@ -5,6 +5,8 @@ import dev.crew.common.Job;
 import dev.crew.common.JobSigner;
 import dev.crew.common.Lane;
 import dev.crew.common.Names;
+import dev.crew.common.ResultBudget;
+import dev.crew.common.ResultHoldings;
 import dev.crew.common.Task;
 import dev.crew.common.TaskCatalog;
 import dev.crew.coordinator.job.BadInputException;
@@ -108,12 +110,28 @@ final class JobLauncher {
       if (options.ordered) {
         handler = new InOrder(handler);
       }
+      ResultHoldings holdings = new ResultHoldings(hazelcast);
+      long clusterLimit = holdings.clusterLimit();
+      hazelcast
+          .<String, ResultBudget>getMap(Names.BUDGETS)
+          .putIfAbsent(
+              jobId,
+              new ResultBudget(
+                  jobId,
+                  options.resultBudget(),
+                  // A job with a chosen id can be submitted again to see all of it: it keeps
+                  // results too, and reading them with 'results' leaves them.
+                  options.keepResults || options.jobId != null));
+      boolean keep = options.keepResults || detach || options.jobId != null;
+      long keepLimit =
+          new ResultBudget(jobId, options.resultBudget(), keep).keepLimit(clusterLimit);
       if (detach) {
         out.println(jobId);
         out.flush();
       }
       Outcome outcome;
       Abandonment abandonment = new Abandonment(hazelcast, jobId);
+      Thread notice = detach ? PauseNotice.start(holdings, jobId, err) : null;
       try (Progress progress =
               progress(jobId, source.total(), detach || reduction != null || options.out != null);
           StopSignals stop =
@@ -137,12 +155,7 @@ final class JobLauncher {
                     handler,
                     progress,
                     new JobRun.Options(
-                        detach,
-                        // A job with a chosen id can be submitted again to see all of it: keep its
-                        // results.
-                        options.keepResults || detach || options.jobId != null,
-                        Math.max(1, view.slots(lane)),
-                        signer));
+                        detach, keep, Math.max(1, view.slots(lane)), signer, keepLimit));
       } catch (JobIdTakenException e) {
         throw CrewException.usage(e.getMessage());
       } catch (BadInputException e) {
@@ -155,6 +168,10 @@ final class JobLauncher {
       } catch (Exception | Error e) {
         abandonment.abandon(Coordinator.messageOf(e));
         throw e;
+      } finally {
+        if (notice != null) {
+          notice.interrupt();
+        }
       }
       target.flush();
       output.commit();

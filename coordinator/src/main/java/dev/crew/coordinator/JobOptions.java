@@ -1,5 +1,6 @@
 package dev.crew.coordinator;
 
+import dev.crew.common.ByteSizes;
 import dev.crew.common.Durations;
 import dev.crew.common.Lane;
 import dev.crew.common.Params;
@@ -102,8 +103,18 @@ final class JobOptions {
 
   @Option(
       names = "--keep-results",
-      description = "Keep results in the cluster after delivering them (for 'results').")
+      description =
+          "Keep results in the cluster after delivering them (for 'results'), up to half the"
+              + " job's result budget.")
   boolean keepResults;
+
+  @Option(
+      names = "--result-budget",
+      paramLabel = "SIZE",
+      description =
+          "Results the cluster may hold unread before the job pauses, e.g. 64MiB (default: half"
+              + " of what the workers hold for all jobs, a quarter of their heaps).")
+  String resultBudget;
 
   @Option(
       names = "--no-progress",
@@ -149,10 +160,26 @@ final class JobOptions {
         throw new IllegalArgumentException(
             "--timeout must be more than 0 (leave it out for no limit)");
       }
+      resultBudget();
       return new Checked(task, parsed, chosenLane, op, chunk, total, retries, limit);
     } catch (IllegalArgumentException e) {
       throw CrewException.usage(e.getMessage());
     }
+  }
+
+  /** The chosen {@code --result-budget} in bytes, 0 for the workers' default. */
+  long resultBudget() {
+    if (resultBudget == null) {
+      return 0;
+    }
+    long bytes = ByteSizes.parse(resultBudget, "--result-budget");
+    if (bytes < 64 * 1024) {
+      throw new IllegalArgumentException(
+          "--result-budget must be at least 64KiB (one task's result can be larger), not '"
+              + resultBudget
+              + "'");
+    }
+    return bytes;
   }
 
   /** Opens the input now, so a missing file or bad bytes are reported before anything is queued. */

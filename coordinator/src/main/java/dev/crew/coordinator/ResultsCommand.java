@@ -5,11 +5,14 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
 import dev.crew.common.Job;
 import dev.crew.common.Names;
+import dev.crew.common.ResultHoldings;
 import dev.crew.common.TaskResult;
 import dev.crew.coordinator.job.JsonLinesOutput;
+import dev.crew.coordinator.job.KeptResults;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,8 +27,9 @@ import picocli.CommandLine.Parameters;
     name = "results",
     header = "Print a job's stored results as JSON lines, in input order.",
     description = {
-      "Results stay in the cluster for a day when the job was submitted with --detach or --keep-results;",
-      "a coordinator that streamed them keeps only their counts."
+      "Reading results frees them: only their counts (and failures) stay, unless the job was",
+      "submitted with --keep-results, which keeps the first ones up to half the job's result budget.",
+      "A job paused on unread results goes on once they are read."
     },
     mixinStandardHelpOptions = true)
 final class ResultsCommand extends ClusterCommandBase implements Callable<Integer> {
@@ -45,6 +49,10 @@ final class ResultsCommand extends ClusterCommandBase implements Callable<Intege
       IMap<String, TaskResult> results = hazelcast.getMap(Names.RESULTS);
       Job job = requireJob(jobs, jobId);
       JsonLinesOutput output = new JsonLinesOutput(out(), failedOnly);
+      ResultHoldings holdings = new ResultHoldings(hazelcast);
+      KeptResults kept =
+          new KeptResults(holdings.budgetOf(job.id()).keepLimit(holdings.clusterLimit()));
+      Map<String, TaskResult> read = new HashMap<>();
       long delivered = 0;
       long missing = 0;
       long failed = 0;
@@ -62,17 +70,25 @@ final class ResultsCommand extends ClusterCommandBase implements Callable<Intege
           } else {
             output.accept(result);
             failed += result.failed();
+            if (!failedOnly && !kept.keep(result)) {
+              read.put(result.taskId(), result.asConsumed());
+            }
           }
         }
         output.flush();
+        // Freed only once written out: a reader that dies before loses nothing.
+        if (!read.isEmpty()) {
+          results.setAll(read);
+          read.clear();
+        }
       }
       if (delivered > 0 && !failedOnly) {
         err()
             .println(
                 "coordinator: "
                     + delivered
-                    + " tasks' results were streamed to the submitting coordinator and not"
-                    + " kept (submit with --keep-results or --detach to keep them)");
+                    + " tasks' results were read before and not kept (--keep-results keeps"
+                    + " them, up to half the job's result budget)");
       }
       if (missing > 0) {
         err().println("coordinator: " + missing + " tasks have no result yet");

@@ -2,8 +2,10 @@ package dev.crew.coordinator;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import dev.crew.common.Admission;
 import dev.crew.common.Job;
 import dev.crew.common.Names;
+import dev.crew.common.ResultHoldings;
 import dev.crew.common.TaskResult;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,6 +36,7 @@ final class StatusCommand extends ClusterCommandBase implements Callable<Integer
     try {
       IMap<String, Job> jobs = hazelcast.getMap(Names.JOBS);
       IMap<String, TaskResult> results = hazelcast.getMap(Names.RESULTS);
+      ResultHoldings holdings = new ResultHoldings(hazelcast);
       if (jobId != null) {
         Job job = requireJob(jobs, jobId);
         JobProgress p = JobProgress.of(job, results);
@@ -52,6 +55,10 @@ final class StatusCommand extends ClusterCommandBase implements Callable<Integer
                 p.tasksDone(),
                 job.totalsKnown() ? Long.toString(job.totalTasks()) : "?",
                 age(job));
+        if (!p.state().isFinal()
+            && holdings.admission(job.id()) instanceof Admission.Paused paused) {
+          out().println("  " + paused.describe(job.id()));
+        }
         out().flush();
         return ExitCodes.OK;
       }
@@ -70,7 +77,9 @@ final class StatusCommand extends ClusterCommandBase implements Callable<Integer
                   job.id(),
                   job.task(),
                   job.lane().id(),
-                  p.state().name().toLowerCase(Locale.ROOT),
+                  !p.state().isFinal() && holdings.admission(job.id()) instanceof Admission.Paused
+                      ? "paused"
+                      : p.state().name().toLowerCase(Locale.ROOT),
                   p.done(),
                   p.failed(),
                   age(job));

@@ -175,7 +175,18 @@ final class CrewLaunchers implements AutoCloseable {
    */
   Worker startWorker(
       String cluster, int port, List<String> join, int expectedMembers, List<String> extraArgs) {
-    Child child = startWorkerChild(cluster, port, join, extraArgs);
+    return startWorker(cluster, port, join, expectedMembers, extraArgs, Map.of());
+  }
+
+  /** As above, with {@code env} added to the worker's environment (e.g. {@code CREW_JAVA_OPTS}). */
+  Worker startWorker(
+      String cluster,
+      int port,
+      List<String> join,
+      int expectedMembers,
+      List<String> extraArgs,
+      Map<String, String> env) {
+    Child child = startWorkerChild(cluster, port, join, extraArgs, env);
     return awaitJoined(child, cluster, port, expectedMembers);
   }
 
@@ -184,6 +195,15 @@ final class CrewLaunchers implements AutoCloseable {
    * waiting for it to join.
    */
   Child startWorkerChild(String cluster, int port, List<String> join, List<String> extraArgs) {
+    return startWorkerChild(cluster, port, join, extraArgs, Map.of());
+  }
+
+  private Child startWorkerChild(
+      String cluster,
+      int port,
+      List<String> join,
+      List<String> extraArgs,
+      Map<String, String> env) {
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -198,7 +218,7 @@ final class CrewLaunchers implements AutoCloseable {
                 "--drain-timeout",
                 "5s"));
     args.addAll(extraArgs);
-    return start("worker-" + port, "bin/worker", args);
+    return start("worker-" + port, "bin/worker", args, new File("/dev/null"), env);
   }
 
   /**
@@ -260,7 +280,12 @@ final class CrewLaunchers implements AutoCloseable {
   /** As {@link #coordinator}, with {@code stdin} as the coordinator's standard input. */
   Run coordinatorReading(Path stdin, String label, Duration timeout, String... args) {
     return awaitCoordinator(
-        start("coordinator-" + label, "bin/coordinator", Arrays.asList(args), stdin.toFile()),
+        start(
+            "coordinator-" + label,
+            "bin/coordinator",
+            Arrays.asList(args),
+            stdin.toFile(),
+            Map.of()),
         timeout);
   }
 
@@ -290,10 +315,11 @@ final class CrewLaunchers implements AutoCloseable {
   }
 
   private Child start(String label, String launcher, List<String> args) {
-    return start(label, launcher, args, new File("/dev/null"));
+    return start(label, launcher, args, new File("/dev/null"), Map.of());
   }
 
-  private Child start(String label, String launcher, List<String> args, File stdin) {
+  private Child start(
+      String label, String launcher, List<String> args, File stdin, Map<String, String> extraEnv) {
     String name = String.format("%02d-%s", counter.incrementAndGet(), label);
     Path out = logDir.resolve(name + ".out");
     Path err = logDir.resolve(name + ".err");
@@ -308,6 +334,7 @@ final class CrewLaunchers implements AutoCloseable {
             .redirectError(err.toFile());
     Map<String, String> env = builder.environment();
     env.keySet().removeIf(k -> k.startsWith("CREW_") && !KEPT_CREW_ENV.contains(k));
+    env.putAll(extraEnv);
     try {
       long startedNanos = System.nanoTime();
       Child child =

@@ -16,6 +16,7 @@ import dev.crew.common.JobState;
 import dev.crew.common.Lane;
 import dev.crew.common.Lease;
 import dev.crew.common.Names;
+import dev.crew.common.ResultHoldings;
 import dev.crew.common.SecretFingerprint;
 import dev.crew.common.TaskCatalog;
 import dev.crew.common.TaskChunk;
@@ -150,6 +151,17 @@ public final class Worker implements AutoCloseable {
   private final Map<String, ChunkRun> active = new ConcurrentHashMap<>();
   private final java.util.Set<String> handedBackJobs = ConcurrentHashMap.newKeySet();
   private static final Duration HAND_BACK_DELAY = Duration.ofMillis(100);
+
+  /**
+   * How long the task of a paused job stays out of its queue before it is put back: its queue then
+   * cycles through a paused job's few tasks once a second instead of as fast as it can.
+   */
+  private static final Duration PAUSED_HAND_BACK_DELAY = Duration.ofSeconds(1);
+
+  /** How often a worker asks the cluster what a job holds unread. */
+  private static final Duration BUDGET_REFRESH = Duration.ofMillis(250);
+
+  private final BudgetGate budget;
   private final long startedNanos = System.nanoTime();
   private final WorkerMeters meters;
   private final StatsPublisher stats;
@@ -181,6 +193,8 @@ public final class Worker implements AutoCloseable {
             meters,
             System::currentTimeMillis);
     this.tasks = hazelcast.getMap(Names.TASKS);
+    ResultHoldings holdings = new ResultHoldings(hazelcast);
+    this.budget = new BudgetGate(holdings::admission, System::nanoTime, BUDGET_REFRESH);
     this.sink = new MapResultSink(hazelcast.getMap(Names.RESULTS), leases, tasks, meters);
     JobBindings bindings =
         new JobBindings(
@@ -251,6 +265,9 @@ public final class Worker implements AutoCloseable {
             Names.ATTR_CORES, Integer.toString(cores),
             Names.ATTR_CPU_THREADS, Integer.toString(settings.cpuThreads()),
             Names.ATTR_IO_CONCURRENCY, Integer.toString(settings.ioConcurrency()),
+            Names.ATTR_RESULTS_SHARE,
+                Long.toString(
+                    ResultHoldings.share(Runtime.getRuntime().maxMemory(), settings.backups())),
             Names.ATTR_TASKS,
                 catalog.advertised(
                     task -> !task.runsCommands() || settings.security().allowExec()));
@@ -375,10 +392,17 @@ public final class Worker implements AutoCloseable {
       forget(chunk.taskId());
       return null;
     }
+    if (budget.paused(chunk.jobId())) {
+      // Its unread results fill its budget: the task waits in its queue until they are read.
+      leases.delete(chunk.taskId());
+      requeueLater(chunk.taskId(), lane, PAUSED_HAND_BACK_DELAY);
+      return null;
+    }
     WorkerMeters.TaskMeters taskMeters = meters.forJob(chunk.jobId());
     ResultSink tracked =
         result -> {
           active.remove(result.taskId());
+          budget.recorded(result.jobId(), result.heldBytes());
           meters.recorded(taskMeters, result);
           sink.record(result);
         };
@@ -417,22 +441,25 @@ public final class Worker implements AutoCloseable {
           why.task());
     }
     leases.delete(chunk.taskId());
+    requeueLater(chunk.taskId(), lane, HAND_BACK_DELAY);
+  }
+
+  /**
+   * Queues a task id again after {@code delay}. Should this worker die in between, the audit finds
+   * the task in no queue and under no lease, and queues it.
+   */
+  private void requeueLater(String taskId, Lane lane, Duration delay) {
     Thread.ofVirtual()
         .name("crew-hand-back")
         .start(
             () -> {
               try {
-                Thread.sleep(HAND_BACK_DELAY);
-                hazelcast
-                    .<String>getQueue(lane.queueName())
-                    .offer(chunk.taskId(), 5, TimeUnit.SECONDS);
+                Thread.sleep(delay);
+                hazelcast.<String>getQueue(lane.queueName()).offer(taskId, 5, TimeUnit.SECONDS);
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               } catch (RuntimeException e) {
-                log.debug(
-                    "could not hand task {} back (the audit will): {}",
-                    chunk.taskId(),
-                    e.toString());
+                log.debug("could not hand task {} back (the audit will): {}", taskId, e.toString());
               }
             });
   }

@@ -62,10 +62,18 @@ public final class JobRun {
    *     known do not pile up
    * @param signer signs the job and each task with the cluster secret; {@code null} sends them
    *     unsigned
+   * @param keepLimitBytes with {@code keepResults}, bytes of delivered results to keep; those
+   *     delivered after are replaced by their counts, as without it
    */
-  public record Options(boolean detach, boolean keepResults, int slots, JobSigner signer) {
+  public record Options(
+      boolean detach, boolean keepResults, int slots, JobSigner signer, long keepLimitBytes) {
     public Options(boolean detach, boolean keepResults) {
       this(detach, keepResults, MAX_TASK_WINDOW, null);
+    }
+
+    /** Options that keep every delivered result when {@code keepResults}. */
+    public Options(boolean detach, boolean keepResults, int slots, JobSigner signer) {
+      this(detach, keepResults, slots, signer, Long.MAX_VALUE);
     }
 
     int taskWindow() {
@@ -363,6 +371,7 @@ public final class JobRun {
     long failed = 0;
     Map<String, Long> perWorker = new HashMap<>();
     Map<String, TaskResult> delivered = new HashMap<>();
+    KeptResults kept = new KeptResults(options.keepResults() ? options.keepLimitBytes() : 0);
     while (expectedTasks < 0 || receivedTasks < expectedTasks) {
       Event event = inbox.poll(IDLE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
       if (event == null) {
@@ -397,7 +406,7 @@ public final class JobRun {
           failed += result.failed();
           perWorker.merge(result.worker(), (long) result.count(), Long::sum);
           progress.advance(result.count());
-          if (!options.keepResults()) {
+          if (!kept.keep(result)) {
             delivered.put(result.taskId(), result.asConsumed());
           }
         }

@@ -1,0 +1,90 @@
+package dev.crew.common;
+
+import com.hazelcast.aggregation.Aggregators;
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicate;
+import com.hazelcast.query.Predicates;
+
+/**
+ * What the cluster holds of results not yet read, per job and in all, measured where the results
+ * are stored (aggregations: only numbers come back), and what each job is therefore {@linkplain
+ * Admission allowed}.
+ */
+public final class ResultHoldings {
+  /**
+   * The part of a worker's heap its share of stored results may take, backups included: the rest is
+   * for running tasks, the tasks and leases maps, and Hazelcast itself.
+   */
+  private static final int HEAP_FRACTION = 4;
+
+  private final HazelcastInstance hazelcast;
+  private final IMap<String, TaskResult> results;
+  private final IMap<String, ResultBudget> budgets;
+
+  public ResultHoldings(HazelcastInstance hazelcast) {
+    this.hazelcast = hazelcast;
+    this.results = hazelcast.getMap(Names.RESULTS);
+    this.budgets = hazelcast.getMap(Names.BUDGETS);
+  }
+
+  /**
+   * Bytes of results (counted once, though stored with {@code backups} copies) that a worker with
+   * {@code maxHeapBytes} of heap holds its share of; what it publishes as {@link
+   * Names#ATTR_RESULTS_SHARE}.
+   */
+  public static long share(long maxHeapBytes, int backups) {
+    return maxHeapBytes / HEAP_FRACTION / (1L + Math.max(0, backups));
+  }
+
+  /** Bytes of results the workers hold for all jobs: the sum of their shares; 0 if none says. */
+  public long clusterLimit() {
+    long sum = 0;
+    for (Member member : hazelcast.getCluster().getMembers()) {
+      String share = member.getAttribute(Names.ATTR_RESULTS_SHARE);
+      if (share != null) {
+        try {
+          sum += Long.parseLong(share);
+        } catch (NumberFormatException e) {
+          // a member that publishes no readable share adds nothing
+        }
+      }
+    }
+    return sum;
+  }
+
+  /** The budget the submitter stored for {@code jobId}, or the default. */
+  public ResultBudget budgetOf(String jobId) {
+    ResultBudget budget = budgets.get(jobId);
+    return budget != null ? budget : ResultBudget.byDefault(jobId);
+  }
+
+  /** Bytes of {@code jobId}'s results stored unread. */
+  public long held(String jobId) {
+    return sum(Predicates.and(Predicates.equal("jobId", jobId), unread()));
+  }
+
+  /** Whether {@code jobId}'s tasks may run now. */
+  public Admission admission(String jobId) {
+    long clusterLimit = clusterLimit();
+    long jobHeld = held(jobId);
+    long jobLimit = budgetOf(jobId).effectiveLimit(clusterLimit);
+    long totalHeld = clusterLimit > 0 ? sum(unread()) : 0;
+    int jobsHolding =
+        clusterLimit > 0 && totalHeld >= clusterLimit && jobHeld > 0
+            ? results.aggregate(Aggregators.distinct("jobId"), unread()).size()
+            : 1;
+    return Admission.of(jobHeld, jobLimit, totalHeld, clusterLimit, jobsHolding);
+  }
+
+  private long sum(Predicate<String, TaskResult> which) {
+    Long sum = results.aggregate(Aggregators.longSum("heldBytes"), which);
+    return sum == null ? 0 : sum;
+  }
+
+  /** A consumed result holds 0 bytes: its values were delivered and dropped. */
+  private static Predicate<String, TaskResult> unread() {
+    return Predicates.greaterThan("heldBytes", 0L);
+  }
+}
