@@ -102,7 +102,7 @@ class HazelcastTaskLedgerTest extends TaskLedgerContract {
     Claimant doomed = claimantOf(second, "doomed");
     submitter.store(Lane.CPU, tasks("job-a", 0, 128));
     List<TaskChunk> held = new ArrayList<>();
-    while (held.size() < 80) {
+    for (int round = 0; round < ROUNDS && held.size() < 80; round++) {
       held.addAll(victim.claim(Lane.CPU, doomed, 5, Duration.ZERO));
     }
     assertThat(held.stream().map(t -> ownerOf(spread.keyOf(t.jobId(), t.seq()))).distinct())
@@ -115,9 +115,11 @@ class HazelcastTaskLedgerTest extends TaskLedgerContract {
     assertThat(survivor.putBack(new Loss.MemberLeft(doomed.memberUuid()))).isEqualTo(held.size());
     List<TaskChunk> all = new ArrayList<>();
     Claimant heir = claimantOf(member, "heir");
-    for (List<TaskChunk> got = survivor.claim(Lane.CPU, heir, 64, Duration.ZERO);
-        !got.isEmpty();
-        got = survivor.claim(Lane.CPU, heir, 64, Duration.ZERO)) {
+    for (int round = 0; round < ROUNDS; round++) {
+      List<TaskChunk> got = survivor.claim(Lane.CPU, heir, 64, Duration.ZERO);
+      if (got.isEmpty()) {
+        break;
+      }
       all.addAll(got);
     }
     assertThat(seqs(all)).hasSize(128);

@@ -29,6 +29,9 @@ abstract class TaskLedgerContract {
   static final Claimant ANN = new Claimant("ann:5701", "member-ann");
   static final Claimant BOB = new Claimant("bob:5701", "member-bob");
 
+  /** More rounds than any test's tasks need: a ledger that keeps answering has a bug. */
+  static final int ROUNDS = 1_000;
+
   final ManualClock clock = new ManualClock();
 
   /** The ledger under test, reading deadlines from {@link #clock}. */
@@ -53,13 +56,18 @@ abstract class TaskLedgerContract {
     return tasks.stream().map(t -> resultOf(t, by)).toList();
   }
 
-  /** Claims until nothing is queued, {@code max} at a time. */
+  /** Claims until nothing is queued, {@code max} at a time; a ledger that never runs dry fails. */
   List<TaskChunk> claimAll(Claimant claimant, int max) throws InterruptedException {
     List<TaskChunk> all = new ArrayList<>();
-    for (List<TaskChunk> got = claim(claimant, max); !got.isEmpty(); got = claim(claimant, max)) {
+    for (int round = 0; round < ROUNDS; round++) {
+      List<TaskChunk> got = claim(claimant, max);
+      if (got.isEmpty()) {
+        return all;
+      }
       all.addAll(got);
     }
-    return all;
+    throw new AssertionError(
+        "still claiming after " + ROUNDS + " rounds: " + all.size() + " tasks");
   }
 
   List<TaskChunk> claim(Claimant claimant, int max) throws InterruptedException {
@@ -250,12 +258,15 @@ abstract class TaskLedgerContract {
 
   List<TaskResult> consumeAll(String jobId, int max) {
     List<TaskResult> all = new ArrayList<>();
-    for (List<TaskResult> batch = ledger().consume(jobId, max);
-        !batch.isEmpty();
-        batch = ledger().consume(jobId, max)) {
+    for (int round = 0; round < ROUNDS; round++) {
+      List<TaskResult> batch = ledger().consume(jobId, max);
+      if (batch.isEmpty()) {
+        return all;
+      }
       assertThat(batch.size()).isLessThanOrEqualTo(max);
       all.addAll(batch);
     }
-    return all;
+    throw new AssertionError(
+        "still consuming after " + ROUNDS + " rounds: " + all.size() + " results");
   }
 }
