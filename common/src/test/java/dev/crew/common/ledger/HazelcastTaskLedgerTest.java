@@ -102,7 +102,9 @@ class HazelcastTaskLedgerTest extends TaskLedgerContract {
     Claimant doomed = claimantOf(second, "doomed");
     submitter.store(Lane.CPU, tasks("job-a", 0, 128));
     List<TaskChunk> held = new ArrayList<>();
-    for (int round = 0; round < ROUNDS && held.size() < 80; round++) {
+    // All of them: a claimer takes its own member's shards first, so only all is sure to reach
+    // blocks on both members.
+    for (int round = 0; round < ROUNDS && held.size() < 128; round++) {
       held.addAll(victim.claim(Lane.CPU, doomed, 5, Duration.ZERO));
     }
     assertThat(held.stream().map(t -> ownerOf(spread.keyOf(t.jobId(), t.seq()))).distinct())
