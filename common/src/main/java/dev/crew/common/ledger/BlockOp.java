@@ -66,7 +66,7 @@ record BlockOp(Move move) implements EntryProcessor<BlockKey, TaskBlock, BlockOu
             results.stream().map(TaskResult::taskId).toList(),
             JobTally.EMPTY);
       } else {
-        return null;
+        return move instanceof PutBack ? null : BlockOutcome.NOTHING; // forgotten, or never stored
       }
     }
     BlockOutcome outcome;

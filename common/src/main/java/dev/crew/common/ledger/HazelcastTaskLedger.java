@@ -15,6 +15,7 @@ import dev.crew.common.TaskChunk;
 import dev.crew.common.TaskResult;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -56,6 +57,19 @@ public final class HazelcastTaskLedger implements TaskLedger {
   private final Map<Lane, List<IQueue<BlockKey>>> shards = new EnumMap<>(Lane.class);
   private final Map<Lane, IQueue<String>> bells = new EnumMap<>(Lane.class);
   private final AtomicInteger rotation = new AtomicInteger();
+
+  /**
+   * Per claiming thread and lane, the shard to look at first: where it last found work, as more is
+   * likely there (the rest of a block, a block stored since). Threads start on different shards, so
+   * claimers spread.
+   */
+  private final ThreadLocal<int[]> firstShard =
+      ThreadLocal.withInitial(
+          () -> {
+            int[] first = new int[Lane.values().length];
+            Arrays.fill(first, rotation.getAndIncrement());
+            return first;
+          });
 
   /** Per job this ledger stores or consumes: the indexes of its blocks not yet drained. */
   private final Map<String, NavigableSet<Long>> open = new ConcurrentHashMap<>();
@@ -117,7 +131,8 @@ public final class HazelcastTaskLedger implements TaskLedger {
     }
     long until = System.nanoTime() + wait.toNanos();
     while (true) {
-      for (int shard : sweepOrder()) {
+      int[] first = firstShard.get();
+      for (int shard : sweepOrder(first[lane.ordinal()])) {
         IQueue<BlockKey> queue = shard(lane, shard);
         BlockKey key = queue.poll();
         if (key == null) {
@@ -132,6 +147,7 @@ public final class HazelcastTaskLedger implements TaskLedger {
         if (claimed.queuedLeft() > 0) {
           offerBack(lane, key);
         }
+        first[lane.ordinal()] = shard;
         if (!claimed.tasks().isEmpty()) {
           return claimed.tasks();
         }
@@ -149,11 +165,11 @@ public final class HazelcastTaskLedger implements TaskLedger {
 
   /**
    * The shards this instance's member owns first (its claims then run without a network hop), then
-   * the others; each group from a rotating start, so claimers spread over shards.
+   * the others; each group from {@code first} on.
    */
-  private List<Integer> sweepOrder() {
+  private List<Integer> sweepOrder(int first) {
     int n = layout.shards();
-    int start = Math.floorMod(rotation.getAndIncrement(), n);
+    int start = Math.floorMod(first, n);
     List<Integer> local = new ArrayList<>(n);
     List<Integer> remote = new ArrayList<>(n);
     @Nullable Member self = localMember();
@@ -258,8 +274,16 @@ public final class HazelcastTaskLedger implements TaskLedger {
     // Per block at most an even share of max, so the batch never passes it: what a block hands
     // over is consumed, whether or not the caller has room for it.
     int share = Math.max(1, max / keys.size());
-    Map<BlockKey, BlockOutcome> taken =
-        blocks.executeOnKeys(keys, new BlockOp(new BlockOp.Consume(share)));
+    BlockOp consume = new BlockOp(new BlockOp.Consume(share));
+    Map<BlockKey, BlockOutcome> taken;
+    if (keys.size() == 1) {
+      // One block (a small job, or its tail): a call on its key costs a fraction of a call over
+      // partitions.
+      BlockKey only = keys.iterator().next();
+      taken = Map.of(only, join(blocks.submitToKey(only, consume).toCompletableFuture()));
+    } else {
+      taken = blocks.executeOnKeys(keys, consume);
+    }
     List<TaskResult> results = new ArrayList<>();
     for (long index : List.copyOf(indexes)) {
       BlockOutcome outcome = taken.get(layout.keyOf(jobId, index * layout.blockSize()));

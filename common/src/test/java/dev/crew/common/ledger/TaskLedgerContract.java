@@ -249,11 +249,15 @@ abstract class TaskLedgerContract {
   @Test
   void forget_dropsTheJobAndMakesLateResultsDuplicates() throws Exception {
     ledger().store(Lane.CPU, tasks("job-a", 0, 4));
-    List<TaskChunk> held = claimAll(ANN, 4);
+    List<TaskChunk> held = claim(ANN, 2); // the block's key goes back: two tasks are left
     ledger().forget("job-a");
 
     assertThat(ledger().tally("job-a")).isEqualTo(JobTally.EMPTY);
-    assertThat(ledger().record(resultsOf(held, ANN)).duplicates()).hasSize(4);
+    assertThat(ledger().record(resultsOf(held, ANN)).duplicates()).hasSize(2);
+    assertThat(ledger().renew(ANN, held)).isZero();
+    assertThat(ledger().consume("job-a", 10)).isEmpty();
+    ledger().store(Lane.CPU, tasks("job-b", 0, 1));
+    assertThat(claimAll(BOB, 10)).hasSize(1); // the forgotten job's keys still queued are skipped
   }
 
   List<TaskResult> consumeAll(String jobId, int max) {
