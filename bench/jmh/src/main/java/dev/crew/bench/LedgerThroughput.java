@@ -128,6 +128,16 @@ public final class LedgerThroughput {
   }
 
   private static long consume(TaskLedger ledger, String jobId, int tasks) {
+    String name = Thread.currentThread().getName();
+    Thread.currentThread().setName("client-consumer");
+    try {
+      return consumeAll(ledger, jobId, tasks);
+    } finally {
+      Thread.currentThread().setName(name);
+    }
+  }
+
+  private static long consumeAll(TaskLedger ledger, String jobId, int tasks) {
     long consumed = 0;
     while (consumed < tasks) {
       int got = ledger.consume(jobId, 4_096).size();
