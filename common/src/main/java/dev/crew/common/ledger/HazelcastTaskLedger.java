@@ -2,12 +2,8 @@ package dev.crew.common.ledger;
 
 import static java.util.Objects.requireNonNull;
 
-import com.hazelcast.cluster.Endpoint;
-import com.hazelcast.cluster.Member;
-import com.hazelcast.collection.IQueue;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import com.hazelcast.partition.Partition;
 import com.hazelcast.query.Predicate;
 import com.hazelcast.query.Predicates;
 import dev.crew.common.Lane;
@@ -15,9 +11,7 @@ import dev.crew.common.TaskChunk;
 import dev.crew.common.TaskResult;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,16 +23,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The ledger in a Hazelcast cluster, used from a member or a client. Blocks live in one map, each
- * moved by one entry processor call ({@link BlockOp}); lane shards are bounded queues of block
- * keys, one per shard and lane, each on its blocks' partition.
+ * moved by one entry processor call ({@link BlockOp}); which blocks have queued tasks is kept by
+ * {@link LaneShards}.
  */
 public final class HazelcastTaskLedger implements TaskLedger {
   private static final Logger log = LoggerFactory.getLogger(HazelcastTaskLedger.class);
@@ -54,22 +46,7 @@ public final class HazelcastTaskLedger implements TaskLedger {
   private final Duration claimTimeout;
   private final LongSupplier clockMillis;
   private final IMap<BlockKey, TaskBlock> blocks;
-  private final Map<Lane, List<IQueue<BlockKey>>> shards = new EnumMap<>(Lane.class);
-  private final Map<Lane, IQueue<String>> bells = new EnumMap<>(Lane.class);
-  private final AtomicInteger rotation = new AtomicInteger();
-
-  /**
-   * Per claiming thread and lane, the shard to look at first: where it last found work, as more is
-   * likely there (the rest of a block, a block stored since). Threads start on different shards, so
-   * claimers spread.
-   */
-  private final ThreadLocal<int[]> firstShard =
-      ThreadLocal.withInitial(
-          () -> {
-            int[] first = new int[Lane.values().length];
-            Arrays.fill(first, rotation.getAndIncrement());
-            return first;
-          });
+  private final LaneShards shards;
 
   /** Per job this ledger stores or consumes: the indexes of its blocks not yet drained. */
   private final Map<String, NavigableSet<Long>> open = new ConcurrentHashMap<>();
@@ -90,14 +67,7 @@ public final class HazelcastTaskLedger implements TaskLedger {
     this.claimTimeout = requireNonNull(claimTimeout, "claimTimeout");
     this.clockMillis = requireNonNull(clockMillis, "clockMillis");
     this.blocks = hazelcast.getMap(LedgerSetup.BLOCKS);
-    for (Lane lane : Lane.values()) {
-      List<IQueue<BlockKey>> queues = new ArrayList<>(layout.shards());
-      for (int shard = 0; shard < layout.shards(); shard++) {
-        queues.add(hazelcast.getQueue(LedgerSetup.shardName(lane, shard)));
-      }
-      shards.put(lane, List.copyOf(queues));
-      bells.put(lane, hazelcast.getQueue(LedgerSetup.bellName(lane)));
-    }
+    this.shards = new LaneShards(hazelcast, layout.shards());
   }
 
   @Override
@@ -116,11 +86,10 @@ public final class HazelcastTaskLedger implements TaskLedger {
     }
     for (Map.Entry<BlockKey, CompletableFuture<BlockOutcome>> add : adds.entrySet()) {
       if (join(add.getValue()).offer()) {
-        // Waits while the shard is full: the storer's backpressure.
-        shard(lane, add.getKey().shard()).put(add.getKey());
+        shards.put(lane, add.getKey());
       }
     }
-    ring(lane);
+    shards.ring(lane);
   }
 
   @Override
@@ -131,10 +100,8 @@ public final class HazelcastTaskLedger implements TaskLedger {
     }
     long until = System.nanoTime() + wait.toNanos();
     while (true) {
-      int[] first = firstShard.get();
-      for (int shard : sweepOrder(first[lane.ordinal()])) {
-        IQueue<BlockKey> queue = shard(lane, shard);
-        BlockKey key = queue.poll();
+      for (int shard : shards.sweepOrder(lane)) {
+        BlockKey key = shards.poll(lane, shard);
         if (key == null) {
           continue;
         }
@@ -145,9 +112,8 @@ public final class HazelcastTaskLedger implements TaskLedger {
                     new BlockOp.Claim(
                         claimant, max, clockMillis.getAsLong() + claimTimeout.toMillis())));
         if (claimed.queuedLeft() > 0) {
-          offerBack(lane, key);
+          shards.offerBack(lane, key);
         }
-        first[lane.ordinal()] = shard;
         if (!claimed.tasks().isEmpty()) {
           return claimed.tasks();
         }
@@ -156,63 +122,8 @@ public final class HazelcastTaskLedger implements TaskLedger {
       if (left <= 0) {
         return List.of();
       }
-      bell(lane)
-          .poll(
-              Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, IDLE_SWEEP_MILLIS),
-              TimeUnit.MILLISECONDS);
+      shards.awaitBell(lane, Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, IDLE_SWEEP_MILLIS));
     }
-  }
-
-  /**
-   * The shards this instance's member owns first (its claims then run without a network hop), then
-   * the others; each group from {@code first} on.
-   */
-  private List<Integer> sweepOrder(int first) {
-    int n = layout.shards();
-    int start = Math.floorMod(first, n);
-    List<Integer> local = new ArrayList<>(n);
-    List<Integer> remote = new ArrayList<>(n);
-    @Nullable Member self = localMember();
-    for (int i = 0; i < n; i++) {
-      int shard = (start + i) % n;
-      if (self != null && self.equals(ownerOf(shard))) {
-        local.add(shard);
-      } else {
-        remote.add(shard);
-      }
-    }
-    local.addAll(remote);
-    return local;
-  }
-
-  private @Nullable Member localMember() {
-    Endpoint self = hazelcast.getLocalEndpoint();
-    return self instanceof Member member ? member : null;
-  }
-
-  private @Nullable Member ownerOf(int shard) {
-    Partition partition = hazelcast.getPartitionService().getPartition(BlockKey.shardKey(shard));
-    return partition.getOwner();
-  }
-
-  /**
-   * Offers a block with tasks left back to its shard, or to any shard of its lane with room (the
-   * block stays where it is; only its key travels), or leaves it to the audit.
-   */
-  private void offerBack(Lane lane, BlockKey key) {
-    if (shard(lane, key.shard()).offer(key)) {
-      return;
-    }
-    for (IQueue<BlockKey> other : shardsOf(lane)) {
-      if (other.offer(key)) {
-        return;
-      }
-    }
-    log.warn(
-        "every {} shard is full: block {} of job {} waits for the audit",
-        lane.id(),
-        key.index(),
-        key.jobId());
   }
 
   @Override
@@ -325,9 +236,9 @@ public final class HazelcastTaskLedger implements TaskLedger {
       count += block.getValue().count();
       Lane lane = laneOf(block.getKey());
       lanes.add(lane);
-      offerBack(lane, block.getKey());
+      shards.offerBack(lane, block.getKey());
     }
-    lanes.forEach(this::ring);
+    lanes.forEach(shards::ring);
     return count;
   }
 
@@ -345,18 +256,14 @@ public final class HazelcastTaskLedger implements TaskLedger {
         nowhere.add(probe.getKey());
       }
     }
-    for (Lane lane : Lane.values()) {
-      for (IQueue<BlockKey> queue : shardsOf(lane)) {
-        queue.forEach(nowhere::remove);
-      }
-    }
+    nowhere.removeAll(shards.keys());
     int offered = 0;
     Set<BlockKey> again = new HashSet<>();
     for (BlockKey key : nowhere) {
       if (suspects.contains(key)) {
         Lane lane = laneOf(key);
-        offerBack(lane, key);
-        ring(lane);
+        shards.offerBack(lane, key);
+        shards.ring(lane);
         offered++;
       } else {
         again.add(key);
@@ -394,23 +301,6 @@ public final class HazelcastTaskLedger implements TaskLedger {
 
   private CompletableFuture<BlockOutcome> submit(BlockKey key, BlockOp.Move move) {
     return blocks.submitToKey(key, new BlockOp(move)).toCompletableFuture();
-  }
-
-  private IQueue<BlockKey> shard(Lane lane, int shard) {
-    return shardsOf(lane).get(shard);
-  }
-
-  private List<IQueue<BlockKey>> shardsOf(Lane lane) {
-    return requireNonNull(shards.get(lane), "lane");
-  }
-
-  private IQueue<String> bell(Lane lane) {
-    return requireNonNull(bells.get(lane), "lane");
-  }
-
-  /** Wakes an idle claimer of {@code lane}; a full bell has enough wake-ups already. */
-  private void ring(Lane lane) {
-    bell(lane).offer(lane.id());
   }
 
   private static BlockOutcome join(CompletableFuture<BlockOutcome> call) {
