@@ -1,0 +1,158 @@
+package dev.crew.common.ledger;
+
+import static java.util.Objects.requireNonNull;
+
+import com.hazelcast.map.EntryProcessor;
+import dev.crew.common.Lane;
+import dev.crew.common.TaskChunk;
+import dev.crew.common.TaskResult;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One move on one block, run by the block's partition owner as an entry processor: the block is
+ * read and written in one step, so two claims or two records of a block never interleave. Each move
+ * carries every input it needs, time included, so its backup processor (the same move) leaves the
+ * backup replica exactly as the owner's.
+ */
+record BlockOp(Move move) implements EntryProcessor<BlockKey, TaskBlock, BlockOutcome> {
+
+  BlockOp {
+    requireNonNull(move, "move");
+  }
+
+  /** The moves a block supports: each is a {@link TaskBlock} method. */
+  sealed interface Move {}
+
+  record Add(Lane lane, long firstSeq, List<TaskChunk> tasks) implements Move {
+    Add {
+      tasks = List.copyOf(tasks);
+    }
+  }
+
+  record Claim(Claimant claimant, int max, long deadlineMillis) implements Move {}
+
+  record Renew(String memberUuid, long deadlineMillis) implements Move {}
+
+  record Record(List<TaskResult> results) implements Move {
+    Record {
+      results = List.copyOf(results);
+    }
+  }
+
+  record Consume(int max) implements Move {}
+
+  record PutBack(Loss loss, long nowMillis) implements Move {}
+
+  /** Reads the block's tally; changes nothing. */
+  record Probe() implements Move {}
+
+  @Override
+  public @Nullable BlockOutcome process(Map.Entry<BlockKey, TaskBlock> entry) {
+    TaskBlock block = entry.getValue();
+    if (block == null) {
+      if (move instanceof Add add) {
+        block = TaskBlock.empty(entry.getKey().jobId(), add.lane(), add.firstSeq());
+      } else if (move instanceof Record(List<TaskResult> results)) {
+        // The job is forgotten: every result is too late to count.
+        return new BlockOutcome(
+            0,
+            0,
+            false,
+            false,
+            List.of(),
+            List.of(),
+            results.stream().map(TaskResult::taskId).toList(),
+            JobTally.EMPTY);
+      } else {
+        return move instanceof PutBack ? null : BlockOutcome.NOTHING; // forgotten, or never stored
+      }
+    }
+    BlockOutcome outcome;
+    TaskBlock after;
+    switch (move) {
+      case Add add -> {
+        TaskBlock.Step<Boolean> step = block.add(add.tasks());
+        after = step.block();
+        outcome = BlockOutcome.counted(after.slots().size(), after.queued(), step.outcome());
+      }
+      case Claim claim -> {
+        TaskBlock.Step<List<TaskChunk>> step =
+            block.claim(claim.claimant(), claim.max(), claim.deadlineMillis());
+        after = step.block();
+        outcome =
+            new BlockOutcome(
+                step.outcome().size(),
+                after.queued(),
+                false,
+                false,
+                step.outcome(),
+                List.of(),
+                List.of(),
+                JobTally.EMPTY);
+      }
+      case Renew renew -> {
+        TaskBlock.Step<Integer> step = block.renew(renew.memberUuid(), renew.deadlineMillis());
+        after = step.block();
+        outcome = BlockOutcome.counted(step.outcome(), after.queued(), false);
+      }
+      case Record record -> {
+        TaskBlock.Step<RecordOutcome> step = block.record(record.results());
+        after = step.block();
+        outcome =
+            new BlockOutcome(
+                step.outcome().recorded(),
+                after.queued(),
+                false,
+                false,
+                List.of(),
+                List.of(),
+                step.outcome().duplicates(),
+                JobTally.EMPTY);
+      }
+      case Consume consume -> {
+        TaskBlock.Step<List<TaskResult>> step = block.consume(consume.max());
+        after = step.block();
+        outcome =
+            new BlockOutcome(
+                step.outcome().size(),
+                after.queued(),
+                false,
+                after.consumed(),
+                List.of(),
+                step.outcome(),
+                List.of(),
+                after.tally());
+      }
+      case PutBack putBack -> {
+        TaskBlock.Step<Integer> step = block.putBack(putBack.loss(), putBack.nowMillis());
+        after = step.block();
+        if (!step.changed()) {
+          return null; // most blocks, in a put back over the whole map: nothing to send back
+        }
+        outcome = BlockOutcome.counted(step.outcome(), after.queued(), true);
+      }
+      case Probe probe -> {
+        return new BlockOutcome(
+            block.slots().size(),
+            block.queued(),
+            false,
+            block.consumed(),
+            List.of(),
+            List.of(),
+            List.of(),
+            block.tally());
+      }
+    }
+    if (after != block || entry.getValue() == null) {
+      entry.setValue(after);
+    }
+    return outcome;
+  }
+
+  @Override
+  public @Nullable EntryProcessor<BlockKey, TaskBlock, BlockOutcome> getBackupProcessor() {
+    return move instanceof Probe ? null : this;
+  }
+}

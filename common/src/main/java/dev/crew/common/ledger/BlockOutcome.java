@@ -1,0 +1,39 @@
+package dev.crew.common.ledger;
+
+import dev.crew.common.TaskChunk;
+import dev.crew.common.TaskResult;
+import java.util.List;
+
+/**
+ * What one move on a block returns across the wire: the fields its kind of move fills, the others
+ * empty.
+ *
+ * @param count tasks added, renewed, recorded or put back
+ * @param queuedLeft queued tasks left in the block after the move
+ * @param offer whether the caller must offer the block's key to a lane shard
+ * @param drained every slot of a full block consumed: nothing more will come out of it
+ */
+record BlockOutcome(
+    int count,
+    int queuedLeft,
+    boolean offer,
+    boolean drained,
+    List<TaskChunk> tasks,
+    List<TaskResult> results,
+    List<String> duplicates,
+    JobTally tally) {
+
+  BlockOutcome {
+    tasks = List.copyOf(tasks);
+    results = List.copyOf(results);
+    duplicates = List.copyOf(duplicates);
+  }
+
+  static final BlockOutcome NOTHING =
+      new BlockOutcome(0, 0, false, false, List.of(), List.of(), List.of(), JobTally.EMPTY);
+
+  static BlockOutcome counted(int count, int queuedLeft, boolean offer) {
+    return new BlockOutcome(
+        count, queuedLeft, offer, false, List.of(), List.of(), List.of(), JobTally.EMPTY);
+  }
+}

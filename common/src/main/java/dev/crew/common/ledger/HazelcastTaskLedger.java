@@ -1,0 +1,319 @@
+package dev.crew.common.ledger;
+
+import static java.util.Objects.requireNonNull;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicate;
+import com.hazelcast.query.Predicates;
+import dev.crew.common.Lane;
+import dev.crew.common.TaskChunk;
+import dev.crew.common.TaskResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ledger in a Hazelcast cluster, used from a member or a client. Blocks live in one map, each
+ * moved by one entry processor call ({@link BlockOp}); which blocks have queued tasks is kept by
+ * {@link LaneShards}.
+ */
+public final class HazelcastTaskLedger implements TaskLedger {
+  private static final Logger log = LoggerFactory.getLogger(HazelcastTaskLedger.class);
+
+  /** How long an idle claimer waits for the bell before looking over the shards again. */
+  private static final long IDLE_SWEEP_MILLIS = 100;
+
+  /** Most blocks one consume call asks at once. */
+  private static final int CONSUME_WINDOW = 256;
+
+  private final HazelcastInstance hazelcast;
+  private final LedgerLayout layout;
+  private final Duration claimTimeout;
+  private final LongSupplier clockMillis;
+  private final IMap<BlockKey, TaskBlock> blocks;
+  private final LaneShards shards;
+
+  /** Per job this ledger stores or consumes: the indexes of its blocks not yet drained. */
+  private final Map<String, NavigableSet<Long>> open = new ConcurrentHashMap<>();
+
+  private Set<BlockKey> suspects = Set.of();
+
+  /**
+   * @param hazelcast a member or a client whose config went through {@link LedgerSetup}
+   * @param clockMillis the wall clock claims' deadlines are read from
+   */
+  public HazelcastTaskLedger(
+      HazelcastInstance hazelcast,
+      LedgerLayout layout,
+      Duration claimTimeout,
+      LongSupplier clockMillis) {
+    this.hazelcast = requireNonNull(hazelcast, "hazelcast");
+    this.layout = requireNonNull(layout, "layout");
+    this.claimTimeout = requireNonNull(claimTimeout, "claimTimeout");
+    this.clockMillis = requireNonNull(clockMillis, "clockMillis");
+    this.blocks = hazelcast.getMap(LedgerSetup.BLOCKS);
+    this.shards = new LaneShards(hazelcast, layout.shards());
+  }
+
+  @Override
+  public void store(Lane lane, List<TaskChunk> tasks) throws InterruptedException {
+    Map<BlockKey, List<TaskChunk>> byBlock = new LinkedHashMap<>();
+    for (TaskChunk task : tasks) {
+      byBlock
+          .computeIfAbsent(layout.keyOf(task.jobId(), task.seq()), k -> new ArrayList<>())
+          .add(task);
+    }
+    Map<BlockKey, CompletableFuture<BlockOutcome>> adds = new LinkedHashMap<>();
+    for (Map.Entry<BlockKey, List<TaskChunk>> block : byBlock.entrySet()) {
+      BlockKey key = block.getKey();
+      openOf(key.jobId()).add(key.index());
+      adds.put(key, submit(key, new BlockOp.Add(lane, layout.firstSeqOf(key), block.getValue())));
+    }
+    for (Map.Entry<BlockKey, CompletableFuture<BlockOutcome>> add : adds.entrySet()) {
+      if (join(add.getValue()).offer()) {
+        shards.put(lane, add.getKey());
+      }
+    }
+    shards.ring(lane);
+  }
+
+  @Override
+  public List<TaskChunk> claim(Lane lane, Claimant claimant, int max, Duration wait)
+      throws InterruptedException {
+    if (max < 1) {
+      throw new IllegalArgumentException("max must be at least 1");
+    }
+    long until = System.nanoTime() + wait.toNanos();
+    while (true) {
+      for (int shard : shards.sweepOrder(lane)) {
+        BlockKey key = shards.poll(lane, shard);
+        if (key == null) {
+          continue;
+        }
+        BlockOutcome claimed =
+            join(
+                submit(
+                    key,
+                    new BlockOp.Claim(
+                        claimant, max, clockMillis.getAsLong() + claimTimeout.toMillis())));
+        if (claimed.queuedLeft() > 0) {
+          shards.offerBack(lane, key);
+        }
+        if (!claimed.tasks().isEmpty()) {
+          return claimed.tasks();
+        }
+      }
+      long left = until - System.nanoTime();
+      if (left <= 0) {
+        return List.of();
+      }
+      shards.awaitBell(lane, Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, IDLE_SWEEP_MILLIS));
+    }
+  }
+
+  @Override
+  public int renew(Claimant claimant, Collection<TaskChunk> held) {
+    Set<BlockKey> keys = new HashSet<>();
+    for (TaskChunk task : held) {
+      keys.add(layout.keyOf(task.jobId(), task.seq()));
+    }
+    if (keys.isEmpty()) {
+      return 0;
+    }
+    BlockOp renew =
+        new BlockOp(
+            new BlockOp.Renew(
+                claimant.memberUuid(), clockMillis.getAsLong() + claimTimeout.toMillis()));
+    int renewed = 0;
+    for (BlockOutcome outcome : blocks.executeOnKeys(keys, renew).values()) {
+      renewed += outcome.count();
+    }
+    return renewed;
+  }
+
+  @Override
+  public RecordOutcome record(List<TaskResult> results) {
+    Map<BlockKey, List<TaskResult>> byBlock = new LinkedHashMap<>();
+    for (TaskResult result : results) {
+      byBlock
+          .computeIfAbsent(layout.keyOf(result.jobId(), result.seq()), k -> new ArrayList<>())
+          .add(result);
+    }
+    List<CompletableFuture<BlockOutcome>> records = new ArrayList<>(byBlock.size());
+    for (Map.Entry<BlockKey, List<TaskResult>> batch : byBlock.entrySet()) {
+      records.add(submit(batch.getKey(), new BlockOp.Record(batch.getValue())));
+    }
+    RecordOutcome outcome = RecordOutcome.NONE;
+    for (CompletableFuture<BlockOutcome> record : records) {
+      BlockOutcome done = join(record);
+      outcome = outcome.plus(new RecordOutcome(done.count(), done.duplicates()));
+    }
+    return outcome;
+  }
+
+  @Override
+  public List<TaskResult> consume(String jobId, int max) {
+    if (max < 1) {
+      throw new IllegalArgumentException("max must be at least 1");
+    }
+    NavigableSet<Long> indexes = open.computeIfAbsent(jobId, this::findOpen);
+    Set<BlockKey> keys = new HashSet<>();
+    for (long index : indexes) {
+      if (keys.size() >= Math.min(max, CONSUME_WINDOW)) {
+        break;
+      }
+      keys.add(layout.keyOf(jobId, index * layout.blockSize()));
+    }
+    if (keys.isEmpty()) {
+      return List.of();
+    }
+    // Per block at most an even share of max, so the batch never passes it: what a block hands
+    // over is consumed, whether or not the caller has room for it.
+    int share = Math.max(1, max / keys.size());
+    BlockOp consume = new BlockOp(new BlockOp.Consume(share));
+    Map<BlockKey, BlockOutcome> taken;
+    if (keys.size() == 1) {
+      // One block (a small job, or its tail): a call on its key costs a fraction of a call over
+      // partitions.
+      BlockKey only = keys.iterator().next();
+      taken = Map.of(only, join(blocks.submitToKey(only, consume).toCompletableFuture()));
+    } else {
+      taken = blocks.executeOnKeys(keys, consume);
+    }
+    List<TaskResult> results = new ArrayList<>();
+    for (long index : List.copyOf(indexes)) {
+      BlockOutcome outcome = taken.get(layout.keyOf(jobId, index * layout.blockSize()));
+      if (outcome == null) {
+        continue;
+      }
+      results.addAll(outcome.results());
+      if (outcome.drained() && outcome.tally().stored() == layout.blockSize()) {
+        indexes.remove(index);
+      }
+    }
+    return results;
+  }
+
+  /** A job's blocks not drained yet, read from the cluster (a submitter that resumes a job). */
+  private NavigableSet<Long> findOpen(String jobId) {
+    NavigableSet<Long> indexes = new ConcurrentSkipListSet<>();
+    for (Map.Entry<BlockKey, BlockOutcome> block :
+        blocks.executeOnEntries(new BlockOp(new BlockOp.Probe()), ofJob(jobId)).entrySet()) {
+      BlockOutcome probe = block.getValue();
+      if (!(probe.drained() && probe.count() == layout.blockSize())) {
+        indexes.add(block.getKey().index());
+      }
+    }
+    return indexes;
+  }
+
+  private NavigableSet<Long> openOf(String jobId) {
+    return open.computeIfAbsent(jobId, j -> new ConcurrentSkipListSet<>());
+  }
+
+  @Override
+  public int putBack(Loss loss) {
+    Map<BlockKey, BlockOutcome> back =
+        blocks.executeOnEntries(new BlockOp(new BlockOp.PutBack(loss, clockMillis.getAsLong())));
+    int count = 0;
+    Set<Lane> lanes = new HashSet<>();
+    for (Map.Entry<BlockKey, BlockOutcome> block : back.entrySet()) {
+      count += block.getValue().count();
+      Lane lane = laneOf(block.getKey());
+      lanes.add(lane);
+      shards.offerBack(lane, block.getKey());
+    }
+    lanes.forEach(shards::ring);
+    return count;
+  }
+
+  private Lane laneOf(BlockKey key) {
+    TaskBlock block = blocks.get(key);
+    return block == null ? Lane.CPU : block.lane();
+  }
+
+  @Override
+  public synchronized int audit() {
+    Map<BlockKey, BlockOutcome> probes = blocks.executeOnEntries(new BlockOp(new BlockOp.Probe()));
+    Set<BlockKey> nowhere = new HashSet<>();
+    for (Map.Entry<BlockKey, BlockOutcome> probe : probes.entrySet()) {
+      if (probe.getValue().queuedLeft() > 0) {
+        nowhere.add(probe.getKey());
+      }
+    }
+    nowhere.removeAll(shards.keys());
+    int offered = 0;
+    Set<BlockKey> again = new HashSet<>();
+    for (BlockKey key : nowhere) {
+      if (suspects.contains(key)) {
+        Lane lane = laneOf(key);
+        shards.offerBack(lane, key);
+        shards.ring(lane);
+        offered++;
+      } else {
+        again.add(key);
+      }
+    }
+    suspects = again;
+    if (offered > 0) {
+      log.warn(
+          "{} blocks had queued tasks but were in no lane shard (a claimer died between its poll"
+              + " and its claim, or a storer before offering): offered them again",
+          offered);
+    }
+    return offered;
+  }
+
+  @Override
+  public JobTally tally(String jobId) {
+    JobTally tally = JobTally.EMPTY;
+    for (BlockOutcome probe :
+        blocks.executeOnEntries(new BlockOp(new BlockOp.Probe()), ofJob(jobId)).values()) {
+      tally = tally.plus(probe.tally());
+    }
+    return tally;
+  }
+
+  @Override
+  public void forget(String jobId) {
+    blocks.removeAll(ofJob(jobId));
+    open.remove(jobId);
+  }
+
+  private static Predicate<BlockKey, TaskBlock> ofJob(String jobId) {
+    return Predicates.equal("__key.jobId", jobId);
+  }
+
+  private CompletableFuture<BlockOutcome> submit(BlockKey key, BlockOp.Move move) {
+    return blocks.submitToKey(key, new BlockOp(move)).toCompletableFuture();
+  }
+
+  private static BlockOutcome join(CompletableFuture<BlockOutcome> call) {
+    try {
+      return call.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while the ledger was answering", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+}

@@ -1,0 +1,316 @@
+package dev.crew.common.ledger;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.crew.common.Lane;
+import dev.crew.common.TaskChunk;
+import dev.crew.common.TaskResult;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The ledger in one JVM, under one lock: the same moves ({@link TaskBlock}) as the cluster's, for
+ * the core's tests and for a worker that runs alone. One queue of block keys per lane stands for
+ * the cluster's shards.
+ */
+public final class InMemoryTaskLedger implements TaskLedger {
+  private final LedgerLayout layout;
+  private final Duration claimTimeout;
+  private final LongSupplier clockMillis;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition queued = lock.newCondition();
+
+  /** Blocks by job, then by index, so a job's results come out in task order. */
+  private final Map<String, TreeMap<Long, TaskBlock>> jobs = new HashMap<>();
+
+  private final Map<Lane, ArrayDeque<BlockKey>> lanes = new EnumMap<>(Lane.class);
+  private Set<BlockKey> suspects = Set.of();
+
+  /**
+   * @param clockMillis the wall clock claims' deadlines are read from
+   */
+  public InMemoryTaskLedger(LedgerLayout layout, Duration claimTimeout, LongSupplier clockMillis) {
+    this.layout = requireNonNull(layout, "layout");
+    this.claimTimeout = requireNonNull(claimTimeout, "claimTimeout");
+    this.clockMillis = requireNonNull(clockMillis, "clockMillis");
+    for (Lane lane : Lane.values()) {
+      lanes.put(lane, new ArrayDeque<>());
+    }
+  }
+
+  @Override
+  public void store(Lane lane, List<TaskChunk> tasks) {
+    lock.lock();
+    try {
+      for (Map.Entry<BlockKey, List<TaskChunk>> block : byBlock(tasks).entrySet()) {
+        BlockKey key = block.getKey();
+        TaskBlock current =
+            blocksOf(key.jobId())
+                .computeIfAbsent(
+                    key.index(), i -> TaskBlock.empty(key.jobId(), lane, layout.firstSeqOf(key)));
+        TaskBlock.Step<Boolean> step = current.add(block.getValue());
+        put(key, step.block());
+        if (step.outcome()) {
+          offer(lane, key);
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private Map<BlockKey, List<TaskChunk>> byBlock(List<TaskChunk> tasks) {
+    Map<BlockKey, List<TaskChunk>> blocks = new LinkedHashMap<>();
+    for (TaskChunk task : tasks) {
+      blocks
+          .computeIfAbsent(layout.keyOf(task.jobId(), task.seq()), k -> new ArrayList<>())
+          .add(task);
+    }
+    return blocks;
+  }
+
+  @Override
+  public List<TaskChunk> claim(Lane lane, Claimant claimant, int max, Duration wait)
+      throws InterruptedException {
+    if (max < 1) {
+      throw new IllegalArgumentException("max must be at least 1");
+    }
+    long waitNanos = wait.toNanos();
+    lock.lockInterruptibly();
+    try {
+      ArrayDeque<BlockKey> keys = keysOf(lane);
+      List<TaskChunk> claimed = new ArrayList<>();
+      while (claimed.isEmpty()) {
+        BlockKey key = keys.poll();
+        if (key == null) {
+          if (waitNanos <= 0) {
+            return List.of();
+          }
+          waitNanos = queued.awaitNanos(waitNanos);
+          continue;
+        }
+        TaskBlock block = find(key);
+        if (block == null) {
+          continue; // forgotten since its key was offered
+        }
+        TaskBlock.Step<List<TaskChunk>> step =
+            block.claim(claimant, max, clockMillis.getAsLong() + claimTimeout.toMillis());
+        put(key, step.block());
+        claimed.addAll(step.outcome());
+        if (step.block().queued() > 0) {
+          keys.offer(key);
+        }
+      }
+      return claimed;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public int renew(Claimant claimant, Collection<TaskChunk> held) {
+    lock.lock();
+    try {
+      long deadline = clockMillis.getAsLong() + claimTimeout.toMillis();
+      Set<BlockKey> keys = new HashSet<>();
+      for (TaskChunk task : held) {
+        keys.add(layout.keyOf(task.jobId(), task.seq()));
+      }
+      int renewed = 0;
+      for (BlockKey key : keys) {
+        TaskBlock block = find(key);
+        if (block != null) {
+          TaskBlock.Step<Integer> step = block.renew(claimant.memberUuid(), deadline);
+          put(key, step.block());
+          renewed += step.outcome();
+        }
+      }
+      return renewed;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public RecordOutcome record(List<TaskResult> results) {
+    lock.lock();
+    try {
+      Map<BlockKey, List<TaskResult>> byBlock = new LinkedHashMap<>();
+      for (TaskResult result : results) {
+        byBlock
+            .computeIfAbsent(layout.keyOf(result.jobId(), result.seq()), k -> new ArrayList<>())
+            .add(result);
+      }
+      RecordOutcome outcome = RecordOutcome.NONE;
+      for (Map.Entry<BlockKey, List<TaskResult>> batch : byBlock.entrySet()) {
+        TaskBlock block = find(batch.getKey());
+        if (block == null) {
+          List<String> gone = new ArrayList<>();
+          batch.getValue().forEach(r -> gone.add(r.taskId()));
+          outcome = outcome.plus(new RecordOutcome(0, gone));
+          continue;
+        }
+        TaskBlock.Step<RecordOutcome> step = block.record(batch.getValue());
+        put(batch.getKey(), step.block());
+        outcome = outcome.plus(step.outcome());
+      }
+      return outcome;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public List<TaskResult> consume(String jobId, int max) {
+    lock.lock();
+    try {
+      List<TaskResult> taken = new ArrayList<>();
+      TreeMap<Long, TaskBlock> blocks = jobs.get(jobId);
+      if (blocks == null) {
+        return List.of();
+      }
+      for (Map.Entry<Long, TaskBlock> block : blocks.entrySet()) {
+        if (taken.size() >= max) {
+          break;
+        }
+        TaskBlock.Step<List<TaskResult>> step = block.getValue().consume(max - taken.size());
+        block.setValue(step.block());
+        taken.addAll(step.outcome());
+      }
+      return taken;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public int putBack(Loss loss) {
+    lock.lock();
+    try {
+      long now = clockMillis.getAsLong();
+      int back = 0;
+      for (TreeMap<Long, TaskBlock> blocks : jobs.values()) {
+        for (Map.Entry<Long, TaskBlock> entry : blocks.entrySet()) {
+          TaskBlock block = entry.getValue();
+          TaskBlock.Step<Integer> step = block.putBack(loss, now);
+          if (step.changed()) {
+            entry.setValue(step.block());
+            back += step.outcome();
+            offer(block.lane(), layout.keyOf(block.jobId(), block.firstSeq()));
+          }
+        }
+      }
+      return back;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public int audit() {
+    lock.lock();
+    try {
+      Set<BlockKey> inLanes = new HashSet<>();
+      lanes.values().forEach(inLanes::addAll);
+      Set<BlockKey> nowhere = new HashSet<>();
+      int offered = 0;
+      for (TreeMap<Long, TaskBlock> blocks : jobs.values()) {
+        for (TaskBlock block : blocks.values()) {
+          BlockKey key = layout.keyOf(block.jobId(), block.firstSeq());
+          if (block.queued() > 0 && !inLanes.contains(key)) {
+            if (suspects.contains(key)) {
+              offer(block.lane(), key);
+              offered++;
+            } else {
+              nowhere.add(key);
+            }
+          }
+        }
+      }
+      suspects = nowhere;
+      return offered;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public JobTally tally(String jobId) {
+    lock.lock();
+    try {
+      JobTally tally = JobTally.EMPTY;
+      for (TaskBlock block : jobs.getOrDefault(jobId, new TreeMap<>()).values()) {
+        tally = tally.plus(block.tally());
+      }
+      return tally;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void forget(String jobId) {
+    lock.lock();
+    try {
+      jobs.remove(jobId);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Takes a key off a lane as a claimer that dies right after its poll would. */
+  boolean loseKey(Lane lane) {
+    lock.lock();
+    try {
+      return keysOf(lane).poll() != null;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** How many block entries the job holds, consumed or not. */
+  int blocks(String jobId) {
+    lock.lock();
+    try {
+      return jobs.getOrDefault(jobId, new TreeMap<>()).size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private ArrayDeque<BlockKey> keysOf(Lane lane) {
+    return requireNonNull(lanes.get(lane), "lane");
+  }
+
+  private TreeMap<Long, TaskBlock> blocksOf(String jobId) {
+    return jobs.computeIfAbsent(jobId, j -> new TreeMap<>());
+  }
+
+  private @Nullable TaskBlock find(BlockKey key) {
+    TreeMap<Long, TaskBlock> blocks = jobs.get(key.jobId());
+    return blocks == null ? null : blocks.get(key.index());
+  }
+
+  private void put(BlockKey key, TaskBlock block) {
+    blocksOf(key.jobId()).put(key.index(), block);
+  }
+
+  private void offer(Lane lane, BlockKey key) {
+    keysOf(lane).offer(key);
+    queued.signalAll();
+  }
+}

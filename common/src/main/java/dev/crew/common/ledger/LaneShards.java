@@ -1,0 +1,160 @@
+package dev.crew.common.ledger;
+
+import static java.util.Objects.requireNonNull;
+
+import com.hazelcast.cluster.Endpoint;
+import com.hazelcast.cluster.Member;
+import com.hazelcast.collection.IQueue;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.partition.Partition;
+import dev.crew.common.Lane;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which blocks have queued tasks, per lane: bounded queues of block keys, several per lane, each on
+ * the partition of the blocks whose keys it carries, and a bell per lane that wakes idle claimers.
+ */
+final class LaneShards {
+  private static final Logger log = LoggerFactory.getLogger(LaneShards.class);
+
+  private final HazelcastInstance hazelcast;
+  private final int count;
+  private final Map<Lane, List<IQueue<BlockKey>>> shards = new EnumMap<>(Lane.class);
+  private final Map<Lane, IQueue<String>> bells = new EnumMap<>(Lane.class);
+  private final AtomicInteger rotation = new AtomicInteger();
+
+  /**
+   * Per claiming thread and lane, the shard to look at first: where it last found work, as more is
+   * likely there (the rest of a block, a block stored since). Threads start on different shards, so
+   * claimers spread.
+   */
+  private final ThreadLocal<int[]> firstShard =
+      ThreadLocal.withInitial(
+          () -> {
+            int[] first = new int[Lane.values().length];
+            Arrays.fill(first, rotation.getAndIncrement());
+            return first;
+          });
+
+  LaneShards(HazelcastInstance hazelcast, int count) {
+    this.hazelcast = hazelcast;
+    this.count = count;
+    for (Lane lane : Lane.values()) {
+      List<IQueue<BlockKey>> queues = new ArrayList<>(count);
+      for (int shard = 0; shard < count; shard++) {
+        queues.add(hazelcast.getQueue(LedgerSetup.shardName(lane, shard)));
+      }
+      shards.put(lane, List.copyOf(queues));
+      bells.put(lane, hazelcast.getQueue(LedgerSetup.bellName(lane)));
+    }
+  }
+
+  /** Offers a block's key to its own shard, waiting while that is full: a storer's backpressure. */
+  void put(Lane lane, BlockKey key) throws InterruptedException {
+    shard(lane, key.shard()).put(key);
+  }
+
+  /**
+   * Offers a block's key back to its shard, or to any shard of its lane with room (the block stays
+   * where it is; only its key travels), or leaves it to the audit.
+   */
+  void offerBack(Lane lane, BlockKey key) {
+    if (shard(lane, key.shard()).offer(key)) {
+      return;
+    }
+    for (IQueue<BlockKey> other : shardsOf(lane)) {
+      if (other.offer(key)) {
+        return;
+      }
+    }
+    log.warn(
+        "every {} shard is full: block {} of job {} waits for the audit",
+        lane.id(),
+        key.index(),
+        key.jobId());
+  }
+
+  /**
+   * The shards to poll, in order: those this instance's member owns first (its claims then run
+   * without a network hop), then the others; each group from this thread's first shard on.
+   */
+  List<Integer> sweepOrder(Lane lane) {
+    int start = Math.floorMod(firstShard.get()[lane.ordinal()], count);
+    List<Integer> local = new ArrayList<>(count);
+    List<Integer> remote = new ArrayList<>(count);
+    @Nullable Member self = localMember();
+    for (int i = 0; i < count; i++) {
+      int shard = (start + i) % count;
+      if (self != null && self.equals(ownerOf(shard))) {
+        local.add(shard);
+      } else {
+        remote.add(shard);
+      }
+    }
+    local.addAll(remote);
+    return local;
+  }
+
+  /** Takes a key from {@code shard}, or none; the calling thread looks there first next time. */
+  @Nullable BlockKey poll(Lane lane, int shard) {
+    BlockKey key = shard(lane, shard).poll();
+    if (key != null) {
+      firstShard.get()[lane.ordinal()] = shard;
+    }
+    return key;
+  }
+
+  /** Waits up to {@code millis} for a storer or a put back to ring {@code lane}'s bell. */
+  void awaitBell(Lane lane, long millis) throws InterruptedException {
+    bell(lane).poll(millis, TimeUnit.MILLISECONDS);
+  }
+
+  /** Wakes an idle claimer of {@code lane}; a full bell has enough wake-ups already. */
+  void ring(Lane lane) {
+    bell(lane).offer(lane.id());
+  }
+
+  /** Every key in every shard now (copies: for the audit). */
+  Set<BlockKey> keys() {
+    Set<BlockKey> keys = new HashSet<>();
+    for (Lane lane : Lane.values()) {
+      for (IQueue<BlockKey> queue : shardsOf(lane)) {
+        keys.addAll(queue);
+      }
+    }
+    return keys;
+  }
+
+  private @Nullable Member localMember() {
+    Endpoint self = hazelcast.getLocalEndpoint();
+    return self instanceof Member member ? member : null;
+  }
+
+  private @Nullable Member ownerOf(int shard) {
+    Partition partition = hazelcast.getPartitionService().getPartition(BlockKey.shardKey(shard));
+    return partition.getOwner();
+  }
+
+  private IQueue<BlockKey> shard(Lane lane, int shard) {
+    return shardsOf(lane).get(shard);
+  }
+
+  private List<IQueue<BlockKey>> shardsOf(Lane lane) {
+    return requireNonNull(shards.get(lane), "lane");
+  }
+
+  private IQueue<String> bell(Lane lane) {
+    return requireNonNull(bells.get(lane), "lane");
+  }
+}

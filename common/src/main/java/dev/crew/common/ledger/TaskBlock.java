@@ -1,0 +1,217 @@
+package dev.crew.common.ledger;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.crew.common.Lane;
+import dev.crew.common.TaskChunk;
+import dev.crew.common.TaskResult;
+import dev.crew.common.ledger.TaskState.Claimed;
+import dev.crew.common.ledger.TaskState.Consumed;
+import dev.crew.common.ledger.TaskState.Queued;
+import dev.crew.common.ledger.TaskState.Recorded;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Consecutive tasks of one job, each with its {@link TaskState}: the unit the ledger stores, and
+ * the one place where the lifecycle's moves are made. Every move is a pure function from this block
+ * (and its arguments, time included) to a new block and an outcome, so an entry processor can apply
+ * it on the partition's owner and again, identically, on its backups; the in-memory ledger applies
+ * the same moves under a lock.
+ *
+ * @param firstSeq the sequence of the task in slot 0; slot {@code i} holds task {@code firstSeq +
+ *     i}
+ */
+record TaskBlock(String jobId, Lane lane, long firstSeq, List<TaskState> slots) {
+
+  TaskBlock {
+    requireNonNull(jobId, "jobId");
+    requireNonNull(lane, "lane");
+    slots = List.copyOf(slots);
+    if (firstSeq < 0) {
+      throw new IllegalArgumentException("firstSeq must not be negative");
+    }
+  }
+
+  /** A move's result: the block after it, and what it returns to the caller. */
+  record Step<T>(TaskBlock block, T outcome, boolean changed) {}
+
+  static TaskBlock empty(String jobId, Lane lane, long firstSeq) {
+    return new TaskBlock(jobId, lane, firstSeq, List.of());
+  }
+
+  /**
+   * Adds the tasks not in the block yet, queued. Tasks already there are left alone, so a store
+   * that is redone (a client resending after a member died) changes nothing.
+   *
+   * @return whether the block had no queued task before and has some now: its key then has to be
+   *     offered to a lane shard, as nobody else will
+   */
+  Step<Boolean> add(List<TaskChunk> tasks) {
+    List<TaskState> next = new ArrayList<>(slots);
+    for (TaskChunk task : tasks) {
+      if (!task.jobId().equals(jobId)) {
+        throw new IllegalArgumentException("task " + task.taskId() + " is not of job " + jobId);
+      }
+      long slot = task.seq() - firstSeq;
+      if (slot < 0) {
+        throw new IllegalArgumentException("task " + task.taskId() + " is before this block");
+      }
+      if (slot < next.size()) {
+        continue;
+      }
+      if (slot > next.size()) {
+        throw new IllegalArgumentException(
+            "task " + task.taskId() + " leaves a gap: the block holds " + next.size() + " tasks");
+      }
+      next.add(new Queued(task));
+    }
+    if (next.size() == slots.size()) {
+      return new Step<>(this, false, false);
+    }
+    return new Step<>(with(next), queued() == 0, true);
+  }
+
+  /**
+   * Claims up to {@code max} queued tasks, in order, for {@code claimant} until {@code deadline}.
+   */
+  Step<List<TaskChunk>> claim(Claimant claimant, int max, long deadlineMillis) {
+    List<TaskState> next = new ArrayList<>(slots);
+    List<TaskChunk> claimed = new ArrayList<>(Math.min(max, slots.size()));
+    for (int i = 0; i < next.size() && claimed.size() < max; i++) {
+      if (next.get(i) instanceof Queued(TaskChunk task)) {
+        next.set(i, new Claimed(task, claimant.worker(), claimant.memberUuid(), deadlineMillis));
+        claimed.add(task);
+      }
+    }
+    return claimed.isEmpty()
+        ? new Step<>(this, List.of(), false)
+        : new Step<>(with(next), List.copyOf(claimed), true);
+  }
+
+  /**
+   * Moves the deadline of every claim held on {@code memberUuid} to {@code deadlineMillis} (never
+   * back).
+   */
+  Step<Integer> renew(String memberUuid, long deadlineMillis) {
+    List<TaskState> next = new ArrayList<>(slots);
+    int renewed = 0;
+    for (int i = 0; i < next.size(); i++) {
+      if (next.get(i) instanceof Claimed c && c.memberUuid().equals(memberUuid)) {
+        renewed++;
+        if (c.deadlineMillis() < deadlineMillis) {
+          next.set(i, new Claimed(c.task(), c.worker(), c.memberUuid(), deadlineMillis));
+        }
+      }
+    }
+    return new Step<>(renewed == 0 ? this : with(next), renewed, renewed > 0);
+  }
+
+  /**
+   * Records each result whose task has none yet, whether the task is claimed (by its sender or by
+   * another worker after a put back) or queued again: the first result wins. A result for a task
+   * already recorded or consumed, or not in this block, is a duplicate and changes nothing.
+   */
+  Step<RecordOutcome> record(List<TaskResult> results) {
+    List<TaskState> next = new ArrayList<>(slots);
+    int recorded = 0;
+    List<String> duplicates = new ArrayList<>();
+    for (TaskResult result : results) {
+      long slot = result.seq() - firstSeq;
+      boolean open =
+          result.jobId().equals(jobId)
+              && slot >= 0
+              && slot < next.size()
+              && (next.get((int) slot) instanceof Queued
+                  || next.get((int) slot) instanceof Claimed);
+      if (open) {
+        next.set((int) slot, new Recorded(result));
+        recorded++;
+      } else {
+        duplicates.add(result.taskId());
+      }
+    }
+    return new Step<>(
+        recorded == 0 ? this : with(next), new RecordOutcome(recorded, duplicates), recorded > 0);
+  }
+
+  /** Hands over up to {@code max} recorded results, in task order, keeping only their counts. */
+  Step<List<TaskResult>> consume(int max) {
+    List<TaskState> next = new ArrayList<>(slots);
+    List<TaskResult> taken = new ArrayList<>();
+    for (int i = 0; i < next.size() && taken.size() < max; i++) {
+      if (next.get(i) instanceof Recorded(TaskResult result)) {
+        next.set(i, new Consumed(result.ok(), result.failed()));
+        taken.add(result);
+      }
+    }
+    return taken.isEmpty()
+        ? new Step<>(this, List.of(), false)
+        : new Step<>(with(next), List.copyOf(taken), true);
+  }
+
+  /**
+   * Queues again, as their next attempt, the claims {@code loss} names: all of them in this block
+   * at once.
+   *
+   * @return how many went back
+   */
+  Step<Integer> putBack(Loss loss, long nowMillis) {
+    List<TaskState> next = new ArrayList<>(slots);
+    int back = 0;
+    for (int i = 0; i < next.size(); i++) {
+      if (next.get(i) instanceof Claimed c && isLost(c, loss, nowMillis)) {
+        next.set(i, c.putBack());
+        back++;
+      }
+    }
+    return new Step<>(back == 0 ? this : with(next), back, back > 0);
+  }
+
+  private static boolean isLost(Claimed claim, Loss loss, long nowMillis) {
+    return switch (loss) {
+      case Loss.MemberLeft left -> claim.memberUuid().equals(left.memberUuid());
+      case Loss.ClaimsExpired expired -> claim.deadlineMillis() < nowMillis;
+    };
+  }
+
+  int queued() {
+    int queued = 0;
+    for (TaskState state : slots) {
+      if (state instanceof Queued) {
+        queued++;
+      }
+    }
+    return queued;
+  }
+
+  /** Every task consumed: the block keeps nothing but counts. */
+  boolean consumed() {
+    for (TaskState state : slots) {
+      if (!(state instanceof Consumed)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  JobTally tally() {
+    long queued = 0;
+    long claimed = 0;
+    long recorded = 0;
+    long consumed = 0;
+    for (TaskState state : slots) {
+      switch (state) {
+        case Queued q -> queued++;
+        case Claimed c -> claimed++;
+        case Recorded r -> recorded++;
+        case Consumed c -> consumed++;
+      }
+    }
+    return new JobTally(queued, claimed, recorded, consumed);
+  }
+
+  private TaskBlock with(List<TaskState> next) {
+    return new TaskBlock(jobId, lane, firstSeq, next);
+  }
+}

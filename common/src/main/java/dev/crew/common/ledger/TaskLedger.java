@@ -1,0 +1,72 @@
+package dev.crew.common.ledger;
+
+import dev.crew.common.Lane;
+import dev.crew.common.TaskChunk;
+import dev.crew.common.TaskResult;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The one home of the task lifecycle: tasks are stored, claimed, recorded, consumed, and put back
+ * when their claims are lost. The rules are in this package's documentation; {@link
+ * HazelcastTaskLedger} keeps them in the cluster, {@link InMemoryTaskLedger} in one JVM.
+ */
+public interface TaskLedger {
+
+  /**
+   * Stores tasks of one job, queued on {@code lane}: consecutive sequences, continuing what was
+   * stored before (tasks already stored are left alone, so a redone call is harmless). Waits while
+   * the lane's shards are full.
+   */
+  void store(Lane lane, List<TaskChunk> tasks) throws InterruptedException;
+
+  /**
+   * Claims up to {@code max} queued tasks of {@code lane} for {@code claimant}, until the ledger's
+   * claim timeout from now; waits up to {@code wait} for one when none is queued.
+   *
+   * @return the tasks claimed, in no particular order across jobs; empty when none came in time
+   */
+  List<TaskChunk> claim(Lane lane, Claimant claimant, int max, Duration wait)
+      throws InterruptedException;
+
+  /**
+   * Moves the deadline of every claim {@code claimant}'s member holds in the blocks of {@code held}
+   * to the claim timeout from now.
+   *
+   * @return how many claims the member still holds there (fewer than it thinks: some were put back)
+   */
+  int renew(Claimant claimant, Collection<TaskChunk> held);
+
+  /** Records finished tasks' results: the first result of a task wins, later ones are reported. */
+  RecordOutcome record(List<TaskResult> results);
+
+  /**
+   * Takes up to {@code max} recorded results of job {@code jobId} and marks them consumed, so each
+   * is handed over once; their counts stay for {@link #tally}.
+   */
+  List<TaskResult> consume(String jobId, int max);
+
+  /**
+   * Queues again every claim {@code loss} names, whichever member holds its block, and offers the
+   * blocks to their lane shards.
+   *
+   * @return how many tasks went back
+   */
+  int putBack(Loss loss);
+
+  /**
+   * Finds blocks with queued tasks whose keys are in no lane shard (their taker died between its
+   * poll and its claim, or their storer between storing and offering), and offers those found so by
+   * the previous audit too. Run by one member, about once per claim timeout.
+   *
+   * @return how many blocks were offered again
+   */
+  int audit();
+
+  /** How many of job {@code jobId}'s stored tasks stand in each state. */
+  JobTally tally(String jobId);
+
+  /** Deletes every block of job {@code jobId} (the job is over, or cancelled). */
+  void forget(String jobId);
+}

@@ -1,0 +1,56 @@
+package dev.crew.common.ledger;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.crew.common.TaskChunk;
+import dev.crew.common.TaskResult;
+
+/**
+ * Where one task stands in its {@linkplain TaskBlock block}. The moves are Queued -> Claimed ->
+ * Recorded -> Consumed, and Claimed -> Queued when the claim is put back (its holder left, or let
+ * its deadline pass); a result is accepted from Queued or Claimed alike (the first one wins), never
+ * from Recorded or Consumed. Each state holds only what the next move needs, so a block shrinks as
+ * its tasks move on.
+ */
+public sealed interface TaskState {
+
+  /** Waiting for a worker; {@code task} carries the attempt it will run as. */
+  record Queued(TaskChunk task) implements TaskState {
+    public Queued {
+      requireNonNull(task, "task");
+    }
+  }
+
+  /**
+   * Held by {@code worker} (on member {@code memberUuid}) until {@code deadlineMillis}, which its
+   * renewals move on. A claim is a promise to record, not a lock: whoever records first wins.
+   */
+  record Claimed(TaskChunk task, String worker, String memberUuid, long deadlineMillis)
+      implements TaskState {
+    public Claimed {
+      requireNonNull(task, "task");
+      requireNonNull(worker, "worker");
+      requireNonNull(memberUuid, "memberUuid");
+    }
+
+    Queued putBack() {
+      return new Queued(task.nextAttempt());
+    }
+  }
+
+  /** The task's first result; later ones for the same task are duplicates. */
+  record Recorded(TaskResult result) implements TaskState {
+    public Recorded {
+      requireNonNull(result, "result");
+    }
+  }
+
+  /** Delivered to the submitter: only the counts stay. */
+  record Consumed(int ok, int failed) implements TaskState {
+    public Consumed {
+      if (ok < 0 || failed < 0) {
+        throw new IllegalArgumentException("counts must not be negative");
+      }
+    }
+  }
+}

@@ -1,0 +1,209 @@
+package dev.crew.common.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.collection.IQueue;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.internal.serialization.SerializationService;
+import com.hazelcast.spi.impl.SerializationServiceSupport;
+import dev.crew.common.ClusterConfigs;
+import dev.crew.common.Lane;
+import dev.crew.common.TaskChunk;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The ledger's contract on real members in this JVM, plus what only a cluster can show. */
+class HazelcastTaskLedgerTest extends TaskLedgerContract {
+  private final String cluster = "ledger-" + UUID.randomUUID();
+  private final List<HazelcastInstance> instances = new ArrayList<>();
+  private HazelcastTaskLedger ledger;
+  private HazelcastInstance member;
+
+  @BeforeEach
+  void startMember() {
+    member = startMember(List.of());
+    ledger = new HazelcastTaskLedger(member, LAYOUT, CLAIM_TIMEOUT, clock);
+  }
+
+  @AfterEach
+  void shutDown() {
+    for (HazelcastInstance instance : instances.reversed()) {
+      instance.getLifecycleService().terminate();
+    }
+  }
+
+  private HazelcastInstance startMember(List<String> join) {
+    ClusterConfigs.Membership membership =
+        new ClusterConfigs.Membership(
+            cluster, join, false, "127.0.0.1", 5_701, /* isolated= */ false);
+    HazelcastInstance started =
+        Hazelcast.newHazelcastInstance(
+            LedgerSetup.member(ClusterConfigs.member(membership, Map.of(), 1), 1));
+    instances.add(started);
+    return started;
+  }
+
+  private static String addressOf(HazelcastInstance instance) {
+    InetSocketAddress address = (InetSocketAddress) instance.getLocalEndpoint().getSocketAddress();
+    return "127.0.0.1:" + address.getPort();
+  }
+
+  private HazelcastInstance startClient() {
+    HazelcastInstance client =
+        HazelcastClient.newHazelcastClient(
+            LedgerSetup.client(
+                ClusterConfigs.client(
+                    cluster, List.of(addressOf(member)), Duration.ofSeconds(30))));
+    instances.add(client);
+    return client;
+  }
+
+  private static Claimant claimantOf(HazelcastInstance instance, String name) {
+    return new Claimant(name, instance.getCluster().getLocalMember().getUuid().toString());
+  }
+
+  @Override
+  TaskLedger ledger() {
+    return ledger;
+  }
+
+  @Override
+  boolean loseKey(Lane lane) {
+    for (int shard = 0; shard < LAYOUT.shards(); shard++) {
+      IQueue<BlockKey> queue = member.getQueue(LedgerSetup.shardName(lane, shard));
+      if (queue.poll() != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Test
+  void putBack_ofAMemberShutDownForRealQueuesAllItsClaims() throws Exception {
+    HazelcastInstance second = startMember(List.of(addressOf(member)));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> member.getCluster().getMembers().size() == 2);
+    // 16 shards over two members: some blocks are kept by the member that dies, some by the other.
+    LedgerLayout spread = new LedgerLayout(8, 16);
+    TaskLedger submitter = new HazelcastTaskLedger(startClient(), spread, CLAIM_TIMEOUT, clock);
+    TaskLedger victim = new HazelcastTaskLedger(second, spread, CLAIM_TIMEOUT, clock);
+    TaskLedger survivor = new HazelcastTaskLedger(member, spread, CLAIM_TIMEOUT, clock);
+    Claimant doomed = claimantOf(second, "doomed");
+    submitter.store(Lane.CPU, tasks("job-a", 0, 128));
+    List<TaskChunk> held = new ArrayList<>();
+    // All of them: a claimer takes its own member's shards first, so only all is sure to reach
+    // blocks on both members.
+    for (int round = 0; round < ROUNDS && held.size() < 128; round++) {
+      held.addAll(victim.claim(Lane.CPU, doomed, 5, Duration.ZERO));
+    }
+    assertThat(held.stream().map(t -> ownerOf(spread.keyOf(t.jobId(), t.seq()))).distinct())
+        .hasSize(2);
+
+    second.getLifecycleService().terminate();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> member.getCluster().getMembers().size() == 1);
+    assertThat(survivor.putBack(new Loss.MemberLeft(doomed.memberUuid()))).isEqualTo(held.size());
+    List<TaskChunk> all = new ArrayList<>();
+    Claimant heir = claimantOf(member, "heir");
+    for (int round = 0; round < ROUNDS; round++) {
+      List<TaskChunk> got = survivor.claim(Lane.CPU, heir, 64, Duration.ZERO);
+      if (got.isEmpty()) {
+        break;
+      }
+      all.addAll(got);
+    }
+    assertThat(seqs(all)).hasSize(128);
+    assertThat(all.stream().filter(t -> t.attempt() == 1).map(TaskChunk::seq).toList())
+        .containsExactlyInAnyOrderElementsOf(seqs(held));
+    assertThat(submitter.tally("job-a")).isEqualTo(new JobTally(0, 128, 0, 0));
+  }
+
+  private UUID ownerOf(BlockKey key) {
+    return member.getPartitionService().getPartition(key).getOwner().getUuid();
+  }
+
+  @Test
+  void consume_shrinksABlockToCounts() throws Exception {
+    ledger.store(Lane.CPU, tasks("job-a", 0, 8));
+    ledger.record(resultsOf(claimAll(ANN, 8), ANN));
+    BlockKey key = LAYOUT.keyOf("job-a", 0);
+    int recorded = sizeOf(member.<BlockKey, TaskBlock>getMap(LedgerSetup.BLOCKS).get(key));
+    consumeAll("job-a", 8);
+    int consumed = sizeOf(member.<BlockKey, TaskBlock>getMap(LedgerSetup.BLOCKS).get(key));
+
+    assertThat(consumed).isLessThan(recorded / 2);
+    assertThat(ledger.tally("job-a")).isEqualTo(new JobTally(0, 0, 0, 8));
+  }
+
+  @Test
+  void codecs_roundTripEveryStateAndMove() {
+    SerializationService serialization =
+        ((SerializationServiceSupport) member).getSerializationService();
+    List<TaskChunk> four = tasks("job-a", 0, 4);
+    TaskBlock block =
+        new TaskBlock(
+            "job-a",
+            Lane.IO,
+            0,
+            List.of(
+                new TaskState.Queued(four.get(0)),
+                new TaskState.Claimed(four.get(1), "ann", "member-ann", 42),
+                new TaskState.Recorded(resultOf(four.get(2), ANN)),
+                new TaskState.Consumed(3, 1)));
+    List<BlockOp.Move> moves =
+        List.of(
+            new BlockOp.Add(Lane.IO, 8, four),
+            new BlockOp.Claim(ANN, 3, 42),
+            new BlockOp.Renew("member-ann", 43),
+            new BlockOp.Record(resultsOf(four, BOB)),
+            new BlockOp.Consume(5),
+            new BlockOp.PutBack(new Loss.MemberLeft("member-bob"), 44),
+            new BlockOp.PutBack(new Loss.ClaimsExpired(), 45),
+            new BlockOp.Probe());
+
+    TaskBlock back = serialization.toObject(serialization.toData(block));
+    assertThat(back.tally()).isEqualTo(block.tally());
+    assertThat(back.slots().get(1)).isEqualTo(block.slots().get(1));
+    assertThat(((TaskState.Recorded) back.slots().get(2)).result().values())
+        .containsExactly(ANN.worker());
+    for (BlockOp.Move move : moves) {
+      BlockOp op = serialization.toObject(serialization.toData(new BlockOp(move)));
+      assertThat(op.move().getClass()).isEqualTo(move.getClass());
+    }
+    BlockOp claim = serialization.toObject(serialization.toData(new BlockOp(moves.get(1))));
+    assertThat(claim.move()).isEqualTo(moves.get(1));
+  }
+
+  private int sizeOf(TaskBlock block) {
+    SerializationService serialization =
+        ((SerializationServiceSupport) member).getSerializationService();
+    return serialization.toData(block).totalSize();
+  }
+
+  @Test
+  void blocks_ofAJobSpreadOverTheShardsAndTheirQueues() throws Exception {
+    ledger.store(Lane.CPU, tasks("job-a", 0, 32)); // 4 blocks, 4 shards
+
+    for (int shard = 0; shard < LAYOUT.shards(); shard++) {
+      IQueue<BlockKey> queue = member.getQueue(LedgerSetup.shardName(Lane.CPU, shard));
+      assertThat(queue).hasSize(1);
+      BlockKey key = queue.peek();
+      assertThat(key.shard()).isEqualTo(shard);
+      assertThat(member.getPartitionService().getPartition(key).getPartitionId())
+          .isEqualTo(
+              member.getPartitionService().getPartition(BlockKey.shardKey(shard)).getPartitionId());
+    }
+  }
+}

@@ -1,0 +1,276 @@
+package dev.crew.common.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.crew.common.Lane;
+import dev.crew.common.TaskChunk;
+import dev.crew.common.TaskResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The lifecycle's rules, as every {@link TaskLedger} must keep them: run against the in-memory
+ * ledger on a manual clock and against the Hazelcast one with real members.
+ */
+abstract class TaskLedgerContract {
+  static final LedgerLayout LAYOUT = new LedgerLayout(8, 4);
+  static final Duration CLAIM_TIMEOUT = Duration.ofSeconds(15);
+  static final Claimant ANN = new Claimant("ann:5701", "member-ann");
+  static final Claimant BOB = new Claimant("bob:5701", "member-bob");
+
+  /** More rounds than any test's tasks need: a ledger that keeps answering has a bug. */
+  static final int ROUNDS = 1_000;
+
+  final ManualClock clock = new ManualClock();
+
+  /** The ledger under test, reading deadlines from {@link #clock}. */
+  abstract TaskLedger ledger();
+
+  /** Takes one block key off {@code lane} as a claimer killed right after its poll would. */
+  abstract boolean loseKey(Lane lane);
+
+  static List<TaskChunk> tasks(String jobId, int from, int count) {
+    List<TaskChunk> tasks = new ArrayList<>();
+    for (int seq = from; seq < from + count; seq++) {
+      tasks.add(TaskChunk.ofRange(jobId, seq, seq, seq, 1));
+    }
+    return tasks;
+  }
+
+  static TaskResult resultOf(TaskChunk task, Claimant by) {
+    return TaskResult.of(task, by.worker(), 1, new String[] {by.worker()}, new String[1]);
+  }
+
+  static List<TaskResult> resultsOf(List<TaskChunk> tasks, Claimant by) {
+    return tasks.stream().map(t -> resultOf(t, by)).toList();
+  }
+
+  /** Claims until nothing is queued, {@code max} at a time; a ledger that never runs dry fails. */
+  List<TaskChunk> claimAll(Claimant claimant, int max) throws InterruptedException {
+    List<TaskChunk> all = new ArrayList<>();
+    for (int round = 0; round < ROUNDS; round++) {
+      List<TaskChunk> got = claim(claimant, max);
+      if (got.isEmpty()) {
+        return all;
+      }
+      all.addAll(got);
+    }
+    throw new AssertionError(
+        "still claiming after " + ROUNDS + " rounds: " + all.size() + " tasks");
+  }
+
+  List<TaskChunk> claim(Claimant claimant, int max) throws InterruptedException {
+    return ledger().claim(Lane.CPU, claimant, max, Duration.ZERO);
+  }
+
+  static Set<Long> seqs(List<TaskChunk> tasks) {
+    Set<Long> seqs = new HashSet<>();
+    tasks.forEach(t -> seqs.add(t.seq()));
+    return seqs;
+  }
+
+  @Test
+  void claim_handsEachTaskToOneClaimOnly() throws Exception {
+    ledger().store(Lane.CPU, tasks("job-a", 0, 100));
+    CountDownLatch start = new CountDownLatch(1);
+    ConcurrentLinkedQueue<TaskChunk> claimed = new ConcurrentLinkedQueue<>();
+    try (ExecutorService claimers = Executors.newFixedThreadPool(4)) {
+      List<Future<?>> done = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        Claimant claimant = new Claimant("w" + i, "member-" + i);
+        done.add(
+            claimers.submit(
+                (Callable<Void>)
+                    () -> {
+                      start.await();
+                      claimed.addAll(claimAll(claimant, 3));
+                      return null;
+                    }));
+      }
+      start.countDown();
+      for (Future<?> f : done) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+    }
+    assertThat(claimed).hasSize(100);
+    assertThat(seqs(List.copyOf(claimed))).hasSize(100);
+    assertThat(ledger().tally("job-a")).isEqualTo(new JobTally(0, 100, 0, 0));
+  }
+
+  @Test
+  void claim_takesNoMoreThanAsked() throws Exception {
+    ledger().store(Lane.CPU, tasks("job-a", 0, 20));
+
+    assertThat(claim(ANN, 3)).hasSize(3);
+    assertThat(claim(ANN, 1)).hasSize(1);
+    assertThat(ledger().tally("job-a").queued()).isEqualTo(16);
+  }
+
+  @Test
+  void store_redoneChangesNothing() throws Exception {
+    ledger().store(Lane.CPU, tasks("job-a", 0, 10));
+    ledger().store(Lane.CPU, tasks("job-a", 0, 10));
+    ledger().store(Lane.CPU, tasks("job-a", 10, 5));
+
+    assertThat(claimAll(ANN, 100)).hasSize(15);
+  }
+
+  @Test
+  void claim_waitsForTasksStoredMeanwhile() throws Exception {
+    try (ExecutorService claimer = Executors.newSingleThreadExecutor()) {
+      Future<List<TaskChunk>> waiting =
+          claimer.submit(() -> ledger().claim(Lane.CPU, ANN, 5, Duration.ofSeconds(20)));
+      ledger().store(Lane.CPU, tasks("job-a", 0, 2));
+
+      assertThat(waiting.get(10, TimeUnit.SECONDS)).hasSize(2);
+    }
+  }
+
+  @Test
+  void record_firstResultWinsWhenTwoWorkersRace() throws Exception {
+    List<TaskChunk> stored = tasks("job-a", 0, 40);
+    ledger().store(Lane.CPU, stored);
+    claimAll(ANN, 40);
+    ledger().putBack(new Loss.MemberLeft(ANN.memberUuid()));
+    claimAll(BOB, 40); // both now hold a run of every task: Ann's claims were put back
+    CountDownLatch start = new CountDownLatch(1);
+    try (ExecutorService workers = Executors.newFixedThreadPool(2)) {
+      Future<RecordOutcome> ann =
+          workers.submit(
+              () -> {
+                start.await();
+                return ledger().record(resultsOf(stored, ANN));
+              });
+      Future<RecordOutcome> bob =
+          workers.submit(
+              () -> {
+                start.await();
+                return ledger().record(resultsOf(stored, BOB));
+              });
+      start.countDown();
+      RecordOutcome a = ann.get(30, TimeUnit.SECONDS);
+      RecordOutcome b = bob.get(30, TimeUnit.SECONDS);
+
+      assertThat(a.recorded() + b.recorded()).isEqualTo(40);
+      assertThat(a.duplicates().size() + b.duplicates().size()).isEqualTo(40);
+    }
+    List<TaskResult> consumed = consumeAll("job-a", 7);
+    assertThat(consumed).hasSize(40);
+    assertThat(consumed.stream().map(TaskResult::seq).distinct()).hasSize(40);
+  }
+
+  @Test
+  void record_lateResultAfterPutBackIsKeptAndTheTaskNotHandedOutAgain() throws Exception {
+    ledger().store(Lane.CPU, tasks("job-a", 0, 1));
+    TaskChunk task = claim(ANN, 1).getFirst();
+    assertThat(ledger().putBack(new Loss.MemberLeft(ANN.memberUuid()))).isEqualTo(1);
+
+    assertThat(ledger().record(List.of(resultOf(task, ANN))).recorded()).isEqualTo(1);
+    assertThat(claim(BOB, 1)).isEmpty();
+    assertThat(ledger().record(List.of(resultOf(task, BOB))).duplicates())
+        .containsExactly(task.taskId());
+  }
+
+  @Test
+  void putBack_ofALeftMemberQueuesAllItsClaimsAtOnce() throws Exception {
+    ledger().store(Lane.CPU, tasks("job-a", 0, 30));
+    List<TaskChunk> anns = claimAll(ANN, 4); // over several blocks
+    ledger().store(Lane.CPU, tasks("job-b", 0, 5));
+    List<TaskChunk> bobs = claimAll(BOB, 5);
+
+    assertThat(ledger().putBack(new Loss.MemberLeft(ANN.memberUuid()))).isEqualTo(30);
+    List<TaskChunk> again = claimAll(BOB, 100);
+    assertThat(seqs(again)).isEqualTo(seqs(anns));
+    assertThat(again).allSatisfy(t -> assertThat(t.attempt()).isEqualTo(1));
+    assertThat(bobs).hasSize(5);
+    assertThat(ledger().putBack(new Loss.MemberLeft(ANN.memberUuid()))).isZero();
+  }
+
+  @Test
+  void putBack_returnsExpiredClaimsOnlyAfterTheirDeadline() throws Exception {
+    ledger().store(Lane.CPU, tasks("job-a", 0, 3));
+    List<TaskChunk> held = claimAll(ANN, 3);
+    clock.advance(CLAIM_TIMEOUT);
+
+    assertThat(ledger().putBack(new Loss.ClaimsExpired())).isZero();
+    assertThat(ledger().renew(ANN, held)).isEqualTo(3);
+    clock.advance(CLAIM_TIMEOUT);
+    assertThat(ledger().putBack(new Loss.ClaimsExpired())).isZero();
+    clock.advance(Duration.ofMillis(1));
+    assertThat(ledger().putBack(new Loss.ClaimsExpired())).isEqualTo(3);
+    assertThat(ledger().renew(ANN, held)).isZero();
+    assertThat(claimAll(BOB, 10)).hasSize(3);
+  }
+
+  @Test
+  void consume_deliversEachResultOnceAndKeepsCounts() throws Exception {
+    List<TaskChunk> stored = tasks("job-a", 0, 50);
+    ledger().store(Lane.CPU, stored);
+    List<TaskChunk> held = claimAll(ANN, 6);
+    ledger().record(resultsOf(held.subList(0, 20), ANN));
+
+    List<TaskResult> first = consumeAll("job-a", 7);
+    ledger().record(resultsOf(held.subList(20, 50), ANN));
+    List<TaskResult> second = consumeAll("job-a", 7);
+
+    assertThat(first).hasSize(20);
+    assertThat(second).hasSize(30);
+    Set<Long> all = new HashSet<>();
+    first.forEach(r -> all.add(r.seq()));
+    second.forEach(r -> all.add(r.seq()));
+    assertThat(all).hasSize(50);
+    assertThat(ledger().consume("job-a", 100)).isEmpty();
+    assertThat(ledger().tally("job-a")).isEqualTo(new JobTally(0, 0, 0, 50));
+  }
+
+  @Test
+  void audit_offersAgainABlockLostBetweenPollAndClaim() throws Exception {
+    ledger().store(Lane.CPU, tasks("job-a", 0, 8)); // one block
+    assertThat(loseKey(Lane.CPU)).isTrue();
+    assertThat(claim(BOB, 8)).isEmpty();
+
+    assertThat(ledger().audit()).isZero(); // once could be a claim in flight
+    assertThat(ledger().audit()).isEqualTo(1);
+    assertThat(claimAll(BOB, 8)).hasSize(8);
+    assertThat(ledger().audit()).isZero();
+  }
+
+  @Test
+  void forget_dropsTheJobAndMakesLateResultsDuplicates() throws Exception {
+    ledger().store(Lane.CPU, tasks("job-a", 0, 4));
+    List<TaskChunk> held = claim(ANN, 2); // the block's key goes back: two tasks are left
+    ledger().forget("job-a");
+
+    assertThat(ledger().tally("job-a")).isEqualTo(JobTally.EMPTY);
+    assertThat(ledger().record(resultsOf(held, ANN)).duplicates()).hasSize(2);
+    assertThat(ledger().renew(ANN, held)).isZero();
+    assertThat(ledger().consume("job-a", 10)).isEmpty();
+    ledger().store(Lane.CPU, tasks("job-b", 0, 1));
+    assertThat(claimAll(BOB, 10)).hasSize(1); // the forgotten job's keys still queued are skipped
+  }
+
+  List<TaskResult> consumeAll(String jobId, int max) {
+    List<TaskResult> all = new ArrayList<>();
+    for (int round = 0; round < ROUNDS; round++) {
+      List<TaskResult> batch = ledger().consume(jobId, max);
+      if (batch.isEmpty()) {
+        return all;
+      }
+      assertThat(batch.size()).isLessThanOrEqualTo(max);
+      all.addAll(batch);
+    }
+    throw new AssertionError(
+        "still consuming after " + ROUNDS + " rounds: " + all.size() + " results");
+  }
+}
