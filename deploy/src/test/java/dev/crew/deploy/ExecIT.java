@@ -3,7 +3,6 @@ package dev.crew.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -54,14 +53,18 @@ class ExecIT {
             crew.logDir().resolve("spawn.sh"),
             "#!/bin/sh\nsh -c 'sleep 300; :' \"bg-$1\" &\nsleep 300\n:\n");
     int port = CrewLaunchers.freePortBase(1);
-    CrewLaunchers.Child child =
-        startWorkerWithEnvironment(
+    // The secret and --allow-exec come from the environment, as in a container.
+    worker =
+        crew.startWorker(
             cluster,
             port,
+            List.of("127.0.0.1:" + port),
+            1,
+            List.of(),
             Map.of("CREW_SECRET", SECRET, "CREW_ALLOW_EXEC", "true", "EXEC_IT_TOKEN", TOKEN));
+    CrewLaunchers.Child child = worker.child();
     exitHook = new Thread(() -> child.process().destroyForcibly(), "exec-it-cleanup");
     Runtime.getRuntime().addShutdownHook(exitHook);
-    worker = CrewLaunchers.awaitJoined(child, cluster, port, 1);
   }
 
   @AfterEach
@@ -202,10 +205,15 @@ class ExecIT {
   void stoppedWorker_leavesNoProcessBehind() {
     String ownCluster = CrewLaunchers.randomClusterName();
     int port = CrewLaunchers.freePortBase(1);
-    CrewLaunchers.Child child =
-        startWorkerWithEnvironment(
-            ownCluster, port, Map.of("CREW_SECRET", SECRET, "CREW_ALLOW_EXEC", "true"));
-    CrewLaunchers.Worker stopped = CrewLaunchers.awaitJoined(child, ownCluster, port, 1);
+    CrewLaunchers.Worker stopped =
+        crew.startWorker(
+            ownCluster,
+            port,
+            List.of("127.0.0.1:" + port),
+            1,
+            List.of(),
+            Map.of("CREW_SECRET", SECRET, "CREW_ALLOW_EXEC", "true"));
+    CrewLaunchers.Child child = stopped.child();
     String marker = marker();
     CrewLaunchers.Child submit =
         crew.startCoordinator(
@@ -318,53 +326,6 @@ class ExecIT {
         .collect(
             Collectors.toMap(
                 l -> l.substring(0, l.indexOf('=')), l -> l.substring(l.indexOf('=') + 1)));
-  }
-
-  /**
-   * Starts {@code bin/worker} as {@link CrewLaunchers} does (its CREW_* variables removed), with
-   * {@code env} added: here the secret and {@code --allow-exec} come from the environment, as in a
-   * container.
-   */
-  private CrewLaunchers.Child startWorkerWithEnvironment(
-      String cluster, int port, Map<String, String> env) {
-    String name = "own-worker-" + port;
-    Path out = crew.logDir().resolve(name + ".out");
-    Path err = crew.logDir().resolve(name + ".err");
-    List<String> command =
-        List.of(
-            crew.home().resolve("bin/worker").toString(),
-            "--cluster",
-            cluster,
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            Integer.toString(port),
-            "--join",
-            "127.0.0.1:" + port,
-            "--drain-timeout",
-            "5s");
-    ProcessBuilder builder =
-        new ProcessBuilder(command)
-            .directory(crew.logDir().toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile());
-    Map<String, String> environment = builder.environment();
-    environment
-        .keySet()
-        .removeIf(
-            k ->
-                k.startsWith("CREW_")
-                    && !Set.of("CREW_JAVA_OPTS", "CREW_MVN", "CREW_JVM_DIR").contains(k));
-    environment.putAll(env);
-    try {
-      long startedNanos = System.nanoTime();
-      String shown = env.keySet().stream().map(k -> k + "=... ").collect(Collectors.joining());
-      return new CrewLaunchers.Child(
-          name, shown + String.join(" ", command), builder.start(), out, err, startedNanos);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot start " + command, e);
-    }
   }
 
   private static String marker() {
