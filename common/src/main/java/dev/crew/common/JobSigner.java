@@ -1,6 +1,5 @@
 package dev.crew.common;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
@@ -20,19 +19,34 @@ import javax.crypto.spec.SecretKeySpec;
  * the cluster. A worker therefore runs only what carries a valid signature, so only holders of the
  * secret can make it run anything. The signed content is length-prefixed field by field, so no two
  * different jobs or tasks share an encoding.
+ *
+ * <p>Safe for use by many threads: each keeps its own {@link Mac}, keyed once, as getting and
+ * keying one costs more than the MAC of a small task.
  */
 public final class JobSigner {
   private static final String ALGORITHM = "HmacSHA256";
   private static final String FINGERPRINT_LABEL = "crew secret fingerprint v1";
   private static final int FINGERPRINT_BYTES = 8;
 
-  private final SecretKeySpec key;
+  private final ThreadLocal<Mac> macs;
 
   private JobSigner(byte[] secret) {
     if (secret.length == 0) {
       throw new IllegalArgumentException("the cluster secret is empty");
     }
-    this.key = new SecretKeySpec(secret, ALGORITHM);
+    SecretKeySpec key = new SecretKeySpec(secret, ALGORITHM);
+    newMac(key); // fails here, not on first use, if this JDK cannot compute it
+    this.macs = ThreadLocal.withInitial(() -> newMac(key));
+  }
+
+  private static Mac newMac(SecretKeySpec key) {
+    try {
+      Mac mac = Mac.getInstance(ALGORITHM);
+      mac.init(key);
+      return mac;
+    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+      throw new IllegalStateException("this JDK cannot compute " + ALGORITHM, e);
+    }
   }
 
   public static JobSigner of(String secret) {
@@ -41,18 +55,25 @@ public final class JobSigner {
 
   /** The signature a job must carry; computed over everything in it but its state and progress. */
   public String sign(Job job) {
-    Content c = new Content();
+    return sign(SignedJob.of(job));
+  }
+
+  /**
+   * The signature of a job's signed part ({@link SignedJob}); its own signature is not part of it.
+   */
+  private String sign(SignedJob job) {
+    Content c = new Content(macs.get());
     c.text("job").text(job.id()).text(job.task()).text(job.lane().id());
-    Map<String, String> sorted = new TreeMap<>(job.params().values());
+    Map<String, String> sorted = new TreeMap<>(job.params());
     c.number(sorted.size());
     sorted.forEach((k, v) -> c.text(k).text(v));
     c.number(job.createdMillis()).number(job.retries()).number(job.timeoutMillis());
-    return c.mac(key);
+    return c.mac();
   }
 
   /** The signature a task must carry: its job, position and items. */
   public String sign(TaskChunk chunk) {
-    Content c = new Content();
+    Content c = new Content(macs.get());
     c.text("task")
         .text(chunk.jobId())
         .number(chunk.seq())
@@ -66,7 +87,7 @@ public final class JobSigner {
         c.text(item);
       }
     }
-    return c.mac(key);
+    return c.mac();
   }
 
   /**
@@ -76,11 +97,15 @@ public final class JobSigner {
    * MACs under the secret, so a guess of the secret can be checked against either, never faster.
    */
   public String fingerprint() {
-    byte[] mac = new Content().text(FINGERPRINT_LABEL).macBytes(key);
+    byte[] mac = new Content(macs.get()).text(FINGERPRINT_LABEL).macBytes();
     return HexFormat.of().formatHex(mac, 0, FINGERPRINT_BYTES);
   }
 
   public boolean verify(Job job) {
+    return verify(SignedJob.of(job));
+  }
+
+  public boolean verify(SignedJob job) {
     return matches(sign(job), job.signature());
   }
 
@@ -95,34 +120,40 @@ public final class JobSigner {
             actual.getBytes(StandardCharsets.US_ASCII));
   }
 
-  /** Length-prefixed fields, fed to the MAC. */
+  /** Length-prefixed fields, fed straight to this thread's MAC. */
   private static final class Content {
-    private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(256);
+    private final Mac mac;
+    private final byte[] number = new byte[Long.BYTES];
+
+    Content(Mac mac) {
+      // A message that failed half-way (an item that cannot be encoded) leaves its bytes in the
+      // MAC.
+      mac.reset();
+      this.mac = mac;
+    }
 
     Content text(String s) {
       byte[] b = s.getBytes(StandardCharsets.UTF_8);
       number(b.length);
-      bytes.writeBytes(b);
+      mac.update(b);
       return this;
     }
 
     Content number(long n) {
-      bytes.writeBytes(ByteBuffer.allocate(Long.BYTES).putLong(n).array());
+      for (int i = Long.BYTES - 1; i >= 0; i--) {
+        number[i] = (byte) n;
+        n >>>= Byte.SIZE;
+      }
+      mac.update(number);
       return this;
     }
 
-    String mac(SecretKeySpec key) {
-      return Base64.getEncoder().withoutPadding().encodeToString(macBytes(key));
+    String mac() {
+      return Base64.getEncoder().withoutPadding().encodeToString(macBytes());
     }
 
-    byte[] macBytes(SecretKeySpec key) {
-      try {
-        Mac mac = Mac.getInstance(ALGORITHM);
-        mac.init(key);
-        return mac.doFinal(bytes.toByteArray());
-      } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-        throw new IllegalStateException("this JDK cannot compute " + ALGORITHM, e);
-      }
+    byte[] macBytes() {
+      return mac.doFinal();
     }
   }
 }

@@ -4,33 +4,51 @@ import dev.crew.common.Job;
 import dev.crew.common.JobSigner;
 import dev.crew.common.JobState;
 import dev.crew.common.Params;
+import dev.crew.common.SignedJob;
 import dev.crew.common.Task;
 import dev.crew.common.TaskCatalog;
 import dev.crew.worker.stats.WorkerEvents;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Binds each job's task to its parameters once, and tells per task whether the job still wants it
  * run.
+ *
+ * <p>A job's signature is checked once per worker, not per task: a binding is kept under the job's
+ * signed part and signature ({@link SignedJob}), so a job record changed in anything signed is
+ * looked up afresh and checked again. Its state (cancelled, refused) is not signed and is read per
+ * task.
  */
 final class JobBindings {
   private static final Logger log = LoggerFactory.getLogger(JobBindings.class);
 
-  private static final int MAX_CACHED = 512;
+  /** Far more jobs than a worker runs at once; a job that falls out is only checked again. */
+  static final int MAX_CACHED = 512;
 
   private final TaskCatalog catalog;
   private final JobBook jobs;
   private final String worker;
-  private final JobSigner signer;
+  private final Predicate<SignedJob> signedHere;
   private final boolean allowExec;
   private final WorkerEvents events;
-  private final Map<String, Binding> bound = new ConcurrentHashMap<>();
+
+  // Access order: the jobs running now stay, the oldest falls out. Only verified jobs get in.
+  private final Map<SignedJob, Binding> bound =
+      Collections.synchronizedMap(
+          new LinkedHashMap<>(64, 0.75f, /* accessOrder= */ true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<SignedJob, Binding> eldest) {
+              return size() > MAX_CACHED;
+            }
+          });
 
   JobBindings(TaskCatalog catalog, JobBook jobs, String worker) {
     this(catalog, jobs, worker, null, false);
@@ -53,11 +71,25 @@ final class JobBindings {
       JobSigner signer,
       boolean allowExec,
       WorkerEvents events) {
+    this(
+        catalog, jobs, worker, signer == null ? signed -> true : signer::verify, allowExec, events);
+  }
+
+  /**
+   * @param signedHere whether a job carries a valid signature of this cluster's secret
+   */
+  JobBindings(
+      TaskCatalog catalog,
+      JobBook jobs,
+      String worker,
+      Predicate<SignedJob> signedHere,
+      boolean allowExec,
+      WorkerEvents events) {
     this.events = events;
     this.catalog = catalog;
     this.jobs = jobs;
     this.worker = worker;
-    this.signer = signer;
+    this.signedHere = signedHere;
     this.allowExec = allowExec;
   }
 
@@ -70,7 +102,12 @@ final class JobBindings {
       return new Binding.Drop(
           "job " + jobId + " was " + job.get().state().name().toLowerCase(Locale.ROOT));
     }
-    if (signer != null && !signer.verify(job.get())) {
+    SignedJob signed = SignedJob.of(job.get());
+    Binding known = bound.get(signed);
+    if (known != null) {
+      return known;
+    }
+    if (!signedHere.test(signed)) {
       log.warn(
           "refused job {} (task {}): its signature does not match this cluster's secret, so none of its items will"
               + " run here; the submitter needs the same CREW_SECRET as the workers",
@@ -80,10 +117,15 @@ final class JobBindings {
       events.refused("job " + jobId, "not signed with this cluster's secret");
       return new Binding.Drop("job " + jobId + " is not signed with this cluster's secret");
     }
-    if (bound.size() > MAX_CACHED) {
-      bound.clear();
-    }
-    return bound.computeIfAbsent(jobId, id -> bind(job.get()));
+    // Bound outside the lock; two lanes binding the same new job at once keep either binding.
+    Binding binding = bind(job.get());
+    bound.put(signed, binding);
+    return binding;
+  }
+
+  /** How many jobs are remembered as verified and bound. */
+  int cached() {
+    return bound.size();
   }
 
   private Binding bind(Job job) {
