@@ -302,6 +302,7 @@ final class LeaseReaper implements AutoCloseable {
     if (held.isEmpty()) {
       return 0;
     }
+    log.debug("worker {} {}: holds {}", holder, why, held.stream().map(Lease::taskId).toList());
     int requeued = putBack(held);
     String name = held.iterator().next().workerName();
     log.warn("worker {} {}: put {} of its tasks back on their queues", name, why, requeued);
@@ -335,6 +336,8 @@ final class LeaseReaper implements AutoCloseable {
                 } else {
                   unqueued.put(lease.taskId(), lease.lane());
                 }
+              } else {
+                log.debug("task {}: its lease had changed or gone; not put back", lease.taskId());
               }
             });
       }
