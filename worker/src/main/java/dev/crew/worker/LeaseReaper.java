@@ -7,6 +7,9 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.collection.IQueue;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.hazelcast.partition.MigrationListener;
+import com.hazelcast.partition.MigrationState;
+import com.hazelcast.partition.ReplicaMigrationEvent;
 import com.hazelcast.query.Predicates;
 import dev.crew.common.FirstResultMergePolicy;
 import dev.crew.common.Job;
@@ -25,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -57,12 +61,21 @@ import org.slf4j.LoggerFactory;
  *       before) is handed back.
  * </ul>
  *
+ * <p>A put-back is redone until it is whole: the check runs again when the partitions that moved
+ * after a loss have settled, and an id whose lease this member ended but could not queue is offered
+ * again at every check until it is queued, instead of waiting for the audit. The lease is the key:
+ * only the member whose {@code remove(id, lease)} succeeds queues the id, so no pass queues a task
+ * twice.
+ *
  * <p>A task put back may still finish on the worker that held it; its result then races the new
  * one, and the results map keeps the first.
  */
 final class LeaseReaper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LeaseReaper.class);
   private static final Duration OFFER_WAIT = Duration.ofSeconds(5);
+
+  /** A retry waits little: the check it runs in must not keep a departure waiting. */
+  private static final Duration RETRY_OFFER_WAIT = Duration.ofMillis(100);
 
   private final HazelcastInstance hazelcast;
   private final Duration leaseTimeout;
@@ -82,6 +95,9 @@ final class LeaseReaper implements AutoCloseable {
           Thread.ofPlatform().name("crew-lease-reaper").daemon(true).factory());
   private final AtomicBoolean checkPending = new AtomicBoolean();
 
+  /** Ids whose lease this member ended but whose queue had no room: offered again at each check. */
+  private final Map<String, Lane> unqueued = new ConcurrentHashMap<>();
+
   /** Per worker: the heartbeat value last seen, and when (reaper's clock) it was first seen. */
   private final Map<String, long[]> lastSeen = new HashMap<>();
 
@@ -90,6 +106,7 @@ final class LeaseReaper implements AutoCloseable {
 
   private long lastAudit;
   private UUID membershipListener;
+  private UUID migrationListener;
   private long beats;
   private long mergeDropsLogged;
 
@@ -129,6 +146,29 @@ final class LeaseReaper implements AutoCloseable {
                     scheduleCheck();
                   }
                 });
+    // A check that runs while the lost member's partitions are promoted may not see all of its
+    // leases, nor reach the queue it puts them back on; another runs as soon as they have settled.
+    migrationListener =
+        hazelcast
+            .getPartitionService()
+            .addMigrationListener(
+                new MigrationListener() {
+                  @Override
+                  public void migrationStarted(MigrationState state) {}
+
+                  @Override
+                  public void migrationFinished(MigrationState state) {
+                    scheduleCheck();
+                  }
+
+                  @Override
+                  public void replicaMigrationCompleted(ReplicaMigrationEvent event) {}
+
+                  @Override
+                  public void replicaMigrationFailed(ReplicaMigrationEvent event) {
+                    scheduleCheck();
+                  }
+                });
     timer.scheduleWithFixedDelay(this::beat, 0, heartbeat.toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -160,6 +200,7 @@ final class LeaseReaper implements AutoCloseable {
     checkPending.set(false);
     logMergeDrops();
     try {
+      queueAgain();
       boolean audit = nanoClock.getAsLong() - lastAudit >= leaseTimeout.toNanos();
       if (isOldest()) {
         reap();
@@ -261,6 +302,7 @@ final class LeaseReaper implements AutoCloseable {
     if (held.isEmpty()) {
       return 0;
     }
+    log.debug("worker {} {}: holds {}", holder, why, held.stream().map(Lease::taskId).toList());
     int requeued = putBack(held);
     String name = held.iterator().next().workerName();
     log.warn("worker {} {}: put {} of its tasks back on their queues", name, why, requeued);
@@ -288,9 +330,14 @@ final class LeaseReaper implements AutoCloseable {
                 // Recorded; the worker was lost before it could end the lease and delete the task.
                 leases.remove(lease.taskId(), lease);
                 tasks.delete(lease.taskId());
-              } else if (leases.remove(lease.taskId(), lease)
-                  && offer(lease.lane(), lease.taskId())) {
-                requeued.incrementAndGet();
+              } else if (leases.remove(lease.taskId(), lease)) {
+                if (offer(lease.lane(), lease.taskId())) {
+                  requeued.incrementAndGet();
+                } else {
+                  unqueued.put(lease.taskId(), lease.lane());
+                }
+              } else {
+                log.debug("task {}: its lease had changed or gone; not put back", lease.taskId());
               }
             });
       }
@@ -299,18 +346,53 @@ final class LeaseReaper implements AutoCloseable {
   }
 
   private boolean offer(Lane lane, String taskId) {
+    return offer(lane, taskId, OFFER_WAIT, /* retry= */ false);
+  }
+
+  /** Queues {@code taskId}; a retry warns of nothing, its first attempt did. */
+  private boolean offer(Lane lane, String taskId, Duration wait, boolean retry) {
     IQueue<String> queue = hazelcast.getQueue(lane.queueName());
     try {
-      if (queue.offer(taskId, OFFER_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+      if (queue.offer(taskId, wait.toMillis(), TimeUnit.MILLISECONDS)) {
         return true;
       }
-      log.warn("queue {} is full; task {} goes back at a later audit", lane.queueName(), taskId);
+      if (!retry) {
+        log.warn("queue {} is full; task {} goes back when it has room", lane.queueName(), taskId);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
-      warnIfRunning("could not put task " + taskId + " back", e);
+      if (!retry) {
+        warnIfRunning("could not put task " + taskId + " back (retried at each check)", e);
+      }
     }
     return false;
+  }
+
+  /**
+   * Offers again the ids whose lease this member ended but could not queue. One this member put
+   * back meanwhile by another path, or that was recorded, is left alone; one the audit queued too
+   * runs under its first lease only.
+   */
+  private void queueAgain() {
+    int queued = 0;
+    for (Map.Entry<String, Lane> waiting : Map.copyOf(unqueued).entrySet()) {
+      String taskId = waiting.getKey();
+      if (results.containsKey(taskId) || leases.containsKey(taskId) || !tasks.containsKey(taskId)) {
+        unqueued.remove(taskId); // recorded, taken again, or forgotten since
+      } else if (offer(waiting.getValue(), taskId, RETRY_OFFER_WAIT, /* retry= */ true)) {
+        unqueued.remove(taskId);
+        queued++;
+      }
+    }
+    if (queued > 0) {
+      log.warn("put back {} more tasks whose queue had been full or out of reach", queued);
+    }
+  }
+
+  /** Ids this member ended the lease of and has yet to queue again. */
+  int unqueued() {
+    return unqueued.size();
   }
 
   /**
@@ -334,6 +416,7 @@ final class LeaseReaper implements AutoCloseable {
       }
     }
     nowhere.removeAll(leases.keySet());
+    nowhere.removeAll(unqueued.keySet()); // queued by queueAgain() as soon as there is room
     Set<String> again = new HashSet<>();
     List<String> requeued = new ArrayList<>();
     for (String taskId : nowhere) {
@@ -382,12 +465,15 @@ final class LeaseReaper implements AutoCloseable {
 
   @Override
   public void close() {
-    if (membershipListener != null) {
-      try {
+    try {
+      if (membershipListener != null) {
         hazelcast.getCluster().removeMembershipListener(membershipListener);
-      } catch (RuntimeException e) {
-        // the member is already shutting down
       }
+      if (migrationListener != null) {
+        hazelcast.getPartitionService().removeMigrationListener(migrationListener);
+      }
+    } catch (RuntimeException e) {
+      // the member is already shutting down
     }
     timer.shutdownNow();
     checker.shutdownNow();

@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.hazelcast.collection.IQueue;
+import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
 import dev.crew.common.ClusterConfigs;
 import dev.crew.common.Job;
 import dev.crew.common.JobState;
 import dev.crew.common.Lane;
+import dev.crew.common.Lease;
 import dev.crew.common.Names;
 import dev.crew.common.Params;
 import dev.crew.common.TaskCatalog;
@@ -21,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.awaitility.Awaitility;
@@ -194,5 +200,90 @@ class WorkerClusterTest {
         .until(() -> !results.containsKey("cancelled/0"));
     assertThat(results.keySet()).containsExactly("live/0");
     assertThat(tasks().isEmpty()).as("tasks left: %s", tasks().keySet()).isTrue();
+  }
+
+  /**
+   * No hoarding: two workers given 100 tasks of 200 ms both start work within the first second, and
+   * neither ever holds more than about one task per CPU thread. Start times are the workers' own:
+   * the time each wrote in the lease of the first task it took.
+   */
+  @Test
+  void workers_bothStartWithinTheFirstSecondAndNeitherHoards() {
+    int tasks = 100;
+    int cpuThreads = workers.getFirst().settings().cpuThreads();
+    Map<String, Long> firstTaken = new ConcurrentHashMap<>();
+    Map<String, AtomicInteger> holding = new ConcurrentHashMap<>();
+    Map<String, Integer> mostHeld = new ConcurrentHashMap<>();
+    IMap<String, Lease> leases = member().getMap(Names.LEASES);
+    leases.addEntryListener(
+        new LeaseCounter(firstTaken, holding, mostHeld), /* includeValue= */ true);
+    member()
+        .<String, Job>getMap(Names.JOBS)
+        .put(
+            "naps",
+            Job.submitting("naps", "sleep", Lane.CPU, Params.NONE, System.currentTimeMillis())
+                .queued(tasks, tasks));
+    long submitted = System.currentTimeMillis();
+    for (int seq = 0; seq < tasks; seq++) {
+      assertThat(enqueue(TaskChunk.ofRange("naps", seq, seq, 200, 1))).isTrue();
+    }
+
+    IMap<String, TaskResult> results = results();
+    await().atMost(Duration.ofSeconds(60)).until(() -> results.size() == tasks);
+    Map<String, Long> startMillis =
+        firstTaken.entrySet().stream()
+            .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue() - submitted));
+    System.err.printf(
+        "WorkerClusterTest: first task taken (ms after the first was queued) %s; most held at once"
+            + " %s%n",
+        startMillis, mostHeld);
+    assertThat(startMillis)
+        .containsOnlyKeys(workers.stream().map(Worker::name).toList())
+        .allSatisfy((worker, ms) -> assertThat(ms).as(worker).isLessThan(1_000));
+    // A lease ends a moment after its slot frees, and the events of different partitions arrive in
+    // any order: a task about to end may overlap the next. A hoarding worker holds dozens.
+    assertThat(mostHeld)
+        .allSatisfy(
+            (worker, most) -> assertThat(most).as(worker).isLessThanOrEqualTo(2 * cpuThreads));
+    Map<String, Long> ranBy =
+        Map.copyOf(results).values().stream()
+            .collect(Collectors.groupingBy(TaskResult::worker, Collectors.counting()));
+    assertThat(ranBy.values()).allSatisfy(n -> assertThat(n).isGreaterThanOrEqualTo(tasks / 4));
+  }
+
+  /**
+   * Counts the leases each worker holds, from the lease map's events. A lease is ended with {@code
+   * delete}, whose event carries no value: the holder is looked up by task id.
+   */
+  private record LeaseCounter(
+      Map<String, Long> firstTaken,
+      Map<String, AtomicInteger> holding,
+      Map<String, Integer> mostHeld,
+      Map<String, String> holderOf)
+      implements EntryAddedListener<String, Lease>, EntryRemovedListener<String, Lease> {
+    LeaseCounter(
+        Map<String, Long> firstTaken,
+        Map<String, AtomicInteger> holding,
+        Map<String, Integer> mostHeld) {
+      this(firstTaken, holding, mostHeld, new ConcurrentHashMap<>());
+    }
+
+    @Override
+    public void entryAdded(EntryEvent<String, Lease> event) {
+      Lease lease = event.getValue();
+      holderOf.put(event.getKey(), lease.workerName());
+      firstTaken.merge(lease.workerName(), lease.takenMillis(), Math::min);
+      int now =
+          holding.computeIfAbsent(lease.workerName(), w -> new AtomicInteger()).incrementAndGet();
+      mostHeld.merge(lease.workerName(), now, Math::max);
+    }
+
+    @Override
+    public void entryRemoved(EntryEvent<String, Lease> event) {
+      String worker = holderOf.remove(event.getKey());
+      if (worker != null) {
+        holding.get(worker).decrementAndGet();
+      }
+    }
   }
 }

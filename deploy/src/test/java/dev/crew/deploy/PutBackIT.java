@@ -1,0 +1,212 @@
+package dev.crew.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Put back everything, at once, with real processes, as the bench's recovery cell does it: a worker
+ * alone takes both tasks of a job, a second worker joins (partitions move to it), and once the
+ * cluster is safe the first is killed with SIGKILL. Ten times, each on a fresh cluster: the
+ * survivor's put-back line must name both tasks (what the victim's metrics showed it running just
+ * before the kill), and the coordinator must print every item exactly once.
+ */
+@Tag("faults")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PutBackIT {
+  private static final int ROUNDS = 10;
+
+  /** Long enough that the victim still runs them when the survivor has joined and is safe. */
+  private static final int ITEM_MS = 10_000;
+
+  private static final int ITEMS = 2;
+  private static final Duration JOB_TIMEOUT = Duration.ofSeconds(90);
+
+  /** The design target is a second; a loaded 2-core host gets slack. */
+  private static final Duration PUT_BACK_LIMIT = Duration.ofSeconds(3);
+
+  private static final Pattern PUT_BACK =
+      Pattern.compile(
+          "^(\\d\\d:\\d\\d:\\d\\d\\.\\d{3}) WARN +LeaseReaper - worker (\\S+) left the cluster: "
+              + "put (\\d+) of its tasks back on their queues$",
+          Pattern.MULTILINE);
+  private static final Pattern BUSY =
+      Pattern.compile("^crew_lane_busy\\{[^}]*lane=\"cpu\"[^}]*\\} (\\S+)$", Pattern.MULTILINE);
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private CrewLaunchers crew;
+
+  @AfterAll
+  void stop() {
+    if (crew != null) {
+      crew.close();
+    }
+  }
+
+  @Test
+  @Timeout(value = 8, unit = TimeUnit.MINUTES)
+  void killAWorkerHoldingTasks_survivorPutsThemAllBackAtOnce() throws IOException {
+    crew = new CrewLaunchers(getClass().getSimpleName());
+    crew.ensureJars();
+    int base = CrewLaunchers.freePortBase(3 * ROUNDS);
+    Path input =
+        Files.write(
+            crew.logDir().resolve("sleep-" + ITEMS + "x" + ITEM_MS + ".txt"),
+            Collections.nCopies(ITEMS, Integer.toString(ITEM_MS)));
+    List<String> figures = new ArrayList<>();
+    for (int round = 1; round <= ROUNDS; round++) {
+      String cluster = CrewLaunchers.randomClusterName();
+      int port = base + 3 * (round - 1);
+      int httpPort = port + 2;
+      List<String> join = List.of("127.0.0.1:" + port);
+      CrewLaunchers.Worker victim =
+          crew.startWorker(
+              cluster,
+              port,
+              join,
+              1,
+              List.of(
+                  "--cpu-threads",
+                  Integer.toString(ITEMS),
+                  "--http-port",
+                  Integer.toString(httpPort),
+                  "--http-bind",
+                  "127.0.0.1"));
+      String context = "round " + round + ": kill " + victim.name();
+      CrewLaunchers.Child coordinator =
+          crew.startCoordinator(
+              "r" + round,
+              "submit",
+              "sleep",
+              "--input",
+              input.toString(),
+              "--chunk",
+              "1",
+              "--lane",
+              "cpu",
+              "--connect",
+              victim.name(),
+              "--cluster",
+              cluster);
+      await(context + ": the victim running both tasks")
+          .atMost(JOB_TIMEOUT)
+          .pollInterval(Duration.ofMillis(20))
+          .until(() -> cpuBusy(httpPort) == ITEMS);
+      CrewLaunchers.Worker survivor =
+          crew.startWorker(cluster, port + 1, join, 2, List.of("--cpu-threads", "2", "-v"));
+      // One loss at a time: the kill waits until every partition has its backup on the survivor,
+      // as the bench's recovery cell does. It still comes right after the partitions moved.
+      await(context + ": the cluster safe with the survivor")
+          .atMost(JOB_TIMEOUT)
+          .pollInterval(Duration.ofMillis(20))
+          .until(() -> safeAfterJoin(victim.child().stderr()));
+      int held = cpuBusy(httpPort);
+      assertThat(held)
+          .as(context + ": tasks the victim runs at the kill (make ITEM_MS longer)")
+          .isEqualTo(ITEMS);
+      LocalTime killedAt = LocalTime.now();
+      assertThat(victim.child().process().toHandle().destroyForcibly()).isTrue();
+      try {
+        assertThat(victim.child().process().waitFor(10, TimeUnit.SECONDS)).isTrue();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+      await(context + ": the survivor's put-back line")
+          .atMost(Duration.ofSeconds(20))
+          .pollInterval(Duration.ofMillis(20))
+          .until(() -> !putBackLines(survivor, victim).isEmpty());
+      Matcher first = putBackLines(survivor, victim).getFirst();
+      int putBack = Integer.parseInt(first.group(3));
+      long millis = ChronoUnit.MILLIS.between(killedAt, LocalTime.parse(first.group(1)));
+      CrewLaunchers.Run run = crew.awaitCoordinator(coordinator, JOB_TIMEOUT);
+      String logs = context + "\n" + run.describe() + "\n" + survivor.describe();
+      figures.add(
+          String.format(
+              "round %d: held %d, put back %d after %d ms", round, held, putBack, millis));
+      System.out.printf("PutBackIT: %s%n", figures.getLast());
+
+      assertThat(putBack).as(() -> "tasks put back in the first line\n" + logs).isEqualTo(held);
+      assertThat(Duration.ofMillis(millis))
+          .as(() -> "time from the kill to the put-back line\n" + logs)
+          .isLessThan(PUT_BACK_LIMIT);
+      assertThat(run.exitCode()).as(() -> "exit code\n" + logs).isZero();
+      everyItemOnce(run, logs);
+      crew.stop(survivor.child());
+    }
+    System.out.printf("PutBackIT: %s%n", String.join("; ", figures));
+  }
+
+  /** Whether the worker logged "cluster safe" after it last logged that the cluster has 2. */
+  private static boolean safeAfterJoin(String log) {
+    int joined = log.lastIndexOf("the cluster has 2 members");
+    return joined >= 0 && log.indexOf("cluster safe", joined) > joined;
+  }
+
+  private static void everyItemOnce(CrewLaunchers.Run run, String logs) {
+    List<JobOutput.Line> lines = JobOutput.lines(run);
+    BitSet seen = new BitSet(ITEMS);
+    for (JobOutput.Line line : lines) {
+      assertThat(line.index()).as(() -> line.raw() + "\n" + logs).isBetween(0, ITEMS - 1);
+      assertThat(seen.get(line.index())).as(() -> "printed twice: " + line.raw()).isFalse();
+      seen.set(line.index());
+      assertThat(line.ok()).as(() -> line.raw() + "\n" + logs).isTrue();
+    }
+    assertThat(seen.cardinality()).as(() -> "items printed\n" + logs).isEqualTo(ITEMS);
+  }
+
+  private static List<Matcher> putBackLines(
+      CrewLaunchers.Worker survivor, CrewLaunchers.Worker victim) {
+    List<Matcher> found = new ArrayList<>();
+    Matcher m = PUT_BACK.matcher(survivor.child().stderr());
+    while (m.find()) {
+      if (m.group(2).equals(victim.name())) {
+        found.add(PUT_BACK.matcher(m.group()));
+        found.getLast().find();
+      }
+    }
+    return found;
+  }
+
+  /** Tasks the CPU lane runs now, from the worker's Prometheus page; -1 if it does not answer. */
+  private int cpuBusy(int httpPort) {
+    try {
+      String page =
+          http.send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics"))
+                      .timeout(Duration.ofSeconds(5))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      Matcher m = BUSY.matcher(page);
+      return m.find() ? (int) Double.parseDouble(m.group(1)) : -1;
+    } catch (IOException e) {
+      return -1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return -1;
+    }
+  }
+}
