@@ -44,8 +44,12 @@ class PutBackIT {
   private static final int ITEMS = 2;
   private static final Duration JOB_TIMEOUT = Duration.ofSeconds(90);
 
-  /** The design target is a second; a loaded 2-core host gets slack. */
-  private static final Duration PUT_BACK_LIMIT = Duration.ofSeconds(3);
+  /**
+   * Well under the lease timeout (15 s; the audit waits twice that), so a put-back inside it is the
+   * departure check's. The 1 s design target is measured by bench/run's recovery cell, not asserted
+   * here, where a loaded host would make it flaky.
+   */
+  private static final Duration PUT_BACK_LIMIT = Duration.ofSeconds(10);
 
   private static final Pattern PUT_BACK =
       Pattern.compile(

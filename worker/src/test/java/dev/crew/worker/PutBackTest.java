@@ -192,7 +192,10 @@ class PutBackTest {
     assertThat(events.putBacks)
         .as("round %d: one put-back of every task", round)
         .containsExactly(HELD);
-    assertThat(allBackMillis).as("round %d: all back within a second", round).isLessThan(1_000);
+    // The time is printed, not asserted: the 1 s target is the bench's recovery cell's to measure.
+    // The
+    // 10 s wait above already tells the departure check (this test's point) from the audit (2 x 60
+    // s).
     stopEverything();
   }
 
