@@ -2,6 +2,7 @@ package dev.crew.coordinator;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -10,19 +11,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 
 /**
  * The file named by {@code --out}, written beside it under a temporary name and moved into place
  * when the job ends: a job that never started (an unreachable cluster, refused input) or that broke
- * off leaves an existing file as it was, and a reader never sees half of one.
+ * off leaves an existing file as it was, and a reader never sees half of one. A name that is a link
+ * is followed (the link stays, the file it names is replaced); one that is not a regular file
+ * ({@code /dev/null}, {@code /dev/stdout}, a named pipe) is written as the results come, since
+ * there is no file to keep and moving one onto it would replace the device.
  */
 final class OutputFile implements AutoCloseable {
   private final Path target;
-  private final Path temporary;
+  private final Optional<Path> temporary;
   private final Writer writer;
   private boolean committed;
 
-  private OutputFile(Path target, Path temporary, Writer writer) {
+  private OutputFile(Path target, Optional<Path> temporary, Writer writer) {
     this.target = target;
     this.temporary = temporary;
     this.writer = writer;
@@ -30,29 +35,37 @@ final class OutputFile implements AutoCloseable {
 
   /** Creates the temporary file now, so an unwritable directory is refused before connecting. */
   static OutputFile open(String name) {
-    Path target = Path.of(name).toAbsolutePath();
-    if (Files.isDirectory(target)) {
+    Path given = Path.of(name).toAbsolutePath();
+    if (Files.isDirectory(given)) {
       throw CrewException.usage("--out " + name + " is a directory, not a file");
     }
     try {
+      if (Files.exists(given) && !Files.isRegularFile(given)) {
+        return new OutputFile(
+            given,
+            Optional.empty(),
+            writer(Files.newOutputStream(given, StandardOpenOption.WRITE)));
+      }
+      Path target = Files.exists(given) ? given.toRealPath() : given;
       // Not createTempFile: its owner-only permissions would replace the file's own or the umask's.
       Path temporary =
           target.resolveSibling(
               "." + target.getFileName() + "." + Long.toString(System.nanoTime(), 36) + ".partial");
       Writer writer =
-          new BufferedWriter(
-              new OutputStreamWriter(
-                  Files.newOutputStream(
-                      temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                  StandardCharsets.UTF_8),
-              1 << 16);
+          writer(
+              Files.newOutputStream(
+                  temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
       if (Files.exists(target)) {
         copyPermissions(target, temporary);
       }
-      return new OutputFile(target, temporary, writer);
+      return new OutputFile(target, Optional.of(temporary), writer);
     } catch (IOException | RuntimeException e) {
       throw CrewException.usage("--out " + name + ": cannot write it (" + e.getMessage() + ")");
     }
+  }
+
+  private static Writer writer(OutputStream out) {
+    return new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
   }
 
   private static void copyPermissions(Path from, Path to) {
@@ -70,11 +83,16 @@ final class OutputFile implements AutoCloseable {
   /** Moves what was written into place, replacing the file there, in one step where it can. */
   void commit() throws IOException {
     writer.close();
-    try {
-      Files.move(
-          temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+    if (temporary.isPresent()) {
+      try {
+        Files.move(
+            temporary.get(),
+            target,
+            StandardCopyOption.ATOMIC_MOVE,
+            StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(temporary.get(), target, StandardCopyOption.REPLACE_EXISTING);
+      }
     }
     committed = true;
   }
@@ -84,7 +102,9 @@ final class OutputFile implements AutoCloseable {
   public void close() throws IOException {
     if (!committed) {
       writer.close();
-      Files.deleteIfExists(temporary);
+      if (temporary.isPresent()) {
+        Files.deleteIfExists(temporary.get());
+      }
     }
   }
 }
