@@ -72,7 +72,7 @@ final class JobLauncher {
       throw unknownTask(checked.task(), local.all().stream().map(Task::name).toList());
     }
     try (ItemSource source = options.openInput();
-        Output output = openOutput()) {
+        OutputFile output = openOutput()) {
       Writer target = output.writer();
       HazelcastInstance hazelcast = connect.apply(checked);
       ClusterView view = ClusterView.of(hazelcast);
@@ -236,53 +236,11 @@ final class JobLauncher {
     return "; its queued tasks still run, and the same command with --job-id " + jobId + " goes on";
   }
 
-  /** Where the JSON lines go: stdout, or a {@link OutputFile} put in place once the job ends. */
-  private interface Output extends AutoCloseable {
-    Writer writer();
-
-    void commit() throws IOException;
-
-    @Override
-    void close() throws IOException;
-  }
-
-  private Output openOutput() {
-    if (options.out == null) {
-      Writer stdout = new NonClosing(out);
-      return new Output() {
-        @Override
-        public Writer writer() {
-          return stdout;
-        }
-
-        @Override
-        public void commit() throws IOException {
-          stdout.flush();
-        }
-
-        @Override
-        public void close() throws IOException {
-          stdout.flush();
-        }
-      };
-    }
-    OutputFile file = OutputFile.open(options.out);
-    return new Output() {
-      @Override
-      public Writer writer() {
-        return file.writer();
-      }
-
-      @Override
-      public void commit() throws IOException {
-        file.commit();
-      }
-
-      @Override
-      public void close() throws IOException {
-        file.close();
-      }
-    };
+  /** Where the JSON lines go: stdout, or the {@code --out} file put in place once the job ends. */
+  private OutputFile openOutput() {
+    return options.out == null
+        ? OutputFile.inPlace(new NonClosing(out))
+        : OutputFile.open(options.out);
   }
 
   private Progress progress(String jobId, long total, boolean stdoutFree) {

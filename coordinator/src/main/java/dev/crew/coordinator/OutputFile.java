@@ -22,15 +22,26 @@ import java.util.Optional;
  * there is no file to keep and moving one onto it would replace the device.
  */
 final class OutputFile implements AutoCloseable {
-  private final Path target;
-  private final Optional<Path> temporary;
+  /** Where the results are written until the job ends, and the file they then replace. */
+  private record Move(Path temporary, Path target) {}
+
+  /** Empty when the results are written in place. */
+  private final Optional<Move> move;
+
   private final Writer writer;
   private boolean committed;
 
-  private OutputFile(Path target, Optional<Path> temporary, Writer writer) {
-    this.target = target;
-    this.temporary = temporary;
+  private OutputFile(Optional<Move> move, Writer writer) {
+    this.move = move;
     this.writer = writer;
+  }
+
+  /**
+   * Results written straight to {@code writer} (standard output); closing it must not close what it
+   * writes to.
+   */
+  static OutputFile inPlace(Writer writer) {
+    return new OutputFile(Optional.empty(), writer);
   }
 
   /** Creates the temporary file now, so an unwritable directory is refused before connecting. */
@@ -41,10 +52,7 @@ final class OutputFile implements AutoCloseable {
     }
     try {
       if (Files.exists(given) && !Files.isRegularFile(given)) {
-        return new OutputFile(
-            given,
-            Optional.empty(),
-            writer(Files.newOutputStream(given, StandardOpenOption.WRITE)));
+        return inPlace(writer(Files.newOutputStream(given, StandardOpenOption.WRITE)));
       }
       Path target = Files.exists(given) ? given.toRealPath() : given;
       // Not createTempFile: its owner-only permissions would replace the file's own or the umask's.
@@ -58,7 +66,7 @@ final class OutputFile implements AutoCloseable {
       if (Files.exists(target)) {
         copyPermissions(target, temporary);
       }
-      return new OutputFile(target, Optional.of(temporary), writer);
+      return new OutputFile(Optional.of(new Move(temporary, target)), writer);
     } catch (IOException | RuntimeException e) {
       throw CrewException.usage("--out " + name + ": cannot write it (" + e.getMessage() + ")");
     }
@@ -83,15 +91,16 @@ final class OutputFile implements AutoCloseable {
   /** Moves what was written into place, replacing the file there, in one step where it can. */
   void commit() throws IOException {
     writer.close();
-    if (temporary.isPresent()) {
+    if (move.isPresent()) {
+      Move m = move.get();
       try {
         Files.move(
-            temporary.get(),
-            target,
+            m.temporary(),
+            m.target(),
             StandardCopyOption.ATOMIC_MOVE,
             StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temporary.get(), target, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(m.temporary(), m.target(), StandardCopyOption.REPLACE_EXISTING);
       }
     }
     committed = true;
@@ -102,8 +111,8 @@ final class OutputFile implements AutoCloseable {
   public void close() throws IOException {
     if (!committed) {
       writer.close();
-      if (temporary.isPresent()) {
-        Files.deleteIfExists(temporary.get());
+      if (move.isPresent()) {
+        Files.deleteIfExists(move.get().temporary());
       }
     }
   }
