@@ -22,15 +22,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A real worker in this JVM: a job past its result budget waits, and goes on once read. */
+@ExtendWith(QuickJoin.class)
 class BudgetClusterTest {
-  private static final String WAIT_BEFORE_JOIN = "hazelcast.wait.seconds.before.join";
   private static final int TASKS = 100;
   private static final int ITEMS_PER_TASK = 100;
 
@@ -38,16 +38,9 @@ class BudgetClusterTest {
   private Worker worker;
 
   @BeforeAll
-  static void quickJoin() {
-    System.setProperty(WAIT_BEFORE_JOIN, "0");
-    System.setProperty("hazelcast.logging.type", "slf4j");
+  static void quickPolls() {
     Awaitility.setDefaultPollInterval(Duration.ofMillis(20));
     Awaitility.setDefaultPollDelay(Duration.ZERO);
-  }
-
-  @AfterAll
-  static void restoreJoin() {
-    System.clearProperty(WAIT_BEFORE_JOIN);
   }
 
   @BeforeEach

@@ -34,27 +34,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Leases with real Hazelcast members in this JVM: taking tasks under a lease, the oldest member's
  * reaper putting back the tasks of workers that left or went silent, the result sink releasing
  * leases, and a worker handing back at close the tasks still running at its drain timeout.
  */
+@ExtendWith(QuickJoin.class)
 class LeaseTest {
   private static final int PORT_BASE = 5811;
 
   /** Ports 5811..5840. */
   private static final int PORT_COUNT = 30;
-
-  /**
-   * Hazelcast waits this long before a member joins; seconds of idle time per test unless
-   * shortened.
-   */
-  private static final String WAIT_BEFORE_JOIN = "hazelcast.wait.seconds.before.join";
 
   private static final Duration HEARTBEAT = Duration.ofMillis(200);
 
@@ -64,16 +59,9 @@ class LeaseTest {
   private final List<Worker> workers = new ArrayList<>();
 
   @BeforeAll
-  static void quickJoin() {
-    System.setProperty(WAIT_BEFORE_JOIN, "0");
-    System.setProperty("hazelcast.logging.type", "slf4j");
+  static void quickPolls() {
     Awaitility.setDefaultPollInterval(Duration.ofMillis(20));
     Awaitility.setDefaultPollDelay(Duration.ZERO);
-  }
-
-  @AfterAll
-  static void restoreJoin() {
-    System.clearProperty(WAIT_BEFORE_JOIN);
   }
 
   @AfterEach

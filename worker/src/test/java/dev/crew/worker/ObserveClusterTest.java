@@ -17,23 +17,18 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A real worker in this JVM: what it publishes about itself, and how its reliability events reach a
  * view.
  */
+@ExtendWith(QuickJoin.class)
 class ObserveClusterTest {
   private final String cluster = "test-" + UUID.randomUUID();
   private Worker worker;
-
-  @BeforeAll
-  static void quickJoin() {
-    System.setProperty("hazelcast.wait.seconds.before.join", "0");
-    System.setProperty("hazelcast.logging.type", "slf4j");
-  }
 
   @BeforeEach
   void start() {

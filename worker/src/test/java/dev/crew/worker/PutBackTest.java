@@ -22,20 +22,20 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The put-back of a lost worker's tasks with real members in this JVM, while partitions move: a
  * worker killed right after another member joined must have all its tasks put back at once, in one
  * pass, whichever member held their leases.
  */
+@ExtendWith(QuickJoin.class)
 class PutBackTest {
   private static final int PORT_BASE = 5871;
   private static final int PORT_COUNT = 20;
-  private static final String WAIT_BEFORE_JOIN = "hazelcast.wait.seconds.before.join";
 
   /** Longer than the test: a put-back seen here is the departure check's, not the audit's. */
   private static final Duration LEASE_TIMEOUT = Duration.ofSeconds(60);
@@ -48,16 +48,9 @@ class PutBackTest {
   private final List<LeaseReaper> reapers = new ArrayList<>();
 
   @BeforeAll
-  static void quickJoin() {
-    System.setProperty(WAIT_BEFORE_JOIN, "0");
-    System.setProperty("hazelcast.logging.type", "slf4j");
+  static void quickPolls() {
     Awaitility.setDefaultPollInterval(Duration.ofMillis(10));
     Awaitility.setDefaultPollDelay(Duration.ZERO);
-  }
-
-  @AfterAll
-  static void restoreJoin() {
-    System.clearProperty(WAIT_BEFORE_JOIN);
   }
 
   @AfterEach

@@ -16,30 +16,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Members in this JVM on loopback, each publishing a secret fingerprint as a worker does. */
+@ExtendWith(QuickJoin.class)
 class SecretCheckTest {
   private static final int PORT_BASE = 5851;
-  private static final String WAIT_BEFORE_JOIN = "hazelcast.wait.seconds.before.join";
   private static final String SIGNED = JobSigner.of("the-cluster-secret").fingerprint();
 
   private final String cluster = "test-" + UUID.randomUUID();
   private final List<HazelcastInstance> members = new ArrayList<>();
-
-  @BeforeAll
-  static void quickJoin() {
-    System.setProperty(WAIT_BEFORE_JOIN, "0");
-    System.setProperty("hazelcast.logging.type", "slf4j");
-  }
-
-  @AfterAll
-  static void restoreJoin() {
-    System.clearProperty(WAIT_BEFORE_JOIN);
-  }
 
   @AfterEach
   void shutDown() {

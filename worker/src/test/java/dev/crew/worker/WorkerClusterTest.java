@@ -30,38 +30,24 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Two real workers in this JVM, on loopback, under a cluster name no one else uses. */
+@ExtendWith(QuickJoin.class)
 class WorkerClusterTest {
   private static final int PORT_BASE = 5801;
-
-  /**
-   * Hazelcast waits this long before a member joins; seconds of idle time per test unless
-   * shortened.
-   */
-  private static final String WAIT_BEFORE_JOIN = "hazelcast.wait.seconds.before.join";
 
   private final String cluster = "test-" + UUID.randomUUID();
   private final List<Worker> workers = new ArrayList<>();
 
   @BeforeAll
-  static void quickJoin() {
-    System.setProperty(WAIT_BEFORE_JOIN, "0");
-    // Hazelcast logs its first lines before it reads its config; route those through SLF4J too, as
-    // WorkerCommand does.
-    System.setProperty("hazelcast.logging.type", "slf4j");
+  static void quickPolls() {
     Awaitility.setDefaultPollInterval(Duration.ofMillis(20));
     Awaitility.setDefaultPollDelay(Duration.ZERO);
-  }
-
-  @AfterAll
-  static void restoreJoin() {
-    System.clearProperty(WAIT_BEFORE_JOIN);
   }
 
   @BeforeEach
