@@ -13,6 +13,7 @@ import com.hazelcast.config.NearCacheConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.QueueConfig;
 import com.hazelcast.config.SerializationConfig;
+import dev.crew.common.ledger.LedgerSetup;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -139,9 +140,7 @@ public final class ClusterConfigs {
         new MapConfig(Names.BUDGETS)
             .setBackupCount(backups)
             .setTimeToLiveSeconds((int) Duration.ofDays(1).toSeconds()));
-    config.addMapConfig(new MapConfig(Names.TASKS).setBackupCount(backups));
-    config.addMapConfig(new MapConfig(Names.LEASES).setBackupCount(backups));
-    config.addMapConfig(new MapConfig(Names.HEARTBEATS).setBackupCount(backups));
+    LedgerSetup.member(config, backups);
     CompactCodecs.register(config.getSerializationConfig().getCompactSerializationConfig());
     FirstResultMergePolicy.register(config.getSerializationConfig());
     filterJavaSerialization(config.getSerializationConfig());
@@ -168,6 +167,7 @@ public final class ClusterConfigs {
         .setClusterConnectTimeoutMillis(connectTimeout.toMillis())
         .setInitialBackoffMillis(100)
         .setMaxBackoffMillis(1_000);
+    LedgerSetup.client(config);
     CompactCodecs.register(config.getSerializationConfig().getCompactSerializationConfig());
     filterJavaSerialization(config.getSerializationConfig());
     return config;

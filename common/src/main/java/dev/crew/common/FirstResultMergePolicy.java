@@ -33,7 +33,14 @@ public final class FirstResultMergePolicy
   /** Lets members send and receive this policy. */
   static void register(SerializationConfig serialization) {
     serialization.addDataSerializableFactory(
-        FACTORY_ID, classId -> classId == CLASS_ID ? new FirstResultMergePolicy() : null);
+        FACTORY_ID,
+        classId ->
+            switch (classId) {
+              case CLASS_ID -> new FirstResultMergePolicy();
+              case dev.crew.common.ledger.BlockMergePolicy.CLASS_ID ->
+                  new dev.crew.common.ledger.BlockMergePolicy();
+              default -> null;
+            });
   }
 
   @Override

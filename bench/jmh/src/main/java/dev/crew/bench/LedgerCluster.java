@@ -7,7 +7,6 @@ import dev.crew.common.ClusterConfigs;
 import dev.crew.common.ledger.Claimant;
 import dev.crew.common.ledger.HazelcastTaskLedger;
 import dev.crew.common.ledger.LedgerLayout;
-import dev.crew.common.ledger.LedgerSetup;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -34,13 +33,12 @@ final class LedgerCluster implements AutoCloseable {
             cluster, List.of(), false, "127.0.0.1", 5_901, /* isolated= */ false);
     member =
         Hazelcast.newHazelcastInstance(
-            LedgerSetup.member(ClusterConfigs.member(membership, Map.of(), 0), 0));
+            ClusterConfigs.member(membership, Map.of(), 0));
     int port = ((InetSocketAddress) member.getLocalEndpoint().getSocketAddress()).getPort();
     client =
         HazelcastClient.newHazelcastClient(
-            LedgerSetup.client(
-                ClusterConfigs.client(
-                    cluster, List.of("127.0.0.1:" + port), Duration.ofSeconds(30))));
+            ClusterConfigs.client(
+                    cluster, List.of("127.0.0.1:" + port), Duration.ofSeconds(30)));
     workerSide =
         new HazelcastTaskLedger(
             member, LedgerLayout.DEFAULT, CLAIM_TIMEOUT, System::currentTimeMillis);

@@ -41,7 +41,20 @@ record BlockOp(Move move) implements EntryProcessor<BlockKey, TaskBlock, BlockOu
     }
   }
 
-  record Consume(int max) implements Move {}
+  /** Reads up to {@code max} recorded results; changes nothing. */
+  record Pending(int max) implements Move {}
+
+  record Settle(List<Long> seqs) implements Move {
+    Settle {
+      seqs = List.copyOf(seqs);
+    }
+  }
+
+  record Release(String memberUuid, List<Long> seqs) implements Move {
+    Release {
+      seqs = List.copyOf(seqs);
+    }
+  }
 
   record PutBack(Loss loss, long nowMillis) implements Move {}
 
@@ -111,19 +124,35 @@ record BlockOp(Move move) implements EntryProcessor<BlockKey, TaskBlock, BlockOu
                 step.outcome().duplicates(),
                 JobTally.EMPTY);
       }
-      case Consume consume -> {
-        TaskBlock.Step<List<TaskResult>> step = block.consume(consume.max());
+      case Pending pending -> {
+        return new BlockOutcome(
+            0,
+            block.queued(),
+            false,
+            false,
+            List.of(),
+            block.pending(pending.max()),
+            List.of(),
+            JobTally.EMPTY);
+      }
+      case Settle settle -> {
+        TaskBlock.Step<Integer> step = block.settle(settle.seqs());
         after = step.block();
         outcome =
             new BlockOutcome(
-                step.outcome().size(),
+                step.outcome(),
                 after.queued(),
                 false,
                 after.consumed(),
                 List.of(),
-                step.outcome(),
+                List.of(),
                 List.of(),
                 after.tally());
+      }
+      case Release release -> {
+        TaskBlock.Step<Integer> step = block.release(release.memberUuid(), release.seqs());
+        after = step.block();
+        outcome = BlockOutcome.counted(step.outcome(), after.queued(), step.changed());
       }
       case PutBack putBack -> {
         TaskBlock.Step<Integer> step = block.putBack(putBack.loss(), putBack.nowMillis());
@@ -153,6 +182,6 @@ record BlockOp(Move move) implements EntryProcessor<BlockKey, TaskBlock, BlockOu
 
   @Override
   public @Nullable EntryProcessor<BlockKey, TaskBlock, BlockOutcome> getBackupProcessor() {
-    return move instanceof Probe ? null : this;
+    return move instanceof Probe || move instanceof Pending ? null : this;
   }
 }

@@ -167,7 +167,7 @@ public final class HazelcastTaskLedger implements TaskLedger {
   }
 
   @Override
-  public List<TaskResult> consume(String jobId, int max) {
+  public List<TaskResult> pending(String jobId, int max) {
     if (max < 1) {
       throw new IllegalArgumentException("max must be at least 1");
     }
@@ -182,31 +182,78 @@ public final class HazelcastTaskLedger implements TaskLedger {
     if (keys.isEmpty()) {
       return List.of();
     }
-    // Per block at most an even share of max, so the batch never passes it: what a block hands
-    // over is consumed, whether or not the caller has room for it.
+    // Per block at most an even share of max, so the batch never passes it.
     int share = Math.max(1, max / keys.size());
-    BlockOp consume = new BlockOp(new BlockOp.Consume(share));
-    Map<BlockKey, BlockOutcome> taken;
+    BlockOp pending = new BlockOp(new BlockOp.Pending(share));
+    Map<BlockKey, BlockOutcome> found;
     if (keys.size() == 1) {
       // One block (a small job, or its tail): a call on its key costs a fraction of a call over
       // partitions.
       BlockKey only = keys.iterator().next();
-      taken = Map.of(only, join(blocks.submitToKey(only, consume).toCompletableFuture()));
+      found = Map.of(only, join(blocks.submitToKey(only, pending).toCompletableFuture()));
     } else {
-      taken = blocks.executeOnKeys(keys, consume);
+      found = blocks.executeOnKeys(keys, pending);
     }
     List<TaskResult> results = new ArrayList<>();
-    for (long index : List.copyOf(indexes)) {
-      BlockOutcome outcome = taken.get(layout.keyOf(jobId, index * layout.blockSize()));
-      if (outcome == null) {
-        continue;
-      }
-      results.addAll(outcome.results());
-      if (outcome.drained() && outcome.tally().stored() == layout.blockSize()) {
-        indexes.remove(index);
+    for (long index : indexes) {
+      BlockOutcome outcome = found.get(layout.keyOf(jobId, index * layout.blockSize()));
+      if (outcome != null) {
+        results.addAll(outcome.results());
       }
     }
     return results;
+  }
+
+  @Override
+  public int settle(String jobId, Collection<TaskResult> delivered) {
+    Map<BlockKey, List<Long>> byBlock = new LinkedHashMap<>();
+    for (TaskResult result : delivered) {
+      if (!result.jobId().equals(jobId)) {
+        throw new IllegalArgumentException("result " + result.taskId() + " is not of job " + jobId);
+      }
+      byBlock
+          .computeIfAbsent(layout.keyOf(jobId, result.seq()), k -> new ArrayList<>())
+          .add(result.seq());
+    }
+    Map<BlockKey, CompletableFuture<BlockOutcome>> calls = new LinkedHashMap<>();
+    for (Map.Entry<BlockKey, List<Long>> block : byBlock.entrySet()) {
+      calls.put(block.getKey(), submit(block.getKey(), new BlockOp.Settle(block.getValue())));
+    }
+    NavigableSet<Long> indexes = openOf(jobId);
+    int settled = 0;
+    for (Map.Entry<BlockKey, CompletableFuture<BlockOutcome>> call : calls.entrySet()) {
+      BlockOutcome outcome = join(call.getValue());
+      settled += outcome.count();
+      if (outcome.drained() && outcome.tally().stored() == layout.blockSize()) {
+        indexes.remove(call.getKey().index());
+      }
+    }
+    return settled;
+  }
+
+  @Override
+  public int release(Claimant claimant, Collection<TaskChunk> tasks) {
+    Map<BlockKey, List<Long>> byBlock = new LinkedHashMap<>();
+    for (TaskChunk task : tasks) {
+      byBlock
+          .computeIfAbsent(layout.keyOf(task.jobId(), task.seq()), k -> new ArrayList<>())
+          .add(task.seq());
+    }
+    int released = 0;
+    Set<Lane> lanes = new HashSet<>();
+    for (Map.Entry<BlockKey, List<Long>> block : byBlock.entrySet()) {
+      BlockOutcome outcome =
+          join(
+              submit(block.getKey(), new BlockOp.Release(claimant.memberUuid(), block.getValue())));
+      if (outcome.count() > 0) {
+        released += outcome.count();
+        Lane lane = laneOf(block.getKey());
+        shards.offerBack(lane, block.getKey());
+        lanes.add(lane);
+      }
+    }
+    lanes.forEach(shards::ring);
+    return released;
   }
 
   /** A job's blocks not drained yet, read from the cluster (a submitter that resumes a job). */
@@ -287,6 +334,16 @@ public final class HazelcastTaskLedger implements TaskLedger {
       tally = tally.plus(probe.tally());
     }
     return tally;
+  }
+
+  @Override
+  public Map<String, JobTally> tallies() {
+    Map<String, JobTally> tallies = new java.util.HashMap<>();
+    for (Map.Entry<BlockKey, BlockOutcome> probe :
+        blocks.executeOnEntries(new BlockOp(new BlockOp.Probe())).entrySet()) {
+      tallies.merge(probe.getKey().jobId(), probe.getValue().tally(), JobTally::plus);
+    }
+    return tallies;
   }
 
   @Override

@@ -175,23 +175,74 @@ public final class InMemoryTaskLedger implements TaskLedger {
   }
 
   @Override
-  public List<TaskResult> consume(String jobId, int max) {
+  public List<TaskResult> pending(String jobId, int max) {
     lock.lock();
     try {
-      List<TaskResult> taken = new ArrayList<>();
+      List<TaskResult> found = new ArrayList<>();
       TreeMap<Long, TaskBlock> blocks = jobs.get(jobId);
       if (blocks == null) {
         return List.of();
       }
-      for (Map.Entry<Long, TaskBlock> block : blocks.entrySet()) {
-        if (taken.size() >= max) {
+      for (TaskBlock block : blocks.values()) {
+        if (found.size() >= max) {
           break;
         }
-        TaskBlock.Step<List<TaskResult>> step = block.getValue().consume(max - taken.size());
-        block.setValue(step.block());
-        taken.addAll(step.outcome());
+        found.addAll(block.pending(max - found.size()));
       }
-      return taken;
+      return found;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public int settle(String jobId, Collection<TaskResult> delivered) {
+    lock.lock();
+    try {
+      Map<BlockKey, List<Long>> byBlock = new LinkedHashMap<>();
+      for (TaskResult result : delivered) {
+        byBlock
+            .computeIfAbsent(layout.keyOf(jobId, result.seq()), k -> new ArrayList<>())
+            .add(result.seq());
+      }
+      int settled = 0;
+      for (Map.Entry<BlockKey, List<Long>> block : byBlock.entrySet()) {
+        TaskBlock current = find(block.getKey());
+        if (current != null) {
+          TaskBlock.Step<Integer> step = current.settle(block.getValue());
+          put(block.getKey(), step.block());
+          settled += step.outcome();
+        }
+      }
+      return settled;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public int release(Claimant claimant, Collection<TaskChunk> tasks) {
+    lock.lock();
+    try {
+      Map<BlockKey, List<Long>> byBlock = new LinkedHashMap<>();
+      for (TaskChunk task : tasks) {
+        byBlock
+            .computeIfAbsent(layout.keyOf(task.jobId(), task.seq()), k -> new ArrayList<>())
+            .add(task.seq());
+      }
+      int released = 0;
+      for (Map.Entry<BlockKey, List<Long>> block : byBlock.entrySet()) {
+        TaskBlock current = find(block.getKey());
+        if (current != null) {
+          TaskBlock.Step<Integer> step = current.release(claimant.memberUuid(), block.getValue());
+          put(block.getKey(), step.block());
+          if (step.changed()) {
+            released += step.outcome();
+            offer(current.lane(), block.getKey());
+          }
+        }
+      }
+      return released;
     } finally {
       lock.unlock();
     }
@@ -257,6 +308,24 @@ public final class InMemoryTaskLedger implements TaskLedger {
         tally = tally.plus(block.tally());
       }
       return tally;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public Map<String, JobTally> tallies() {
+    lock.lock();
+    try {
+      Map<String, JobTally> tallies = new HashMap<>();
+      for (Map.Entry<String, TreeMap<Long, TaskBlock>> job : jobs.entrySet()) {
+        JobTally tally = JobTally.EMPTY;
+        for (TaskBlock block : job.getValue().values()) {
+          tally = tally.plus(block.tally());
+        }
+        tallies.put(job.getKey(), tally);
+      }
+      return tallies;
     } finally {
       lock.unlock();
     }

@@ -166,13 +166,19 @@ final class LedgerCodecs {
       List<TaskChunk> tasks = List.of(in.readArrayOfCompact("tasks", TaskChunk.class));
       List<TaskResult> results = List.of(in.readArrayOfCompact("results", TaskResult.class));
       long millis = in.readInt64("millis");
+      List<Long> seqs = new java.util.ArrayList<>();
+      for (long seq : in.readArrayOfInt64("seqs")) {
+        seqs.add(seq);
+      }
       BlockOp.Move move =
           switch (kind) {
             case "add" -> new BlockOp.Add(Lane.parse(text), number, tasks);
             case "claim" -> new BlockOp.Claim(new Claimant(text, member), max, millis);
             case "renew" -> new BlockOp.Renew(member, millis);
             case "record" -> new BlockOp.Record(results);
-            case "consume" -> new BlockOp.Consume(max);
+            case "pending" -> new BlockOp.Pending(max);
+            case "settle" -> new BlockOp.Settle(seqs);
+            case "release" -> new BlockOp.Release(member, seqs);
             case "left" -> new BlockOp.PutBack(new Loss.MemberLeft(member), millis);
             case "expired" -> new BlockOp.PutBack(new Loss.ClaimsExpired(), millis);
             case "probe" -> new BlockOp.Probe();
@@ -191,6 +197,7 @@ final class LedgerCodecs {
       List<TaskChunk> tasks = List.of();
       List<TaskResult> results = List.of();
       long millis = 0;
+      List<Long> seqs = List.of();
       switch (op.move()) {
         case BlockOp.Add add -> {
           kind = "add";
@@ -214,9 +221,18 @@ final class LedgerCodecs {
           kind = "record";
           results = record.results();
         }
-        case BlockOp.Consume consume -> {
-          kind = "consume";
-          max = consume.max();
+        case BlockOp.Pending pending -> {
+          kind = "pending";
+          max = pending.max();
+        }
+        case BlockOp.Settle settle -> {
+          kind = "settle";
+          seqs = settle.seqs();
+        }
+        case BlockOp.Release release -> {
+          kind = "release";
+          member = release.memberUuid();
+          seqs = release.seqs();
         }
         case BlockOp.PutBack putBack -> {
           millis = putBack.nowMillis();
@@ -238,6 +254,7 @@ final class LedgerCodecs {
       out.writeArrayOfCompact("tasks", tasks.toArray(TaskChunk[]::new));
       out.writeArrayOfCompact("results", results.toArray(TaskResult[]::new));
       out.writeInt64("millis", millis);
+      out.writeArrayOfInt64("seqs", seqs.stream().mapToLong(Long::longValue).toArray());
     }
 
     @Override
@@ -266,7 +283,12 @@ final class LedgerCodecs {
               in.readInt64("queued"),
               in.readInt64("claimed"),
               in.readInt64("recorded"),
-              in.readInt64("consumed")));
+              in.readInt64("consumed"),
+              in.readInt64("unreadOk"),
+              in.readInt64("unreadFailed"),
+              in.readInt64("unreadBytes"),
+              in.readInt64("lastSeq"),
+              in.readInt64("lastEnd")));
     }
 
     @Override
@@ -282,6 +304,11 @@ final class LedgerCodecs {
       out.writeInt64("claimed", outcome.tally().claimed());
       out.writeInt64("recorded", outcome.tally().recorded());
       out.writeInt64("consumed", outcome.tally().consumed());
+      out.writeInt64("unreadOk", outcome.tally().unreadOk());
+      out.writeInt64("unreadFailed", outcome.tally().unreadFailed());
+      out.writeInt64("unreadBytes", outcome.tally().unreadBytes());
+      out.writeInt64("lastSeq", outcome.tally().lastSeq());
+      out.writeInt64("lastEnd", outcome.tally().lastEnd());
     }
 
     @Override

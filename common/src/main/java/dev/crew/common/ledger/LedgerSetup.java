@@ -4,8 +4,10 @@ import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.config.QueueConfig;
 import dev.crew.common.Lane;
+import java.time.Duration;
 
 /**
  * What a member's and a client's Hazelcast configs need for {@link HazelcastTaskLedger}, on top of
@@ -31,7 +33,12 @@ public final class LedgerSetup {
     // Blocks are moved by entry processors: kept as objects, a move reads and replaces the block
     // without deserializing and serializing it on every call.
     config.addMapConfig(
-        new MapConfig(BLOCKS).setBackupCount(backups).setInMemoryFormat(InMemoryFormat.OBJECT));
+        new MapConfig(BLOCKS)
+            .setBackupCount(backups)
+            .setInMemoryFormat(InMemoryFormat.OBJECT)
+            .setMergePolicyConfig(new MergePolicyConfig(BlockMergePolicy.class.getName(), 100))
+            // A job nobody collects is forgotten a day after its blocks last changed.
+            .setTimeToLiveSeconds((int) Duration.ofDays(1).toSeconds()));
     config.addQueueConfig(
         new QueueConfig(QUEUE_PREFIX + "*").setMaxSize(SHARD_CAPACITY).setBackupCount(backups));
     for (Lane lane : Lane.values()) {

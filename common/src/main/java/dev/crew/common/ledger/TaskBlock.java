@@ -10,6 +10,7 @@ import dev.crew.common.ledger.TaskState.Consumed;
 import dev.crew.common.ledger.TaskState.Queued;
 import dev.crew.common.ledger.TaskState.Recorded;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -135,19 +136,58 @@ record TaskBlock(String jobId, Lane lane, long firstSeq, List<TaskState> slots) 
         recorded == 0 ? this : with(next), new RecordOutcome(recorded, duplicates), recorded > 0);
   }
 
-  /** Hands over up to {@code max} recorded results, in task order, keeping only their counts. */
-  Step<List<TaskResult>> consume(int max) {
-    List<TaskState> next = new ArrayList<>(slots);
-    List<TaskResult> taken = new ArrayList<>();
-    for (int i = 0; i < next.size() && taken.size() < max; i++) {
-      if (next.get(i) instanceof Recorded(TaskResult result)) {
-        next.set(i, new Consumed(result.ok(), result.failed()));
-        taken.add(result);
+  /** Up to {@code max} recorded results, in task order; changes nothing. */
+  List<TaskResult> pending(int max) {
+    List<TaskResult> found = new ArrayList<>();
+    for (int i = 0; i < slots.size() && found.size() < max; i++) {
+      if (slots.get(i) instanceof Recorded(TaskResult result)) {
+        found.add(result);
       }
     }
-    return taken.isEmpty()
-        ? new Step<>(this, List.of(), false)
-        : new Step<>(with(next), List.copyOf(taken), true);
+    return List.copyOf(found);
+  }
+
+  /**
+   * Marks the recorded results of tasks {@code seqs} consumed, keeping only their counts; a task
+   * not recorded (or already consumed) is left as it is.
+   *
+   * @return how many were consumed
+   */
+  Step<Integer> settle(Collection<Long> seqs) {
+    List<TaskState> next = new ArrayList<>(slots);
+    int settled = 0;
+    for (long seq : seqs) {
+      long slot = seq - firstSeq;
+      if (slot >= 0
+          && slot < next.size()
+          && next.get((int) slot) instanceof Recorded(TaskResult r)) {
+        next.set((int) slot, new Consumed(r.ok(), r.failed()));
+        settled++;
+      }
+    }
+    return new Step<>(settled == 0 ? this : with(next), settled, settled > 0);
+  }
+
+  /**
+   * Queues again, as the same attempt, the claims on tasks {@code seqs} held on {@code memberUuid}:
+   * a worker handing back tasks it will not run.
+   *
+   * @return how many went back
+   */
+  Step<Integer> release(String memberUuid, Collection<Long> seqs) {
+    List<TaskState> next = new ArrayList<>(slots);
+    int released = 0;
+    for (long seq : seqs) {
+      long slot = seq - firstSeq;
+      if (slot >= 0
+          && slot < next.size()
+          && next.get((int) slot) instanceof Claimed c
+          && c.memberUuid().equals(memberUuid)) {
+        next.set((int) slot, new Queued(c.task()));
+        released++;
+      }
+    }
+    return new Step<>(released == 0 ? this : with(next), released, released > 0);
   }
 
   /**
@@ -200,15 +240,36 @@ record TaskBlock(String jobId, Lane lane, long firstSeq, List<TaskState> slots) 
     long claimed = 0;
     long recorded = 0;
     long consumed = 0;
-    for (TaskState state : slots) {
-      switch (state) {
-        case Queued q -> queued++;
-        case Claimed c -> claimed++;
-        case Recorded r -> recorded++;
+    long unreadOk = 0;
+    long unreadFailed = 0;
+    long unreadBytes = 0;
+    long lastSeq = -1;
+    long lastEnd = -1;
+    for (int i = 0; i < slots.size(); i++) {
+      switch (slots.get(i)) {
+        case Queued(TaskChunk task) -> {
+          queued++;
+          lastSeq = task.seq();
+          lastEnd = task.firstIndex() + task.count();
+        }
+        case Claimed c -> {
+          claimed++;
+          lastSeq = c.task().seq();
+          lastEnd = c.task().firstIndex() + c.task().count();
+        }
+        case Recorded(TaskResult result) -> {
+          recorded++;
+          unreadOk += result.ok();
+          unreadFailed += result.failed();
+          unreadBytes += result.heldBytes();
+          lastSeq = result.seq();
+          lastEnd = result.firstIndex() + result.count();
+        }
         case Consumed c -> consumed++;
       }
     }
-    return new JobTally(queued, claimed, recorded, consumed);
+    return new JobTally(
+        queued, claimed, recorded, consumed, unreadOk, unreadFailed, unreadBytes, lastSeq, lastEnd);
   }
 
   private TaskBlock with(List<TaskState> next) {

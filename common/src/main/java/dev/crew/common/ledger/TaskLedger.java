@@ -6,6 +6,7 @@ import dev.crew.common.TaskResult;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The one home of the task lifecycle: tasks are stored, claimed, recorded, consumed, and put back
@@ -42,10 +43,34 @@ public interface TaskLedger {
   RecordOutcome record(List<TaskResult> results);
 
   /**
-   * Takes up to {@code max} recorded results of job {@code jobId} and marks them consumed, so each
-   * is handed over once; their counts stay for {@link #tally}.
+   * Up to {@code max} recorded results of job {@code jobId} not yet {@linkplain #settle settled},
+   * in task order within each block. Changes nothing: a submitter that dies before it settles them
+   * finds them again when it resumes.
    */
-  List<TaskResult> consume(String jobId, int max);
+  List<TaskResult> pending(String jobId, int max);
+
+  /**
+   * Marks these results of job {@code jobId} consumed (the submitter has handed them on), so each
+   * is handed over once; only their counts stay, for {@link #tally}.
+   *
+   * @return how many were recorded and are now consumed
+   */
+  int settle(String jobId, Collection<TaskResult> delivered);
+
+  /** {@link #pending} and {@link #settle} at once, for a reader that cannot lose what it reads. */
+  default List<TaskResult> consume(String jobId, int max) {
+    List<TaskResult> taken = pending(jobId, max);
+    settle(jobId, taken);
+    return taken;
+  }
+
+  /**
+   * Queues again, as the same attempt, {@code claimant}'s claims on {@code tasks}: it will not run
+   * them (another worker offers their task, or their job waits for its results to be read).
+   *
+   * @return how many went back
+   */
+  int release(Claimant claimant, Collection<TaskChunk> tasks);
 
   /**
    * Queues again every claim {@code loss} names, whichever member holds its block, and offers the
@@ -66,6 +91,9 @@ public interface TaskLedger {
 
   /** How many of job {@code jobId}'s stored tasks stand in each state. */
   JobTally tally(String jobId);
+
+  /** {@link #tally} of every job the ledger holds, by job id. */
+  Map<String, JobTally> tallies();
 
   /** Deletes every block of job {@code jobId} (the job is over, or cancelled). */
   void forget(String jobId);

@@ -32,7 +32,7 @@ class InMemoryTaskLedgerTest extends TaskLedgerContract {
     consumeAll("job-a", 20);
 
     assertThat(ledger.blocks("job-a")).isEqualTo(3);
-    assertThat(ledger.tally("job-a")).isEqualTo(new JobTally(0, 0, 0, 20));
+    assertThat(ledger.tally("job-a").states()).isEqualTo(new JobTally(0, 0, 0, 20));
     assertThat(
             new TaskBlock("job-a", Lane.CPU, 0, java.util.List.of(new Consumed(1, 0))).consumed())
         .isTrue();

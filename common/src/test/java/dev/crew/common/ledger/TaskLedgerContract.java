@@ -105,7 +105,7 @@ abstract class TaskLedgerContract {
     }
     assertThat(claimed).hasSize(100);
     assertThat(seqs(List.copyOf(claimed))).hasSize(100);
-    assertThat(ledger().tally("job-a")).isEqualTo(new JobTally(0, 100, 0, 0));
+    assertThat(ledger().tally("job-a").states()).isEqualTo(new JobTally(0, 100, 0, 0));
   }
 
   @Test
@@ -231,7 +231,46 @@ abstract class TaskLedgerContract {
     second.forEach(r -> all.add(r.seq()));
     assertThat(all).hasSize(50);
     assertThat(ledger().consume("job-a", 100)).isEmpty();
-    assertThat(ledger().tally("job-a")).isEqualTo(new JobTally(0, 0, 0, 50));
+    assertThat(ledger().tally("job-a").states()).isEqualTo(new JobTally(0, 0, 0, 50));
+  }
+
+  @Test
+  void pending_handsOverAgainUntilSettled() throws Exception {
+    List<TaskChunk> stored = tasks("job-a", 0, 10);
+    ledger().store(Lane.CPU, stored);
+    List<TaskChunk> held = claimAll(ANN, 10);
+    ledger().record(resultsOf(held, ANN));
+
+    List<TaskResult> read = ledger().pending("job-a", 100);
+    assertThat(read).hasSize(10);
+    // A reader that dies before it settles loses nothing: the next one reads the same results.
+    assertThat(ledger().pending("job-a", 100)).hasSize(10);
+    assertThat(ledger().tally("job-a").unreadOk()).isEqualTo(10);
+    assertThat(ledger().tally("job-a").unreadBytes()).isPositive();
+
+    assertThat(ledger().settle("job-a", read.subList(0, 4))).isEqualTo(4);
+    assertThat(ledger().settle("job-a", read.subList(0, 4))).isZero(); // settled once
+    assertThat(ledger().pending("job-a", 100)).hasSize(6);
+    JobTally tally = ledger().tally("job-a");
+    assertThat(tally.states()).isEqualTo(new JobTally(0, 0, 6, 4));
+    assertThat(tally.unreadOk()).isEqualTo(6);
+    assertThat(tally.lastSeq()).isEqualTo(9);
+    assertThat(tally.lastEnd()).isEqualTo(10);
+  }
+
+  @Test
+  void release_queuesTheSameAttemptForAnotherClaimer() throws Exception {
+    ledger().store(Lane.CPU, tasks("job-a", 0, 3));
+    List<TaskChunk> held = claimAll(ANN, 3);
+
+    assertThat(ledger().release(BOB, held)).isZero(); // only the holder releases its claims
+    assertThat(ledger().release(ANN, held.subList(0, 2))).isEqualTo(2);
+    List<TaskChunk> again = claimAll(BOB, 3);
+
+    assertThat(again).hasSize(2);
+    assertThat(again).allSatisfy(t -> assertThat(t.attempt()).isEqualTo(held.get(0).attempt()));
+    assertThat(ledger().tallies()).containsOnlyKeys("job-a");
+    assertThat(ledger().tallies().get("job-a").claimed()).isEqualTo(3);
   }
 
   @Test
@@ -252,7 +291,7 @@ abstract class TaskLedgerContract {
     List<TaskChunk> held = claim(ANN, 2); // the block's key goes back: two tasks are left
     ledger().forget("job-a");
 
-    assertThat(ledger().tally("job-a")).isEqualTo(JobTally.EMPTY);
+    assertThat(ledger().tally("job-a").states()).isEqualTo(JobTally.EMPTY);
     assertThat(ledger().record(resultsOf(held, ANN)).duplicates()).hasSize(2);
     assertThat(ledger().renew(ANN, held)).isZero();
     assertThat(ledger().consume("job-a", 10)).isEmpty();
