@@ -6,27 +6,50 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicate;
 import com.hazelcast.query.Predicates;
+import dev.crew.common.ledger.HazelcastTaskLedger;
+import dev.crew.common.ledger.JobTally;
+import dev.crew.common.ledger.LedgerLayout;
+import dev.crew.common.ledger.TaskLedger;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * What the cluster holds of results not yet read, per job and in all, measured where the results
- * are stored (aggregations: only numbers come back), and what each job is therefore {@linkplain
- * Admission allowed}.
+ * are stored (aggregations and ledger tallies: only numbers come back), and what each job is
+ * therefore {@linkplain Admission allowed}. Unread results are in two places: recorded in the task
+ * ledger and not yet settled, and in the results map as full results nobody has read (moved there
+ * by {@code coordinator results}, or kept by a submitter).
  */
 public final class ResultHoldings {
   /**
    * The part of a worker's heap its share of stored results may take, backups included: the rest is
-   * for running tasks, the tasks and leases maps, and Hazelcast itself.
+   * for running tasks, the task ledger, and Hazelcast itself.
    */
   private static final int HEAP_FRACTION = 4;
 
   private final HazelcastInstance hazelcast;
+  private final TaskLedger ledger;
   private final IMap<String, TaskResult> results;
   private final IMap<String, ResultBudget> budgets;
 
-  public ResultHoldings(HazelcastInstance hazelcast) {
+  public ResultHoldings(HazelcastInstance hazelcast, TaskLedger ledger) {
     this.hazelcast = hazelcast;
+    this.ledger = ledger;
     this.results = hazelcast.getMap(Names.RESULTS);
     this.budgets = hazelcast.getMap(Names.BUDGETS);
+  }
+
+  /**
+   * TEMPORARY (branch coord-ledger): only for {@code Worker}, until the ledger-wire branch is
+   * merged and passes its own ledger; delete it then.
+   */
+  public ResultHoldings(HazelcastInstance hazelcast) {
+    this(
+        hazelcast,
+        new HazelcastTaskLedger(
+            hazelcast, LedgerLayout.DEFAULT, Duration.ofSeconds(15), System::currentTimeMillis));
   }
 
   /**
@@ -60,9 +83,10 @@ public final class ResultHoldings {
     return budget != null ? budget : ResultBudget.byDefault(jobId);
   }
 
-  /** Bytes of {@code jobId}'s results stored unread. */
+  /** Bytes of {@code jobId}'s results stored unread, in the results map and in the ledger. */
   public long held(String jobId) {
-    return sum(Predicates.and(Predicates.equal("jobId", jobId), unread()));
+    return sum(Predicates.and(Predicates.equal("jobId", jobId), unread()))
+        + ledger.tally(jobId).unreadBytes();
   }
 
   /** Whether {@code jobId}'s tasks may run now. */
@@ -70,11 +94,26 @@ public final class ResultHoldings {
     long clusterLimit = clusterLimit();
     long jobHeld = held(jobId);
     long jobLimit = budgetOf(jobId).effectiveLimit(clusterLimit);
-    long totalHeld = clusterLimit > 0 ? sum(unread()) : 0;
-    int jobsHolding =
-        clusterLimit > 0 && totalHeld >= clusterLimit && jobHeld > 0
-            ? results.aggregate(Aggregators.distinct("jobId"), unread()).size()
-            : 1;
+    if (clusterLimit <= 0) {
+      return Admission.of(jobHeld, jobLimit, 0, clusterLimit, 1);
+    }
+    Map<String, JobTally> tallies = ledger.tallies();
+    long totalHeld = sum(unread());
+    for (JobTally tally : tallies.values()) {
+      totalHeld += tally.unreadBytes();
+    }
+    int jobsHolding = 1;
+    if (totalHeld >= clusterLimit && jobHeld > 0) {
+      Set<String> holding =
+          new HashSet<>(results.aggregate(Aggregators.distinct("jobId"), unread()));
+      tallies.forEach(
+          (id, tally) -> {
+            if (tally.unreadBytes() > 0) {
+              holding.add(id);
+            }
+          });
+      jobsHolding = holding.size();
+    }
     return Admission.of(jobHeld, jobLimit, totalHeld, clusterLimit, jobsHolding);
   }
 

@@ -12,6 +12,11 @@ import dev.crew.common.Lane;
 import dev.crew.common.Names;
 import dev.crew.common.TaskResult;
 import dev.crew.common.WorkerStats;
+import dev.crew.common.ledger.HazelcastTaskLedger;
+import dev.crew.common.ledger.JobTally;
+import dev.crew.common.ledger.LedgerLayout;
+import dev.crew.common.ledger.TaskLedger;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -28,16 +33,21 @@ import java.util.function.LongSupplier;
 /**
  * Reads {@link ClusterSnapshot}s from a member or a client, and remembers the previous one so that
  * job rates are items per second between two reads. Reads are cheap: the stats map has one small
- * entry per worker, job progress comes from aggregations, failures from one bounded query.
+ * entry per worker, job progress comes from aggregations and ledger tallies, failures from one
+ * bounded query (and a bounded read of the ledger for jobs whose failures nobody has read yet).
  */
 public final class ClusterWatch {
   private static final int MAX_FAILURES = 20;
   private static final int MAX_EVENTS = 30;
 
+  /** Unread results of a job looked through for failures, per read. */
+  private static final int UNREAD_SCAN = 64;
+
   private final HazelcastInstance hazelcast;
   private final String cluster;
   private final int maxJobs;
   private final LongSupplier clockMillis;
+  private final TaskLedger ledger;
 
   /** Counts of jobs that can no longer change (done, cancelled, refused): counted once. */
   private final Map<String, JobCounts> finalCounts = new LinkedHashMap<>();
@@ -51,18 +61,23 @@ public final class ClusterWatch {
     this.cluster = cluster;
     this.maxJobs = maxJobs;
     this.clockMillis = clockMillis;
+    this.ledger = ledgerOf(hazelcast);
+  }
+
+  /** A ledger to read: tallies and pending results only, so its claim timeout is never used. */
+  private static TaskLedger ledgerOf(HazelcastInstance hazelcast) {
+    return new HazelcastTaskLedger(
+        hazelcast, LedgerLayout.DEFAULT, Duration.ofSeconds(15), System::currentTimeMillis);
   }
 
   public synchronized ClusterSnapshot read() {
     long now = clockMillis.getAsLong();
     List<WorkerStats> workers = workers();
-    Map<String, Integer> queues = new LinkedHashMap<>();
-    for (Lane lane : Lane.values()) {
-      queues.put(lane.id(), hazelcast.getQueue(lane.queueName()).size());
-    }
     IMap<String, Job> jobMap = hazelcast.getMap(Names.JOBS);
     IMap<String, TaskResult> results = hazelcast.getMap(Names.RESULTS);
     List<Job> recent = new ArrayList<>(jobMap.values());
+    Map<String, JobTally> tallies = ledger.tallies();
+    Map<String, Integer> queues = queues(recent, tallies);
     recent.sort(Comparator.comparingLong(Job::createdMillis).reversed());
     recent = recent.subList(0, Math.min(maxJobs, recent.size()));
     List<ClusterSnapshot.JobRow> jobs = new ArrayList<>();
@@ -70,7 +85,7 @@ public final class ClusterWatch {
     List<String> withFailures = new ArrayList<>();
     Map<String, JobCounts> live = liveCounts(workers);
     for (Job job : recent) {
-      Counted counted = counts(job, results, live, now);
+      Counted counted = counts(job, results, tallies, live, now);
       JobCounts counts = counted.counts();
       if (!job.state().isFinal()) {
         stillRunning.put(job.id(), counted);
@@ -83,22 +98,57 @@ public final class ClusterWatch {
     running = stillRunning;
     double total = workers.stream().mapToDouble(WorkerStats::itemsPerSecond).sum();
     return new ClusterSnapshot(
-        cluster, now, workers, queues, jobs, failures(results, withFailures), events(), total);
+        cluster,
+        now,
+        workers,
+        queues,
+        jobs,
+        failures(results, withFailures, tallies),
+        events(),
+        total);
+  }
+
+  /**
+   * Tasks waiting per lane: the ledger's queued tasks of every job, by the lane its job record
+   * names (a job without a record is counted nowhere: it is being forgotten).
+   */
+  private static Map<String, Integer> queues(List<Job> jobs, Map<String, JobTally> tallies) {
+    Map<String, Lane> laneOf = new HashMap<>();
+    jobs.forEach(job -> laneOf.put(job.id(), job.lane()));
+    long[] queued = new long[Lane.values().length];
+    tallies.forEach(
+        (jobId, tally) -> {
+          Lane lane = laneOf.get(jobId);
+          if (lane != null) {
+            queued[lane.ordinal()] += tally.queued();
+          }
+        });
+    Map<String, Integer> queues = new LinkedHashMap<>();
+    for (Lane lane : Lane.values()) {
+      queues.put(lane.id(), (int) Math.min(Integer.MAX_VALUE, queued[lane.ordinal()]));
+    }
+    return queues;
   }
 
   /** A job's counts as of {@code atMillis}, and its items per second up to then. */
   private record Counted(JobCounts counts, long atMillis, double rate) {}
 
   /**
-   * A job's counts: for a finished job, counted once from its results (exact); for a running one,
-   * the sum of what the workers published in the last second, which costs nothing to read but
-   * misses the share of a worker that has left.
+   * A job's counts: for a finished job, counted once from its results, read and unread (exact); for
+   * a running one, the sum of what the workers published in the last second, which costs nothing to
+   * read but misses the share of a worker that has left.
    */
   private Counted counts(
-      Job job, IMap<String, TaskResult> results, Map<String, JobCounts> live, long now) {
+      Job job,
+      IMap<String, TaskResult> results,
+      Map<String, JobTally> tallies,
+      Map<String, JobCounts> live,
+      long now) {
     JobCounts known = finalCounts.get(job.id());
     if (known == null && job.state().isFinal()) {
-      known = JobCounts.of(job.id(), results);
+      known =
+          JobCounts.of(job.id(), results)
+              .plusUnread(tallies.getOrDefault(job.id(), JobTally.EMPTY));
       finalCounts.put(job.id(), known);
       if (finalCounts.size() > 4 * Math.max(1, maxJobs)) {
         finalCounts.remove(finalCounts.keySet().iterator().next());
@@ -165,11 +215,13 @@ public final class ClusterWatch {
         job.createdMillis());
   }
 
-  private static List<ClusterSnapshot.Failure> failures(
-      IMap<String, TaskResult> results, List<String> jobIds) {
+  private List<ClusterSnapshot.Failure> failures(
+      IMap<String, TaskResult> results, List<String> jobIds, Map<String, JobTally> tallies) {
     if (jobIds.isEmpty()) {
       return List.of();
     }
+    // By task id: a result its reader has archived and not yet settled is in both places.
+    Map<String, TaskResult> withErrors = new LinkedHashMap<>();
     // Paged by key (task ids are strings, so comparable) so that only the first few failed tasks
     // come back.
     PagingPredicate<String, TaskResult> query =
@@ -178,8 +230,14 @@ public final class ClusterWatch {
                 Predicates.in("jobId", jobIds.toArray(String[]::new)),
                 Predicates.greaterThan("failed", 0)),
             MAX_FAILURES);
+    withErrors.putAll(results.getAll(results.keySet(query)));
+    for (String jobId : jobIds) {
+      if (tallies.getOrDefault(jobId, JobTally.EMPTY).unreadFailed() > 0) {
+        unreadFailures(jobId).forEach(r -> withErrors.putIfAbsent(r.taskId(), r));
+      }
+    }
     List<ClusterSnapshot.Failure> failures = new ArrayList<>();
-    for (TaskResult result : results.getAll(results.keySet(query)).values()) {
+    for (TaskResult result : withErrors.values()) {
       if (!result.hasErrors()) {
         continue;
       }
@@ -199,6 +257,21 @@ public final class ClusterWatch {
         Comparator.comparing(ClusterSnapshot.Failure::jobId)
             .thenComparingLong(ClusterSnapshot.Failure::index));
     return failures;
+  }
+
+  /**
+   * The first of {@code jobId}'s results with failures that the ledger holds unread (read only:
+   * nothing is settled). A fresh ledger reads them: one that has read a job before knows only the
+   * blocks the job had then.
+   */
+  private List<TaskResult> unreadFailures(String jobId) {
+    List<TaskResult> found = new ArrayList<>();
+    for (TaskResult result : ledgerOf(hazelcast).pending(jobId, UNREAD_SCAN)) {
+      if (result.failed() > 0) {
+        found.add(result);
+      }
+    }
+    return found;
   }
 
   private List<CrewEvent> events() {

@@ -4,6 +4,7 @@ import com.hazelcast.aggregation.Aggregators;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
 import dev.crew.common.TaskResult;
+import dev.crew.common.ledger.JobTally;
 
 /**
  * How many of a job's tasks have a recorded result, and how many of its items succeeded and failed.
@@ -11,8 +12,8 @@ import dev.crew.common.TaskResult;
 public record JobCounts(long tasksDone, long ok, long failed) {
 
   /**
-   * Counts the job's results where they are stored, with aggregations: nothing but three numbers
-   * comes back.
+   * Counts the job's results in the archive of delivered results (the results map), with
+   * aggregations: nothing but three numbers comes back.
    */
   public static JobCounts of(String jobId, IMap<String, TaskResult> results) {
     var ofJob = Predicates.<String, TaskResult>equal("jobId", jobId);
@@ -23,6 +24,15 @@ public record JobCounts(long tasksDone, long ok, long failed) {
     long ok = results.aggregate(Aggregators.integerSum("ok"), ofJob);
     long failed = results.aggregate(Aggregators.integerSum("failed"), ofJob);
     return new JobCounts(tasks, ok, failed);
+  }
+
+  /**
+   * These counts plus the results {@code tally} says the ledger holds recorded and not yet read: a
+   * job's results are in the archive once read, in the ledger until then.
+   */
+  public JobCounts plusUnread(JobTally tally) {
+    return new JobCounts(
+        tasksDone + tally.recorded(), ok + tally.unreadOk(), failed + tally.unreadFailed());
   }
 
   public long done() {
