@@ -1,16 +1,15 @@
 package dev.crew.coordinator;
 
-import com.hazelcast.collection.IQueue;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import com.hazelcast.query.Predicates;
 import dev.crew.common.Job;
 import dev.crew.common.JobState;
 import dev.crew.common.Names;
-import dev.crew.common.TaskChunk;
 import dev.crew.common.TaskResult;
-import java.util.ArrayList;
-import java.util.List;
+import dev.crew.common.ledger.JobTally;
+import dev.crew.common.ledger.TaskLedger;
+import dev.crew.coordinator.job.JobRun;
+import dev.crew.coordinator.job.ResultArchive;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -45,27 +44,19 @@ final class CancelCommand extends ClusterCommandBase implements Callable<Integer
           return ExitCodes.OK;
         }
       } while (!jobs.replace(jobId, job, job.withState(JobState.CANCELLED)));
-      // Drop the job's queued task ids, then the tasks themselves: a worker that took an id just
-      // before finds no
-      // task and drops it; one that already runs a task is stopped by the state change above.
-      IQueue<String> queue = hazelcast.getQueue(job.lane().queueName());
-      String prefix = jobId + "/";
-      List<String> ofJob = new ArrayList<>();
-      for (String taskId : queue) {
-        if (taskId.startsWith(prefix)) {
-          ofJob.add(taskId);
-        }
-      }
-      if (!ofJob.isEmpty()) {
-        queue.removeAll(ofJob);
-      }
-      hazelcast.<String, TaskChunk>getMap(Names.TASKS).removeAll(Predicates.equal("jobId", jobId));
+      // Results recorded so far stay readable: moved to the archive before the ledger forgets the
+      // job's tasks. A worker that runs one of them is stopped by the state change above; a result
+      // recorded after the move goes with the tasks.
+      TaskLedger ledger = JobRun.ledgerOf(hazelcast);
+      JobTally before = ledger.tally(jobId);
+      new ResultArchive(hazelcast, ledger).takeUnread(jobId);
+      ledger.forget(jobId);
       IMap<String, TaskResult> results = hazelcast.getMap(Names.RESULTS);
-      JobProgress progress = JobProgress.of(job, results);
+      JobProgress progress = JobProgress.of(job, results, ledger);
       out()
           .printf(
               "job %s cancelled: %d queued tasks dropped; %s items had finished (%d ok, %d failed)%n",
-              jobId, ofJob.size(), progress.done(), progress.ok(), progress.failed());
+              jobId, before.queued(), progress.done(), progress.ok(), progress.failed());
       out().flush();
       return ExitCodes.OK;
     } finally {

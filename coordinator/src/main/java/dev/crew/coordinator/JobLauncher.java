@@ -9,6 +9,7 @@ import dev.crew.common.ResultBudget;
 import dev.crew.common.ResultHoldings;
 import dev.crew.common.Task;
 import dev.crew.common.TaskCatalog;
+import dev.crew.common.ledger.TaskLedger;
 import dev.crew.coordinator.job.BadInputException;
 import dev.crew.coordinator.job.BarProgress;
 import dev.crew.coordinator.job.ChunkPlanner;
@@ -110,7 +111,8 @@ final class JobLauncher {
       if (options.ordered) {
         handler = new InOrder(handler);
       }
-      ResultHoldings holdings = new ResultHoldings(hazelcast);
+      TaskLedger ledger = JobRun.ledgerOf(hazelcast);
+      ResultHoldings holdings = new ResultHoldings(hazelcast, ledger);
       long clusterLimit = holdings.clusterLimit();
       hazelcast
           .<String, ResultBudget>getMap(Names.BUDGETS)
@@ -147,7 +149,7 @@ final class JobLauncher {
                     }
                   })) {
         outcome =
-            new JobRun(hazelcast)
+            new JobRun(hazelcast, ledger)
                 .run(
                     job,
                     source,

@@ -4,13 +4,22 @@ import com.hazelcast.map.IMap;
 import dev.crew.common.Job;
 import dev.crew.common.JobState;
 import dev.crew.common.TaskResult;
+import dev.crew.common.ledger.TaskLedger;
 import dev.crew.worker.view.JobCounts;
 
-/** How far a job has got, counted from its recorded results. */
+/** How far a job has got, counted from its recorded results, read and unread. */
 record JobProgress(Job job, long tasksDone, long ok, long failed) {
 
-  static JobProgress of(Job job, IMap<String, TaskResult> results) {
-    JobCounts counts = JobCounts.of(job.id(), results);
+  /**
+   * Counts {@code job}'s results in the archive, then those the ledger holds recorded and not yet
+   * read: in that order, a result its reader moves from the ledger to the archive meanwhile is
+   * missed once rather than counted twice.
+   */
+  static JobProgress of(Job job, IMap<String, TaskResult> results, TaskLedger ledger) {
+    return of(job, JobCounts.of(job.id(), results).plusUnread(ledger.tally(job.id())));
+  }
+
+  static JobProgress of(Job job, JobCounts counts) {
     return new JobProgress(job, counts.tasksDone(), counts.ok(), counts.failed());
   }
 

@@ -7,8 +7,11 @@ import dev.crew.common.Job;
 import dev.crew.common.Names;
 import dev.crew.common.ResultHoldings;
 import dev.crew.common.TaskResult;
+import dev.crew.common.ledger.TaskLedger;
+import dev.crew.coordinator.job.JobRun;
 import dev.crew.coordinator.job.JsonLinesOutput;
 import dev.crew.coordinator.job.KeptResults;
+import dev.crew.coordinator.job.ResultArchive;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -22,7 +25,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code coordinator results}: the stored results of a job, in input order. */
+/**
+ * {@code coordinator results}: the stored results of a job, in input order: those the task ledger
+ * holds unread are first moved to the archive of results (the results map), where the others are.
+ */
 @Command(
     name = "results",
     header = "Print a job's stored results as JSON lines, in input order.",
@@ -48,8 +54,16 @@ final class ResultsCommand extends ClusterCommandBase implements Callable<Intege
       IMap<String, Job> jobs = hazelcast.getMap(Names.JOBS);
       IMap<String, TaskResult> results = hazelcast.getMap(Names.RESULTS);
       Job job = requireJob(jobs, jobId);
+      TaskLedger ledger = JobRun.ledgerOf(hazelcast);
+      // The ledger's unread results join the archive as they were recorded (settled only once
+      // written there), so the loop below prints and frees them with the others.
+      new ResultArchive(hazelcast, ledger).takeUnread(job.id());
+      if (job.totalsKnown() && ledger.tally(job.id()).consumed() == job.totalTasks()) {
+        // Every task's result is archived: the ledger's counts of the job are of no more use.
+        ledger.forget(job.id());
+      }
       JsonLinesOutput output = new JsonLinesOutput(out(), failedOnly);
-      ResultHoldings holdings = new ResultHoldings(hazelcast);
+      ResultHoldings holdings = new ResultHoldings(hazelcast, ledger);
       KeptResults kept =
           new KeptResults(holdings.budgetOf(job.id()).keepLimit(holdings.clusterLimit()));
       Map<String, TaskResult> read = new HashMap<>();

@@ -6,12 +6,14 @@ import dev.crew.common.Job;
 import dev.crew.common.JobSigner;
 import dev.crew.common.Names;
 import dev.crew.common.TaskResult;
+import dev.crew.common.ledger.TaskLedger;
 import dev.crew.coordinator.job.ChunkPlanner;
 import dev.crew.coordinator.job.JobRun;
 import dev.crew.coordinator.job.JsonLinesOutput;
 import dev.crew.coordinator.job.ListSource;
 import dev.crew.coordinator.job.Outcome;
 import dev.crew.coordinator.job.Progress;
+import dev.crew.coordinator.job.ResultArchive;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -41,11 +43,15 @@ final class RetryCommand extends ClusterCommandBase implements Callable<Integer>
       IMap<String, Job> jobs = hazelcast.getMap(Names.JOBS);
       IMap<String, TaskResult> results = hazelcast.getMap(Names.RESULTS);
       Job original = requireJob(jobs, jobId);
+      TaskLedger ledger = JobRun.ledgerOf(hazelcast);
       // Everything is checked before anything is queued: a retry signs the job's task, parameters
       // and failed items anew, so each must already carry the secret's signature.
       if (signer.isPresent() && !signer.get().verify(original)) {
         throw refused("the record of job " + jobId + " is not signed with the cluster secret");
       }
+      // Failures nobody has read yet are in the ledger: moved to the archive with the others (as
+      // 'results' does), where they stay readable.
+      new ResultArchive(hazelcast, ledger).takeUnread(jobId);
       List<ListSource.Picked> failed = new ArrayList<>();
       for (List<TaskResult> batch : ResultsCommand.batches(original, results)) {
         for (TaskResult result : batch) {
@@ -99,7 +105,7 @@ final class RetryCommand extends ClusterCommandBase implements Callable<Integer>
       err().flush();
       JsonLinesOutput output = new JsonLinesOutput(out());
       Outcome outcome =
-          new JobRun(hazelcast)
+          new JobRun(hazelcast, ledger)
               .run(
                   retry,
                   new ListSource(failed),

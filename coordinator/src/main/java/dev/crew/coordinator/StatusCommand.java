@@ -7,11 +7,17 @@ import dev.crew.common.Job;
 import dev.crew.common.Names;
 import dev.crew.common.ResultHoldings;
 import dev.crew.common.TaskResult;
+import dev.crew.common.ledger.JobTally;
+import dev.crew.common.ledger.TaskLedger;
+import dev.crew.coordinator.job.JobRun;
+import dev.crew.worker.view.JobCounts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -36,10 +42,11 @@ final class StatusCommand extends ClusterCommandBase implements Callable<Integer
     try {
       IMap<String, Job> jobs = hazelcast.getMap(Names.JOBS);
       IMap<String, TaskResult> results = hazelcast.getMap(Names.RESULTS);
-      ResultHoldings holdings = new ResultHoldings(hazelcast);
+      TaskLedger ledger = JobRun.ledgerOf(hazelcast);
+      ResultHoldings holdings = new ResultHoldings(hazelcast, ledger);
       if (jobId != null) {
         Job job = requireJob(jobs, jobId);
-        JobProgress p = JobProgress.of(job, results);
+        JobProgress p = JobProgress.of(job, results, ledger);
         out()
             .printf(
                 "job %s: %s%n  task %s on the %s lane, params %s%n  items %s done, %d ok, %d failed; tasks %d/%s%n"
@@ -64,13 +71,20 @@ final class StatusCommand extends ClusterCommandBase implements Callable<Integer
       }
       List<Job> all = new ArrayList<>(jobs.values());
       all.sort(Comparator.comparingLong(Job::createdMillis).reversed());
+      // Every job's archive counts first, then the ledger's in one read: see JobProgress.of.
+      Map<String, JobCounts> archived = new HashMap<>();
+      all.forEach(job -> archived.put(job.id(), JobCounts.of(job.id(), results)));
+      Map<String, JobTally> unread = ledger.tallies();
       if (all.isEmpty()) {
         out().println("no jobs in cluster '" + options().cluster + "'");
       } else {
         String format = "%-24s %-12s %-4s %-10s %-21s %-8s %s%n";
         out().printf(format, "JOB", "TASK", "LANE", "STATE", "DONE/TOTAL", "FAILED", "AGE");
         for (Job job : all) {
-          JobProgress p = JobProgress.of(job, results);
+          JobProgress p =
+              JobProgress.of(
+                  job,
+                  archived.get(job.id()).plusUnread(unread.getOrDefault(job.id(), JobTally.EMPTY)));
           out()
               .printf(
                   format,

@@ -13,6 +13,9 @@ import dev.crew.common.Names;
 import dev.crew.common.Params;
 import dev.crew.common.TaskCatalog;
 import dev.crew.common.TaskResult;
+import dev.crew.common.WorkerStats;
+import dev.crew.common.ledger.JobTally;
+import dev.crew.common.ledger.TaskLedger;
 import dev.crew.coordinator.job.ChunkPlanner;
 import dev.crew.coordinator.job.JobRun;
 import dev.crew.coordinator.job.LineSource;
@@ -203,18 +206,15 @@ class JobClusterTest {
     assertThat(dropped).isPositive();
     IMap<String, TaskResult> results = client.getMap(Names.RESULTS);
     // Tasks already running when it was cancelled (at most one per CPU slot) may finish; nothing
-    // else starts.
+    // else starts, and the ledger keeps nothing of the job.
+    TaskLedger ledger = JobRun.ledgerOf(client);
     await()
         .during(Duration.ofMillis(800))
         .atMost(Duration.ofSeconds(10))
-        .until(() -> client.getQueue(Lane.CPU.queueName()).isEmpty());
+        .until(() -> ledger.tally(jobId).equals(JobTally.EMPTY));
     long recorded = results.keySet().stream().filter(k -> k.startsWith(jobId + "/")).count();
     assertThat(recorded).isLessThanOrEqualTo(60 - dropped);
     assertThat(CoordinatorCliTest.run(cli("status", jobId)).out()).contains(": cancelled");
-    IMap<String, dev.crew.common.TaskChunk> tasks = client.getMap(Names.TASKS);
-    await()
-        .atMost(Duration.ofSeconds(5))
-        .until(() -> tasks.keySet().stream().noneMatch(k -> k.startsWith(jobId + "/")));
   }
 
   @Test
@@ -240,26 +240,31 @@ class JobClusterTest {
   }
 
   @Test
-  void cancel_interruptsRunningTasksAndReleasesTheirLeases() {
+  void cancel_interruptsRunningTasks() {
     CoordinatorCliTest.Run submitted =
         CoordinatorCliTest.run(
             cli("submit", "sleep", "--input", writeLines("60000", 20), "--detach", "--chunk", "1"));
     assertThat(submitted.code()).as(submitted.err()).isZero();
     String jobId = submitted.out().trim();
-    IMap<String, dev.crew.common.Lease> leases = client.getMap(Names.LEASES);
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> leases.values().stream().filter(l -> l.jobId().equals(jobId)).count() == 20);
+    TaskLedger ledger = JobRun.ledgerOf(client);
+    await().atMost(Duration.ofSeconds(10)).until(() -> ledger.tally(jobId).claimed() == 20);
+    await().atMost(Duration.ofSeconds(10)).until(() -> busySlots() >= 20);
     long start = System.nanoTime();
     assertThat(CoordinatorCliTest.run(cli("cancel", jobId)).code()).isZero();
-    // Every worker interrupts its running tasks of the job and drops their leases, well inside a
-    // second.
-    await()
-        .atMost(Duration.ofSeconds(5))
-        .until(() -> leases.values().stream().noneMatch(l -> l.jobId().equals(jobId)));
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+    // Every worker interrupts its running tasks of the job, well inside a second (the stats it
+    // publishes every second then show its slots free).
+    await().atMost(Duration.ofSeconds(5)).until(() -> busySlots() == 0);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+    assertThat(ledger.tally(jobId)).isEqualTo(JobTally.EMPTY);
     IMap<String, TaskResult> results = client.getMap(Names.RESULTS);
     assertThat(results.keySet().stream().filter(k -> k.startsWith(jobId + "/"))).isEmpty();
+  }
+
+  /** Slots of every lane busy on all workers, as they last published. */
+  private static int busySlots() {
+    return client.<String, WorkerStats>getMap(Names.STATS).values().stream()
+        .mapToInt(w -> w.cpuBusy() + w.ioBusy())
+        .sum();
   }
 
   @Test

@@ -1,47 +1,41 @@
 package dev.crew.coordinator.job;
 
-import com.hazelcast.collection.IQueue;
-import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import com.hazelcast.map.listener.EntryAddedListener;
-import com.hazelcast.map.listener.EntryMergedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
-import com.hazelcast.query.Predicates;
-import dev.crew.common.ClusterConfigs;
 import dev.crew.common.Job;
 import dev.crew.common.JobSigner;
 import dev.crew.common.JobState;
 import dev.crew.common.Names;
 import dev.crew.common.TaskChunk;
 import dev.crew.common.TaskResult;
+import dev.crew.common.ledger.HazelcastTaskLedger;
+import dev.crew.common.ledger.JobTally;
+import dev.crew.common.ledger.LedgerLayout;
+import dev.crew.common.ledger.TaskLedger;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs one job from the submitting side: queues its tasks from a streamed input while results
- * stream back.
+ * Runs one job from the submitting side: stores its tasks in the task ledger from a streamed input
+ * while results stream back.
  *
  * <p>The producer (its own thread) reads the input, cuts it into tasks with the {@link
- * ChunkPlanner} and offers them to the lane's bounded queue; a window of tasks and items in flight
- * makes it wait when the cluster is behind, so memory stays flat however large the input. The
- * consumer (the calling thread) takes results from an entry listener on the results map, hands each
- * task's results on exactly once, and, when nothing has arrived for a while, reads any result the
- * listener may have missed straight from the map.
+ * ChunkPlanner} and stores them in the ledger; a window of tasks and items in flight ({@link
+ * InFlight}) makes it wait when the cluster is behind, so memory stays flat however large the
+ * input. The consumer (the calling thread) reads the job's recorded results from the ledger, hands
+ * each task's results on exactly once, archives what stays of them in the results map and then
+ * settles them in the ledger; when the ledger has nothing, it waits a little longer each time
+ * ({@link IdleBackoff}) while still answering the job's events at once.
  */
 public final class JobRun {
   /**
@@ -49,10 +43,23 @@ public final class JobRun {
    */
   static final int ITEM_WINDOW = 200_000;
 
-  static final int MAX_TASK_WINDOW = ClusterConfigs.QUEUE_CAPACITY;
+  /** Most tasks of one job stored and not yet handed on, however many slots the lane has. */
+  static final int MAX_TASK_WINDOW = 10_000;
+
   private static final int MAX_BATCH = 64;
+
+  /** Most results read from the ledger at once: one archive write and one settle per batch. */
+  private static final int PENDING_BATCH = 512;
+
+  /** Results a detached run peeks at (without reading them) to learn item times from. */
+  private static final int PEEK = 8;
+
   private static final Duration IDLE_CHECK = Duration.ofSeconds(1);
-  private static final Duration OFFER_WAIT = Duration.ofMillis(500);
+  private static final Duration FIRST_IDLE_WAIT = Duration.ofNanos(500_000);
+  private static final Duration MAX_IDLE_WAIT = Duration.ofMillis(10);
+
+  /** A detached run polls tallies, each a scan of the ledger: it can afford to be slower. */
+  private static final Duration MAX_DETACHED_WAIT = Duration.ofMillis(100);
 
   /**
    * @param detach queue everything and return without waiting for results
@@ -83,6 +90,7 @@ public final class JobRun {
 
   private sealed interface Event {}
 
+  /** A result read from the archive: handed on by an earlier submission, or moved there. */
   private record Arrived(TaskResult result) implements Event {}
 
   private record Queued(long items, long tasks) implements Event {}
@@ -93,41 +101,37 @@ public final class JobRun {
 
   private record Refused() implements Event {}
 
-  private final HazelcastInstance hazelcast;
   private final IMap<String, Job> jobs;
   private final IMap<String, TaskResult> results;
-  private final IMap<String, TaskChunk> tasks;
+  private final TaskLedger ledger;
+  private final ResultArchive archive;
   private final BlockingQueue<Event> inbox = new LinkedBlockingQueue<>();
-  private final Map<Long, Integer> outstanding = new ConcurrentHashMap<>();
-  private Semaphore taskWindow;
-  private final Semaphore itemWindow = new Semaphore(ITEM_WINDOW);
+  private InFlight inFlight = new InFlight(MAX_TASK_WINDOW, ITEM_WINDOW);
   private volatile boolean stopped;
+
+  /**
+   * Whether the ledger may hold tasks of the job: the consumer reads it only then, so that a fresh
+   * job's first store is not kept waiting by a search for blocks of earlier submissions.
+   */
+  private volatile boolean stored;
+
   private JobSigner signer;
 
   public JobRun(HazelcastInstance hazelcast) {
-    this.hazelcast = hazelcast;
-    this.jobs = hazelcast.getMap(Names.JOBS);
-    this.results = hazelcast.getMap(Names.RESULTS);
-    this.tasks = hazelcast.getMap(Names.TASKS);
+    this(hazelcast, ledgerOf(hazelcast));
   }
 
-  /**
-   * Results as they are recorded, and those a split-off part of the cluster brings back when it
-   * merges.
-   */
-  private final class ResultListener
-      implements EntryAddedListener<String, TaskResult>, EntryMergedListener<String, TaskResult> {
-    @Override
-    public void entryAdded(EntryEvent<String, TaskResult> event) {
-      inbox.add(new Arrived(event.getValue()));
-    }
+  public JobRun(HazelcastInstance hazelcast, TaskLedger ledger) {
+    this.jobs = hazelcast.getMap(Names.JOBS);
+    this.results = hazelcast.getMap(Names.RESULTS);
+    this.ledger = ledger;
+    this.archive = new ResultArchive(hazelcast, ledger);
+  }
 
-    @Override
-    public void entryMerged(EntryEvent<String, TaskResult> event) {
-      if (event.getValue() != null) {
-        inbox.add(new Arrived(event.getValue()));
-      }
-    }
+  /** The ledger as a submitter uses it: it never claims, so the claim timeout is never read. */
+  public static TaskLedger ledgerOf(HazelcastInstance hazelcast) {
+    return new HazelcastTaskLedger(
+        hazelcast, LedgerLayout.DEFAULT, Duration.ofSeconds(15), System::currentTimeMillis);
   }
 
   /** A fresh job id: the task's name and a short random suffix, e.g. {@code fib-3k9x2a}. */
@@ -149,7 +153,7 @@ public final class JobRun {
       Options options)
       throws IOException, InterruptedException {
     long started = System.nanoTime();
-    taskWindow = new Semaphore(options.taskWindow());
+    inFlight = new InFlight(options.taskWindow(), ITEM_WINDOW);
     signer = options.signer();
     if (signer != null) {
       job = job.withSignature(signer.sign(job));
@@ -158,15 +162,13 @@ public final class JobRun {
     Resume resume = Resume.FRESH;
     if (existing != null) {
       job = adopt(existing, job);
-      resume = findQueued(job);
-      for (long seq = 0; seq < resume.nextSeq(); seq++) {
-        outstanding.put(
-            seq, 0); // queued by an earlier submission: their results are read from the map
-      }
+      resume = Resume.find(ledger, results, job.id());
+      inFlight.awaitEarlier(resume.nextSeq());
+      // The ledger learns which blocks of a job there are on its first read of the job; a store
+      // before that would leave it knowing only this run's blocks.
+      archive.pending(job.id(), 1);
+      stored = true;
     }
-    UUID resultListener =
-        results.addEntryListener(
-            new ResultListener(), Predicates.equal("jobId", job.id()), /* includeValue= */ true);
     UUID jobListener =
         jobs.addEntryListener(
             (EntryUpdatedListener<String, Job>)
@@ -179,51 +181,48 @@ public final class JobRun {
                 },
             job.id(),
             /* includeValue= */ true);
-    IQueue<String> queue = hazelcast.getQueue(job.lane().queueName());
     Job signed = job;
     Resume from = resume;
     Thread producer =
         Thread.ofPlatform()
             .name("crew-submit-" + job.id())
             .daemon(true)
-            .start(() -> produce(signed, source, planner, queue, from));
-    if (resume.nextSeq() > 0) {
-      recover(job.id(), Integer.MAX_VALUE);
-    }
+            .start(() -> produce(signed, source, planner, from));
     try {
       if (options.detach()) {
         return awaitQueued(job, producer, planner, started);
       }
+      // Handed on by earlier submissions: read before the ledger, so a result both archived and
+      // still unsettled (its reader died in between) is handed on as archived, once.
+      resume.archived().forEach(result -> inbox.add(new Arrived(result)));
       return consume(job, handler, planner, progress, options, started);
     } finally {
       stopped = true;
       producer.interrupt();
-      results.removeEntryListener(resultListener);
       jobs.removeEntryListener(jobListener);
     }
   }
 
-  private void produce(
-      Job job, ItemSource source, ChunkPlanner planner, IQueue<String> queue, Resume resume) {
+  private void produce(Job job, ItemSource source, ChunkPlanner planner, Resume resume) {
     List<TaskChunk> batch = new ArrayList<>();
     int batchLimit = 1;
     long seq = resume.nextSeq();
     try {
       if (job.totalsKnown()) {
-        // An earlier submission queued everything: nothing to add, only results to collect.
+        // An earlier submission stored everything: nothing to add, only results to collect.
         inbox.add(new Queued(job.totalItems(), job.totalTasks()));
         return;
       }
       for (long skip = resume.nextIndex(); skip > 0 && !stopped; ) {
-        TaskChunk queuedBefore = source.next(job.id(), 0, (int) Math.min(skip, 65_536));
-        if (queuedBefore == null) {
+        TaskChunk storedBefore = source.next(job.id(), 0, (int) Math.min(skip, 65_536));
+        if (storedBefore == null) {
           break;
         }
-        skip -= queuedBefore.count();
+        skip -= storedBefore.count();
       }
       while (!stopped) {
         if (planner.probing() && !batch.isEmpty()) {
-          offerAll(queue, batch);
+          store(job, batch);
         }
         TaskChunk chunk = source.next(job.id(), seq, planner.nextSize());
         if (chunk == null) {
@@ -232,29 +231,22 @@ public final class JobRun {
         if (signer != null) {
           chunk = chunk.withSignature(signer.sign(chunk));
         }
-        if (!taskWindow.tryAcquire()) {
-          offerAll(queue, batch);
-          taskWindow.acquire();
-        }
-        if (!itemWindow.tryAcquire(chunk.count())) {
-          offerAll(queue, batch);
-          itemWindow.acquire(chunk.count());
-        }
-        outstanding.put(seq, chunk.count());
+        inFlight.admit(seq, chunk.count(), () -> store(job, batch));
         batch.add(chunk);
         seq++;
         if (batch.size() >= batchLimit) {
-          offerAll(queue, batch);
+          store(job, batch);
           // The first task goes out alone, for the first result's sake; then batches grow to save
           // round trips.
           batchLimit = Math.min(MAX_BATCH, batchLimit * 2);
         }
       }
-      offerAll(queue, batch);
+      store(job, batch);
       if (!stopped) {
         long items = source.read();
         long tasks = seq;
         markQueued(job.id(), items, tasks, source.digest().orElse(""));
+        stored = true;
         inbox.add(new Queued(items, tasks));
       }
     } catch (InterruptedException e) {
@@ -264,6 +256,16 @@ public final class JobRun {
         inbox.add(new ProducerFailed(e));
       }
     }
+  }
+
+  /** Stores the batch's tasks in the ledger, on the job's lane, waiting while its lane is full. */
+  private void store(Job job, List<TaskChunk> batch) throws InterruptedException {
+    if (batch.isEmpty()) {
+      return;
+    }
+    ledger.store(job.lane(), List.copyOf(batch));
+    batch.clear();
+    stored = true;
   }
 
   private void markQueued(String jobId, long items, long tasks, String inputDigest) {
@@ -284,65 +286,44 @@ public final class JobRun {
   }
 
   /**
-   * Stores the batch's tasks in the task map, then queues their ids: in one operation when the
-   * queue has room, else one at a time, waiting as needed. A task is stored before its id is
-   * queued, so a worker always finds it.
+   * A detached run: stores everything, making room as the ledger's tallies say tasks finished (it
+   * reads no result, so it cannot tell which), and learning item times from a peek at the first
+   * unread results.
    */
-  private void offerAll(IQueue<String> queue, List<TaskChunk> batch) throws InterruptedException {
-    if (batch.isEmpty()) {
-      return;
-    }
-    // One asynchronous set per task, all in flight at once, rather than putAll: for a small batch,
-    // putAll's
-    // invocation on partitions costs several times more.
-    List<CompletableFuture<Void>> stored = new ArrayList<>(batch.size());
-    List<String> ids = new ArrayList<>(batch.size());
-    for (TaskChunk chunk : batch) {
-      stored.add(tasks.setAsync(chunk.taskId(), chunk).toCompletableFuture());
-      ids.add(chunk.taskId());
-    }
-    try {
-      CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new)).get();
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException runtime
-          ? runtime
-          : new IllegalStateException(e.getCause());
-    }
-    try {
-      if (ids.size() == 1) {
-        offerOne(queue, ids.getFirst());
-      } else {
-        queue.addAll(ids);
-      }
-    } catch (IllegalStateException full) {
-      for (String id : ids) {
-        offerOne(queue, id);
-      }
-    }
-    batch.clear();
-  }
-
-  private void offerOne(IQueue<String> queue, String taskId) throws InterruptedException {
-    while (!queue.offer(taskId, OFFER_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-      if (stopped) {
-        throw new InterruptedException("job stopped while its queue was full");
-      }
-    }
-  }
-
   private Outcome awaitQueued(Job job, Thread producer, ChunkPlanner planner, long started)
       throws IOException, InterruptedException {
+    IdleBackoff backoff = new IdleBackoff(FIRST_IDLE_WAIT, MAX_DETACHED_WAIT);
+    long finished = 0;
+    long learnedUpTo = -1;
+    int learned = 0;
     while (true) {
-      Event event = inbox.take();
+      Event event = inbox.poll(backoff.nextNanos(), TimeUnit.NANOSECONDS);
+      if (event == null) {
+        if (!stored) {
+          continue;
+        }
+        JobTally tally = ledger.tally(job.id());
+        long done = tally.recorded() + tally.consumed();
+        if (done > finished) {
+          inFlight.handOverOldest(done - finished);
+          finished = done;
+          backoff.reset();
+          // The first unread results stay the first until someone reads them: a few samples.
+          if (learned < PEEK) {
+            for (TaskResult result : archive.pending(job.id(), PEEK)) {
+              if (result.seq() > learnedUpTo) {
+                planner.record(result.count(), result.elapsedNanos());
+                learnedUpTo = result.seq();
+                learned++;
+              }
+            }
+          }
+        }
+        continue;
+      }
       switch (event) {
         case Arrived arrived -> {
-          TaskResult result = arrived.result();
-          Integer count = outstanding.remove(result.seq());
-          if (count != null && count > 0) {
-            taskWindow.release();
-            itemWindow.release(count);
-            planner.record(result.count(), result.elapsedNanos());
-          }
+          // A detached run is sent no results.
         }
         case Queued queued -> {
           producer.join();
@@ -365,88 +346,64 @@ public final class JobRun {
       Options options,
       long started)
       throws IOException, InterruptedException {
+    Delivery delivery =
+        new Delivery(
+            inFlight,
+            handler,
+            planner,
+            progress,
+            new KeptResults(options.keepResults() ? options.keepLimitBytes() : 0));
+    IdleBackoff backoff = new IdleBackoff(FIRST_IDLE_WAIT, MAX_IDLE_WAIT);
     long expectedTasks = -1;
-    long receivedTasks = 0;
-    long ok = 0;
-    long failed = 0;
-    Map<String, Long> perWorker = new HashMap<>();
-    Map<String, TaskResult> delivered = new HashMap<>();
-    KeptResults kept = new KeptResults(options.keepResults() ? options.keepLimitBytes() : 0);
-    while (expectedTasks < 0 || receivedTasks < expectedTasks) {
-      Event event = inbox.poll(IDLE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
-      if (event == null) {
-        handler.flush();
-        recover(job.id(), 1_000);
+    long wait = 0;
+    long idleSince = System.nanoTime();
+    while (expectedTasks < 0 || delivery.tasks() < expectedTasks) {
+      Event event = inbox.poll(wait, TimeUnit.NANOSECONDS);
+      if (event != null) {
+        wait = 0;
+        switch (event) {
+          case Arrived arrived -> delivery.fromArchive(arrived.result());
+          case Queued queued -> {
+            expectedTasks = queued.tasks();
+            progress.total(queued.items());
+          }
+          case ProducerFailed producerFailed -> throw asIo(producerFailed.error());
+          case Cancelled cancelled -> {
+            delivery.archive(archive, job.id(), List.of());
+            return delivery.outcome(job.id(), elapsed(started), true);
+          }
+          case Refused refused -> throw refusal(job);
+        }
         continue;
       }
-      switch (event) {
-        case Arrived arrived -> {
-          TaskResult result = arrived.result();
-          Integer count = outstanding.remove(result.seq());
-          if (count == null) {
-            continue; // already delivered, e.g. seen by the listener and by a recovery read
-          }
-          if (count > 0) {
-            taskWindow.release();
-            itemWindow.release(count);
-          }
-          receivedTasks++;
-          if (result.consumed()) {
-            // Delivered by an earlier submission of this job that did not keep its results:
-            // counted, not shown.
-            handler.skip(result.seq());
-            ok += result.ok();
-            failed += result.failed();
-            progress.advance(result.count());
-            continue;
-          }
-          planner.record(result.count(), result.elapsedNanos());
-          handler.accept(result);
-          ok += result.ok();
-          failed += result.failed();
-          perWorker.merge(result.worker(), (long) result.count(), Long::sum);
-          progress.advance(result.count());
-          if (!kept.keep(result)) {
-            delivered.put(result.taskId(), result.asConsumed());
-          }
-        }
-        case Queued queued -> {
-          expectedTasks = queued.tasks();
-          progress.total(queued.items());
-        }
-        case ProducerFailed producerFailed -> throw asIo(producerFailed.error());
-        case Cancelled cancelled -> {
-          handler.flush();
-          return new Outcome(
-              job.id(), ok, failed, receivedTasks, elapsed(started), perWorker, true);
-        }
-        case Refused refused -> throw refusal(job);
+      List<TaskResult> read = stored ? archive.pending(job.id(), PENDING_BATCH) : List.of();
+      for (TaskResult result : read) {
+        delivery.fromLedger(result);
       }
-      if (inbox.isEmpty() || delivered.size() >= MAX_BATCH) {
-        handler.flush();
-        forget(delivered);
+      delivery.archive(archive, job.id(), read);
+      if (!read.isEmpty()) {
+        backoff.reset();
+        wait = 0;
+        idleSince = System.nanoTime();
+        continue;
       }
+      if (System.nanoTime() - idleSince >= IDLE_CHECK.toNanos()) {
+        recover(job.id(), 1_000);
+        idleSince = System.nanoTime();
+      }
+      wait = backoff.nextNanos();
     }
-    handler.flush();
-    forget(delivered);
+    delivery.archive(archive, job.id(), List.of());
     markDone(job.id());
-    return new Outcome(job.id(), ok, failed, receivedTasks, elapsed(started), perWorker, false);
+    // Every result is archived: the ledger keeps nothing of the job that anyone needs.
+    ledger.forget(job.id());
+    return delivery.outcome(job.id(), elapsed(started), false);
   }
 
   /**
-   * Replaces delivered results by their counts, in one batch: the values are written out, memory
-   * stays flat.
-   */
-  private void forget(Map<String, TaskResult> delivered) {
-    if (!delivered.isEmpty()) {
-      results.setAllAsync(new HashMap<>(delivered));
-      delivered.clear();
-    }
-  }
-
-  /**
-   * Reads results the listener has not delivered (events are not guaranteed) straight from the map,
-   * at most {@code limit} of them.
+   * What an idle consumer checks once in a while: that the job was not cancelled or refused (in
+   * case the listener missed it), and whether results it awaits were moved to the archive by
+   * another reader ({@code coordinator results}, at most {@code limit} of them).
    */
   private void recover(String jobId, int limit) {
     Job current = jobs.get(jobId);
@@ -459,28 +416,15 @@ public final class JobRun {
       return;
     }
     Set<String> keys = new TreeSet<>();
-    int asked = 0;
-    for (Long seq : outstanding.keySet()) {
+    for (long seq : inFlight.awaited()) {
       keys.add(Names.taskId(jobId, seq));
-      if (keys.size() == 1_000) {
-        results.getAll(keys).values().forEach(result -> inbox.add(new Arrived(result)));
-        keys.clear();
-      }
-      if (++asked >= limit) {
+      if (keys.size() >= limit) {
         break;
       }
     }
     if (!keys.isEmpty()) {
       results.getAll(keys).values().forEach(result -> inbox.add(new Arrived(result)));
     }
-  }
-
-  /**
-   * Where a submission picks up: the next task number, and how many input items earlier tasks
-   * already hold.
-   */
-  private record Resume(long nextSeq, long nextIndex) {
-    static final Resume FRESH = new Resume(0, 0);
   }
 
   /**
@@ -511,32 +455,6 @@ public final class JobRun {
               + "; choose another --job-id");
     }
     return existing;
-  }
-
-  /**
-   * Finds how far an earlier submission of {@code job} got: tasks are stored in order, a batch at a
-   * time, and each stays in the task map until its result is recorded, so the highest task number
-   * found in the task map and the results is the last one queued.
-   */
-  private Resume findQueued(Job job) {
-    // A task moves from the task map to the results (result first, then the task is deleted):
-    // scanning in that
-    // order, a task that moves during the scan is still seen.
-    TaskChunk last = null;
-    for (TaskChunk stored : tasks.values(Predicates.equal("jobId", job.id()))) {
-      if (last == null || stored.seq() > last.seq()) {
-        last = stored;
-      }
-    }
-    for (TaskResult result : results.values(Predicates.equal("jobId", job.id()))) {
-      if (last == null || result.seq() > last.seq()) {
-        last =
-            new TaskChunk(job.id(), result.seq(), result.firstIndex(), result.count(), 0, null, 0);
-      }
-    }
-    return last == null
-        ? Resume.FRESH
-        : new Resume(last.seq() + 1, last.firstIndex() + last.count());
   }
 
   private void markDone(String jobId) {

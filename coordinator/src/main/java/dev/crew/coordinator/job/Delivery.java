@@ -1,0 +1,96 @@
+package dev.crew.coordinator.job;
+
+import dev.crew.common.TaskResult;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one run hands on: each task's results once, to the handler, counted; and the archive copies
+ * of what it handed on, written before the ledger's results are settled.
+ */
+final class Delivery {
+  private final InFlight inFlight;
+  private final ResultHandler handler;
+  private final ChunkPlanner planner;
+  private final Progress progress;
+  private final KeptResults kept;
+  private final Map<String, TaskResult> copies = new HashMap<>();
+  private final Map<String, Long> perWorker = new HashMap<>();
+  private long tasks;
+  private long ok;
+  private long failed;
+  private boolean unflushed;
+
+  Delivery(
+      InFlight inFlight,
+      ResultHandler handler,
+      ChunkPlanner planner,
+      Progress progress,
+      KeptResults kept) {
+    this.inFlight = inFlight;
+    this.handler = handler;
+    this.planner = planner;
+    this.progress = progress;
+    this.kept = kept;
+  }
+
+  /** Hands on a result read from the ledger, unless its task was handed on already. */
+  void fromLedger(TaskResult result) throws IOException {
+    hand(result, /* archived= */ false);
+  }
+
+  /**
+   * Hands on a result an earlier submission archived: counted only if it kept only the counts,
+   * shown again if it kept the whole result.
+   */
+  void fromArchive(TaskResult result) throws IOException {
+    hand(result, /* archived= */ true);
+  }
+
+  private void hand(TaskResult result, boolean archived) throws IOException {
+    if (inFlight.handOver(result.seq()) < 0) {
+      return;
+    }
+    unflushed = true;
+    tasks++;
+    ok += result.ok();
+    failed += result.failed();
+    progress.advance(result.count());
+    if (result.consumed()) {
+      handler.skip(result.seq());
+      return;
+    }
+    planner.record(result.count(), result.elapsedNanos());
+    handler.accept(result);
+    perWorker.merge(result.worker(), (long) result.count(), Long::sum);
+    boolean keep = kept.keep(result);
+    if (!(archived && keep)) {
+      copies.put(result.taskId(), keep ? result : result.asConsumed());
+    }
+  }
+
+  /**
+   * Makes what was handed on visible, archives its copies, then settles {@code read} (the results
+   * just read from the ledger: handed on now, or by an earlier submission that archived them).
+   */
+  void archive(ResultArchive archive, String jobId, List<TaskResult> read) throws IOException {
+    if (!unflushed && read.isEmpty()) {
+      return;
+    }
+    handler.flush();
+    unflushed = false;
+    archive.archiveThenSettle(jobId, copies, read);
+    copies.clear();
+  }
+
+  long tasks() {
+    return tasks;
+  }
+
+  Outcome outcome(String jobId, Duration wall, boolean cancelled) {
+    return new Outcome(jobId, ok, failed, tasks, wall, perWorker, cancelled);
+  }
+}
