@@ -140,6 +140,7 @@ public final class ClusterConfigs {
         new MapConfig(Names.BUDGETS)
             .setBackupCount(backups)
             .setTimeToLiveSeconds((int) Duration.ofDays(1).toSeconds()));
+    config.addMapConfig(new MapConfig(Names.HEARTBEATS).setBackupCount(backups));
     LedgerSetup.member(config, backups);
     CompactCodecs.register(config.getSerializationConfig().getCompactSerializationConfig());
     FirstResultMergePolicy.register(config.getSerializationConfig());

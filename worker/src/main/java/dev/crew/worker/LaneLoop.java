@@ -13,9 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The consumer loop of one lane: waits for a free slot, then takes tasks from the lane's queue,
- * never more than it has free slots for, so an idle core on another worker is never starved by this
- * one's buffer.
+ * The consumer loop of one lane: waits for a free slot, then claims tasks, about a millisecond of
+ * measured work per free slot (at least one task each): one task per slot for tasks of 500 ms, a
+ * block of them for tasks of a few microseconds. What it holds beyond its free slots runs within
+ * about a millisecond, so an idle core on another worker is never starved by this one's buffer.
  *
  * <p>On the CPU lane a slot is a thread and a task holds one for all its items. On the I/O lane a
  * slot is one item in flight: a task's items run concurrently, each on its own virtual thread, and
@@ -26,6 +27,12 @@ final class LaneLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(LaneLoop.class);
   private static final Duration POLL_WAIT = Duration.ofMillis(250);
   private static final int MAX_BATCH = 64;
+
+  /** Work a lane claims per free slot, as measured: about one millisecond. */
+  static final long WORK_PER_SLOT_NANOS = 1_000_000;
+
+  /** Most tasks one claim asks for. */
+  static final int MAX_CLAIM = 256;
 
   private final Lane lane;
   private final int slotCount;
@@ -46,6 +53,12 @@ final class LaneLoop implements Runnable {
    * free.
    */
   private double itemsPerTask = 1;
+
+  /**
+   * Wall time one slot spends per task (CPU lane) or per item (I/O lane), a moving average; 0 until
+   * the first is measured, when the lane claims one per slot.
+   */
+  private volatile double nanosPerRun;
 
   /**
    * @param runs starts the run of a task, or returns {@code null} when the task is to be dropped
@@ -103,11 +116,11 @@ final class LaneLoop implements Runnable {
       held += more;
     }
     try {
-      int want = slotPerItem ? Math.max(1, (int) (held / itemsPerTask)) : held;
+      int want = claimSize(held, slotPerItem ? itemsPerTask : 1, nanosPerRun);
       waitingWith = held;
       List<TaskChunk> taken;
       try {
-        taken = source.take(Math.min(want, MAX_BATCH), POLL_WAIT);
+        taken = source.take(want, POLL_WAIT);
       } finally {
         waitingWith = 0;
       }
@@ -117,6 +130,24 @@ final class LaneLoop implements Runnable {
     } finally {
       slots.release(held);
     }
+  }
+
+  /**
+   * How many tasks to claim for {@code freeSlots}: about {@link #WORK_PER_SLOT_NANOS} of work per
+   * slot at {@code nanosPerRun} a run (0: not measured yet, one run per slot), at least one task,
+   * at most {@link #MAX_CLAIM}.
+   */
+  static int claimSize(int freeSlots, double runsPerTask, double nanosPerRun) {
+    double runsPerSlot =
+        nanosPerRun <= 0 ? 1 : Math.max(1, Math.floor(WORK_PER_SLOT_NANOS / nanosPerRun));
+    double tasks = freeSlots * runsPerSlot / Math.max(1, runsPerTask);
+    return (int) Math.clamp((long) tasks, 1, MAX_CLAIM);
+  }
+
+  /** Adds a run's wall time to the moving average (racy updates only blur it a little). */
+  private void measured(long nanos) {
+    double before = nanosPerRun;
+    nanosPerRun = before <= 0 ? nanos : 0.9 * before + 0.1 * nanos;
   }
 
   /**
@@ -168,8 +199,10 @@ final class LaneLoop implements Runnable {
    * thread.
    */
   private void runAndRelease(ChunkRun run, boolean holdsSlot) {
+    long started = System.nanoTime();
     try {
       run.runFrom(0, holdsSlot ? slots::release : () -> {}, executor);
+      measured(System.nanoTime() - started);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
@@ -179,8 +212,10 @@ final class LaneLoop implements Runnable {
 
   /** Runs one item on its slot; if the item is given up on, its slot is freed at once. */
   private void runItemAndRelease(ChunkRun run, int item) {
+    long started = System.nanoTime();
     try {
       run.runOne(item, slots::release);
+      measured(System.nanoTime() - started);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {

@@ -14,12 +14,16 @@ import dev.crew.common.Job;
 import dev.crew.common.JobSigner;
 import dev.crew.common.JobState;
 import dev.crew.common.Lane;
-import dev.crew.common.Lease;
 import dev.crew.common.Names;
 import dev.crew.common.ResultHoldings;
 import dev.crew.common.SecretFingerprint;
 import dev.crew.common.TaskCatalog;
 import dev.crew.common.TaskChunk;
+import dev.crew.common.ledger.BlockMergePolicy;
+import dev.crew.common.ledger.Claimant;
+import dev.crew.common.ledger.HazelcastTaskLedger;
+import dev.crew.common.ledger.LedgerLayout;
+import dev.crew.common.ledger.TaskLedger;
 import dev.crew.worker.http.HttpEndpoint;
 import dev.crew.worker.http.HttpOptions;
 import dev.crew.worker.http.WorkerRoutes;
@@ -31,6 +35,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -139,17 +144,21 @@ public final class Worker implements AutoCloseable {
   private final Settings settings;
   private final HazelcastInstance hazelcast;
   private final String name;
-  private final MapResultSink sink;
+  private final TaskLedger ledger;
+  private final IMap<String, Job> jobs;
+  private final LedgerResultSink sink;
   private final List<LaneLoop> lanes;
   private final ExecutorService cpuThreads;
   private final ExecutorService ioThreads;
   private final List<Thread> loopThreads;
   private final LeaseReaper reaper;
   private final Watchdog watchdog;
-  private final IMap<String, Lease> leases;
-  private final IMap<String, TaskChunk> tasks;
   private final Map<String, ChunkRun> active = new ConcurrentHashMap<>();
-  private final java.util.Set<String> handedBackJobs = ConcurrentHashMap.newKeySet();
+
+  /** Tasks this worker has claimed and not yet recorded nor handed back, by task id. */
+  private final Map<String, TaskChunk> held = new ConcurrentHashMap<>();
+
+  private final Set<String> handedBackJobs = ConcurrentHashMap.newKeySet();
   private static final Duration HAND_BACK_DELAY = Duration.ofMillis(100);
 
   /**
@@ -173,8 +182,10 @@ public final class Worker implements AutoCloseable {
     this.settings = settings;
     this.hazelcast = hazelcast;
     this.name = nameOf(hazelcast.getCluster().getLocalMember());
-    this.leases = hazelcast.getMap(Names.LEASES);
-    IMap<String, Job> jobs = hazelcast.getMap(Names.JOBS);
+    this.ledger =
+        new HazelcastTaskLedger(
+            hazelcast, LedgerLayout.DEFAULT, settings.leaseTimeout(), System::currentTimeMillis);
+    this.jobs = hazelcast.getMap(Names.JOBS);
     this.meters =
         new WorkerMeters(
             hazelcast,
@@ -183,6 +194,7 @@ public final class Worker implements AutoCloseable {
                 new LaneLoad(Lane.CPU, settings.cpuThreads(), () -> busySlots(0)),
                 new LaneLoad(Lane.IO, settings.ioConcurrency(), () -> busySlots(1))),
             jobId -> Optional.ofNullable(jobs.get(jobId)).map(Job::task).orElse("unknown"),
+            new LaneDepths(ledger, jobs::get, System::nanoTime, Duration.ofSeconds(1))::queued,
             prometheus);
     hazelcast.getUserContext().put(WorkerEvents.CONTEXT_KEY, meters);
     this.stats =
@@ -192,10 +204,9 @@ public final class Worker implements AutoCloseable {
             Runtime.getRuntime().availableProcessors(),
             meters,
             System::currentTimeMillis);
-    this.tasks = hazelcast.getMap(Names.TASKS);
     ResultHoldings holdings = new ResultHoldings(hazelcast);
     this.budget = new BudgetGate(holdings::admission, System::nanoTime, BUDGET_REFRESH);
-    this.sink = new MapResultSink(hazelcast.getMap(Names.RESULTS), leases, tasks, meters);
+    this.sink = new LedgerResultSink(ledger, meters, result -> held.remove(result.taskId()));
     JobBindings bindings =
         new JobBindings(
             catalog,
@@ -234,10 +245,11 @@ public final class Worker implements AutoCloseable {
     this.reaper =
         new LeaseReaper(
             hazelcast,
+            ledger,
             settings.leaseTimeout(),
             settings.heartbeat(),
             System::nanoTime,
-            active::containsKey);
+            () -> Set.copyOf(held.keySet()));
     this.loopThreads =
         lanes.stream()
             .map(
@@ -359,7 +371,21 @@ public final class Worker implements AutoCloseable {
   }
 
   private TaskSource source(Lane lane) {
-    return new LeasingTaskSource(hazelcast, lane, name, System::currentTimeMillis);
+    return (max, wait) -> {
+      List<TaskChunk> claimed = ledger.claim(lane, claimant(), max, wait);
+      for (TaskChunk task : claimed) {
+        held.put(task.taskId(), task);
+      }
+      return claimed;
+    };
+  }
+
+  /**
+   * Who claims: this worker, under its member's uuid, read at each claim: it changes when this
+   * member rejoins after a split.
+   */
+  private Claimant claimant() {
+    return new Claimant(name, hazelcast.getCluster().getLocalMember().getUuid().toString());
   }
 
   /**
@@ -369,7 +395,7 @@ public final class Worker implements AutoCloseable {
     Binding binding = bindings.forJob(chunk.jobId());
     if (binding instanceof Binding.Elsewhere elsewhere) {
       if (offeredByAnother(elsewhere.task())) {
-        handBack(chunk, lane, elsewhere);
+        handBack(chunk, elsewhere);
         return null;
       }
       binding =
@@ -379,7 +405,7 @@ public final class Worker implements AutoCloseable {
     JobSigner signer = settings.security().signer();
     if (binding instanceof Binding.Drop drop) {
       log.debug("dropped task {}: {}", chunk.taskId(), drop.reason());
-      forget(chunk.taskId());
+      drop(chunk);
       return null;
     }
     if (signer != null && !signer.verify(chunk)) {
@@ -389,13 +415,12 @@ public final class Worker implements AutoCloseable {
           chunk.taskId());
       meters.refused(
           "task " + chunk.taskId(), "its signature does not match this cluster's secret");
-      forget(chunk.taskId());
+      drop(chunk);
       return null;
     }
     if (budget.paused(chunk.jobId())) {
-      // Its unread results fill its budget: the task waits in its queue until they are read.
-      leases.delete(chunk.taskId());
-      requeueLater(chunk.taskId(), lane, PAUSED_HAND_BACK_DELAY);
+      // Its unread results fill its budget: the task waits in the ledger until they are read.
+      releaseLater(chunk, PAUSED_HAND_BACK_DELAY);
       return null;
     }
     WorkerMeters.TaskMeters taskMeters = meters.forJob(chunk.jobId());
@@ -428,11 +453,11 @@ public final class Worker implements AutoCloseable {
   }
 
   /**
-   * Leaves a task this worker cannot run to one that can: ends the lease and queues the id again a
-   * little later, so this worker does not spin on it while the others are busy. Should this worker
-   * die in between, the audit finds the task in no queue and under no lease, and queues it.
+   * Leaves a task this worker cannot run to one that can: hands its claim back a little later, so
+   * this worker does not spin on it while the others are busy. Should this worker die in between,
+   * its claims are put back when it leaves.
    */
-  private void handBack(TaskChunk chunk, Lane lane, Binding.Elsewhere why) {
+  private void handBack(TaskChunk chunk, Binding.Elsewhere why) {
     if (handedBackJobs.add(chunk.jobId())) {
       log.info(
           "job {}: {}; leaving its tasks to workers that offer '{}'",
@@ -440,44 +465,52 @@ public final class Worker implements AutoCloseable {
           why.error(),
           why.task());
     }
-    leases.delete(chunk.taskId());
-    requeueLater(chunk.taskId(), lane, HAND_BACK_DELAY);
+    releaseLater(chunk, HAND_BACK_DELAY);
   }
 
-  /**
-   * Queues a task id again after {@code delay}. Should this worker die in between, the audit finds
-   * the task in no queue and under no lease, and queues it.
-   */
-  private void requeueLater(String taskId, Lane lane, Duration delay) {
+  /** Hands the claim on {@code chunk} back after {@code delay}, the same attempt queued again. */
+  private void releaseLater(TaskChunk chunk, Duration delay) {
     Thread.ofVirtual()
         .name("crew-hand-back")
         .start(
             () -> {
               try {
                 Thread.sleep(delay);
-                hazelcast.<String>getQueue(lane.queueName()).offer(taskId, 5, TimeUnit.SECONDS);
+                ledger.release(claimant(), List.of(chunk));
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               } catch (RuntimeException e) {
-                log.debug("could not hand task {} back (the audit will): {}", taskId, e.toString());
+                log.debug(
+                    "could not hand task {} back (it goes back when its claim expires): {}",
+                    chunk.taskId(),
+                    e.toString());
+              } finally {
+                held.remove(chunk.taskId());
               }
             });
   }
 
-  /** Deletes a task that will not run (its job is cancelled, gone, or not signed) and its lease. */
-  private void forget(String taskId) {
-    tasks.deleteAsync(taskId);
-    leases.deleteAsync(taskId);
+  /**
+   * Lets go of a task that will not run anywhere (its job is cancelled, refused, gone, or the task
+   * is not signed): a cancelled or refused job's blocks are forgotten at once; otherwise the claim,
+   * no longer held, goes back when its deadline passes and the audit forgets what nobody waits for.
+   */
+  private void drop(TaskChunk chunk) {
+    held.remove(chunk.taskId());
+    Job job = jobs.get(chunk.jobId());
+    if (job != null && (job.state() == JobState.CANCELLED || job.state() == JobState.REFUSED)) {
+      ledger.forget(job.id());
+    }
   }
 
-  /** Stops the running tasks of a cancelled job at once, and releases their leases. */
+  /** Stops the running tasks of a cancelled job at once (its canceller forgets its blocks). */
   private void cancelRuns(String jobId) {
     int stopped = 0;
     for (ChunkRun run : active.values()) {
       if (run.chunk().jobId().equals(jobId)) {
         run.cancel();
         active.remove(run.chunk().taskId());
-        forget(run.chunk().taskId());
+        held.remove(run.chunk().taskId());
         stopped++;
       }
     }
@@ -525,7 +558,7 @@ public final class Worker implements AutoCloseable {
    * this member's partitions.
    */
   public long duplicatesDropped() {
-    return sink.duplicates() + FirstResultMergePolicy.dropped();
+    return sink.duplicates() + FirstResultMergePolicy.dropped() + BlockMergePolicy.dropped();
   }
 
   /**
@@ -549,6 +582,7 @@ public final class Worker implements AutoCloseable {
       if (hazelcast.getLifecycleService().isRunning()) {
         sink.flush();
       }
+      sink.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       idle = false;

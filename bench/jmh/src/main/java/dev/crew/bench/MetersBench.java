@@ -51,6 +51,7 @@ public class MetersBench {
             "127.0.0.1:5901",
             List.of(new LaneLoad(Lane.CPU, 2, () -> 1), new LaneLoad(Lane.IO, 1000, () -> 10)),
             jobId -> "noop",
+            lane -> 0,
             prometheus.equals("on"));
     TaskChunk chunk = TaskChunk.ofRange("noop-bench01", 7, 7, 8, 1);
     result = TaskResult.of(chunk, "127.0.0.1:5901", 12_345, new String[] {"7"}, new String[1]);

@@ -155,12 +155,22 @@ record BlockOp(Move move) implements EntryProcessor<BlockKey, TaskBlock, BlockOu
         outcome = BlockOutcome.counted(step.outcome(), after.queued(), step.changed());
       }
       case PutBack putBack -> {
-        TaskBlock.Step<Integer> step = block.putBack(putBack.loss(), putBack.nowMillis());
+        TaskBlock.Step<List<String>> step = block.putBack(putBack.loss(), putBack.nowMillis());
         after = step.block();
         if (!step.changed()) {
           return null; // most blocks, in a put back over the whole map: nothing to send back
         }
-        outcome = BlockOutcome.counted(step.outcome(), after.queued(), true);
+        outcome =
+            new BlockOutcome(
+                step.outcome().size(),
+                after.queued(),
+                true,
+                false,
+                List.of(),
+                List.of(),
+                List.of(),
+                JobTally.EMPTY,
+                step.outcome());
       }
       case Probe probe -> {
         return new BlockOutcome(

@@ -12,6 +12,7 @@ import java.util.List;
  * @param queuedLeft queued tasks left in the block after the move
  * @param offer whether the caller must offer the block's key to a lane shard
  * @param drained every slot of a full block consumed: nothing more will come out of it
+ * @param holders the worker of each claim a put back queued again
  */
 record BlockOutcome(
     int count,
@@ -21,12 +22,26 @@ record BlockOutcome(
     List<TaskChunk> tasks,
     List<TaskResult> results,
     List<String> duplicates,
-    JobTally tally) {
+    JobTally tally,
+    List<String> holders) {
 
   BlockOutcome {
     tasks = List.copyOf(tasks);
     results = List.copyOf(results);
     duplicates = List.copyOf(duplicates);
+    holders = List.copyOf(holders);
+  }
+
+  BlockOutcome(
+      int count,
+      int queuedLeft,
+      boolean offer,
+      boolean drained,
+      List<TaskChunk> tasks,
+      List<TaskResult> results,
+      List<String> duplicates,
+      JobTally tally) {
+    this(count, queuedLeft, offer, drained, tasks, results, duplicates, tally, List.of());
   }
 
   static final BlockOutcome NOTHING =

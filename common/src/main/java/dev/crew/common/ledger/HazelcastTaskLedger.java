@@ -274,13 +274,13 @@ public final class HazelcastTaskLedger implements TaskLedger {
   }
 
   @Override
-  public int putBack(Loss loss) {
+  public PutBacks putBack(Loss loss) {
     Map<BlockKey, BlockOutcome> back =
         blocks.executeOnEntries(new BlockOp(new BlockOp.PutBack(loss, clockMillis.getAsLong())));
-    int count = 0;
+    PutBacks count = PutBacks.NONE;
     Set<Lane> lanes = new HashSet<>();
     for (Map.Entry<BlockKey, BlockOutcome> block : back.entrySet()) {
-      count += block.getValue().count();
+      count = count.plus(block.getValue().holders());
       Lane lane = laneOf(block.getKey());
       lanes.add(lane);
       shards.offerBack(lane, block.getKey());

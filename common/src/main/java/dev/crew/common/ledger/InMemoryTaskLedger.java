@@ -249,18 +249,18 @@ public final class InMemoryTaskLedger implements TaskLedger {
   }
 
   @Override
-  public int putBack(Loss loss) {
+  public PutBacks putBack(Loss loss) {
     lock.lock();
     try {
       long now = clockMillis.getAsLong();
-      int back = 0;
+      PutBacks back = PutBacks.NONE;
       for (TreeMap<Long, TaskBlock> blocks : jobs.values()) {
         for (Map.Entry<Long, TaskBlock> entry : blocks.entrySet()) {
           TaskBlock block = entry.getValue();
-          TaskBlock.Step<Integer> step = block.putBack(loss, now);
+          TaskBlock.Step<List<String>> step = block.putBack(loss, now);
           if (step.changed()) {
             entry.setValue(step.block());
-            back += step.outcome();
+            back = back.plus(step.outcome());
             offer(block.lane(), layout.keyOf(block.jobId(), block.firstSeq()));
           }
         }

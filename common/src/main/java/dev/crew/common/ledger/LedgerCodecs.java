@@ -180,7 +180,13 @@ final class LedgerCodecs {
             case "settle" -> new BlockOp.Settle(seqs);
             case "release" -> new BlockOp.Release(member, seqs);
             case "left" -> new BlockOp.PutBack(new Loss.MemberLeft(member), millis);
-            case "expired" -> new BlockOp.PutBack(new Loss.ClaimsExpired(), millis);
+            case "departed" ->
+                new BlockOp.PutBack(
+                    new Loss.Departed(java.util.Set.of(in.readArrayOfString("names"))), millis);
+            case "expired" ->
+                new BlockOp.PutBack(
+                    new Loss.ClaimsExpired(member, java.util.Set.of(in.readArrayOfString("names"))),
+                    millis);
             case "probe" -> new BlockOp.Probe();
             default -> throw new IllegalStateException("unknown ledger move " + kind);
           };
@@ -198,6 +204,7 @@ final class LedgerCodecs {
       List<TaskResult> results = List.of();
       long millis = 0;
       List<Long> seqs = List.of();
+      java.util.Collection<String> names = List.of();
       switch (op.move()) {
         case BlockOp.Add add -> {
           kind = "add";
@@ -241,7 +248,15 @@ final class LedgerCodecs {
               kind = "left";
               member = left.memberUuid();
             }
-            case Loss.ClaimsExpired expired -> kind = "expired";
+            case Loss.Departed departed -> {
+              kind = "departed";
+              names = departed.members();
+            }
+            case Loss.ClaimsExpired expired -> {
+              kind = "expired";
+              member = expired.memberUuid();
+              names = expired.running();
+            }
           }
         }
         case BlockOp.Probe probe -> kind = "probe";
@@ -255,6 +270,7 @@ final class LedgerCodecs {
       out.writeArrayOfCompact("results", results.toArray(TaskResult[]::new));
       out.writeInt64("millis", millis);
       out.writeArrayOfInt64("seqs", seqs.stream().mapToLong(Long::longValue).toArray());
+      out.writeArrayOfString("names", names.toArray(String[]::new));
     }
 
     @Override
@@ -288,7 +304,8 @@ final class LedgerCodecs {
               in.readInt64("unreadFailed"),
               in.readInt64("unreadBytes"),
               in.readInt64("lastSeq"),
-              in.readInt64("lastEnd")));
+              in.readInt64("lastEnd")),
+          List.of(in.readArrayOfString("holders")));
     }
 
     @Override
@@ -309,6 +326,7 @@ final class LedgerCodecs {
       out.writeInt64("unreadBytes", outcome.tally().unreadBytes());
       out.writeInt64("lastSeq", outcome.tally().lastSeq());
       out.writeInt64("lastEnd", outcome.tally().lastEnd());
+      out.writeArrayOfString("holders", outcome.holders().toArray(String[]::new));
     }
 
     @Override

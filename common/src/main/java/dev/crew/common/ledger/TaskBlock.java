@@ -194,24 +194,30 @@ record TaskBlock(String jobId, Lane lane, long firstSeq, List<TaskState> slots) 
    * Queues again, as their next attempt, the claims {@code loss} names: all of them in this block
    * at once.
    *
-   * @return how many went back
+   * @return the worker of each claim that went back
    */
-  Step<Integer> putBack(Loss loss, long nowMillis) {
+  Step<List<String>> putBack(Loss loss, long nowMillis) {
     List<TaskState> next = new ArrayList<>(slots);
-    int back = 0;
+    List<String> holders = new ArrayList<>();
     for (int i = 0; i < next.size(); i++) {
       if (next.get(i) instanceof Claimed c && isLost(c, loss, nowMillis)) {
         next.set(i, c.putBack());
-        back++;
+        holders.add(c.worker());
       }
     }
-    return new Step<>(back == 0 ? this : with(next), back, back > 0);
+    return holders.isEmpty()
+        ? new Step<>(this, List.of(), false)
+        : new Step<>(with(next), List.copyOf(holders), true);
   }
 
   private static boolean isLost(Claimed claim, Loss loss, long nowMillis) {
     return switch (loss) {
       case Loss.MemberLeft left -> claim.memberUuid().equals(left.memberUuid());
-      case Loss.ClaimsExpired expired -> claim.deadlineMillis() < nowMillis;
+      case Loss.Departed departed -> !departed.members().contains(claim.memberUuid());
+      case Loss.ClaimsExpired expired ->
+          claim.memberUuid().equals(expired.memberUuid())
+              && claim.deadlineMillis() < nowMillis
+              && !expired.running().contains(claim.task().taskId());
     };
   }
 

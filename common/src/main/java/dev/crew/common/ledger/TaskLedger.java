@@ -76,9 +76,9 @@ public interface TaskLedger {
    * Queues again every claim {@code loss} names, whichever member holds its block, and offers the
    * blocks to their lane shards.
    *
-   * @return how many tasks went back
+   * @return how many tasks went back, per worker that held them
    */
-  int putBack(Loss loss);
+  PutBacks putBack(Loss loss);
 
   /**
    * Finds blocks with queued tasks whose keys are in no lane shard (their taker died between its

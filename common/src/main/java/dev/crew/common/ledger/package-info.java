@@ -18,11 +18,16 @@
  *       its renewals move on. It is not a lock: a claim only decides who is handed the task. A
  *       queued task is handed to one claim at a time; a claimed task to none.
  *   <li><b>A task is lost</b>, and queued again as its next attempt, when the member holding its
- *       claim leaves the cluster ({@link dev.crew.common.ledger.Loss.MemberLeft}: every such claim,
- *       in every block, at once), or when its deadline passes without renewal ({@link
- *       dev.crew.common.ledger.Loss.ClaimsExpired}). Deadlines are wall-clock millis of the
- *       claimer's host, compared with the put-back caller's: hosts' clocks must agree to well
- *       within a claim timeout.
+ *       claim leaves the cluster or goes silent ({@link dev.crew.common.ledger.Loss.MemberLeft}, or
+ *       {@link dev.crew.common.ledger.Loss.Departed} for every member no longer in the cluster:
+ *       every such claim, in every block, at once), or when its holder finds a claim of its own
+ *       past its deadline on a task it does not run ({@link
+ *       dev.crew.common.ledger.Loss.ClaimsExpired}: a claim whose answer never reached it). Silence
+ *       is judged by the members' heartbeats, on the judge's own clock; a deadline is only compared
+ *       by the member that set it, so hosts' clocks need not agree.
+ *   <li><b>Handed back</b>: a holder that will not run a task it claimed (another worker offers its
+ *       task, or its job waits for its results to be read) releases the claim; the task is queued
+ *       again as the same attempt.
  *   <li><b>Recorded once</b>: the first result for a task is kept, whatever state the task was in
  *       but recorded or consumed; any later result for it is a duplicate, reported to its sender
  *       and dropped. Execution is at least once, recording exactly once.
@@ -30,8 +35,10 @@
  *       first result if it arrives before the new claimer's: it is kept, and the new claimer's
  *       result is the duplicate. If it arrives while the task is queued again, it is kept and the
  *       task is not handed out again.
- *   <li><b>Consumed</b>: the submitter takes recorded results in batches; each is handed over once,
- *       and only its counts stay, so a job's blocks shrink to counts as it goes.
+ *   <li><b>Consumed</b>: the submitter reads recorded results in batches ({@code pending}, which
+ *       changes nothing), hands them on, then settles them; each is handed over once, and only its
+ *       counts stay, so a job's blocks shrink to counts as it goes. A submitter that dies before it
+ *       settles finds the same results again when it resumes.
  * </ol>
  *
  * <h2>Lanes</h2>

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -111,7 +112,8 @@ class HazelcastTaskLedgerTest extends TaskLedgerContract {
     await()
         .atMost(Duration.ofSeconds(30))
         .until(() -> member.getCluster().getMembers().size() == 1);
-    assertThat(survivor.putBack(new Loss.MemberLeft(doomed.memberUuid()))).isEqualTo(held.size());
+    assertThat(survivor.putBack(new Loss.MemberLeft(doomed.memberUuid())).total())
+        .isEqualTo(held.size());
     List<TaskChunk> all = new ArrayList<>();
     Claimant heir = claimantOf(member, "heir");
     for (int round = 0; round < ROUNDS; round++) {
@@ -169,7 +171,8 @@ class HazelcastTaskLedgerTest extends TaskLedgerContract {
             new BlockOp.Settle(List.of(9L, 10L)),
             new BlockOp.Release("member-ann", List.of(9L)),
             new BlockOp.PutBack(new Loss.MemberLeft("member-bob"), 44),
-            new BlockOp.PutBack(new Loss.ClaimsExpired(), 45),
+            new BlockOp.PutBack(new Loss.ClaimsExpired("member-ann", Set.of("job/1")), 45),
+            new BlockOp.PutBack(new Loss.Departed(Set.of("member-ann")), 46),
             new BlockOp.Probe());
 
     TaskBlock back = serialization.toObject(serialization.toData(block));

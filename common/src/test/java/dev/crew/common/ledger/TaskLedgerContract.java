@@ -174,7 +174,7 @@ abstract class TaskLedgerContract {
   void record_lateResultAfterPutBackIsKeptAndTheTaskNotHandedOutAgain() throws Exception {
     ledger().store(Lane.CPU, tasks("job-a", 0, 1));
     TaskChunk task = claim(ANN, 1).getFirst();
-    assertThat(ledger().putBack(new Loss.MemberLeft(ANN.memberUuid()))).isEqualTo(1);
+    assertThat(ledger().putBack(new Loss.MemberLeft(ANN.memberUuid())).total()).isEqualTo(1);
 
     assertThat(ledger().record(List.of(resultOf(task, ANN))).recorded()).isEqualTo(1);
     assertThat(claim(BOB, 1)).isEmpty();
@@ -189,12 +189,12 @@ abstract class TaskLedgerContract {
     ledger().store(Lane.CPU, tasks("job-b", 0, 5));
     List<TaskChunk> bobs = claimAll(BOB, 5);
 
-    assertThat(ledger().putBack(new Loss.MemberLeft(ANN.memberUuid()))).isEqualTo(30);
+    assertThat(ledger().putBack(new Loss.MemberLeft(ANN.memberUuid())).total()).isEqualTo(30);
     List<TaskChunk> again = claimAll(BOB, 100);
     assertThat(seqs(again)).isEqualTo(seqs(anns));
     assertThat(again).allSatisfy(t -> assertThat(t.attempt()).isEqualTo(1));
     assertThat(bobs).hasSize(5);
-    assertThat(ledger().putBack(new Loss.MemberLeft(ANN.memberUuid()))).isZero();
+    assertThat(ledger().putBack(new Loss.MemberLeft(ANN.memberUuid())).total()).isZero();
   }
 
   @Test
@@ -203,12 +203,15 @@ abstract class TaskLedgerContract {
     List<TaskChunk> held = claimAll(ANN, 3);
     clock.advance(CLAIM_TIMEOUT);
 
-    assertThat(ledger().putBack(new Loss.ClaimsExpired())).isZero();
+    assertThat(ledger().putBack(new Loss.ClaimsExpired(ANN.memberUuid(), Set.of())).total())
+        .isZero();
     assertThat(ledger().renew(ANN, held)).isEqualTo(3);
     clock.advance(CLAIM_TIMEOUT);
-    assertThat(ledger().putBack(new Loss.ClaimsExpired())).isZero();
+    assertThat(ledger().putBack(new Loss.ClaimsExpired(ANN.memberUuid(), Set.of())).total())
+        .isZero();
     clock.advance(Duration.ofMillis(1));
-    assertThat(ledger().putBack(new Loss.ClaimsExpired())).isEqualTo(3);
+    assertThat(ledger().putBack(new Loss.ClaimsExpired(ANN.memberUuid(), Set.of())).total())
+        .isEqualTo(3);
     assertThat(ledger().renew(ANN, held)).isZero();
     assertThat(claimAll(BOB, 10)).hasSize(3);
   }
@@ -232,6 +235,34 @@ abstract class TaskLedgerContract {
     assertThat(all).hasSize(50);
     assertThat(ledger().consume("job-a", 100)).isEmpty();
     assertThat(ledger().tally("job-a").states()).isEqualTo(new JobTally(0, 0, 0, 50));
+  }
+
+  @Test
+  void putBack_expiredLeavesWhatTheHolderRunsAndOtherMembersClaims() throws Exception {
+    ledger().store(Lane.CPU, tasks("job-a", 0, 4));
+    List<TaskChunk> ann = claim(ANN, 3);
+    List<TaskChunk> bob = claimAll(BOB, 4);
+    clock.advance(CLAIM_TIMEOUT.plusMillis(1));
+
+    PutBacks back =
+        ledger().putBack(new Loss.ClaimsExpired(ANN.memberUuid(), Set.of(ann.get(0).taskId())));
+
+    assertThat(back.byWorker()).isEqualTo(java.util.Map.of(ANN.worker(), 2));
+    assertThat(bob).hasSize(1);
+    assertThat(ledger().tally("job-a").states()).isEqualTo(new JobTally(2, 2, 0, 0));
+  }
+
+  @Test
+  void putBack_departedFindsTheClaimsOfEveryMemberNotListed() throws Exception {
+    ledger().store(Lane.CPU, tasks("job-a", 0, 5));
+    claim(ANN, 2);
+    claimAll(BOB, 5);
+
+    PutBacks back = ledger().putBack(new Loss.Departed(Set.of(BOB.memberUuid())));
+
+    assertThat(back.byWorker()).isEqualTo(java.util.Map.of(ANN.worker(), 2));
+    assertThat(claimAll(BOB, 5)).hasSize(2);
+    assertThat(ledger().putBack(new Loss.Departed(Set.of(BOB.memberUuid()))).total()).isZero();
   }
 
   @Test

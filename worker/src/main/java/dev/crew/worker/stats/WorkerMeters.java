@@ -1,6 +1,5 @@
 package dev.crew.worker.stats;
 
-import com.hazelcast.collection.IQueue;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.ringbuffer.OverflowPolicy;
 import com.hazelcast.ringbuffer.Ringbuffer;
@@ -30,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * A worker's numbers: plain adders that the stats map and the CLI read, and, when the HTTP endpoint
@@ -57,6 +57,7 @@ public final class WorkerMeters implements WorkerEvents, AutoCloseable {
    * @param worker this worker's name ({@code host:port}), for events
    * @param lanes the lanes, read for utilisation
    * @param taskOfJob the task name of a job id, asked once per job
+   * @param queued tasks queued cluster-wide on a lane, read when the registry is scraped
    * @param prometheus whether to keep a Prometheus registry (only the HTTP endpoint reads it)
    */
   public WorkerMeters(
@@ -64,6 +65,7 @@ public final class WorkerMeters implements WorkerEvents, AutoCloseable {
       String worker,
       List<LaneLoad> lanes,
       Function<String, String> taskOfJob,
+      ToLongFunction<Lane> queued,
       boolean prometheus) {
     this.worker = worker;
     this.lanes = List.copyOf(lanes);
@@ -92,8 +94,7 @@ public final class WorkerMeters implements WorkerEvents, AutoCloseable {
           .register(registry);
     }
     for (Lane lane : Lane.values()) {
-      IQueue<?> queue = hazelcast.getQueue(lane.queueName());
-      Gauge.builder("crew.queue.depth", queue, IQueue::size)
+      Gauge.builder("crew.queue.depth", lane, l -> queued.applyAsLong(l))
           .tag("lane", lane.id())
           .description("Tasks waiting in the lane's cluster-wide queue")
           .register(registry);
