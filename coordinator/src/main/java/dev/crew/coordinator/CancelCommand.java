@@ -33,7 +33,15 @@ final class CancelCommand extends ClusterCommandBase implements Callable<Integer
     HazelcastInstance hazelcast = connect();
     try {
       IMap<String, Job> jobs = hazelcast.getMap(Names.JOBS);
-      Job job;
+      TaskLedger ledger = JobRun.ledgerOf(hazelcast);
+      JobTally before = JobTally.EMPTY;
+      Job job = requireJob(jobs, jobId);
+      if (!job.state().isFinal()) {
+        // Before the state changes: a worker that meets a task of a cancelled job forgets the job's
+        // blocks, unread results with them. Moved to the archive, they stay readable.
+        before = ledger.tally(jobId);
+        new ResultArchive(hazelcast, ledger).takeUnread(jobId);
+      }
       do {
         job = requireJob(jobs, jobId);
         if (job.state().isFinal()) {
@@ -44,12 +52,8 @@ final class CancelCommand extends ClusterCommandBase implements Callable<Integer
           return ExitCodes.OK;
         }
       } while (!jobs.replace(jobId, job, job.withState(JobState.CANCELLED)));
-      // Results recorded so far stay readable: moved to the archive before the ledger forgets the
-      // job's tasks. A worker that runs one of them is stopped by the state change above; a result
-      // recorded after the move goes with the tasks.
-      TaskLedger ledger = JobRun.ledgerOf(hazelcast);
-      JobTally before = ledger.tally(jobId);
-      new ResultArchive(hazelcast, ledger).takeUnread(jobId);
+      // A worker running one of its tasks is stopped by the state change; a result recorded since
+      // the move above goes with the job's tasks.
       ledger.forget(jobId);
       IMap<String, TaskResult> results = hazelcast.getMap(Names.RESULTS);
       JobProgress progress = JobProgress.of(job, results, ledger);
