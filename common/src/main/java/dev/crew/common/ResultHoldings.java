@@ -6,11 +6,8 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicate;
 import com.hazelcast.query.Predicates;
-import dev.crew.common.ledger.HazelcastTaskLedger;
 import dev.crew.common.ledger.JobTally;
-import dev.crew.common.ledger.LedgerLayout;
 import dev.crew.common.ledger.TaskLedger;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -39,17 +36,6 @@ public final class ResultHoldings {
     this.ledger = ledger;
     this.results = hazelcast.getMap(Names.RESULTS);
     this.budgets = hazelcast.getMap(Names.BUDGETS);
-  }
-
-  /**
-   * TEMPORARY (branch coord-ledger): only for {@code Worker}, until the ledger-wire branch is
-   * merged and passes its own ledger; delete it then.
-   */
-  public ResultHoldings(HazelcastInstance hazelcast) {
-    this(
-        hazelcast,
-        new HazelcastTaskLedger(
-            hazelcast, LedgerLayout.DEFAULT, Duration.ofSeconds(15), System::currentTimeMillis));
   }
 
   /**

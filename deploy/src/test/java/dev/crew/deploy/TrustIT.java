@@ -16,6 +16,8 @@ import dev.crew.common.Names;
 import dev.crew.common.Params;
 import dev.crew.common.TaskChunk;
 import dev.crew.common.TaskResult;
+import dev.crew.common.ledger.HazelcastTaskLedger;
+import dev.crew.common.ledger.LedgerLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -283,8 +285,15 @@ class TrustIT {
     Path marker = crew.logDir().resolve(jobId + ".marker");
     attacker.<String, Job>getMap(Names.JOBS).set(jobId, plantedExec(jobId, JobState.RUNNING));
     TaskChunk task = TaskChunk.ofItems(jobId, 0, 0, new String[] {marker.toString()});
-    attacker.<String, TaskChunk>getMap(Names.TASKS).set(task.taskId(), task);
-    attacker.<String>getQueue(Lane.CPU.queueName()).offer(task.taskId());
+    // The ledger is open source like the rest: the attacker stores through it as a coordinator does.
+    try {
+      new HazelcastTaskLedger(
+              attacker, LedgerLayout.DEFAULT, Duration.ofSeconds(15), System::currentTimeMillis)
+          .store(Lane.CPU, List.of(task));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
 
     await("the worker refusing " + jobId)
         .atMost(Duration.ofSeconds(30))

@@ -204,7 +204,7 @@ public final class Worker implements AutoCloseable {
             Runtime.getRuntime().availableProcessors(),
             meters,
             System::currentTimeMillis);
-    ResultHoldings holdings = new ResultHoldings(hazelcast);
+    ResultHoldings holdings = new ResultHoldings(hazelcast, ledger);
     this.budget = new BudgetGate(holdings::admission, System::nanoTime, BUDGET_REFRESH);
     this.sink = new LedgerResultSink(ledger, meters, result -> held.remove(result.taskId()));
     JobBindings bindings =

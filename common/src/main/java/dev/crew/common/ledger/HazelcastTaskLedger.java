@@ -269,8 +269,12 @@ public final class HazelcastTaskLedger implements TaskLedger {
     return indexes;
   }
 
+  /**
+   * The job's open blocks as this ledger knows them, read from the cluster the first time: a
+   * submitter that resumes a job stores after the blocks an earlier one left.
+   */
   private NavigableSet<Long> openOf(String jobId) {
-    return open.computeIfAbsent(jobId, j -> new ConcurrentSkipListSet<>());
+    return open.computeIfAbsent(jobId, this::findOpen);
   }
 
   @Override

@@ -39,10 +39,7 @@ class BlockMergePolicyTest {
 
     assertThat(merged.slots())
         .containsExactly(
-            ours.slots().get(0),
-            theirs.slots().get(1),
-            ours.slots().get(2),
-            theirs.slots().get(3));
+            ours.slots().get(0), theirs.slots().get(1), ours.slots().get(2), theirs.slots().get(3));
     assertThat(BlockMergePolicy.dropped()).isEqualTo(droppedBefore); // the same recording twice
   }
 
