@@ -4,20 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.IMap;
-import dev.crew.common.Admission;
 import dev.crew.common.ClusterConfigs;
-import dev.crew.common.Job;
 import dev.crew.common.Lane;
 import dev.crew.common.Names;
-import dev.crew.common.Params;
 import dev.crew.common.ResultBudget;
-import dev.crew.common.ResultHoldings;
 import dev.crew.common.TaskCatalog;
 import dev.crew.common.TaskChunk;
 import dev.crew.common.TaskResult;
+import dev.crew.common.ledger.JobTally;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -62,51 +58,41 @@ class BudgetClusterTest {
   }
 
   @Test
-  void worker_jobPastItsBudget_isNotTaken_untilItsResultsAreRead() {
+  void worker_jobPastItsBudget_isNotTaken_untilItsResultsAreRead() throws InterruptedException {
     HazelcastInstance member = worker.hazelcast();
-    IMap<String, TaskResult> results = member.getMap(Names.RESULTS);
+    Submitter submitter = new Submitter(member);
     long oneResult = noopResult(0).heldBytes();
     // Room for about twenty tasks' results.
     long budget = 20 * oneResult;
     member.getMap(Names.BUDGETS).set("big", new ResultBudget("big", budget, false));
-    member
-        .<String, Job>getMap(Names.JOBS)
-        .set(
-            "big",
-            Job.submitting("big", "noop", Lane.CPU, Params.NONE, System.currentTimeMillis())
-                .queued((long) TASKS * ITEMS_PER_TASK, TASKS));
+    List<TaskChunk> tasks = new ArrayList<>();
     for (int seq = 0; seq < TASKS; seq++) {
-      TaskChunk chunk =
-          TaskChunk.ofRange("big", seq, (long) seq * ITEMS_PER_TASK, 1, ITEMS_PER_TASK);
-      member.getMap(Names.TASKS).set(chunk.taskId(), chunk);
-      assertThat(member.<String>getQueue(Lane.CPU.queueName()).offer(chunk.taskId())).isTrue();
+      tasks.add(TaskChunk.ofRange("big", seq, (long) seq * ITEMS_PER_TASK, 1, ITEMS_PER_TASK));
     }
+    submitter.submit("noop", Lane.CPU, tasks);
 
-    ResultHoldings holdings = new ResultHoldings(member);
     await()
         .atMost(Duration.ofSeconds(20))
-        .until(() -> holdings.admission("big") instanceof Admission.Paused);
-    int pausedAt = results.size();
+        .until(() -> submitter.tally("big").unreadBytes() >= budget);
+    long pausedAt = submitter.tally("big").recorded();
     // Past the budget by at most what the two cpu slots had running when it was reached.
-    assertThat(holdings.held("big")).isBetween(budget, budget + 3 * oneResult);
+    assertThat(submitter.tally("big").unreadBytes()).isBetween(budget, budget + 3 * oneResult);
     await()
         .during(Duration.ofSeconds(2))
         .atMost(Duration.ofSeconds(3))
-        .until(() -> results.size() == pausedAt);
+        .untilAsserted(
+            () ->
+                assertThat(submitter.tally("big").recorded())
+                    .as("results recorded while the job is past its budget, none read")
+                    .isEqualTo(pausedAt));
     assertThat(pausedAt).isLessThan(TASKS);
 
     // Reading the results (what coordinator results does) frees the budget: every task runs.
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(
-            () -> {
-              readAll(results);
-              return results.size() == TASKS;
-            });
-    readAll(results);
-    assertThat(holdings.held("big")).isZero();
-    assertThat(holdings.admission("big")).isInstanceOf(Admission.Open.class);
-    assertThat(results.values()).allSatisfy(r -> assertThat(r.ok()).isEqualTo(ITEMS_PER_TASK));
+    Map<String, TaskResult> read = submitter.readAll("big", TASKS, Duration.ofSeconds(60));
+    JobTally after = submitter.tally("big");
+    assertThat(after.states()).isEqualTo(new JobTally(0, 0, 0, TASKS));
+    assertThat(after.unreadBytes()).isZero();
+    assertThat(read.values()).allSatisfy(r -> assertThat(r.ok()).isEqualTo(ITEMS_PER_TASK));
   }
 
   private static TaskResult noopResult(long seq) {
@@ -120,15 +106,5 @@ class BudgetClusterTest {
         0,
         values,
         new String[ITEMS_PER_TASK]);
-  }
-
-  private static void readAll(IMap<String, TaskResult> results) {
-    Map<String, TaskResult> read = new HashMap<>();
-    for (TaskResult result : results.values()) {
-      if (!result.consumed()) {
-        read.put(result.taskId(), result.asConsumed());
-      }
-    }
-    results.setAll(read);
   }
 }

@@ -343,6 +343,34 @@ class LaneLoopTest {
         .hasMessage("io lane needs at least one slot, not 0");
   }
 
+  @Test
+  void claimSize_unmeasured_oneTaskPerSlot() {
+    assertThat(LaneLoop.claimSize(3, 1, 0)).isEqualTo(3);
+    // On the I/O lane a slot is an item: tasks of five items, two per ten slots.
+    assertThat(LaneLoop.claimSize(10, 5, 0)).isEqualTo(2);
+  }
+
+  @Test
+  void claimSize_aboutOneMillisecondOfMeasuredWorkPerSlot() {
+    // Runs of 0.1 ms: ten per slot; of 0.25 ms: four per slot.
+    assertThat(LaneLoop.claimSize(2, 1, 100_000)).isEqualTo(20);
+    assertThat(LaneLoop.claimSize(3, 1, 250_000)).isEqualTo(12);
+    // Runs of a millisecond or longer: one per slot.
+    assertThat(LaneLoop.claimSize(2, 1, 1_000_000)).isEqualTo(2);
+    assertThat(LaneLoop.claimSize(2, 1, 1_500_000)).isEqualTo(2);
+    assertThat(LaneLoop.claimSize(2, 1, 200_000_000)).isEqualTo(2);
+    // I/O items of 0.1 ms in tasks of five: ten items per slot, so two tasks per slot.
+    assertThat(LaneLoop.claimSize(4, 5, 100_000)).isEqualTo(8);
+  }
+
+  @Test
+  void claimSize_atLeastOneTaskAndAtMostMaxClaim() {
+    // One slot, tasks of fifty 1 ms items: less than one task's worth, still one task.
+    assertThat(LaneLoop.claimSize(1, 50, 1_000_000)).isEqualTo(1);
+    assertThat(LaneLoop.claimSize(1, 1, 1)).isEqualTo(LaneLoop.MAX_CLAIM);
+    assertThat(LaneLoop.claimSize(64, 1, 10)).isEqualTo(LaneLoop.MAX_CLAIM);
+  }
+
   // --- Found as bugs, now fixed: a task is never lost inside the loop. ---
 
   @Test

@@ -3,13 +3,16 @@ package dev.crew.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.hazelcast.core.HazelcastInstance;
 import dev.crew.common.ClusterConfigs;
 import dev.crew.common.CrewEvent;
+import dev.crew.common.Lane;
 import dev.crew.common.Names;
 import dev.crew.common.TaskCatalog;
 import dev.crew.common.TaskChunk;
 import dev.crew.common.TaskResult;
 import dev.crew.common.WorkerStats;
+import dev.crew.common.ledger.TaskLedger;
 import dev.crew.worker.stats.WorkerEvents;
 import dev.crew.worker.view.ClusterSnapshot;
 import dev.crew.worker.view.ClusterWatch;
@@ -62,25 +65,34 @@ class ObserveClusterTest {
 
   @Test
   void events_requeueAndDuplicate_countedAndShownInTheView() throws InterruptedException {
-    WorkerEvents.of(worker.hazelcast()).requeued("10.0.0.9:5701", "left the cluster", 3);
-    MapResultSink sink =
-        new MapResultSink(
-            worker.hazelcast().getMap(Names.RESULTS),
-            worker.hazelcast().getMap(Names.LEASES),
-            worker.hazelcast().getMap(Names.TASKS),
-            worker.meters());
+    HazelcastInstance member = worker.hazelcast();
+    WorkerEvents.of(member).requeued("10.0.0.9:5701", "left the cluster", 3);
+    // One task recorded twice through the worker's result sink: the second is the late duplicate.
+    // (The worker may claim the task meanwhile and drop it, as its job is unknown; a result is
+    // recorded whether its task is queued or claimed.)
+    TaskLedger ledger = new Submitter(member).ledger();
     TaskChunk chunk = TaskChunk.ofItems("job", 0, 0, new String[] {"a"});
+    ledger.store(Lane.CPU, List.of(chunk));
     TaskResult result =
         TaskResult.of(chunk, worker.name(), 1, new String[] {"1"}, new String[] {null});
-    sink.record(result);
-    sink.flush();
-    sink.record(result); // the late duplicate
-    sink.flush();
+    LedgerResultSink sink = new LedgerResultSink(ledger, worker.meters(), written -> {});
+    try {
+      sink.record(result);
+      sink.flush();
+      sink.record(result);
+      sink.flush();
+    } finally {
+      sink.close();
+    }
 
+    assertThat(sink.duplicates()).isEqualTo(1);
+    assertThat(ledger.pending("job", 10))
+        .singleElement()
+        .usingRecursiveComparison()
+        .isEqualTo(result);
     assertThat(worker.meters().requeues()).isEqualTo(3);
     assertThat(worker.meters().duplicates()).isEqualTo(1);
-    ClusterWatch watch =
-        new ClusterWatch(worker.hazelcast(), cluster, 5, System::currentTimeMillis);
+    ClusterWatch watch = new ClusterWatch(member, cluster, 5, System::currentTimeMillis);
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(

@@ -3,24 +3,29 @@ package dev.crew.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.hazelcast.collection.IQueue;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.IMap;
 import dev.crew.common.ClusterConfigs;
+import dev.crew.common.Job;
 import dev.crew.common.Lane;
-import dev.crew.common.Lease;
 import dev.crew.common.Names;
+import dev.crew.common.Params;
 import dev.crew.common.TaskChunk;
+import dev.crew.common.ledger.Claimant;
+import dev.crew.common.ledger.HazelcastTaskLedger;
+import dev.crew.common.ledger.JobTally;
+import dev.crew.common.ledger.LedgerLayout;
+import dev.crew.common.ledger.LedgerPeek;
+import dev.crew.common.ledger.TaskLedger;
 import dev.crew.worker.stats.WorkerEvents;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,9 +33,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The put-back of a lost worker's tasks with real members in this JVM, while partitions move: a
+ * The put-back of a lost worker's claims with real members in this JVM, while partitions move: a
  * worker killed right after another member joined must have all its tasks put back at once, in one
- * pass, whichever member held their leases.
+ * pass, whichever member holds their blocks.
  */
 @ExtendWith(QuickJoin.class)
 class PutBackTest {
@@ -63,31 +68,15 @@ class PutBackTest {
     members.clear();
   }
 
-  /** The put-backs a member reported, in order: how many tasks each put back. */
-  private static final class Recorded implements WorkerEvents {
-    final List<Integer> putBacks = new CopyOnWriteArrayList<>();
-
-    @Override
-    public void requeued(String worker, String why, int tasks) {
-      putBacks.add(tasks);
-    }
-
-    @Override
-    public void refused(String what, String reason) {}
-
-    @Override
-    public void duplicateDropped(String taskId) {}
-  }
-
   @Test
-  void reaper_putsBackEveryTaskOfAWorkerKilledRightAfterAJoin() {
+  void reaper_putsBackEveryTaskOfAWorkerKilledRightAfterAJoin() throws InterruptedException {
     for (int round = 0; round < ROUNDS; round++) {
       String cluster = "put-back-" + UUID.randomUUID();
       HazelcastInstance oldest = member(cluster, PORT_BASE);
       HazelcastInstance victim = member(cluster, portOf(oldest));
       await().atMost(Duration.ofSeconds(30)).until(() -> safe(oldest, victim));
-      holdLeases(victim, "round" + round);
-      Recorded events = reaperWithEvents(oldest);
+      holdClaims(victim, "round" + round);
+      RecordedEvents events = reaperWithEvents(oldest);
       startReaper(victim);
 
       // A third member joins: partitions start to move; the victim dies while they do.
@@ -95,7 +84,7 @@ class PutBackTest {
       await()
           .atMost(Duration.ofSeconds(30))
           .until(() -> oldest.getCluster().getMembers().size() == 3);
-      killAndExpectOnePutBack(round, victim, oldest, events);
+      killAndExpectOnePutBack(round, "round" + round, victim, oldest, events);
     }
   }
 
@@ -104,79 +93,116 @@ class PutBackTest {
    * cluster is safe again the victim (the oldest member, so the survivor becomes the reaper) dies.
    */
   @Test
-  void reaper_putsBackEveryTaskOfTheOldestKilledOnceTheJoinerIsSafe() {
+  void reaper_putsBackEveryTaskOfTheOldestKilledOnceTheJoinerIsSafe() throws InterruptedException {
     for (int round = 0; round < ROUNDS; round++) {
       String cluster = "put-back-" + UUID.randomUUID();
       HazelcastInstance victim = member(cluster, PORT_BASE);
-      holdLeases(victim, "round" + round);
+      holdClaims(victim, "round" + round);
       startReaper(victim);
       HazelcastInstance survivor = member(cluster, portOf(victim));
-      Recorded events = reaperWithEvents(survivor);
+      RecordedEvents events = reaperWithEvents(survivor);
       await().atMost(Duration.ofSeconds(30)).until(() -> safe(victim, survivor));
-      killAndExpectOnePutBack(round, victim, survivor, events);
+      killAndExpectOnePutBack(round, "round" + round, victim, survivor, events);
     }
   }
 
   /**
-   * A put-back whose queue has no room (full, or out of reach while partitions move) is queued as
-   * soon as it has, not left for the audit a lease timeout or two later.
+   * A put-back that finds every shard of its lane full (or out of reach while partitions move) is
+   * not lost: the oldest member's audit offers its block once a shard has room again.
    */
   @Test
-  void reaper_queuesALostTaskOnceItsQueueHasRoomAgain() {
+  void reaper_auditOffersALostTaskOnceItsLaneHasRoomAgain() throws InterruptedException {
     String cluster = "put-back-" + UUID.randomUUID();
     HazelcastInstance survivor = member(cluster, PORT_BASE);
     HazelcastInstance victim = member(cluster, portOf(survivor));
     await().atMost(Duration.ofSeconds(30)).until(() -> safe(survivor, victim));
-    IQueue<String> cpu = survivor.getQueue(Lane.CPU.queueName());
-    List<String> fillers = new ArrayList<>();
-    for (int i = 0; i < ClusterConfigs.QUEUE_CAPACITY; i++) {
-      fillers.add("filler/" + i);
-    }
-    assertThat(cpu.addAll(fillers)).isTrue();
-    holdLeases(victim, "full");
-    Recorded events = reaperWithEvents(survivor);
+    holdClaims(victim, "full");
+    assertThat(LedgerPeek.fillShards(survivor, Lane.CPU)).isPositive();
+    // The audit runs once per lease timeout: a short one, so that two audits fit in the test.
+    Duration leaseTimeout = Duration.ofSeconds(1);
+    RecordedEvents events = new RecordedEvents();
+    survivor.getUserContext().put(WorkerEvents.CONTEXT_KEY, events);
+    startReaper(survivor, leaseTimeout);
     victim.getLifecycleService().terminate();
-    // The put-back ends the leases, then gives up on the full queue.
+    TaskLedger ledger = ledgerOn(survivor);
+    // The put-back queues the tasks again, but their block's key finds no room in any shard.
     await().atMost(Duration.ofSeconds(20)).until(() -> !events.putBacks.isEmpty());
-    assertThat(events.putBacks).containsExactly(0);
-    assertThat(survivor.<String, Lease>getMap(Names.LEASES).isEmpty()).isTrue();
+    assertThat(events.putBacks).containsExactly(HELD);
+    assertThat(ledger.tally("full").states()).isEqualTo(new JobTally(HELD, 0, 0, 0));
+    assertThat(LedgerPeek.keysOf(survivor, Lane.CPU, "full")).isZero();
 
     long roomAt = System.nanoTime();
-    List<String> drained = new ArrayList<>();
-    cpu.drainTo(drained, HELD);
+    LedgerPeek.emptyFillers(survivor, Lane.CPU);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> LedgerPeek.keysOf(survivor, Lane.CPU, "full") > 0);
+    System.err.printf(
+        "PutBackTest: the lost tasks' block offered %d ms after its lane had room%n",
+        (System.nanoTime() - roomAt) / 1_000_000);
+    Claimant heir = new Claimant("heir", uuidOf(survivor));
+    List<TaskChunk> claimed = new ArrayList<>();
     await()
         .atMost(Duration.ofSeconds(5))
-        .until(() -> cpu.stream().filter(id -> id.startsWith("full/")).count() == HELD);
-    System.err.printf(
-        "PutBackTest: the lost tasks queued %d ms after their queue had room%n",
-        (System.nanoTime() - roomAt) / 1_000_000);
+        .until(
+            () -> {
+              claimed.addAll(ledger.claim(Lane.CPU, heir, HELD, Duration.ZERO));
+              return claimed.size() >= HELD;
+            });
+    assertThat(claimed).hasSize(HELD).allSatisfy(t -> assertThat(t.attempt()).isEqualTo(1));
   }
 
-  /** Stores {@link #HELD} tasks of {@code jobId} with their leases held by {@code holder}. */
-  private static void holdLeases(HazelcastInstance holder, String jobId) {
-    String uuid = holder.getCluster().getLocalMember().getUuid().toString();
-    IMap<String, Lease> leases = holder.getMap(Names.LEASES);
-    IMap<String, TaskChunk> tasks = holder.getMap(Names.TASKS);
+  /**
+   * Stores {@link #HELD} tasks of job {@code jobId} (its record too, so no audit forgets it), all
+   * claimed by {@code holder}.
+   */
+  private static void holdClaims(HazelcastInstance holder, String jobId)
+      throws InterruptedException {
+    holder
+        .<String, Job>getMap(Names.JOBS)
+        .set(
+            jobId,
+            Job.submitting(jobId, "fib", Lane.CPU, Params.NONE, System.currentTimeMillis())
+                .queued(HELD, HELD));
+    List<TaskChunk> tasks = new ArrayList<>();
     for (int seq = 0; seq < HELD; seq++) {
-      TaskChunk chunk = TaskChunk.ofRange(jobId, seq, seq, seq + 1, 1);
-      tasks.set(chunk.taskId(), chunk);
-      leases.set(chunk.taskId(), Lease.of(chunk, Lane.CPU, uuid, "victim", 1_000L));
+      tasks.add(TaskChunk.ofRange(jobId, seq, seq, seq + 1, 1));
     }
+    TaskLedger ledger = ledgerOn(holder);
+    ledger.store(Lane.CPU, tasks);
+    Claimant victim = new Claimant("victim", uuidOf(holder));
+    List<TaskChunk> held = new ArrayList<>();
+    while (held.size() < HELD) {
+      List<TaskChunk> claimed = ledger.claim(Lane.CPU, victim, HELD, Duration.ofSeconds(5));
+      assertThat(claimed).as("claims of job %s", jobId).isNotEmpty();
+      held.addAll(claimed);
+    }
+    assertThat(ledger.tally(jobId).states()).isEqualTo(new JobTally(0, HELD, 0, 0));
   }
 
-  private Recorded reaperWithEvents(HazelcastInstance member) {
-    Recorded events = new Recorded();
+  private static TaskLedger ledgerOn(HazelcastInstance member) {
+    return new HazelcastTaskLedger(
+        member, LedgerLayout.DEFAULT, LEASE_TIMEOUT, System::currentTimeMillis);
+  }
+
+  private RecordedEvents reaperWithEvents(HazelcastInstance member) {
+    RecordedEvents events = new RecordedEvents();
     member.getUserContext().put(WorkerEvents.CONTEXT_KEY, events);
     startReaper(member);
     return events;
   }
 
   private void killAndExpectOnePutBack(
-      int round, HazelcastInstance victim, HazelcastInstance reaper, Recorded events) {
+      int round,
+      String jobId,
+      HazelcastInstance victim,
+      HazelcastInstance reaper,
+      RecordedEvents events) {
     long killed = System.nanoTime();
     victim.getLifecycleService().terminate();
-    IQueue<String> cpu = reaper.getQueue(Lane.CPU.queueName());
-    await().atMost(Duration.ofSeconds(10)).until(() -> cpu.size() == HELD);
+    TaskLedger ledger = ledgerOn(reaper);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> ledger.tally(jobId).states().equals(new JobTally(HELD, 0, 0, 0)));
     long allBackMillis = (System.nanoTime() - killed) / 1_000_000;
     await().atMost(Duration.ofSeconds(5)).until(() -> !events.putBacks.isEmpty());
     System.err.printf(
@@ -216,13 +242,28 @@ class PutBackTest {
   }
 
   private void startReaper(HazelcastInstance member) {
+    startReaper(member, LEASE_TIMEOUT);
+  }
+
+  private void startReaper(HazelcastInstance member, Duration leaseTimeout) {
     LeaseReaper reaper =
-        new LeaseReaper(member, LEASE_TIMEOUT, HEARTBEAT, System::nanoTime, taskId -> false);
+        new LeaseReaper(
+            member,
+            new HazelcastTaskLedger(
+                member, LedgerLayout.DEFAULT, leaseTimeout, System::currentTimeMillis),
+            leaseTimeout,
+            HEARTBEAT,
+            System::nanoTime,
+            Set::of);
     reapers.add(reaper);
     reaper.start();
   }
 
   private static int portOf(HazelcastInstance member) {
     return member.getCluster().getLocalMember().getAddress().getPort();
+  }
+
+  private static String uuidOf(HazelcastInstance member) {
+    return member.getCluster().getLocalMember().getUuid().toString();
   }
 }

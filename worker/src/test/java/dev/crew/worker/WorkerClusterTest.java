@@ -3,30 +3,21 @@ package dev.crew.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.hazelcast.collection.IQueue;
-import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.IMap;
-import com.hazelcast.map.listener.EntryAddedListener;
-import com.hazelcast.map.listener.EntryRemovedListener;
 import dev.crew.common.ClusterConfigs;
-import dev.crew.common.Job;
 import dev.crew.common.JobState;
 import dev.crew.common.Lane;
-import dev.crew.common.Lease;
-import dev.crew.common.Names;
-import dev.crew.common.Params;
 import dev.crew.common.TaskCatalog;
 import dev.crew.common.TaskChunk;
 import dev.crew.common.TaskResult;
+import dev.crew.common.ledger.JobTally;
+import dev.crew.common.ledger.LedgerPeek;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import org.awaitility.Awaitility;
@@ -90,31 +81,8 @@ class WorkerClusterTest {
     return workers.getFirst().hazelcast();
   }
 
-  private IMap<String, TaskResult> results() {
-    return member().getMap(Names.RESULTS);
-  }
-
-  private IQueue<String> cpuQueue() {
-    return member().getQueue(Lane.CPU.queueName());
-  }
-
-  private IMap<String, TaskChunk> tasks() {
-    return member().getMap(Names.TASKS);
-  }
-
-  /** Stores a task and queues its id, as a coordinator does. */
-  private boolean enqueue(TaskChunk chunk) {
-    tasks().set(chunk.taskId(), chunk);
-    return cpuQueue().offer(chunk.taskId());
-  }
-
-  private void putJob(String id, long tasks, JobState state) {
-    Job job =
-        Job.submitting(id, "fib", Lane.CPU, Params.NONE, System.currentTimeMillis())
-            .queued(tasks, tasks);
-    member()
-        .<String, Job>getMap(Names.JOBS)
-        .put(id, state == JobState.RUNNING ? job : job.withState(state));
+  private long tasksDone() {
+    return workers.stream().mapToLong(w -> w.meters().tasksDone()).sum();
   }
 
   private static long fib(int n) {
@@ -134,19 +102,17 @@ class WorkerClusterTest {
   }
 
   @Test
-  void workers_runEveryTaskOnceAcrossTheCluster() {
+  void workers_runEveryTaskOnceAcrossTheCluster() throws InterruptedException {
     int tasks = 200;
-    putJob("fibs", tasks, JobState.RUNNING);
-    IQueue<String> queue = cpuQueue();
+    Submitter submitter = new Submitter(member());
+    List<TaskChunk> fibs = new ArrayList<>();
     for (int seq = 0; seq < tasks; seq++) {
-      assertThat(enqueue(TaskChunk.ofRange("fibs", seq, seq, nOf(seq), 1))).isTrue();
+      fibs.add(TaskChunk.ofRange("fibs", seq, seq, nOf(seq), 1));
     }
+    submitter.submit("fib", Lane.CPU, fibs);
 
-    IMap<String, TaskResult> results = results();
-    await().atMost(Duration.ofSeconds(30)).until(() -> results.size() == tasks);
+    Map<String, TaskResult> all = submitter.readAll("fibs", tasks, Duration.ofSeconds(30));
 
-    Map<String, TaskResult> all = Map.copyOf(results);
-    assertThat(all).hasSize(tasks);
     assertThat(all.values().stream().map(TaskResult::seq).collect(Collectors.toSet()))
         .isEqualTo(LongStream.range(0, tasks).boxed().collect(Collectors.toSet()));
     all.forEach(
@@ -159,117 +125,76 @@ class WorkerClusterTest {
     Set<String> names = all.values().stream().map(TaskResult::worker).collect(Collectors.toSet());
     assertThat(names)
         .containsExactlyInAnyOrderElementsOf(workers.stream().map(Worker::name).toList());
-    assertThat(queue).isEmpty();
-    await().atMost(Duration.ofSeconds(5)).until(() -> tasks().isEmpty());
+    // Nothing queued or claimed is left, and no task ran a second time anywhere.
+    assertThat(submitter.tally("fibs").states()).isEqualTo(new JobTally(0, 0, 0, tasks));
+    assertThat(tasksDone()).isEqualTo(tasks);
     assertThat(workers).allSatisfy(w -> assertThat(w.duplicatesDropped()).isZero());
   }
 
   @Test
-  void workers_dropTasksOfCancelledJob() {
-    putJob("cancelled", 1, JobState.CANCELLED);
-    putJob("live", 1, JobState.RUNNING);
-    IQueue<String> queue = cpuQueue();
-    // The cancelled task goes first: once the live one, queued behind it, has a result, the
-    // cancelled one was taken.
-    assertThat(enqueue(TaskChunk.ofRange("cancelled", 0, 0, 10, 1))).isTrue();
-    assertThat(enqueue(TaskChunk.ofRange("live", 0, 0, 10, 1))).isTrue();
+  void workers_dropTasksOfCancelledJob() throws InterruptedException {
+    Submitter submitter = new Submitter(member());
+    submitter.putJob("cancelled", "fib", Lane.CPU, 1, 1, JobState.CANCELLED);
+    submitter.ledger().store(Lane.CPU, List.of(TaskChunk.ofRange("cancelled", 0, 0, 10, 1)));
+    submitter.submit("fib", Lane.CPU, List.of(TaskChunk.ofRange("live", 0, 0, 10, 1)));
 
-    IMap<String, TaskResult> results = results();
-    await().atMost(Duration.ofSeconds(15)).until(() -> results.containsKey("live/0"));
-    assertThat(results.get("live/0").values()).containsExactly("55");
-    assertThat(queue).isEmpty();
-    // A cancelled task that was run after all would show up within milliseconds; give it ample time
-    // not to.
+    Map<String, TaskResult> live = submitter.readAll("live", 1, Duration.ofSeconds(15));
+    assertThat(live.get("live/0").values()).containsExactly("55");
+    // The worker that claimed the cancelled task forgot the job's blocks instead of running it (the
+    // audit that forgets them too runs only after the 15 s lease timeout).
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> submitter.tally("cancelled").equals(JobTally.EMPTY));
+    // A cancelled task that was run after all would be counted within milliseconds (and its result
+    // dropped as a duplicate of a forgotten job); give it ample time not to.
     await()
         .during(Duration.ofMillis(500))
         .atMost(Duration.ofSeconds(2))
-        .until(() -> !results.containsKey("cancelled/0"));
-    assertThat(results.keySet()).containsExactly("live/0");
-    assertThat(tasks().isEmpty()).as("tasks left: %s", tasks().keySet()).isTrue();
+        .until(() -> tasksDone() == 1);
+    assertThat(workers).allSatisfy(w -> assertThat(w.duplicatesDropped()).isZero());
+    assertThat(submitter.tally("live").states()).isEqualTo(new JobTally(0, 0, 0, 1));
   }
 
   /**
    * No hoarding: two workers given 100 tasks of 200 ms both start work within the first second, and
-   * neither ever holds more than about one task per CPU thread. Start times are the workers' own:
-   * the time each wrote in the lease of the first task it took.
+   * neither ever holds more than about one claim per CPU thread. Start times are the workers' own:
+   * each claim's deadline (their clock plus the lease timeout) less the lease timeout.
    */
   @Test
-  void workers_bothStartWithinTheFirstSecondAndNeitherHoards() {
+  void workers_bothStartWithinTheFirstSecondAndNeitherHoards() throws InterruptedException {
     int tasks = 100;
     int cpuThreads = workers.getFirst().settings().cpuThreads();
-    Map<String, Long> firstTaken = new ConcurrentHashMap<>();
-    Map<String, AtomicInteger> holding = new ConcurrentHashMap<>();
-    Map<String, Integer> mostHeld = new ConcurrentHashMap<>();
-    IMap<String, Lease> leases = member().getMap(Names.LEASES);
-    leases.addEntryListener(
-        new LeaseCounter(firstTaken, holding, mostHeld), /* includeValue= */ true);
-    member()
-        .<String, Job>getMap(Names.JOBS)
-        .put(
-            "naps",
-            Job.submitting("naps", "sleep", Lane.CPU, Params.NONE, System.currentTimeMillis())
-                .queued(tasks, tasks));
-    long submitted = System.currentTimeMillis();
+    LedgerPeek.ClaimWatch claims =
+        LedgerPeek.ClaimWatch.start(member(), workers.getFirst().settings().leaseTimeout());
+    Submitter submitter = new Submitter(member());
+    List<TaskChunk> naps = new ArrayList<>();
     for (int seq = 0; seq < tasks; seq++) {
-      assertThat(enqueue(TaskChunk.ofRange("naps", seq, seq, 200, 1))).isTrue();
+      naps.add(TaskChunk.ofRange("naps", seq, seq, 200, 1));
     }
+    long submitted = System.currentTimeMillis();
+    submitter.submit("sleep", Lane.CPU, naps);
 
-    IMap<String, TaskResult> results = results();
-    await().atMost(Duration.ofSeconds(60)).until(() -> results.size() == tasks);
+    Map<String, TaskResult> results = submitter.readAll("naps", tasks, Duration.ofSeconds(60));
     Map<String, Long> startMillis =
-        firstTaken.entrySet().stream()
+        claims.firstClaimMillis().entrySet().stream()
             .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue() - submitted));
+    Map<String, Integer> mostHeld = claims.mostHeld();
     System.err.printf(
-        "WorkerClusterTest: first task taken (ms after the first was queued) %s; most held at once"
-            + " %s%n",
+        "WorkerClusterTest: first task claimed (ms after the tasks were stored) %s; most claims"
+            + " held at once %s%n",
         startMillis, mostHeld);
     assertThat(startMillis)
         .containsOnlyKeys(workers.stream().map(Worker::name).toList())
         .allSatisfy((worker, ms) -> assertThat(ms).as(worker).isLessThan(1_000));
-    // A lease ends a moment after its slot frees, and the events of different partitions arrive in
-    // any order: a task about to end may overlap the next. A hoarding worker holds dozens.
+    // A claim ends a moment after its slot frees, and the events of different blocks arrive in any
+    // order: a task about to end may overlap the next. A hoarding worker holds dozens.
     assertThat(mostHeld)
+        .containsOnlyKeys(workers.stream().map(Worker::name).toList())
         .allSatisfy(
             (worker, most) -> assertThat(most).as(worker).isLessThanOrEqualTo(2 * cpuThreads));
     Map<String, Long> ranBy =
-        Map.copyOf(results).values().stream()
+        results.values().stream()
             .collect(Collectors.groupingBy(TaskResult::worker, Collectors.counting()));
     assertThat(ranBy.values()).allSatisfy(n -> assertThat(n).isGreaterThanOrEqualTo(tasks / 4));
-  }
-
-  /**
-   * Counts the leases each worker holds, from the lease map's events. A lease is ended with {@code
-   * delete}, whose event carries no value: the holder is looked up by task id.
-   */
-  private record LeaseCounter(
-      Map<String, Long> firstTaken,
-      Map<String, AtomicInteger> holding,
-      Map<String, Integer> mostHeld,
-      Map<String, String> holderOf)
-      implements EntryAddedListener<String, Lease>, EntryRemovedListener<String, Lease> {
-    LeaseCounter(
-        Map<String, Long> firstTaken,
-        Map<String, AtomicInteger> holding,
-        Map<String, Integer> mostHeld) {
-      this(firstTaken, holding, mostHeld, new ConcurrentHashMap<>());
-    }
-
-    @Override
-    public void entryAdded(EntryEvent<String, Lease> event) {
-      Lease lease = event.getValue();
-      holderOf.put(event.getKey(), lease.workerName());
-      firstTaken.merge(lease.workerName(), lease.takenMillis(), Math::min);
-      int now =
-          holding.computeIfAbsent(lease.workerName(), w -> new AtomicInteger()).incrementAndGet();
-      mostHeld.merge(lease.workerName(), now, Math::max);
-    }
-
-    @Override
-    public void entryRemoved(EntryEvent<String, Lease> event) {
-      String worker = holderOf.remove(event.getKey());
-      if (worker != null) {
-        holding.get(worker).decrementAndGet();
-      }
-    }
   }
 }
