@@ -11,7 +11,6 @@ import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.config.NearCacheConfig;
 import com.hazelcast.config.NetworkConfig;
-import com.hazelcast.config.QueueConfig;
 import com.hazelcast.config.SerializationConfig;
 import dev.crew.common.ledger.LedgerSetup;
 import java.time.Duration;
@@ -23,11 +22,6 @@ import org.jspecify.annotations.Nullable;
  * Builds the Hazelcast configs of a worker member and of a coordinator client, so both sides agree.
  */
 public final class ClusterConfigs {
-  /**
-   * Tasks a lane queue holds before producers wait: enough to keep every slot busy, small enough to
-   * stay flat.
-   */
-  public static final int QUEUE_CAPACITY = 10_000;
 
   private ClusterConfigs() {}
 
@@ -109,10 +103,6 @@ public final class ClusterConfigs {
           .setProperty("service-dns", membership.kubernetesDns());
     }
 
-    for (Lane lane : Lane.values()) {
-      config.addQueueConfig(
-          new QueueConfig(lane.queueName()).setMaxSize(QUEUE_CAPACITY).setBackupCount(backups));
-    }
     config.addMapConfig(
         new MapConfig(Names.JOBS)
             .setBackupCount(backups)

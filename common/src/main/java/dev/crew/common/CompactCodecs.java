@@ -24,43 +24,9 @@ public final class CompactCodecs {
     config.addSerializer(new JobCodec());
     config.addSerializer(new TaskChunkCodec());
     config.addSerializer(new TaskResultCodec());
-    config.addSerializer(new LeaseCodec());
     config.addSerializer(new ResultBudgetCodec());
     config.addSerializer(new StatsCodecs.WorkerStatsCodec());
     config.addSerializer(new StatsCodecs.CrewEventCodec());
-  }
-
-  static final class LeaseCodec implements CompactSerializer<Lease> {
-    @Override
-    public Lease read(CompactReader in) {
-      return new Lease(
-          in.readString("taskId"),
-          in.readString("jobId"),
-          Lane.parse(in.readString("lane")),
-          in.readString("workerUuid"),
-          in.readString("workerName"),
-          in.readInt64("takenMillis"));
-    }
-
-    @Override
-    public void write(CompactWriter out, Lease lease) {
-      out.writeString("taskId", lease.taskId());
-      out.writeString("jobId", lease.jobId());
-      out.writeString("lane", lease.lane().id());
-      out.writeString("workerUuid", lease.workerUuid());
-      out.writeString("workerName", lease.workerName());
-      out.writeInt64("takenMillis", lease.takenMillis());
-    }
-
-    @Override
-    public String getTypeName() {
-      return "crew.Lease";
-    }
-
-    @Override
-    public Class<Lease> getCompactClass() {
-      return Lease.class;
-    }
   }
 
   static final class ResultBudgetCodec implements CompactSerializer<ResultBudget> {

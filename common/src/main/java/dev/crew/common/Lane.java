@@ -15,11 +15,6 @@ public enum Lane {
     return name().toLowerCase(Locale.ROOT);
   }
 
-  /** The bounded Hazelcast queue this lane's tasks wait in. */
-  public String queueName() {
-    return Names.QUEUE_PREFIX + id();
-  }
-
   /** Parses {@code cpu} or {@code io}, in any case. */
   public static Lane parse(String text) {
     for (Lane lane : values()) {

@@ -5,16 +5,8 @@ package dev.crew.common;
  * agree.
  */
 public final class Names {
-  public static final String QUEUE_PREFIX = "crew.queue.";
   public static final String JOBS = "crew.jobs";
   public static final String RESULTS = "crew.results";
-  public static final String LEASES = "crew.leases";
-
-  /**
-   * Every task not yet recorded, by task id: the lane queues carry only ids, so a task is never
-   * lost with one.
-   */
-  public static final String TASKS = "crew.tasks";
 
   public static final String HEARTBEATS = "crew.heartbeats";
 

@@ -116,16 +116,12 @@ class ClusterConfigsTest {
   }
 
   @Test
-  void member_queuesPerLaneAndBackups() {
+  void member_ledgerAndMapsWithBackups() {
     Config config =
         ClusterConfigs.member(
             new ClusterConfigs.Membership("c", List.of(), false, null, 5701, true), Map.of(), 2);
 
-    for (Lane lane : Lane.values()) {
-      assertThat(config.getQueueConfig(lane.queueName()).getMaxSize())
-          .isEqualTo(ClusterConfigs.QUEUE_CAPACITY);
-      assertThat(config.getQueueConfig(lane.queueName()).getBackupCount()).isEqualTo(2);
-    }
+    assertThat(config.getMapConfig("crew.ledger.blocks").getBackupCount()).isEqualTo(2);
     assertThat(config.getMapConfig(Names.JOBS).getBackupCount()).isEqualTo(2);
     assertThat(config.getMapConfig(Names.RESULTS).getBackupCount()).isEqualTo(2);
     assertThat(config.getMapConfig(Names.RESULTS).getTimeToLiveSeconds()).isEqualTo(86_400);

@@ -39,10 +39,4 @@ class LaneTest {
     assertThat(Lane.CPU.id()).isEqualTo("cpu");
     assertThat(Lane.IO.id()).isEqualTo("io");
   }
-
-  @Test
-  void queueName_prefixedAndDistinct() {
-    assertThat(Lane.CPU.queueName()).isEqualTo(Names.QUEUE_PREFIX + "cpu");
-    assertThat(Lane.IO.queueName()).isEqualTo(Names.QUEUE_PREFIX + "io");
-  }
 }

@@ -285,7 +285,8 @@ class TrustIT {
     Path marker = crew.logDir().resolve(jobId + ".marker");
     attacker.<String, Job>getMap(Names.JOBS).set(jobId, plantedExec(jobId, JobState.RUNNING));
     TaskChunk task = TaskChunk.ofItems(jobId, 0, 0, new String[] {marker.toString()});
-    // The ledger is open source like the rest: the attacker stores through it as a coordinator does.
+    // The ledger is open source like the rest: the attacker stores through it as a coordinator
+    // does.
     try {
       new HazelcastTaskLedger(
               attacker, LedgerLayout.DEFAULT, Duration.ofSeconds(15), System::currentTimeMillis)
