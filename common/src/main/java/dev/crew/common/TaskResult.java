@@ -94,6 +94,16 @@ public record TaskResult(
   }
 
   /**
+   * The counts of a task whose result was delivered and not kept: what the ledger still knows of it
+   * (its items' span and how many succeeded), for a submitter that resumes the job.
+   */
+  public static TaskResult counted(String jobId, long seq, long end, int ok, int failed) {
+    int count = ok + failed;
+    return new TaskResult(
+        jobId, seq, end - count, count, 0, null, "", 0, 0, ok, failed, null, null, true, "");
+  }
+
+  /**
    * What stays stored after the submitter has delivered the values: the counts, and the items and
    * errors of a task with failures (so that {@code results --failed} and {@code retry} still work);
    * no values.

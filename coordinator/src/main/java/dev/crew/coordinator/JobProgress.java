@@ -10,13 +10,9 @@ import dev.crew.worker.view.JobCounts;
 /** How far a job has got, counted from its recorded results, read and unread. */
 record JobProgress(Job job, long tasksDone, long ok, long failed) {
 
-  /**
-   * Counts {@code job}'s results in the archive, then those the ledger holds recorded and not yet
-   * read: in that order, a result its reader moves from the ledger to the archive meanwhile is
-   * missed once rather than counted twice.
-   */
+  /** Counts {@code job}'s results from the ledger, or the archive once its blocks are gone. */
   static JobProgress of(Job job, IMap<String, TaskResult> results, TaskLedger ledger) {
-    return of(job, JobCounts.of(job.id(), results).plusUnread(ledger.tally(job.id())));
+    return of(job, JobCounts.of(job.id(), results, ledger.tally(job.id())));
   }
 
   static JobProgress of(Job job, JobCounts counts) {

@@ -7,6 +7,7 @@ import dev.crew.common.Job;
 import dev.crew.common.Names;
 import dev.crew.common.ResultHoldings;
 import dev.crew.common.TaskResult;
+import dev.crew.common.ledger.JobTally;
 import dev.crew.common.ledger.TaskLedger;
 import dev.crew.coordinator.job.JobRun;
 import dev.crew.coordinator.job.JsonLinesOutput;
@@ -58,34 +59,32 @@ final class ResultsCommand extends ClusterCommandBase implements Callable<Intege
       // The ledger's unread results join the archive as they were recorded (settled only once
       // written there), so the loop below prints and frees them with the others.
       new ResultArchive(hazelcast, ledger).takeUnread(job.id());
-      if (job.totalsKnown() && ledger.tally(job.id()).consumed() == job.totalTasks()) {
-        // Every task's result is archived: the ledger's counts of the job are of no more use.
-        ledger.forget(job.id());
-      }
       JsonLinesOutput output = new JsonLinesOutput(out(), failedOnly);
       ResultHoldings holdings = new ResultHoldings(hazelcast, ledger);
       KeptResults kept =
           new KeptResults(holdings.budgetOf(job.id()).keepLimit(holdings.clusterLimit()));
       Map<String, TaskResult> read = new HashMap<>();
-      long delivered = 0;
-      long missing = 0;
+      List<String> freed = new ArrayList<>();
+      long absent = 0;
       long failed = 0;
       for (List<TaskResult> batch : batches(job, results)) {
         for (TaskResult result : batch) {
           if (result == null) {
-            missing++;
+            absent++; // no result yet, or read before and not kept: the ledger tells which
           } else if (result.consumed()) {
+            failed += result.failed();
             if (failedOnly && result.hasErrors()) {
               output.accept(result); // failures are kept when the values were delivered
-            } else {
-              delivered++;
             }
-            failed += result.failed();
           } else {
             output.accept(result);
             failed += result.failed();
             if (!failedOnly && !kept.keep(result)) {
-              read.put(result.taskId(), result.asConsumed());
+              if (result.failed() > 0) {
+                read.put(result.taskId(), result.asConsumed());
+              } else {
+                freed.add(result.taskId()); // its counts stay in the ledger
+              }
             }
           }
         }
@@ -95,7 +94,14 @@ final class ResultsCommand extends ClusterCommandBase implements Callable<Intege
           results.setAll(read);
           read.clear();
         }
+        freed.forEach(results::delete);
+        freed.clear();
       }
+      JobTally tally = ledger.tally(job.id());
+      // The ledger counts every task it holds; the archive alone, a job whose blocks are gone.
+      failed = tally.stored() > 0 ? tally.itemsFailed() : failed;
+      long missing = tally.stored() > 0 ? tally.queued() + tally.claimed() : absent;
+      long delivered = Math.max(0, absent - missing);
       if (delivered > 0 && !failedOnly) {
         err()
             .println(

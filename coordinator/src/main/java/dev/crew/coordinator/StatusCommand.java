@@ -14,7 +14,6 @@ import dev.crew.worker.view.JobCounts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -71,10 +70,7 @@ final class StatusCommand extends ClusterCommandBase implements Callable<Integer
       }
       List<Job> all = new ArrayList<>(jobs.values());
       all.sort(Comparator.comparingLong(Job::createdMillis).reversed());
-      // Every job's archive counts first, then the ledger's in one read: see JobProgress.of.
-      Map<String, JobCounts> archived = new HashMap<>();
-      all.forEach(job -> archived.put(job.id(), JobCounts.of(job.id(), results)));
-      Map<String, JobTally> unread = ledger.tallies();
+      Map<String, JobTally> tallies = ledger.tallies();
       if (all.isEmpty()) {
         out().println("no jobs in cluster '" + options().cluster + "'");
       } else {
@@ -84,7 +80,7 @@ final class StatusCommand extends ClusterCommandBase implements Callable<Integer
           JobProgress p =
               JobProgress.of(
                   job,
-                  archived.get(job.id()).plusUnread(unread.getOrDefault(job.id(), JobTally.EMPTY)));
+                  JobCounts.of(job.id(), results, tallies.getOrDefault(job.id(), JobTally.EMPTY)));
           out()
               .printf(
                   format,

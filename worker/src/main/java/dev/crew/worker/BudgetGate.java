@@ -11,13 +11,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Tells the lanes whether a job's tasks may run now, or wait because the job's unread results have
- * reached their budget. Asks the cluster at most once per refresh interval per job; in between, the
- * results this worker records count against the answer at once, so that a fast job does not run far
- * past its budget on a stale figure.
+ * reached their budget. Asks the cluster at most once per refresh interval per job, and while a job
+ * is far from its budget (this worker has used less than a sixteenth of the headroom it was last
+ * given, room for several workers) only once per {@link #STALE_REFRESHES} intervals: an answer
+ * costs a pass over the ledger. In between, the results this worker records count against the
+ * answer at once, so that a fast job does not run far past its budget on a stale figure.
  */
 final class BudgetGate {
   private static final Logger log = LoggerFactory.getLogger(BudgetGate.class);
   private static final int MAX_CACHED = 512;
+
+  /** Refresh intervals an answer with plenty of headroom left is used for. */
+  static final int STALE_REFRESHES = 8;
+
+  /** The share of its headroom a worker may use before the answer is asked again. */
+  private static final int HEADROOM_SHARE = 16;
 
   private final Function<String, Admission> lookup;
   private final LongSupplier nanoClock;
@@ -45,7 +53,7 @@ final class BudgetGate {
   boolean paused(String jobId) {
     long now = nanoClock.getAsLong();
     Checked last = checked.get(jobId);
-    if (last == null || now - last.atNanos() >= refreshNanos) {
+    if (last == null || due(last, now)) {
       Admission admission = lookup.apply(jobId);
       report(jobId, last == null ? Admission.OPEN : last.admission(), admission);
       if (checked.size() > MAX_CACHED) {
@@ -58,6 +66,19 @@ final class BudgetGate {
       case Admission.Paused paused -> true;
       // What this worker recorded since the answer alone used the headroom it left.
       case Admission.Open open -> last.recordedSince() >= open.headroomBytes();
+    };
+  }
+
+  private boolean due(Checked last, long now) {
+    long age = now - last.atNanos();
+    if (age < refreshNanos) {
+      return false;
+    }
+    return switch (last.admission()) {
+      case Admission.Paused paused -> true;
+      case Admission.Open open ->
+          age >= STALE_REFRESHES * refreshNanos
+              || last.recordedSince() >= open.headroomBytes() / HEADROOM_SHARE;
     };
   }
 

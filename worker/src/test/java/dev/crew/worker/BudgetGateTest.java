@@ -27,16 +27,30 @@ class BudgetGateTest {
           REFRESH);
 
   @Test
-  void budgetGate_asksTheClusterOncePerRefreshPerJob() {
+  void budgetGate_asksTheClusterOncePerRefreshPerJob_whenItUsedItsShareOfTheHeadroom() {
     assertThat(gate.paused("a")).isFalse();
     assertThat(gate.paused("a")).isFalse();
     assertThat(gate.paused("b")).isFalse();
+    gate.recorded("a", 1000 / 16);
     nanos.addAndGet(REFRESH.toNanos() - 1);
     assertThat(gate.paused("a")).isFalse();
     assertThat(asked).containsExactly("a", "b");
     nanos.addAndGet(1);
     gate.paused("a");
-    assertThat(asked).containsExactly("a", "b", "a");
+    gate.paused("b");
+    assertThat(asked).as("b used none of its headroom").containsExactly("a", "b", "a");
+  }
+
+  @Test
+  void budgetGate_farFromItsBudget_asksOncePerStaleInterval() {
+    gate.paused("a");
+    gate.recorded("a", 1000 / 16 - 1);
+    nanos.addAndGet(REFRESH.toNanos() * BudgetGate.STALE_REFRESHES - 1);
+    gate.paused("a");
+    assertThat(asked).containsExactly("a");
+    nanos.addAndGet(1);
+    gate.paused("a");
+    assertThat(asked).containsExactly("a", "a");
   }
 
   @Test
@@ -66,5 +80,6 @@ class BudgetGateTest {
     gate.recorded("a", 1000);
     nanos.addAndGet(REFRESH.toNanos());
     assertThat(gate.paused("a")).isFalse();
+    assertThat(asked).containsExactly("a", "a");
   }
 }

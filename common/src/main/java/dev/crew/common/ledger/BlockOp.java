@@ -61,6 +61,9 @@ record BlockOp(Move move) implements EntryProcessor<BlockKey, TaskBlock, BlockOu
   /** Reads the block's tally; changes nothing. */
   record Probe() implements Move {}
 
+  /** Reads what is left of its consumed tasks; changes nothing. */
+  record Delivered() implements Move {}
+
   @Override
   public @Nullable BlockOutcome process(Map.Entry<BlockKey, TaskBlock> entry) {
     TaskBlock block = entry.getValue();
@@ -172,6 +175,17 @@ record BlockOp(Move move) implements EntryProcessor<BlockKey, TaskBlock, BlockOu
                 JobTally.EMPTY,
                 step.outcome());
       }
+      case Delivered delivered -> {
+        return new BlockOutcome(
+            0,
+            block.queued(),
+            false,
+            false,
+            List.of(),
+            block.delivered(),
+            List.of(),
+            JobTally.EMPTY);
+      }
       case Probe probe -> {
         return new BlockOutcome(
             block.slots().size(),
@@ -192,6 +206,8 @@ record BlockOp(Move move) implements EntryProcessor<BlockKey, TaskBlock, BlockOu
 
   @Override
   public @Nullable EntryProcessor<BlockKey, TaskBlock, BlockOutcome> getBackupProcessor() {
-    return move instanceof Probe || move instanceof Pending ? null : this;
+    return move instanceof Probe || move instanceof Pending || move instanceof Delivered
+        ? null
+        : this;
   }
 }

@@ -205,6 +205,17 @@ public final class HazelcastTaskLedger implements TaskLedger {
   }
 
   @Override
+  public List<TaskResult> delivered(String jobId) {
+    List<TaskResult> found = new ArrayList<>();
+    for (BlockOutcome block :
+        blocks.executeOnEntries(new BlockOp(new BlockOp.Delivered()), ofJob(jobId)).values()) {
+      found.addAll(block.results());
+    }
+    found.sort(java.util.Comparator.comparingLong(TaskResult::seq));
+    return found;
+  }
+
+  @Override
   public int settle(String jobId, Collection<TaskResult> delivered) {
     Map<BlockKey, List<Long>> byBlock = new LinkedHashMap<>();
     for (TaskResult result : delivered) {

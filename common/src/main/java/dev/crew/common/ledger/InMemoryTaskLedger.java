@@ -196,6 +196,20 @@ public final class InMemoryTaskLedger implements TaskLedger {
   }
 
   @Override
+  public List<TaskResult> delivered(String jobId) {
+    lock.lock();
+    try {
+      List<TaskResult> found = new ArrayList<>();
+      for (TaskBlock block : jobs.getOrDefault(jobId, new TreeMap<>()).values()) {
+        found.addAll(block.delivered());
+      }
+      return found;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
   public int settle(String jobId, Collection<TaskResult> delivered) {
     lock.lock();
     try {

@@ -7,7 +7,9 @@ package dev.crew.common.ledger;
  * @param unreadOk items that succeeded in results recorded and not yet consumed
  * @param unreadFailed items that failed in results recorded and not yet consumed
  * @param unreadBytes what those results hold ({@code TaskResult.heldBytes})
- * @param lastSeq the highest task sequence stored and not yet consumed, or -1
+ * @param itemsOk items that succeeded in every result recorded, read or not
+ * @param itemsFailed items that failed in every result recorded, read or not
+ * @param lastSeq the highest task sequence stored, or -1
  * @param lastEnd the item index after that task's items, or -1
  */
 public record JobTally(
@@ -18,6 +20,8 @@ public record JobTally(
     long unreadOk,
     long unreadFailed,
     long unreadBytes,
+    long itemsOk,
+    long itemsFailed,
     long lastSeq,
     long lastEnd) {
   public JobTally {
@@ -27,14 +31,16 @@ public record JobTally(
         || consumed < 0
         || unreadOk < 0
         || unreadFailed < 0
-        || unreadBytes < 0) {
+        || unreadBytes < 0
+        || itemsOk < 0
+        || itemsFailed < 0) {
       throw new IllegalArgumentException("counts must not be negative");
     }
   }
 
   /** Counts of tasks only. */
   public JobTally(long queued, long claimed, long recorded, long consumed) {
-    this(queued, claimed, recorded, consumed, 0, 0, 0, -1, -1);
+    this(queued, claimed, recorded, consumed, 0, 0, 0, 0, 0, -1, -1);
   }
 
   public static final JobTally EMPTY = new JobTally(0, 0, 0, 0);
@@ -46,6 +52,11 @@ public record JobTally(
 
   public long stored() {
     return open() + consumed;
+  }
+
+  /** Tasks with a result, read or not. */
+  public long done() {
+    return recorded + consumed;
   }
 
   /** The same counts of tasks per state, without the rest: what tests compare. */
@@ -63,6 +74,8 @@ public record JobTally(
         unreadOk + other.unreadOk,
         unreadFailed + other.unreadFailed,
         unreadBytes + other.unreadBytes,
+        itemsOk + other.itemsOk,
+        itemsFailed + other.itemsFailed,
         theirs ? other.lastSeq : lastSeq,
         theirs ? other.lastEnd : lastEnd);
   }

@@ -71,6 +71,7 @@ final class LedgerCodecs {
       TaskResult[] results = in.readArrayOfCompact("results", TaskResult.class);
       int[] oks = in.readArrayOfInt32("oks");
       int[] fails = in.readArrayOfInt32("fails");
+      long[] ends = in.readArrayOfInt64("ends");
       List<TaskState> slots = new ArrayList<>(kinds.length);
       int task = 0;
       int claim = 0;
@@ -83,7 +84,7 @@ final class LedgerCodecs {
               case CLAIMED ->
                   new Claimed(tasks[task++], workers[claim], members[claim], deadlines[claim++]);
               case RECORDED -> new Recorded(results[result++]);
-              case CONSUMED -> new Consumed(oks[count], fails[count++]);
+              case CONSUMED -> new Consumed(oks[count], fails[count], ends[count++]);
               default -> throw new IllegalStateException("unknown task state " + kind);
             });
       }
@@ -105,6 +106,7 @@ final class LedgerCodecs {
       List<TaskResult> results = new ArrayList<>();
       int[] oks = new int[size];
       int[] fails = new int[size];
+      long[] ends = new long[size];
       int counts = 0;
       for (int i = 0; i < size; i++) {
         switch (block.slots().get(i)) {
@@ -126,7 +128,8 @@ final class LedgerCodecs {
           case Consumed c -> {
             kinds[i] = CONSUMED;
             oks[counts] = c.ok();
-            fails[counts++] = c.failed();
+            fails[counts] = c.failed();
+            ends[counts++] = c.end();
           }
         }
       }
@@ -141,6 +144,7 @@ final class LedgerCodecs {
       out.writeArrayOfCompact("results", results.toArray(TaskResult[]::new));
       out.writeArrayOfInt32("oks", Arrays.copyOf(oks, counts));
       out.writeArrayOfInt32("fails", Arrays.copyOf(fails, counts));
+      out.writeArrayOfInt64("ends", Arrays.copyOf(ends, counts));
     }
 
     @Override
@@ -188,6 +192,7 @@ final class LedgerCodecs {
                     new Loss.ClaimsExpired(member, java.util.Set.of(in.readArrayOfString("names"))),
                     millis);
             case "probe" -> new BlockOp.Probe();
+            case "delivered" -> new BlockOp.Delivered();
             default -> throw new IllegalStateException("unknown ledger move " + kind);
           };
       return new BlockOp(move);
@@ -260,6 +265,7 @@ final class LedgerCodecs {
           }
         }
         case BlockOp.Probe probe -> kind = "probe";
+        case BlockOp.Delivered delivered -> kind = "delivered";
       }
       out.writeString("move", kind);
       out.writeString("text", text);
@@ -303,6 +309,8 @@ final class LedgerCodecs {
               in.readInt64("unreadOk"),
               in.readInt64("unreadFailed"),
               in.readInt64("unreadBytes"),
+              in.readInt64("itemsOk"),
+              in.readInt64("itemsFailed"),
               in.readInt64("lastSeq"),
               in.readInt64("lastEnd")),
           List.of(in.readArrayOfString("holders")));
@@ -324,6 +332,8 @@ final class LedgerCodecs {
       out.writeInt64("unreadOk", outcome.tally().unreadOk());
       out.writeInt64("unreadFailed", outcome.tally().unreadFailed());
       out.writeInt64("unreadBytes", outcome.tally().unreadBytes());
+      out.writeInt64("itemsOk", outcome.tally().itemsOk());
+      out.writeInt64("itemsFailed", outcome.tally().itemsFailed());
       out.writeInt64("lastSeq", outcome.tally().lastSeq());
       out.writeInt64("lastEnd", outcome.tally().lastEnd());
       out.writeArrayOfString("holders", outcome.holders().toArray(String[]::new));

@@ -147,6 +147,17 @@ record TaskBlock(String jobId, Lane lane, long firstSeq, List<TaskState> slots) 
     return List.copyOf(found);
   }
 
+  /** What is left of each consumed task: its counts, as a delivered result. */
+  List<TaskResult> delivered() {
+    List<TaskResult> found = new ArrayList<>();
+    for (int i = 0; i < slots.size(); i++) {
+      if (slots.get(i) instanceof Consumed(int ok, int failed, long end)) {
+        found.add(TaskResult.counted(jobId, firstSeq + i, end, ok, failed));
+      }
+    }
+    return List.copyOf(found);
+  }
+
   /**
    * Marks the recorded results of tasks {@code seqs} consumed, keeping only their counts; a task
    * not recorded (or already consumed) is left as it is.
@@ -161,7 +172,7 @@ record TaskBlock(String jobId, Lane lane, long firstSeq, List<TaskState> slots) 
       if (slot >= 0
           && slot < next.size()
           && next.get((int) slot) instanceof Recorded(TaskResult r)) {
-        next.set((int) slot, new Consumed(r.ok(), r.failed()));
+        next.set((int) slot, new Consumed(r.ok(), r.failed(), r.firstIndex() + r.count()));
         settled++;
       }
     }
@@ -249,6 +260,8 @@ record TaskBlock(String jobId, Lane lane, long firstSeq, List<TaskState> slots) 
     long unreadOk = 0;
     long unreadFailed = 0;
     long unreadBytes = 0;
+    long itemsOk = 0;
+    long itemsFailed = 0;
     long lastSeq = -1;
     long lastEnd = -1;
     for (int i = 0; i < slots.size(); i++) {
@@ -268,14 +281,32 @@ record TaskBlock(String jobId, Lane lane, long firstSeq, List<TaskState> slots) 
           unreadOk += result.ok();
           unreadFailed += result.failed();
           unreadBytes += result.heldBytes();
+          itemsOk += result.ok();
+          itemsFailed += result.failed();
           lastSeq = result.seq();
           lastEnd = result.firstIndex() + result.count();
         }
-        case Consumed c -> consumed++;
+        case Consumed c -> {
+          consumed++;
+          itemsOk += c.ok();
+          itemsFailed += c.failed();
+          lastSeq = firstSeq + i;
+          lastEnd = c.end();
+        }
       }
     }
     return new JobTally(
-        queued, claimed, recorded, consumed, unreadOk, unreadFailed, unreadBytes, lastSeq, lastEnd);
+        queued,
+        claimed,
+        recorded,
+        consumed,
+        unreadOk,
+        unreadFailed,
+        unreadBytes,
+        itemsOk,
+        itemsFailed,
+        lastSeq,
+        lastEnd);
   }
 
   private TaskBlock with(List<TaskState> next) {

@@ -57,6 +57,12 @@ public interface TaskLedger {
    */
   int settle(String jobId, Collection<TaskResult> delivered);
 
+  /**
+   * What is left of job {@code jobId}'s consumed tasks: each one's counts and item span, as a
+   * consumed result ({@code TaskResult.counted}), for a submitter that resumes the job.
+   */
+  List<TaskResult> delivered(String jobId);
+
   /** {@link #pending} and {@link #settle} at once, for a reader that cannot lose what it reads. */
   default List<TaskResult> consume(String jobId, int max) {
     List<TaskResult> taken = pending(jobId, max);

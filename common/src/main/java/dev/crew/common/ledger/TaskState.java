@@ -45,8 +45,11 @@ public sealed interface TaskState {
     }
   }
 
-  /** Delivered to the submitter: only the counts stay. */
-  record Consumed(int ok, int failed) implements TaskState {
+  /**
+   * Delivered to the submitter: only the counts stay, and {@code end}, the item index after the
+   * task's items (where a resumed submitter goes on).
+   */
+  record Consumed(int ok, int failed, long end) implements TaskState {
     public Consumed {
       if (ok < 0 || failed < 0) {
         throw new IllegalArgumentException("counts must not be negative");

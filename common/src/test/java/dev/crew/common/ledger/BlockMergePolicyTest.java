@@ -45,7 +45,7 @@ class BlockMergePolicyTest {
 
   @Test
   void merge_dropsAndCountsTheSplitOffSidesSecondResult() {
-    TaskBlock ours = block(new Consumed(1, 0), new Recorded(resultOf(four.get(1), BOB)));
+    TaskBlock ours = block(new Consumed(1, 0, 1), new Recorded(resultOf(four.get(1), BOB)));
     TaskBlock theirs =
         block(new Recorded(resultOf(four.get(0), ANN)), new Recorded(resultOf(four.get(1), ANN)));
     long droppedBefore = BlockMergePolicy.dropped();

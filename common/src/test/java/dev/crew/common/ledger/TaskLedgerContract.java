@@ -287,6 +287,31 @@ abstract class TaskLedgerContract {
     assertThat(tally.unreadOk()).isEqualTo(6);
     assertThat(tally.lastSeq()).isEqualTo(9);
     assertThat(tally.lastEnd()).isEqualTo(10);
+    assertThat(tally.itemsOk()).isEqualTo(10);
+  }
+
+  @Test
+  void delivered_keepsTheCountsAndSpanOfEveryConsumedTask() throws Exception {
+    ledger().store(Lane.CPU, tasks("job-a", 0, 70)); // two blocks
+    ledger().record(resultsOf(claimAll(ANN, 70), ANN));
+    consumeAll("job-a", 50);
+
+    List<TaskResult> delivered = ledger().delivered("job-a");
+    JobTally tally = ledger().tally("job-a");
+
+    assertThat(delivered).hasSize(70);
+    assertThat(delivered)
+        .allSatisfy(
+            r -> {
+              assertThat(r.consumed()).isTrue();
+              assertThat(r.firstIndex()).isEqualTo(r.seq()); // one item per task, in order
+              assertThat(r.count()).isEqualTo(1);
+              assertThat(r.ok()).isEqualTo(1);
+            });
+    assertThat(tally.itemsOk()).isEqualTo(70);
+    assertThat(tally.unreadOk()).isZero();
+    assertThat(tally.lastSeq()).isEqualTo(69);
+    assertThat(tally.lastEnd()).isEqualTo(70);
   }
 
   @Test

@@ -66,9 +66,13 @@ final class Delivery {
     planner.record(result.count(), result.elapsedNanos());
     handler.accept(result);
     perWorker.merge(result.worker(), (long) result.count(), Long::sum);
+    // The archive keeps what the ledger's counts cannot: kept values, and the failures that
+    // results --failed and retry need.
     boolean keep = kept.keep(result);
-    if (!(archived && keep)) {
-      copies.put(result.taskId(), keep ? result : result.asConsumed());
+    if (keep && !archived) {
+      copies.put(result.taskId(), result);
+    } else if (!keep && result.failed() > 0) {
+      copies.put(result.taskId(), result.asConsumed());
     }
   }
 

@@ -395,8 +395,6 @@ public final class JobRun {
     }
     delivery.archive(archive, job.id(), List.of());
     markDone(job.id());
-    // Every result is archived: the ledger keeps nothing of the job that anyone needs.
-    ledger.forget(job.id());
     return delivery.outcome(job.id(), elapsed(started), false);
   }
 

@@ -8,6 +8,8 @@ import dev.crew.common.TaskResult;
 import dev.crew.common.ledger.JobTally;
 import dev.crew.common.ledger.TaskLedger;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Where a submission of a job picks up: the next task number, how many input items earlier tasks
@@ -30,7 +32,14 @@ record Resume(long nextSeq, long nextIndex, List<TaskResult> archived) {
    */
   static Resume find(TaskLedger ledger, IMap<String, TaskResult> archive, String jobId) {
     JobTally tally = ledger.tally(jobId);
-    List<TaskResult> archived = List.copyOf(archive.values(Predicates.equal("jobId", jobId)));
+    // Delivered results the archive does not keep (all succeeded, not kept) are the ledger's
+    // counts; those it keeps are taken from it, whole or with their failures.
+    Map<Long, TaskResult> bySeq = new TreeMap<>();
+    ledger.delivered(jobId).forEach(result -> bySeq.put(result.seq(), result));
+    archive
+        .values(Predicates.equal("jobId", jobId))
+        .forEach(result -> bySeq.put(result.seq(), result));
+    List<TaskResult> archived = List.copyOf(bySeq.values());
     long lastSeq = tally.lastSeq();
     long lastEnd = tally.lastEnd();
     for (TaskResult result : archived) {

@@ -146,9 +146,7 @@ public final class ClusterWatch {
       long now) {
     JobCounts known = finalCounts.get(job.id());
     if (known == null && job.state().isFinal()) {
-      known =
-          JobCounts.of(job.id(), results)
-              .plusUnread(tallies.getOrDefault(job.id(), JobTally.EMPTY));
+      known = JobCounts.of(job.id(), results, tallies.getOrDefault(job.id(), JobTally.EMPTY));
       finalCounts.put(job.id(), known);
       if (finalCounts.size() > 4 * Math.max(1, maxJobs)) {
         finalCounts.remove(finalCounts.keySet().iterator().next());

@@ -27,12 +27,14 @@ public record JobCounts(long tasksDone, long ok, long failed) {
   }
 
   /**
-   * These counts plus the results {@code tally} says the ledger holds recorded and not yet read: a
-   * job's results are in the archive once read, in the ledger until then.
+   * A job's counts: the ledger's {@code tally}, which counts every result it holds, read or not;
+   * the archive's only for a job whose blocks are gone (cancelled, or past their time to live).
    */
-  public JobCounts plusUnread(JobTally tally) {
-    return new JobCounts(
-        tasksDone + tally.recorded(), ok + tally.unreadOk(), failed + tally.unreadFailed());
+  public static JobCounts of(String jobId, IMap<String, TaskResult> results, JobTally tally) {
+    if (tally.stored() > 0) {
+      return new JobCounts(tally.done(), tally.itemsOk(), tally.itemsFailed());
+    }
+    return of(jobId, results);
   }
 
   public long done() {
