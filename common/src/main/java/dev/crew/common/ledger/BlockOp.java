@@ -50,6 +50,16 @@ record BlockOp(Move move) implements EntryProcessor<BlockKey, TaskBlock, BlockOu
     }
   }
 
+  /**
+   * Settles whichever of {@code seqs} are in the block, then reads up to {@code max} recorded
+   * results.
+   */
+  record SettleThenPending(List<Long> seqs, int max) implements Move {
+    SettleThenPending {
+      seqs = List.copyOf(seqs);
+    }
+  }
+
   record Release(String memberUuid, List<Long> seqs) implements Move {
     Release {
       seqs = List.copyOf(seqs);
@@ -152,6 +162,20 @@ record BlockOp(Move move) implements EntryProcessor<BlockKey, TaskBlock, BlockOu
                 List.of(),
                 after.tally());
       }
+      case SettleThenPending read -> {
+        TaskBlock.Step<Integer> step = block.settle(read.seqs());
+        after = step.block();
+        outcome =
+            new BlockOutcome(
+                step.outcome(),
+                after.queued(),
+                false,
+                after.consumed(),
+                List.of(),
+                after.pending(read.max()),
+                List.of(),
+                after.tally());
+      }
       case Release release -> {
         TaskBlock.Step<Integer> step = block.release(release.memberUuid(), release.seqs());
         after = step.block();
@@ -206,6 +230,9 @@ record BlockOp(Move move) implements EntryProcessor<BlockKey, TaskBlock, BlockOu
 
   @Override
   public @Nullable EntryProcessor<BlockKey, TaskBlock, BlockOutcome> getBackupProcessor() {
+    if (move instanceof SettleThenPending(List<Long> seqs, int max)) {
+      return seqs.isEmpty() ? null : new BlockOp(new Settle(seqs)); // backups need no reading
+    }
     return move instanceof Probe || move instanceof Pending || move instanceof Delivered
         ? null
         : this;

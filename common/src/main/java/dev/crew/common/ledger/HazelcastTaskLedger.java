@@ -216,6 +216,55 @@ public final class HazelcastTaskLedger implements TaskLedger {
   }
 
   @Override
+  public List<TaskResult> settleThenPending(
+      String jobId, Collection<TaskResult> delivered, int max) {
+    if (max < 1) {
+      throw new IllegalArgumentException("max must be at least 1");
+    }
+    NavigableSet<Long> indexes = open.computeIfAbsent(jobId, this::findOpen);
+    List<Long> seqs = new ArrayList<>(delivered.size());
+    Set<BlockKey> keys = new HashSet<>();
+    for (TaskResult result : delivered) {
+      if (!result.jobId().equals(jobId)) {
+        throw new IllegalArgumentException("result " + result.taskId() + " is not of job " + jobId);
+      }
+      seqs.add(result.seq());
+      keys.add(layout.keyOf(jobId, result.seq()));
+    }
+    int reading = 0;
+    for (long index : indexes) {
+      if (reading >= Math.min(max, CONSUME_WINDOW)) {
+        break;
+      }
+      keys.add(layout.keyOf(jobId, index * layout.blockSize()));
+      reading++;
+    }
+    if (keys.isEmpty()) {
+      return List.of();
+    }
+    BlockOp read = new BlockOp(new BlockOp.SettleThenPending(seqs, Math.max(1, max / keys.size())));
+    Map<BlockKey, BlockOutcome> found;
+    if (keys.size() == 1) {
+      BlockKey only = keys.iterator().next();
+      found = Map.of(only, join(blocks.submitToKey(only, read).toCompletableFuture()));
+    } else {
+      found = blocks.executeOnKeys(keys, read);
+    }
+    List<TaskResult> results = new ArrayList<>();
+    for (long index : List.copyOf(indexes)) {
+      BlockOutcome outcome = found.get(layout.keyOf(jobId, index * layout.blockSize()));
+      if (outcome == null) {
+        continue;
+      }
+      results.addAll(outcome.results());
+      if (outcome.drained() && outcome.tally().stored() == layout.blockSize()) {
+        indexes.remove(index);
+      }
+    }
+    return results;
+  }
+
+  @Override
   public int settle(String jobId, Collection<TaskResult> delivered) {
     Map<BlockKey, List<Long>> byBlock = new LinkedHashMap<>();
     for (TaskResult result : delivered) {

@@ -182,6 +182,7 @@ final class LedgerCodecs {
             case "record" -> new BlockOp.Record(results);
             case "pending" -> new BlockOp.Pending(max);
             case "settle" -> new BlockOp.Settle(seqs);
+            case "settle-pending" -> new BlockOp.SettleThenPending(seqs, max);
             case "release" -> new BlockOp.Release(member, seqs);
             case "left" -> new BlockOp.PutBack(new Loss.MemberLeft(member), millis);
             case "departed" ->
@@ -240,6 +241,11 @@ final class LedgerCodecs {
         case BlockOp.Settle settle -> {
           kind = "settle";
           seqs = settle.seqs();
+        }
+        case BlockOp.SettleThenPending read -> {
+          kind = "settle-pending";
+          seqs = read.seqs();
+          max = read.max();
         }
         case BlockOp.Release release -> {
           kind = "release";

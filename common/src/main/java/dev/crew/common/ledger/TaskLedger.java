@@ -63,6 +63,16 @@ public interface TaskLedger {
    */
   List<TaskResult> delivered(String jobId);
 
+  /**
+   * {@link #settle}s {@code delivered}, then reads what {@link #pending} would: one call for a
+   * reader that hands results on batch after batch, settling each as it asks for the next.
+   */
+  default List<TaskResult> settleThenPending(
+      String jobId, Collection<TaskResult> delivered, int max) {
+    settle(jobId, delivered);
+    return pending(jobId, max);
+  }
+
   /** {@link #pending} and {@link #settle} at once, for a reader that cannot lose what it reads. */
   default List<TaskResult> consume(String jobId, int max) {
     List<TaskResult> taken = pending(jobId, max);

@@ -291,6 +291,27 @@ abstract class TaskLedgerContract {
   }
 
   @Test
+  void settleThenPending_settlesTheLastBatchAndReadsTheNext() throws Exception {
+    ledger().store(Lane.CPU, tasks("job-a", 0, 100)); // two blocks
+    ledger().record(resultsOf(claimAll(ANN, 100), ANN));
+
+    List<TaskResult> first = ledger().settleThenPending("job-a", List.of(), 40);
+    List<TaskResult> second = ledger().settleThenPending("job-a", first, 40);
+    List<TaskResult> rest = new ArrayList<>(second);
+    for (int round = 0; round < ROUNDS && ledger().tally("job-a").recorded() > 0; round++) {
+      List<TaskResult> read = ledger().settleThenPending("job-a", rest, 40);
+      rest = read;
+    }
+    ledger().settle("job-a", rest);
+
+    assertThat(first).hasSizeLessThanOrEqualTo(40).isNotEmpty();
+    assertThat(second)
+        .as("the first batch is settled: none of it again")
+        .doesNotContainAnyElementsOf(first);
+    assertThat(ledger().tally("job-a").states()).isEqualTo(new JobTally(0, 0, 0, 100));
+  }
+
+  @Test
   void delivered_keepsTheCountsAndSpanOfEveryConsumedTask() throws Exception {
     ledger().store(Lane.CPU, tasks("job-a", 0, 70)); // two blocks
     ledger().record(resultsOf(claimAll(ANN, 70), ANN));

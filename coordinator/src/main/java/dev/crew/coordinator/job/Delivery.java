@@ -4,7 +4,6 @@ import dev.crew.common.TaskResult;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -77,16 +76,16 @@ final class Delivery {
   }
 
   /**
-   * Makes what was handed on visible, archives its copies, then settles {@code read} (the results
-   * just read from the ledger: handed on now, or by an earlier submission that archived them).
+   * Makes what was handed on visible and archives its copies: the results read with it may be
+   * settled from then on.
    */
-  void archive(ResultArchive archive, String jobId, List<TaskResult> read) throws IOException {
-    if (!unflushed && read.isEmpty()) {
+  void archive(ResultArchive archive) throws IOException {
+    if (!unflushed && copies.isEmpty()) {
       return;
     }
     handler.flush();
     unflushed = false;
-    archive.archiveThenSettle(jobId, copies, read);
+    archive.archive(copies);
     copies.clear();
   }
 

@@ -357,6 +357,7 @@ public final class JobRun {
     long expectedTasks = -1;
     long wait = 0;
     long idleSince = System.nanoTime();
+    List<TaskResult> handedOn = List.of();
     while (expectedTasks < 0 || delivery.tasks() < expectedTasks) {
       Event event = inbox.poll(wait, TimeUnit.NANOSECONDS);
       if (event != null) {
@@ -369,18 +370,24 @@ public final class JobRun {
           }
           case ProducerFailed producerFailed -> throw asIo(producerFailed.error());
           case Cancelled cancelled -> {
-            delivery.archive(archive, job.id(), List.of());
+            delivery.archive(archive);
+            archive.settle(job.id(), handedOn);
             return delivery.outcome(job.id(), elapsed(started), true);
           }
           case Refused refused -> throw refusal(job);
         }
         continue;
       }
-      List<TaskResult> read = stored ? archive.pending(job.id(), PENDING_BATCH) : List.of();
+      // The batch handed on last time is settled by the same call that reads the next: after its
+      // output and its archive copies, as a reader killed in between must find it again.
+      List<TaskResult> read =
+          stored ? archive.settleThenPending(job.id(), handedOn, PENDING_BATCH) : List.of();
+      handedOn = List.of();
       for (TaskResult result : read) {
         delivery.fromLedger(result);
       }
-      delivery.archive(archive, job.id(), read);
+      delivery.archive(archive);
+      handedOn = read;
       if (!read.isEmpty()) {
         backoff.reset();
         wait = 0;
@@ -393,7 +400,8 @@ public final class JobRun {
       }
       wait = backoff.nextNanos();
     }
-    delivery.archive(archive, job.id(), List.of());
+    delivery.archive(archive);
+    archive.settle(job.id(), handedOn);
     markDone(job.id());
     return delivery.outcome(job.id(), elapsed(started), false);
   }

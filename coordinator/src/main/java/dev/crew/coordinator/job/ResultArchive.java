@@ -45,10 +45,25 @@ public final class ResultArchive {
   }
 
   /**
-   * Writes {@code copies} (what stays of results handed on: counts and failures, or the whole
-   * result when kept) to the archive, then settles {@code read} in the ledger.
+   * Settles {@code handedOn} (handed on, and archived where the archive keeps them), then reads up
+   * to {@code max} of the job's results recorded and not yet settled: one call per batch.
    */
-  void archiveThenSettle(String jobId, Map<String, TaskResult> copies, List<TaskResult> read) {
+  List<TaskResult> settleThenPending(String jobId, List<TaskResult> handedOn, int max) {
+    return retried(() -> ledger.settleThenPending(jobId, handedOn, max));
+  }
+
+  /** Settles {@code handedOn} (handed on, and archived where the archive keeps them). */
+  void settle(String jobId, List<TaskResult> handedOn) {
+    if (!handedOn.isEmpty()) {
+      retried(() -> ledger.settle(jobId, handedOn));
+    }
+  }
+
+  /**
+   * Writes {@code copies} (what the archive keeps of results handed on: their failures, or the
+   * whole result when kept) to the archive.
+   */
+  void archive(Map<String, TaskResult> copies) {
     if (!copies.isEmpty()) {
       Map<String, TaskResult> written = Map.copyOf(copies);
       retried(
@@ -57,9 +72,12 @@ public final class ResultArchive {
             return written.size();
           });
     }
-    if (!read.isEmpty()) {
-      retried(() -> ledger.settle(jobId, read));
-    }
+  }
+
+  /** {@link #archive} {@code copies}, then {@link #settle} {@code read}. */
+  void archiveThenSettle(String jobId, Map<String, TaskResult> copies, List<TaskResult> read) {
+    archive(copies);
+    settle(jobId, read);
   }
 
   /**

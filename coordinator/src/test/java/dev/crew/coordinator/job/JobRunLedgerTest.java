@@ -329,7 +329,7 @@ class JobRunLedgerTest {
     return items;
   }
 
-  /** {@code ledger}, with {@code hook} called before each settle goes to it. */
+  /** {@code ledger}, with {@code hook} called before each settle of results goes to it. */
   private static TaskLedger beforeSettle(
       TaskLedger ledger, BiConsumer<String, Collection<TaskResult>> hook) {
     return (TaskLedger)
@@ -337,10 +337,13 @@ class JobRunLedgerTest {
             TaskLedger.class.getClassLoader(),
             new Class<?>[] {TaskLedger.class},
             (proxy, method, args) -> {
-              if (method.getName().equals("settle")) {
+              if (method.getName().equals("settle")
+                  || method.getName().equals("settleThenPending")) {
                 @SuppressWarnings("unchecked")
                 Collection<TaskResult> delivered = (Collection<TaskResult>) args[1];
-                hook.accept((String) args[0], delivered);
+                if (!delivered.isEmpty()) {
+                  hook.accept((String) args[0], delivered);
+                }
               }
               try {
                 return method.invoke(ledger, args);
