@@ -84,12 +84,17 @@ public final class HazelcastTaskLedger implements TaskLedger {
       openOf(key.jobId()).add(key.index());
       adds.put(key, submit(key, new BlockOp.Add(lane, layout.firstSeqOf(key), block.getValue())));
     }
+    boolean offered = false;
     for (Map.Entry<BlockKey, CompletableFuture<BlockOutcome>> add : adds.entrySet()) {
       if (join(add.getValue()).offer()) {
         shards.put(lane, add.getKey());
+        offered = true;
       }
     }
-    shards.ring(lane);
+    if (offered) {
+      // A block whose key is in a shard already is found there; only a new key wakes claimers.
+      shards.ring(lane);
+    }
   }
 
   @Override

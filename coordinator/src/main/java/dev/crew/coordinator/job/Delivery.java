@@ -22,6 +22,7 @@ final class Delivery {
   private long ok;
   private long failed;
   private boolean unflushed;
+  private double nanosPerTask;
 
   Delivery(
       InFlight inFlight,
@@ -63,6 +64,10 @@ final class Delivery {
       return;
     }
     planner.record(result.count(), result.elapsedNanos());
+    nanosPerTask =
+        nanosPerTask == 0
+            ? result.elapsedNanos()
+            : 0.9 * nanosPerTask + 0.1 * result.elapsedNanos();
     handler.accept(result);
     perWorker.merge(result.worker(), (long) result.count(), Long::sum);
     // The archive keeps what the ledger's counts cannot: kept values, and the failures that
@@ -87,6 +92,11 @@ final class Delivery {
     unflushed = false;
     archive.archive(copies);
     copies.clear();
+  }
+
+  /** Time a task's items took on its worker, a moving average; 0 until one is measured. */
+  double nanosPerTask() {
+    return nanosPerTask;
   }
 
   long tasks() {

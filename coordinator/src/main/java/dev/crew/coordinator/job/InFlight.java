@@ -19,10 +19,20 @@ final class InFlight {
   private final ConcurrentSkipListMap<Long, Integer> awaited = new ConcurrentSkipListMap<>();
   private final Semaphore tasks;
   private final Semaphore items;
+  private int taskWindow;
 
   InFlight(int taskWindow, int itemWindow) {
     this.tasks = new Semaphore(taskWindow);
     this.items = new Semaphore(itemWindow);
+    this.taskWindow = taskWindow;
+  }
+
+  /** Lets up to {@code window} tasks be in flight, if that is more than now (it never shrinks). */
+  synchronized void widenTo(int window) {
+    if (window > taskWindow) {
+      tasks.release(window - taskWindow);
+      taskWindow = window;
+    }
   }
 
   /** Awaits tasks {@code 0..nextSeq-1}, stored by an earlier submission: they take no room. */

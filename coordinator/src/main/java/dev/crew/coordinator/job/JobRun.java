@@ -46,6 +46,9 @@ public final class JobRun {
   /** Most tasks of one job stored and not yet handed on, however many slots the lane has. */
   static final int MAX_TASK_WINDOW = 10_000;
 
+  /** Measured work in flight per slot the task window allows: enough to hide a round trip. */
+  static final Duration WINDOW_WORK = Duration.ofMillis(50);
+
   private static final int MAX_BATCH = 64;
 
   /** Most results read from the ledger at once: one archive write and one settle per batch. */
@@ -85,6 +88,16 @@ public final class JobRun {
 
     int taskWindow() {
       return (int) Math.max(64, Math.min(MAX_TASK_WINDOW, 8L * slots));
+    }
+
+    /**
+     * The task window once tasks are measured to take {@code nanosPerTask} each: about {@link
+     * #WINDOW_WORK} of work per slot, so tiny tasks keep the pipeline full, never less than {@link
+     * #taskWindow()} nor more than {@link #MAX_TASK_WINDOW}.
+     */
+    int taskWindow(double nanosPerTask) {
+      double perSlot = WINDOW_WORK.toNanos() / Math.max(1, nanosPerTask);
+      return (int) Math.clamp((long) (perSlot * slots), taskWindow(), MAX_TASK_WINDOW);
     }
   }
 
@@ -388,6 +401,9 @@ public final class JobRun {
       }
       delivery.archive(archive);
       handedOn = read;
+      if (delivery.nanosPerTask() > 0) {
+        inFlight.widenTo(options.taskWindow(delivery.nanosPerTask()));
+      }
       if (!read.isEmpty()) {
         backoff.reset();
         wait = 0;

@@ -1,6 +1,7 @@
 package dev.crew.coordinator.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
@@ -38,6 +39,34 @@ class InFlightTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> admitted.getCount() == 0);
     producer.join();
     assertThat(inFlight.awaited()).containsExactly(1L, 2L);
+  }
+
+  @Test
+  void widenTo_letsMoreTasksInWithoutAHandOver_andNeverShrinks() throws Exception {
+    InFlight inFlight = new InFlight(2, 100);
+    inFlight.admit(0, 1, () -> {});
+    inFlight.admit(1, 1, () -> {});
+
+    inFlight.widenTo(4);
+    inFlight.widenTo(3);
+    inFlight.admit(2, 1, () -> fail("room was made"));
+    inFlight.admit(3, 1, () -> fail("room was made"));
+
+    AtomicInteger waited = new AtomicInteger();
+    Thread fifth = Thread.ofVirtual().start(() -> admit(inFlight, 4, waited));
+    await().atMost(Duration.ofSeconds(5)).until(() -> waited.get() == 1);
+    assertThat(fifth.isAlive()).as("a window of 4, not 5").isTrue();
+    inFlight.handOver(0);
+    fifth.join(Duration.ofSeconds(5));
+    assertThat(fifth.isAlive()).isFalse();
+  }
+
+  private static void admit(InFlight inFlight, long seq, AtomicInteger waited) {
+    try {
+      inFlight.admit(seq, 1, waited::incrementAndGet);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Test

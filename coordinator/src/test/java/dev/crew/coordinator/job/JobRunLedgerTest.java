@@ -456,7 +456,9 @@ class JobRunLedgerTest {
       for (int i = 0; i < task.count(); i++) {
         values[i] = Long.toString(task.rangeStart() + i);
       }
-      return TaskResult.of(task, "fake", 1_000, values, new String[task.count()]);
+      // Tasks of a second each, as measured: the run keeps its smallest task window (64), so a
+      // run killed early has not stored every task.
+      return TaskResult.of(task, "fake", 1_000_000_000, values, new String[task.count()]);
     }
 
     void close() throws InterruptedException {
