@@ -6,7 +6,7 @@ import dev.crew.worker.view.ClusterWatch;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
-/** {@code coordinator cluster}: every worker's live numbers, and the lane queues. */
+/** {@code coordinator cluster}: every worker's live numbers, and the tasks queued per lane. */
 @Command(
     name = "cluster",
     header =

@@ -162,8 +162,8 @@ public final class Worker implements AutoCloseable {
   private static final Duration HAND_BACK_DELAY = Duration.ofMillis(100);
 
   /**
-   * How long the task of a paused job stays out of its queue before it is put back: its queue then
-   * cycles through a paused job's few tasks once a second instead of as fast as it can.
+   * How long this worker holds the claim on a paused job's task before it hands it back: the lane
+   * then cycles through a paused job's few tasks once a second instead of as fast as it can.
    */
   private static final Duration PAUSED_HAND_BACK_DELAY = Duration.ofSeconds(1);
 

@@ -28,8 +28,9 @@ import sun.misc.Signal;
     version = "crew worker 0.1.0",
     header = "Start a Crew worker: a cluster member that runs tasks on every core of this host.",
     description = {
-      "Joins the cluster named by --cluster (by --join peers, --multicast or --k8s-dns), then pulls tasks from",
-      "the cpu and io lane queues as its lanes have free slots. Stop it with Ctrl-C or SIGTERM.",
+      "Joins the cluster named by --cluster (by --join peers, --multicast or --k8s-dns), then claims tasks of",
+      "the cpu and io lanes from the cluster's task ledger as its lanes have free slots. Stop it with Ctrl-C or",
+      "SIGTERM.",
       "Every option can also be set by the environment variable shown in its description."
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -109,7 +110,7 @@ public final class WorkerCommand implements Callable<Integer> {
       paramLabel = "N",
       defaultValue = "${env:CREW_BACKUPS:-1}",
       description =
-          "Synchronous backups of queues, jobs and results (env CREW_BACKUPS, default ${DEFAULT-VALUE}).")
+          "Synchronous backups of the task ledger, jobs and results (env CREW_BACKUPS, default ${DEFAULT-VALUE}).")
   int backups;
 
   @Option(

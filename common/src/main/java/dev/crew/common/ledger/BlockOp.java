@@ -79,6 +79,11 @@ record BlockOp(Move move) implements EntryProcessor<BlockKey, TaskBlock, BlockOu
     TaskBlock block = entry.getValue();
     if (block == null) {
       if (move instanceof Add add) {
+        if (add.tasks().isEmpty() || add.tasks().getFirst().seq() != add.firstSeq()) {
+          // Only a block's first tasks start it: later ones whose block is gone belong to a job
+          // that was forgotten (cancelled) while its submitter was still storing.
+          return BlockOutcome.NOTHING;
+        }
         block = TaskBlock.empty(entry.getKey().jobId(), add.lane(), add.firstSeq());
       } else if (move instanceof Record(List<TaskResult> results)) {
         // The job is forgotten: every result is too late to count.

@@ -8,6 +8,7 @@ import com.hazelcast.collection.IQueue;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.partition.Partition;
 import dev.crew.common.Lane;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -33,6 +34,9 @@ final class LaneShards {
   private final Map<Lane, List<IQueue<BlockKey>>> shards = new EnumMap<>(Lane.class);
   private final Map<Lane, IQueue<String>> bells = new EnumMap<>(Lane.class);
   private final AtomicInteger rotation = new AtomicInteger();
+
+  private static final Duration OWNERS_FRESH = Duration.ofMillis(500);
+  private volatile @Nullable Owners owners;
 
   /**
    * Per claiming thread and lane, the shard to look at first: where it last found work, as more is
@@ -91,20 +95,38 @@ final class LaneShards {
    */
   List<Integer> sweepOrder(Lane lane) {
     int start = Math.floorMod(firstShard.get()[lane.ordinal()], count);
+    boolean[] owned = ownedHere();
     List<Integer> local = new ArrayList<>(count);
     List<Integer> remote = new ArrayList<>(count);
-    @Nullable Member self = localMember();
     for (int i = 0; i < count; i++) {
       int shard = (start + i) % count;
-      if (self != null && self.equals(ownerOf(shard))) {
-        local.add(shard);
-      } else {
-        remote.add(shard);
-      }
+      (owned[shard] ? local : remote).add(shard);
     }
     local.addAll(remote);
     return local;
   }
+
+  /**
+   * Which shards this instance's member owns, looked up at most once per {@link #OWNERS_FRESH}:
+   * every claim sweeps the shards, and asking the partition table 16 times per claim cost more than
+   * the claim. An answer a migration made stale only sends a claim on a longer way.
+   */
+  private boolean[] ownedHere() {
+    long now = System.nanoTime();
+    Owners known = owners;
+    if (known != null && now - known.atNanos() < OWNERS_FRESH.toNanos()) {
+      return known.owned();
+    }
+    boolean[] owned = new boolean[count];
+    @Nullable Member self = localMember();
+    for (int shard = 0; shard < count; shard++) {
+      owned[shard] = self != null && self.equals(ownerOf(shard));
+    }
+    owners = new Owners(owned, now);
+    return owned;
+  }
+
+  private record Owners(boolean[] owned, long atNanos) {}
 
   /** Takes a key from {@code shard}, or none; the calling thread looks there first next time. */
   @Nullable BlockKey poll(Lane lane, int shard) {

@@ -46,6 +46,9 @@ public final class JobRun {
   /** Most tasks of one job stored and not yet handed on, however many slots the lane has. */
   static final int MAX_TASK_WINDOW = 10_000;
 
+  /** How long a run that ends waits for its producer's store in flight. */
+  private static final Duration PRODUCER_STOP = Duration.ofSeconds(5);
+
   /** Measured work in flight per slot the task window allows: enough to hide a round trip. */
   static final Duration WINDOW_WORK = Duration.ofMillis(50);
 
@@ -187,8 +190,10 @@ public final class JobRun {
             (EntryUpdatedListener<String, Job>)
                 e -> {
                   if (e.getValue().state() == JobState.CANCELLED) {
+                    stopped = true; // the producer stores nothing more: cancel forgets the job
                     inbox.add(new Cancelled());
                   } else if (e.getValue().state() == JobState.REFUSED) {
+                    stopped = true;
                     inbox.add(new Refused());
                   }
                 },
@@ -212,6 +217,8 @@ public final class JobRun {
     } finally {
       stopped = true;
       producer.interrupt();
+      // No store of this run may land after it returns (a cancel that follows would miss it).
+      producer.join(PRODUCER_STOP.toMillis());
       jobs.removeEntryListener(jobListener);
     }
   }
@@ -273,7 +280,7 @@ public final class JobRun {
 
   /** Stores the batch's tasks in the ledger, on the job's lane, waiting while its lane is full. */
   private void store(Job job, List<TaskChunk> batch) throws InterruptedException {
-    if (batch.isEmpty()) {
+    if (batch.isEmpty() || stopped) {
       return;
     }
     ledger.store(job.lane(), List.copyOf(batch));
