@@ -68,12 +68,20 @@ public final class BlockMergePolicy
     return changed ? new TaskBlock(ours.jobId(), ours.lane(), ours.firstSeq(), slots) : ours;
   }
 
-  /** The same recording on both sides (a copy from before the split) is no duplicate. */
+  /**
+   * The same recording on both sides (a copy from before the split, perhaps consumed since on one
+   * of them) is no duplicate.
+   */
   private static boolean sameRecording(TaskState a, TaskState b) {
-    if (a instanceof Recorded(var x) && b instanceof Recorded(var y)) {
-      return x.worker().equals(y.worker()) && x.elapsedNanos() == y.elapsedNanos();
-    }
-    return a instanceof Consumed || b instanceof Consumed || a.equals(b);
+    return recording(a) == recording(b);
+  }
+
+  private static int recording(TaskState state) {
+    return switch (state) {
+      case Recorded(var result) -> Consumed.fingerprint(result);
+      case Consumed consumed -> consumed.recording();
+      default -> 0;
+    };
   }
 
   @Override

@@ -72,6 +72,7 @@ final class LedgerCodecs {
       int[] oks = in.readArrayOfInt32("oks");
       int[] fails = in.readArrayOfInt32("fails");
       long[] ends = in.readArrayOfInt64("ends");
+      int[] recordings = in.readArrayOfInt32("recordings");
       List<TaskState> slots = new ArrayList<>(kinds.length);
       int task = 0;
       int claim = 0;
@@ -84,7 +85,8 @@ final class LedgerCodecs {
               case CLAIMED ->
                   new Claimed(tasks[task++], workers[claim], members[claim], deadlines[claim++]);
               case RECORDED -> new Recorded(results[result++]);
-              case CONSUMED -> new Consumed(oks[count], fails[count], ends[count++]);
+              case CONSUMED ->
+                  new Consumed(oks[count], fails[count], ends[count], recordings[count++]);
               default -> throw new IllegalStateException("unknown task state " + kind);
             });
       }
@@ -107,6 +109,7 @@ final class LedgerCodecs {
       int[] oks = new int[size];
       int[] fails = new int[size];
       long[] ends = new long[size];
+      int[] recordings = new int[size];
       int counts = 0;
       for (int i = 0; i < size; i++) {
         switch (block.slots().get(i)) {
@@ -129,7 +132,8 @@ final class LedgerCodecs {
             kinds[i] = CONSUMED;
             oks[counts] = c.ok();
             fails[counts] = c.failed();
-            ends[counts++] = c.end();
+            ends[counts] = c.end();
+            recordings[counts++] = c.recording();
           }
         }
       }
@@ -145,6 +149,7 @@ final class LedgerCodecs {
       out.writeArrayOfInt32("oks", Arrays.copyOf(oks, counts));
       out.writeArrayOfInt32("fails", Arrays.copyOf(fails, counts));
       out.writeArrayOfInt64("ends", Arrays.copyOf(ends, counts));
+      out.writeArrayOfInt32("recordings", Arrays.copyOf(recordings, counts));
     }
 
     @Override

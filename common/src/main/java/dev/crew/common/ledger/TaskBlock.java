@@ -151,7 +151,7 @@ record TaskBlock(String jobId, Lane lane, long firstSeq, List<TaskState> slots) 
   List<TaskResult> delivered() {
     List<TaskResult> found = new ArrayList<>();
     for (int i = 0; i < slots.size(); i++) {
-      if (slots.get(i) instanceof Consumed(int ok, int failed, long end)) {
+      if (slots.get(i) instanceof Consumed(int ok, int failed, long end, int recording)) {
         found.add(TaskResult.counted(jobId, firstSeq + i, end, ok, failed));
       }
     }
@@ -172,7 +172,7 @@ record TaskBlock(String jobId, Lane lane, long firstSeq, List<TaskState> slots) 
       if (slot >= 0
           && slot < next.size()
           && next.get((int) slot) instanceof Recorded(TaskResult r)) {
-        next.set((int) slot, new Consumed(r.ok(), r.failed(), r.firstIndex() + r.count()));
+        next.set((int) slot, Consumed.of(r));
         settled++;
       }
     }

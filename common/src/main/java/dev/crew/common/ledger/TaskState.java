@@ -46,14 +46,26 @@ public sealed interface TaskState {
   }
 
   /**
-   * Delivered to the submitter: only the counts stay, and {@code end}, the item index after the
-   * task's items (where a resumed submitter goes on).
+   * Delivered to the submitter: only the counts stay, {@code end}, the item index after the task's
+   * items (where a resumed submitter goes on), and {@code recording}, a fingerprint of the result
+   * that was delivered (who recorded it, and how long it ran), by which a merge after a split tells
+   * that copy from another run's.
    */
-  record Consumed(int ok, int failed, long end) implements TaskState {
+  record Consumed(int ok, int failed, long end, int recording) implements TaskState {
     public Consumed {
       if (ok < 0 || failed < 0) {
         throw new IllegalArgumentException("counts must not be negative");
       }
+    }
+
+    static Consumed of(TaskResult result) {
+      return new Consumed(
+          result.ok(), result.failed(), result.firstIndex() + result.count(), fingerprint(result));
+    }
+
+    /** Which run a result came from: its worker, its attempt and its time. */
+    static int fingerprint(TaskResult result) {
+      return java.util.Objects.hash(result.worker(), result.attempt(), result.elapsedNanos());
     }
   }
 }

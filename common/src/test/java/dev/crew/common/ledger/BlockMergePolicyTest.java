@@ -45,15 +45,24 @@ class BlockMergePolicyTest {
 
   @Test
   void merge_dropsAndCountsTheSplitOffSidesSecondResult() {
-    TaskBlock ours = block(new Consumed(1, 0, 1), new Recorded(resultOf(four.get(1), BOB)));
+    // Slot 0: the same recording, consumed since on the larger side; slot 1: another run's result,
+    // consumed there; slot 2: another run's result, recorded there.
+    TaskBlock ours =
+        block(
+            Consumed.of(resultOf(four.get(0), ANN)),
+            Consumed.of(resultOf(four.get(1), BOB)),
+            new Recorded(resultOf(four.get(2), BOB)));
     TaskBlock theirs =
-        block(new Recorded(resultOf(four.get(0), ANN)), new Recorded(resultOf(four.get(1), ANN)));
+        block(
+            new Recorded(resultOf(four.get(0), ANN)),
+            new Recorded(resultOf(four.get(1), ANN)),
+            new Recorded(resultOf(four.get(2), ANN)));
     long droppedBefore = BlockMergePolicy.dropped();
 
     TaskBlock merged = (TaskBlock) policy.merge(value(theirs), value(ours));
 
     assertThat(merged).isEqualTo(ours);
-    assertThat(BlockMergePolicy.dropped() - droppedBefore).isEqualTo(1);
+    assertThat(BlockMergePolicy.dropped() - droppedBefore).isEqualTo(2);
   }
 
   @Test

@@ -160,7 +160,7 @@ class HazelcastTaskLedgerTest extends TaskLedgerContract {
                 new TaskState.Queued(four.get(0)),
                 new TaskState.Claimed(four.get(1), "ann", "member-ann", 42),
                 new TaskState.Recorded(resultOf(four.get(2), ANN)),
-                new TaskState.Consumed(3, 1, 12)));
+                new TaskState.Consumed(3, 1, 12, 7)));
     List<BlockOp.Move> moves =
         List.of(
             new BlockOp.Add(Lane.IO, 8, four),

@@ -34,7 +34,7 @@ class InMemoryTaskLedgerTest extends TaskLedgerContract {
     assertThat(ledger.blocks("job-a")).isEqualTo(3);
     assertThat(ledger.tally("job-a").states()).isEqualTo(new JobTally(0, 0, 0, 20));
     assertThat(
-            new TaskBlock("job-a", Lane.CPU, 0, java.util.List.of(new Consumed(1, 0, 1)))
+            new TaskBlock("job-a", Lane.CPU, 0, java.util.List.of(new Consumed(1, 0, 1, 7)))
                 .consumed())
         .isTrue();
   }
