@@ -52,7 +52,7 @@ public final class JobRun {
   /** Measured work in flight per slot the task window allows: enough to hide a round trip. */
   static final Duration WINDOW_WORK = Duration.ofMillis(50);
 
-  private static final int MAX_BATCH = 64;
+  private static final int MAX_BATCH = 256;
 
   /** Most results read from the ledger at once: one archive write and one settle per batch. */
   private static final int PENDING_BATCH = 512;
