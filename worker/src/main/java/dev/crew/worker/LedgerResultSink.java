@@ -71,6 +71,12 @@ final class LedgerResultSink implements ResultSink, AutoCloseable {
   private void write(List<TaskResult> batch) {
     try {
       RecordOutcome outcome = ledger.record(batch);
+      if (!outcome.forgotten().isEmpty()) {
+        log.debug(
+            "dropped the results of {} tasks whose job is over or cancelled, e.g. {}",
+            outcome.forgotten().size(),
+            outcome.forgotten().getFirst());
+      }
       for (String taskId : outcome.duplicates()) {
         long dropped = duplicates.incrementAndGet();
         log.info(

@@ -86,12 +86,13 @@ record BlockOp(Move move) implements EntryProcessor<BlockKey, TaskBlock, BlockOu
         }
         block = TaskBlock.empty(entry.getKey().jobId(), add.lane(), add.firstSeq());
       } else if (move instanceof Record(List<TaskResult> results)) {
-        // The job is forgotten: every result is too late to count.
+        // The job is forgotten: every result is too late to count. "Drained" says the block is
+        // gone, so its ids are reported as forgotten, not as duplicates.
         return new BlockOutcome(
             0,
             0,
             false,
-            false,
+            true,
             List.of(),
             List.of(),
             results.stream().map(TaskResult::taskId).toList(),

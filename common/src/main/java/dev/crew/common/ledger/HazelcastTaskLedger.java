@@ -166,7 +166,12 @@ public final class HazelcastTaskLedger implements TaskLedger {
     RecordOutcome outcome = RecordOutcome.NONE;
     for (CompletableFuture<BlockOutcome> record : records) {
       BlockOutcome done = join(record);
-      outcome = outcome.plus(new RecordOutcome(done.count(), done.duplicates()));
+      // A record on a block that is gone comes back "drained": its job was forgotten.
+      outcome =
+          outcome.plus(
+              done.drained()
+                  ? new RecordOutcome(0, List.of(), done.duplicates())
+                  : new RecordOutcome(done.count(), done.duplicates()));
     }
     return outcome;
   }

@@ -161,7 +161,7 @@ public final class InMemoryTaskLedger implements TaskLedger {
         if (block == null) {
           List<String> gone = new ArrayList<>();
           batch.getValue().forEach(r -> gone.add(r.taskId()));
-          outcome = outcome.plus(new RecordOutcome(0, gone));
+          outcome = outcome.plus(new RecordOutcome(0, List.of(), gone));
           continue;
         }
         TaskBlock.Step<RecordOutcome> step = block.record(batch.getValue());

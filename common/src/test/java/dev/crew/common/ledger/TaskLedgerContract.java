@@ -363,13 +363,15 @@ abstract class TaskLedgerContract {
   }
 
   @Test
-  void forget_dropsTheJobAndMakesLateResultsDuplicates() throws Exception {
+  void forget_dropsTheJobAndReportsLateResultsAsForgotten() throws Exception {
     ledger().store(Lane.CPU, tasks("job-a", 0, 4));
     List<TaskChunk> held = claim(ANN, 2); // the block's key goes back: two tasks are left
     ledger().forget("job-a");
 
     assertThat(ledger().tally("job-a").states()).isEqualTo(JobTally.EMPTY);
-    assertThat(ledger().record(resultsOf(held, ANN)).duplicates()).hasSize(2);
+    RecordOutcome late = ledger().record(resultsOf(held, ANN));
+    assertThat(late.forgotten()).hasSize(2);
+    assertThat(late.duplicates()).as("no other run recorded them").isEmpty();
     assertThat(ledger().renew(ANN, held)).isZero();
     assertThat(ledger().consume("job-a", 10)).isEmpty();
     ledger().store(Lane.CPU, tasks("job-b", 0, 1));
