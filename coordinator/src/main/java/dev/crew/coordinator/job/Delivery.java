@@ -23,6 +23,7 @@ final class Delivery {
   private long failed;
   private boolean unflushed;
   private double nanosPerTask;
+  private double itemsPerTask;
 
   Delivery(
       InFlight inFlight,
@@ -64,6 +65,7 @@ final class Delivery {
       return;
     }
     planner.record(result.count(), result.elapsedNanos());
+    itemsPerTask = itemsPerTask == 0 ? result.count() : 0.9 * itemsPerTask + 0.1 * result.count();
     nanosPerTask =
         nanosPerTask == 0
             ? result.elapsedNanos()
@@ -92,6 +94,11 @@ final class Delivery {
     unflushed = false;
     archive.archive(copies);
     copies.clear();
+  }
+
+  /** Items per task handed on, a moving average; 0 until one is handed on. */
+  double itemsPerTask() {
+    return itemsPerTask;
   }
 
   /** Time a task's items took on its worker, a moving average; 0 until one is measured. */

@@ -57,6 +57,15 @@ public final class JobRun {
   /** Most results read from the ledger at once: one archive write and one settle per batch. */
   private static final int PENDING_BATCH = 512;
 
+  /**
+   * Items one read from the ledger asks for, at most: results are read whole, so a batch of 512
+   * tasks of 10,000 items each would hold millions of values at once.
+   */
+  private static final int PENDING_ITEMS = 20_000;
+
+  /** Tasks of the first read, before any task's size is known. */
+  private static final int FIRST_PENDING_BATCH = 16;
+
   /** Results a detached run peeks at (without reading them) to learn item times from. */
   private static final int PEEK = 8;
 
@@ -358,6 +367,14 @@ public final class JobRun {
     }
   }
 
+  /** Tasks to read at once: about {@link #PENDING_ITEMS} items' worth, 1 to 512 tasks. */
+  private static int readSize(double itemsPerTask) {
+    if (itemsPerTask <= 0) {
+      return FIRST_PENDING_BATCH;
+    }
+    return (int) Math.clamp((long) (PENDING_ITEMS / itemsPerTask), 1, PENDING_BATCH);
+  }
+
   private Outcome consume(
       Job job,
       ResultHandler handler,
@@ -401,7 +418,9 @@ public final class JobRun {
       // The batch handed on last time is settled by the same call that reads the next: after its
       // output and its archive copies, as a reader killed in between must find it again.
       List<TaskResult> read =
-          stored ? archive.settleThenPending(job.id(), handedOn, PENDING_BATCH) : List.of();
+          stored
+              ? archive.settleThenPending(job.id(), handedOn, readSize(delivery.itemsPerTask()))
+              : List.of();
       handedOn = List.of();
       for (TaskResult result : read) {
         delivery.fromLedger(result);
