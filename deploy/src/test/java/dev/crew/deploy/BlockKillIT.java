@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -114,7 +113,7 @@ class BlockKillIT {
       assertThat(printedAtKill).as(() -> "killed before the job's end\n" + logs).isLessThan(ITEMS);
       assertThat(putBack).as(() -> "the victim's claims put back\n" + logs).isPositive();
       assertThat(run.exitCode()).as(() -> "exit code\n" + logs).isZero();
-      everyItemOnce(run, logs);
+      JobOutput.assertEveryItemOnceOk(run, ITEMS, logs);
       crew.stop(survivor.child());
     }
     System.out.printf("BlockKillIT: %s%n", String.join("; ", figures));
@@ -140,17 +139,5 @@ class BlockKillIT {
       }
     }
     return total;
-  }
-
-  private static void everyItemOnce(CrewLaunchers.Run run, String logs) {
-    List<JobOutput.Line> lines = JobOutput.lines(run);
-    BitSet seen = new BitSet(ITEMS);
-    for (JobOutput.Line line : lines) {
-      assertThat(line.index()).as(() -> line.raw() + "\n" + logs).isBetween(0, ITEMS - 1);
-      assertThat(seen.get(line.index())).as(() -> "printed twice: " + line.raw()).isFalse();
-      seen.set(line.index());
-      assertThat(line.ok()).as(() -> line.raw() + "\n" + logs).isTrue();
-    }
-    assertThat(seen.cardinality()).as(() -> "items printed\n" + logs).isEqualTo(ITEMS);
   }
 }

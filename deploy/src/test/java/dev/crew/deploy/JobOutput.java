@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +71,21 @@ final class JobOutput {
               raw));
     }
     return lines;
+  }
+
+  /**
+   * Asserts that the run printed each of items {@code 0..items-1} exactly once, each a success;
+   * {@code logs} goes with any failure.
+   */
+  static void assertEveryItemOnceOk(CrewLaunchers.Run run, int items, String logs) {
+    BitSet seen = new BitSet(items);
+    for (Line line : lines(run)) {
+      assertThat(line.index()).as(() -> line.raw() + "\n" + logs).isBetween(0, items - 1);
+      assertThat(seen.get(line.index())).as(() -> "printed twice: " + line.raw()).isFalse();
+      seen.set(line.index());
+      assertThat(line.ok()).as(() -> line.raw() + "\n" + logs).isTrue();
+    }
+    assertThat(seen.cardinality()).as(() -> "items printed\n" + logs).isEqualTo(items);
   }
 
   /** The summary line on stderr (the last one that looks like a summary). */

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -157,7 +156,7 @@ class PutBackIT {
           .as(() -> "time from the kill to the put-back line\n" + logs)
           .isLessThan(PUT_BACK_LIMIT);
       assertThat(run.exitCode()).as(() -> "exit code\n" + logs).isZero();
-      everyItemOnce(run, logs);
+      JobOutput.assertEveryItemOnceOk(run, ITEMS, logs);
       crew.stop(survivor.child());
     }
     System.out.printf("PutBackIT: %s%n", String.join("; ", figures));
@@ -167,18 +166,6 @@ class PutBackIT {
   private static boolean safeAfterJoin(String log) {
     int joined = log.lastIndexOf("the cluster has 2 members");
     return joined >= 0 && log.indexOf("cluster safe", joined) > joined;
-  }
-
-  private static void everyItemOnce(CrewLaunchers.Run run, String logs) {
-    List<JobOutput.Line> lines = JobOutput.lines(run);
-    BitSet seen = new BitSet(ITEMS);
-    for (JobOutput.Line line : lines) {
-      assertThat(line.index()).as(() -> line.raw() + "\n" + logs).isBetween(0, ITEMS - 1);
-      assertThat(seen.get(line.index())).as(() -> "printed twice: " + line.raw()).isFalse();
-      seen.set(line.index());
-      assertThat(line.ok()).as(() -> line.raw() + "\n" + logs).isTrue();
-    }
-    assertThat(seen.cardinality()).as(() -> "items printed\n" + logs).isEqualTo(ITEMS);
   }
 
   private static List<Matcher> putBackLines(
