@@ -41,9 +41,6 @@ record BlockOp(Move move) implements EntryProcessor<BlockKey, TaskBlock, BlockOu
     }
   }
 
-  /** Reads up to {@code max} recorded results; changes nothing. */
-  record Pending(int max) implements Move {}
-
   record Settle(List<Long> seqs) implements Move {
     Settle {
       seqs = List.copyOf(seqs);
@@ -143,17 +140,6 @@ record BlockOp(Move move) implements EntryProcessor<BlockKey, TaskBlock, BlockOu
                 step.outcome().duplicates(),
                 JobTally.EMPTY);
       }
-      case Pending pending -> {
-        return new BlockOutcome(
-            0,
-            block.queued(),
-            false,
-            false,
-            List.of(),
-            block.pending(pending.max()),
-            List.of(),
-            JobTally.EMPTY);
-      }
       case Settle settle -> {
         TaskBlock.Step<Integer> step = block.settle(settle.seqs());
         after = step.block();
@@ -239,8 +225,6 @@ record BlockOp(Move move) implements EntryProcessor<BlockKey, TaskBlock, BlockOu
     if (move instanceof SettleThenPending(List<Long> seqs, int max)) {
       return seqs.isEmpty() ? null : new BlockOp(new Settle(seqs)); // backups need no reading
     }
-    return move instanceof Probe || move instanceof Pending || move instanceof Delivered
-        ? null
-        : this;
+    return move instanceof Probe || move instanceof Delivered ? null : this;
   }
 }

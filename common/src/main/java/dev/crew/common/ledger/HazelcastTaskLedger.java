@@ -72,14 +72,9 @@ public final class HazelcastTaskLedger implements TaskLedger {
 
   @Override
   public void store(Lane lane, List<TaskChunk> tasks) throws InterruptedException {
-    Map<BlockKey, List<TaskChunk>> byBlock = new LinkedHashMap<>();
-    for (TaskChunk task : tasks) {
-      byBlock
-          .computeIfAbsent(layout.keyOf(task.jobId(), task.seq()), k -> new ArrayList<>())
-          .add(task);
-    }
     Map<BlockKey, CompletableFuture<BlockOutcome>> adds = new LinkedHashMap<>();
-    for (Map.Entry<BlockKey, List<TaskChunk>> block : byBlock.entrySet()) {
+    for (Map.Entry<BlockKey, List<TaskChunk>> block :
+        layout.byBlock(tasks, TaskChunk::jobId, TaskChunk::seq).entrySet()) {
       BlockKey key = block.getKey();
       openOf(key.jobId()).add(key.index());
       adds.put(key, submit(key, new BlockOp.Add(lane, layout.firstSeqOf(key), block.getValue())));
@@ -153,12 +148,8 @@ public final class HazelcastTaskLedger implements TaskLedger {
 
   @Override
   public RecordOutcome record(List<TaskResult> results) {
-    Map<BlockKey, List<TaskResult>> byBlock = new LinkedHashMap<>();
-    for (TaskResult result : results) {
-      byBlock
-          .computeIfAbsent(layout.keyOf(result.jobId(), result.seq()), k -> new ArrayList<>())
-          .add(result);
-    }
+    Map<BlockKey, List<TaskResult>> byBlock =
+        layout.byBlock(results, TaskResult::jobId, TaskResult::seq);
     List<CompletableFuture<BlockOutcome>> records = new ArrayList<>(byBlock.size());
     for (Map.Entry<BlockKey, List<TaskResult>> batch : byBlock.entrySet()) {
       records.add(submit(batch.getKey(), new BlockOp.Record(batch.getValue())));
@@ -178,40 +169,8 @@ public final class HazelcastTaskLedger implements TaskLedger {
 
   @Override
   public List<TaskResult> pending(String jobId, int max) {
-    if (max < 1) {
-      throw new IllegalArgumentException("max must be at least 1");
-    }
-    NavigableSet<Long> indexes = open.computeIfAbsent(jobId, this::findOpen);
-    Set<BlockKey> keys = new HashSet<>();
-    for (long index : indexes) {
-      if (keys.size() >= Math.min(max, CONSUME_WINDOW)) {
-        break;
-      }
-      keys.add(layout.keyOf(jobId, index * layout.blockSize()));
-    }
-    if (keys.isEmpty()) {
-      return List.of();
-    }
-    // Per block at most an even share of max, so the batch never passes it.
-    int share = Math.max(1, max / keys.size());
-    BlockOp pending = new BlockOp(new BlockOp.Pending(share));
-    Map<BlockKey, BlockOutcome> found;
-    if (keys.size() == 1) {
-      // One block (a small job, or its tail): a call on its key costs a fraction of a call over
-      // partitions.
-      BlockKey only = keys.iterator().next();
-      found = Map.of(only, join(blocks.submitToKey(only, pending).toCompletableFuture()));
-    } else {
-      found = blocks.executeOnKeys(keys, pending);
-    }
-    List<TaskResult> results = new ArrayList<>();
-    for (long index : indexes) {
-      BlockOutcome outcome = found.get(layout.keyOf(jobId, index * layout.blockSize()));
-      if (outcome != null) {
-        results.addAll(outcome.results());
-      }
-    }
-    return results;
+    // Settling nothing changes nothing: the same read, one move for both.
+    return settleThenPending(jobId, List.of(), max);
   }
 
   @Override
@@ -231,13 +190,11 @@ public final class HazelcastTaskLedger implements TaskLedger {
     if (max < 1) {
       throw new IllegalArgumentException("max must be at least 1");
     }
-    NavigableSet<Long> indexes = open.computeIfAbsent(jobId, this::findOpen);
+    requireOfJob(jobId, delivered);
+    NavigableSet<Long> indexes = openOf(jobId);
     List<Long> seqs = new ArrayList<>(delivered.size());
     Set<BlockKey> keys = new HashSet<>();
     for (TaskResult result : delivered) {
-      if (!result.jobId().equals(jobId)) {
-        throw new IllegalArgumentException("result " + result.taskId() + " is not of job " + jobId);
-      }
       seqs.add(result.seq());
       keys.add(layout.keyOf(jobId, result.seq()));
     }
@@ -252,9 +209,12 @@ public final class HazelcastTaskLedger implements TaskLedger {
     if (keys.isEmpty()) {
       return List.of();
     }
+    // Per block at most an even share of max, so the batch never passes it.
     BlockOp read = new BlockOp(new BlockOp.SettleThenPending(seqs, Math.max(1, max / keys.size())));
     Map<BlockKey, BlockOutcome> found;
     if (keys.size() == 1) {
+      // One block (a small job, or its tail): a call on its key costs a fraction of a call over
+      // partitions.
       BlockKey only = keys.iterator().next();
       found = Map.of(only, join(blocks.submitToKey(only, read).toCompletableFuture()));
     } else {
@@ -276,17 +236,10 @@ public final class HazelcastTaskLedger implements TaskLedger {
 
   @Override
   public int settle(String jobId, Collection<TaskResult> delivered) {
-    Map<BlockKey, List<Long>> byBlock = new LinkedHashMap<>();
-    for (TaskResult result : delivered) {
-      if (!result.jobId().equals(jobId)) {
-        throw new IllegalArgumentException("result " + result.taskId() + " is not of job " + jobId);
-      }
-      byBlock
-          .computeIfAbsent(layout.keyOf(jobId, result.seq()), k -> new ArrayList<>())
-          .add(result.seq());
-    }
+    requireOfJob(jobId, delivered);
     Map<BlockKey, CompletableFuture<BlockOutcome>> calls = new LinkedHashMap<>();
-    for (Map.Entry<BlockKey, List<Long>> block : byBlock.entrySet()) {
+    for (Map.Entry<BlockKey, List<Long>> block :
+        layout.seqsByBlock(delivered, TaskResult::jobId, TaskResult::seq).entrySet()) {
       calls.put(block.getKey(), submit(block.getKey(), new BlockOp.Settle(block.getValue())));
     }
     NavigableSet<Long> indexes = openOf(jobId);
@@ -303,15 +256,10 @@ public final class HazelcastTaskLedger implements TaskLedger {
 
   @Override
   public int release(Claimant claimant, Collection<TaskChunk> tasks) {
-    Map<BlockKey, List<Long>> byBlock = new LinkedHashMap<>();
-    for (TaskChunk task : tasks) {
-      byBlock
-          .computeIfAbsent(layout.keyOf(task.jobId(), task.seq()), k -> new ArrayList<>())
-          .add(task.seq());
-    }
     int released = 0;
     Set<Lane> lanes = new HashSet<>();
-    for (Map.Entry<BlockKey, List<Long>> block : byBlock.entrySet()) {
+    for (Map.Entry<BlockKey, List<Long>> block :
+        layout.seqsByBlock(tasks, TaskChunk::jobId, TaskChunk::seq).entrySet()) {
       BlockOutcome outcome =
           join(
               submit(block.getKey(), new BlockOp.Release(claimant.memberUuid(), block.getValue())));
@@ -324,6 +272,14 @@ public final class HazelcastTaskLedger implements TaskLedger {
     }
     lanes.forEach(shards::ring);
     return released;
+  }
+
+  private static void requireOfJob(String jobId, Collection<TaskResult> results) {
+    for (TaskResult result : results) {
+      if (!result.jobId().equals(jobId)) {
+        throw new IllegalArgumentException("result " + result.taskId() + " is not of job " + jobId);
+      }
+    }
   }
 
   /** A job's blocks not drained yet, read from the cluster (a submitter that resumes a job). */

@@ -12,7 +12,6 @@ import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -56,7 +55,8 @@ public final class InMemoryTaskLedger implements TaskLedger {
   public void store(Lane lane, List<TaskChunk> tasks) {
     lock.lock();
     try {
-      for (Map.Entry<BlockKey, List<TaskChunk>> block : byBlock(tasks).entrySet()) {
+      for (Map.Entry<BlockKey, List<TaskChunk>> block :
+          layout.byBlock(tasks, TaskChunk::jobId, TaskChunk::seq).entrySet()) {
         BlockKey key = block.getKey();
         TaskBlock current =
             blocksOf(key.jobId())
@@ -71,16 +71,6 @@ public final class InMemoryTaskLedger implements TaskLedger {
     } finally {
       lock.unlock();
     }
-  }
-
-  private Map<BlockKey, List<TaskChunk>> byBlock(List<TaskChunk> tasks) {
-    Map<BlockKey, List<TaskChunk>> blocks = new LinkedHashMap<>();
-    for (TaskChunk task : tasks) {
-      blocks
-          .computeIfAbsent(layout.keyOf(task.jobId(), task.seq()), k -> new ArrayList<>())
-          .add(task);
-    }
-    return blocks;
   }
 
   @Override
@@ -149,14 +139,9 @@ public final class InMemoryTaskLedger implements TaskLedger {
   public RecordOutcome record(List<TaskResult> results) {
     lock.lock();
     try {
-      Map<BlockKey, List<TaskResult>> byBlock = new LinkedHashMap<>();
-      for (TaskResult result : results) {
-        byBlock
-            .computeIfAbsent(layout.keyOf(result.jobId(), result.seq()), k -> new ArrayList<>())
-            .add(result);
-      }
       RecordOutcome outcome = RecordOutcome.NONE;
-      for (Map.Entry<BlockKey, List<TaskResult>> batch : byBlock.entrySet()) {
+      for (Map.Entry<BlockKey, List<TaskResult>> batch :
+          layout.byBlock(results, TaskResult::jobId, TaskResult::seq).entrySet()) {
         TaskBlock block = find(batch.getKey());
         if (block == null) {
           List<String> gone = new ArrayList<>();
@@ -213,14 +198,9 @@ public final class InMemoryTaskLedger implements TaskLedger {
   public int settle(String jobId, Collection<TaskResult> delivered) {
     lock.lock();
     try {
-      Map<BlockKey, List<Long>> byBlock = new LinkedHashMap<>();
-      for (TaskResult result : delivered) {
-        byBlock
-            .computeIfAbsent(layout.keyOf(jobId, result.seq()), k -> new ArrayList<>())
-            .add(result.seq());
-      }
       int settled = 0;
-      for (Map.Entry<BlockKey, List<Long>> block : byBlock.entrySet()) {
+      for (Map.Entry<BlockKey, List<Long>> block :
+          layout.seqsByBlock(delivered, result -> jobId, TaskResult::seq).entrySet()) {
         TaskBlock current = find(block.getKey());
         if (current != null) {
           TaskBlock.Step<Integer> step = current.settle(block.getValue());
@@ -238,14 +218,9 @@ public final class InMemoryTaskLedger implements TaskLedger {
   public int release(Claimant claimant, Collection<TaskChunk> tasks) {
     lock.lock();
     try {
-      Map<BlockKey, List<Long>> byBlock = new LinkedHashMap<>();
-      for (TaskChunk task : tasks) {
-        byBlock
-            .computeIfAbsent(layout.keyOf(task.jobId(), task.seq()), k -> new ArrayList<>())
-            .add(task.seq());
-      }
       int released = 0;
-      for (Map.Entry<BlockKey, List<Long>> block : byBlock.entrySet()) {
+      for (Map.Entry<BlockKey, List<Long>> block :
+          layout.seqsByBlock(tasks, TaskChunk::jobId, TaskChunk::seq).entrySet()) {
         TaskBlock current = find(block.getKey());
         if (current != null) {
           TaskBlock.Step<Integer> step = current.release(claimant.memberUuid(), block.getValue());

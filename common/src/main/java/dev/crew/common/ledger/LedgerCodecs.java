@@ -185,7 +185,6 @@ final class LedgerCodecs {
             case "claim" -> new BlockOp.Claim(new Claimant(text, member), max, millis);
             case "renew" -> new BlockOp.Renew(member, millis);
             case "record" -> new BlockOp.Record(results);
-            case "pending" -> new BlockOp.Pending(max);
             case "settle" -> new BlockOp.Settle(seqs);
             case "settle-pending" -> new BlockOp.SettleThenPending(seqs, max);
             case "release" -> new BlockOp.Release(member, seqs);
@@ -238,10 +237,6 @@ final class LedgerCodecs {
         case BlockOp.Record record -> {
           kind = "record";
           results = record.results();
-        }
-        case BlockOp.Pending pending -> {
-          kind = "pending";
-          max = pending.max();
         }
         case BlockOp.Settle settle -> {
           kind = "settle";

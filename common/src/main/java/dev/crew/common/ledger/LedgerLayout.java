@@ -1,6 +1,13 @@
 package dev.crew.common.ledger;
 
 import dev.crew.common.Names;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
 
 /**
  * How tasks are laid out in the ledger: how many consecutive tasks of a job share one block (one
@@ -34,6 +41,32 @@ public record LedgerLayout(int blockSize, int shards) {
 
   long firstSeqOf(BlockKey key) {
     return key.index() * blockSize;
+  }
+
+  /**
+   * {@code items} grouped by the block that holds each (task {@code seqOf} of job {@code jobOf}),
+   * the blocks in the order first met: one move per block.
+   */
+  <T> Map<BlockKey, List<T>> byBlock(
+      Collection<T> items, Function<T, String> jobOf, ToLongFunction<T> seqOf) {
+    Map<BlockKey, List<T>> blocks = new LinkedHashMap<>();
+    for (T item : items) {
+      blocks
+          .computeIfAbsent(
+              keyOf(jobOf.apply(item), seqOf.applyAsLong(item)), k -> new ArrayList<>())
+          .add(item);
+    }
+    return blocks;
+  }
+
+  /** The sequences of {@code items}, grouped by block as {@link #byBlock} groups them. */
+  <T> Map<BlockKey, List<Long>> seqsByBlock(
+      Collection<T> items, Function<T, String> jobOf, ToLongFunction<T> seqOf) {
+    Map<BlockKey, List<Long>> seqs = new LinkedHashMap<>();
+    byBlock(items, jobOf, seqOf)
+        .forEach(
+            (key, inBlock) -> seqs.put(key, inBlock.stream().map(seqOf::applyAsLong).toList()));
+    return seqs;
   }
 
   /** Names.taskId, for the duplicates a record reports. */

@@ -167,7 +167,7 @@ class HazelcastTaskLedgerTest extends TaskLedgerContract {
             new BlockOp.Claim(ANN, 3, 42),
             new BlockOp.Renew("member-ann", 43),
             new BlockOp.Record(resultsOf(four, BOB)),
-            new BlockOp.Pending(5),
+            new BlockOp.SettleThenPending(List.of(9L), 5),
             new BlockOp.Settle(List.of(9L, 10L)),
             new BlockOp.Release("member-ann", List.of(9L)),
             new BlockOp.PutBack(new Loss.MemberLeft("member-bob"), 44),
