@@ -31,14 +31,11 @@ final class LedgerCluster implements AutoCloseable {
     ClusterConfigs.Membership membership =
         new ClusterConfigs.Membership(
             cluster, List.of(), false, "127.0.0.1", 5_901, /* isolated= */ false);
-    member =
-        Hazelcast.newHazelcastInstance(
-            ClusterConfigs.member(membership, Map.of(), 0));
+    member = Hazelcast.newHazelcastInstance(ClusterConfigs.member(membership, Map.of(), 0));
     int port = ((InetSocketAddress) member.getLocalEndpoint().getSocketAddress()).getPort();
     client =
         HazelcastClient.newHazelcastClient(
-            ClusterConfigs.client(
-                    cluster, List.of("127.0.0.1:" + port), Duration.ofSeconds(30)));
+            ClusterConfigs.client(cluster, List.of("127.0.0.1:" + port), Duration.ofSeconds(30)));
     workerSide =
         new HazelcastTaskLedger(
             member, LedgerLayout.DEFAULT, CLAIM_TIMEOUT, System::currentTimeMillis);
