@@ -46,8 +46,8 @@ import org.slf4j.LoggerFactory;
  *       after it, every claim held on a member no longer in the cluster goes back ({@link
  *       Loss.Departed}: one pass over the ledger, whichever member holds the blocks); the claims of
  *       a member whose heartbeat has not moved for the lease timeout (hung, or cut off) go back
- *       when that timeout passes. Heartbeats are compared by whether they changed, timed on the
- *       judge's own monotonic clock, so clocks that differ between hosts do not matter.
+ *       when that timeout passes, counted only over time the judge could watch ({@link
+ *       HeartbeatWatch}).
  *   <li>The oldest member also runs the ledger's audit once per lease timeout, and forgets the
  *       blocks of jobs that are cancelled, refused or gone.
  *   <li>Every worker puts back, once per lease timeout, its own claims past their deadline on tasks
@@ -82,8 +82,7 @@ final class LeaseReaper implements AutoCloseable {
   /** Checks left that look for departed members' claims; set by departures and migrations. */
   private final AtomicInteger departureChecks = new AtomicInteger();
 
-  /** Per worker: the heartbeat value last seen, and when (reaper's clock) it was first seen. */
-  private final Map<String, long[]> lastSeen = new HashMap<>();
+  private final HeartbeatWatch watch;
 
   private long lastAudit;
   private UUID membershipListener;
@@ -110,6 +109,7 @@ final class LeaseReaper implements AutoCloseable {
     this.heartbeats = hazelcast.getMap(Names.HEARTBEATS);
     this.jobs = hazelcast.getMap(Names.JOBS);
     this.lastAudit = nanoClock.getAsLong();
+    this.watch = new HeartbeatWatch(leaseTimeout);
   }
 
   void start() {
@@ -195,7 +195,7 @@ final class LeaseReaper implements AutoCloseable {
           audit();
         }
       } else {
-        lastSeen.clear(); // another member judges; start afresh if this one becomes the oldest
+        watch.forget(); // another member judges; start afresh if this one becomes the oldest
       }
       if (audit) {
         lastAudit = nanoClock.getAsLong();
@@ -247,34 +247,17 @@ final class LeaseReaper implements AutoCloseable {
   }
 
   /**
-   * Puts back the claims of every member whose heartbeat has not moved for the lease timeout. A
-   * member counts as silent only while heartbeats reach the map at all, which this member's own
-   * shows: when its own has not moved either (a member holding heartbeat partitions is cut off, and
-   * writes to them wait), silence proves nothing yet.
+   * Puts back the claims of every member whose heartbeat has not moved for the lease timeout, as
+   * the {@link HeartbeatWatch} judges it.
    */
   void putBackSilent() {
-    String local = localUuid();
     Set<String> members = memberUuids();
-    lastSeen.keySet().retainAll(members);
-    Map<String, Long> beatsNow = heartbeats.getAll(members);
-    long now = nanoClock.getAsLong();
-    for (String member : members) {
-      long beat = beatsNow.getOrDefault(member, -1L);
-      long[] seen = lastSeen.get(member);
-      if (seen == null || seen[0] != beat) {
-        lastSeen.put(member, new long[] {beat, now});
-      }
-    }
-    boolean beatsArrive = now - lastSeen.get(local)[1] <= leaseTimeout.toNanos();
-    for (String member : members) {
-      if (!member.equals(local)
-          && beatsArrive
-          && now - lastSeen.get(member)[1] > leaseTimeout.toNanos()) {
-        report(
-            ledger.putBack(new Loss.MemberLeft(member)),
-            "sent no heartbeat for " + leaseTimeout.toSeconds() + " s");
-        lastSeen.remove(member);
-      }
+    Map<String, Long> beats = new HashMap<>(heartbeats.getAll(members));
+    members.forEach(member -> beats.putIfAbsent(member, -1L));
+    for (String member : watch.silent(localUuid(), beats, nanoClock.getAsLong())) {
+      report(
+          ledger.putBack(new Loss.MemberLeft(member)),
+          "sent no heartbeat for " + leaseTimeout.toSeconds() + " s");
     }
   }
 
