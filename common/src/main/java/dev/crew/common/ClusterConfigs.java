@@ -142,6 +142,10 @@ public final class ClusterConfigs {
    * A client of the cluster named {@code cluster} at {@code addresses}, giving up after {@code
    * connectTimeout}.
    */
+  /** The client property that makes a write whose backups did not confirm it fail. */
+  static final String FAIL_ON_INDETERMINATE_STATE =
+      "hazelcast.client.operation.fail.on.indeterminate.state";
+
   public static ClientConfig client(
       String cluster, List<String> addresses, Duration connectTimeout) {
     CallbackPool.install();
@@ -149,9 +153,12 @@ public final class ClusterConfigs {
     config.setClusterName(cluster);
     quiet(config.getProperties());
     // A member that dies mid-call must not fail the coordinator: redo the call on another member. A
-    // redone offer may
-    // queue a task twice; it then runs twice and is recorded once, which the design allows.
+    // redone offer may queue a block's key twice; its tasks are still claimed once.
     config.getNetworkConfig().setAddresses(List.copyOf(addresses)).setRedoOperation(true);
+    // A write whose backup never confirmed it fails instead of completing (the default): its owner
+    // may be cut off, and the copy promoted when it is dropped would not have it. Crew's writes are
+    // safe to repeat, and Redo repeats them until they hold.
+    config.setProperty(FAIL_ON_INDETERMINATE_STATE, "true");
     config
         .getConnectionStrategyConfig()
         .getConnectionRetryConfig()

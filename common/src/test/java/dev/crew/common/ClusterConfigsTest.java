@@ -148,5 +148,8 @@ class ClusterConfigsTest {
             CompactSerializationConfigAccessor.getRegistrations(
                 config.getSerializationConfig().getCompactSerializationConfig()))
         .containsKeys("crew.Job", "crew.TaskChunk", "crew.TaskResult");
+    // A write its backups did not confirm fails (for Redo to repeat) instead of completing.
+    assertThat(config.getProperty("hazelcast.client.operation.fail.on.indeterminate.state"))
+        .isEqualTo("true");
   }
 }

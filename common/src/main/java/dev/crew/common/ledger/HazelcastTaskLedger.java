@@ -7,6 +7,7 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicate;
 import com.hazelcast.query.Predicates;
 import dev.crew.common.Lane;
+import dev.crew.common.Redo;
 import dev.crew.common.TaskChunk;
 import dev.crew.common.TaskResult;
 import java.time.Duration;
@@ -72,17 +73,34 @@ public final class HazelcastTaskLedger implements TaskLedger {
 
   @Override
   public void store(Lane lane, List<TaskChunk> tasks) throws InterruptedException {
-    Map<BlockKey, CompletableFuture<BlockOutcome>> adds = new LinkedHashMap<>();
+    record Call(BlockOp.Add add, CompletableFuture<BlockOutcome> answer) {}
+    Map<BlockKey, Call> calls = new LinkedHashMap<>();
     for (Map.Entry<BlockKey, List<TaskChunk>> block :
         layout.byBlock(tasks, TaskChunk::jobId, TaskChunk::seq).entrySet()) {
       BlockKey key = block.getKey();
       openOf(key.jobId()).add(key.index());
-      adds.put(key, submit(key, new BlockOp.Add(lane, layout.firstSeqOf(key), block.getValue())));
+      BlockOp.Add add = new BlockOp.Add(lane, layout.firstSeqOf(key), block.getValue());
+      calls.put(key, new Call(add, submit(key, add)));
     }
     boolean offered = false;
-    for (Map.Entry<BlockKey, CompletableFuture<BlockOutcome>> add : adds.entrySet()) {
-      if (join(add.getValue()).offer()) {
-        shards.put(lane, add.getKey());
+    for (Map.Entry<BlockKey, Call> call : calls.entrySet()) {
+      BlockKey key = call.getKey();
+      BlockOp.Add add = call.getValue().add();
+      BlockOutcome added;
+      try {
+        added = join(call.getValue().answer());
+      } catch (RuntimeException e) {
+        if (!Redo.worthRedoing(e)) {
+          throw e;
+        }
+        // Stored on the owner but perhaps not on its backups: an Add is safe to repeat, and its
+        // repeat lands on whichever copy owns the block by then. It may find the tasks there and
+        // so offer nothing; an earlier attempt that did offer the key is then the one that counts,
+        // and the audit finds a key that was never offered.
+        added = Redo.idempotent(() -> join(submit(key, add)));
+      }
+      if (added.offer()) {
+        shards.put(lane, key);
         offered = true;
       }
     }

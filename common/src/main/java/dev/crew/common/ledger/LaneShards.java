@@ -8,6 +8,7 @@ import com.hazelcast.collection.IQueue;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.partition.Partition;
 import dev.crew.common.Lane;
+import dev.crew.common.Redo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -66,7 +67,20 @@ final class LaneShards {
 
   /** Offers a block's key to its own shard, waiting while that is full: a storer's backpressure. */
   void put(Lane lane, BlockKey key) throws InterruptedException {
-    shard(lane, key.shard()).put(key);
+    try {
+      shard(lane, key.shard()).put(key);
+    } catch (RuntimeException e) {
+      if (!Redo.worthRedoing(e)) {
+        throw e;
+      }
+      // Perhaps offered on the shard's owner only: offer it again (a key offered twice is
+      // harmless, its block's tasks are claimed once), or leave it to the audit.
+      Redo.idempotent(
+          () -> {
+            offerBack(lane, key);
+            return key;
+          });
+    }
   }
 
   /**
@@ -144,7 +158,14 @@ final class LaneShards {
 
   /** Wakes an idle claimer of {@code lane}; a full bell has enough wake-ups already. */
   void ring(Lane lane) {
-    bell(lane).offer(lane.id());
+    try {
+      bell(lane).offer(lane.id());
+    } catch (RuntimeException e) {
+      if (!Redo.worthRedoing(e)) {
+        throw e;
+      }
+      // A ring that may be lost only delays a claimer until its next sweep.
+    }
   }
 
   /** Every key in every shard now (copies: for the audit). */

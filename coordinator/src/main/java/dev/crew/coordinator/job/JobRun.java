@@ -7,6 +7,7 @@ import dev.crew.common.Job;
 import dev.crew.common.JobSigner;
 import dev.crew.common.JobState;
 import dev.crew.common.Names;
+import dev.crew.common.Redo;
 import dev.crew.common.TaskChunk;
 import dev.crew.common.TaskResult;
 import dev.crew.common.ledger.HazelcastTaskLedger;
@@ -183,7 +184,19 @@ public final class JobRun {
     if (signer != null) {
       job = job.withSignature(signer.sign(job));
     }
-    Job existing = jobs.putIfAbsent(job.id(), job);
+    Job existing;
+    try {
+      existing = jobs.putIfAbsent(job.id(), job);
+    } catch (RuntimeException e) {
+      if (!Redo.worthRedoing(e)) {
+        throw e;
+      }
+      Job fresh = job;
+      existing = Redo.idempotent(() -> jobs.putIfAbsent(fresh.id(), fresh));
+      if (fresh.equals(existing)) {
+        existing = null; // the write that failed did land: this run's own job, not an earlier one
+      }
+    }
     Resume resume = Resume.FRESH;
     if (existing != null) {
       job = adopt(existing, job);
@@ -303,11 +316,13 @@ public final class JobRun {
       if (current == null) {
         return;
       }
-      Job queued = current.queued(items, tasks);
-      if (queued.inputDigest().isEmpty()) {
-        queued = queued.withInputDigest(inputDigest);
-      }
-      if (jobs.replace(jobId, current, queued)) {
+      Job queued =
+          current.inputDigest().isEmpty()
+              ? current.queued(items, tasks).withInputDigest(inputDigest)
+              : current.queued(items, tasks);
+      // A redone replace that finds its own first attempt there fails, and the next round finds
+      // the job queued already.
+      if (current.equals(queued) || Redo.idempotent(() -> jobs.replace(jobId, current, queued))) {
         return;
       }
     }
@@ -511,7 +526,7 @@ public final class JobRun {
       if (current == null || current.state().isFinal()) {
         return;
       }
-      if (jobs.replace(jobId, current, current.withState(JobState.DONE))) {
+      if (Redo.idempotent(() -> jobs.replace(jobId, current, current.withState(JobState.DONE)))) {
         return;
       }
     }
