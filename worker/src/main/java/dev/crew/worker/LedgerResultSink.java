@@ -34,6 +34,7 @@ final class LedgerResultSink implements ResultSink, AutoCloseable {
   private final LinkedBlockingQueue<TaskResult> waiting = new LinkedBlockingQueue<>();
   private final Semaphore room = new Semaphore(MAX_WAITING);
   private final AtomicLong duplicates = new AtomicLong();
+  private final AtomicLong forgotten = new AtomicLong();
   private final Thread writer;
 
   /**
@@ -72,6 +73,7 @@ final class LedgerResultSink implements ResultSink, AutoCloseable {
     try {
       RecordOutcome outcome = ledger.record(batch);
       if (!outcome.forgotten().isEmpty()) {
+        forgotten.addAndGet(outcome.forgotten().size());
         log.debug(
             "dropped the results of {} tasks whose job is over or cancelled, e.g. {}",
             outcome.forgotten().size(),
@@ -95,6 +97,14 @@ final class LedgerResultSink implements ResultSink, AutoCloseable {
     for (TaskResult result : batch) {
       written.accept(result);
     }
+  }
+
+  /**
+   * Results this worker produced whose block its cluster no longer holds: their job is over or
+   * cancelled, or (on a member cut off from the rest) the block is on the other side.
+   */
+  long forgotten() {
+    return forgotten.get();
   }
 
   /** Results this worker produced that lost to an earlier one for the same task. */

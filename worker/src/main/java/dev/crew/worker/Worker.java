@@ -613,7 +613,7 @@ public final class Worker implements AutoCloseable {
       hazelcast.shutdown();
     }
     log.info(
-        "worker {} left cluster '{}' after {} s: ran {} tasks, {} items{}{}",
+        "worker {} left cluster '{}' after {} s: ran {} tasks, {} items{}{}{}",
         name,
         cluster,
         String.format("%.1f", (System.nanoTime() - startedNanos) / 1e9),
@@ -624,7 +624,12 @@ public final class Worker implements AutoCloseable {
             : "; " + handedBack + " tasks still running at the drain timeout were handed back",
         duplicatesDropped() == 0
             ? ""
-            : "; " + duplicatesDropped() + " late duplicate results dropped");
+            : "; " + duplicatesDropped() + " late duplicate results dropped",
+        sink.forgotten() == 0
+            ? ""
+            : "; "
+                + sink.forgotten()
+                + " late results dropped whose block this cluster no longer holds");
   }
 
   private static void shutdownAndAwait(ExecutorService pool) {
