@@ -142,6 +142,15 @@ public final class ClusterConfigs {
    * A client of the cluster named {@code cluster} at {@code addresses}, giving up after {@code
    * connectTimeout}.
    */
+  /** How often a client pings a member it has not heard from. */
+  static final Duration HEARTBEAT = Duration.ofSeconds(1);
+
+  /**
+   * How long a client waits on a silent member before it closes the connection: less than the
+   * shortest time after which workers drop a silent member ({@code Worker.memberTimeout}, 10 s).
+   */
+  public static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(5);
+
   /** The client property that makes a write whose backups did not confirm it fail. */
   static final String FAIL_ON_INDETERMINATE_STATE =
       "hazelcast.client.operation.fail.on.indeterminate.state";
@@ -159,6 +168,13 @@ public final class ClusterConfigs {
     // may be cut off, and the copy promoted when it is dropped would not have it. Crew's writes are
     // safe to repeat, and Redo repeats them until they hold.
     config.setProperty(FAIL_ON_INDETERMINATE_STATE, "true");
+    // A member that stops answering is given up well before the workers drop it (at least 10 s):
+    // a call still in flight to it is then redone on the cluster. Kept longer, the connection
+    // outlived the member's split from the cluster, and when the link came back the split-off
+    // member took the call and answered it, for a write the cluster never saw.
+    config.setProperty("hazelcast.client.heartbeat.interval", Long.toString(HEARTBEAT.toMillis()));
+    config.setProperty(
+        "hazelcast.client.heartbeat.timeout", Long.toString(HEARTBEAT_TIMEOUT.toMillis()));
     config
         .getConnectionStrategyConfig()
         .getConnectionRetryConfig()

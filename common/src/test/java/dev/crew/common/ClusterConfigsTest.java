@@ -151,5 +151,9 @@ class ClusterConfigsTest {
     // A write its backups did not confirm fails (for Redo to repeat) instead of completing.
     assertThat(config.getProperty("hazelcast.client.operation.fail.on.indeterminate.state"))
         .isEqualTo("true");
+    // A silent member is given up before the workers drop it (10 s at the least), so that no call
+    // in flight to it is answered by it after it has split off.
+    assertThat(Long.parseLong(config.getProperty("hazelcast.client.heartbeat.timeout")))
+        .isLessThan(Duration.ofSeconds(10).toMillis());
   }
 }

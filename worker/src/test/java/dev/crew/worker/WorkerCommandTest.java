@@ -3,6 +3,7 @@ package dev.crew.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.crew.common.ClusterConfigs;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -140,5 +141,17 @@ class WorkerCommandTest {
   void unknownOption_isBadUsage() {
     assertThat(run("--no-such-option")).isEqualTo(2);
     assertThat(err.toString()).contains("--no-such-option");
+  }
+
+  /**
+   * Clients give a silent member up before workers drop it, whatever the lease: a call in flight to
+   * a member that then splits off is redone on the cluster, never answered by the split-off member
+   * once the link is back.
+   */
+  @ParameterizedTest
+  @CsvSource({"1", "3", "5", "15", "60"})
+  void memberTimeout_isLongerThanTheClientsHeartbeatTimeout(long leaseSeconds) {
+    assertThat(Worker.memberTimeout(Duration.ofSeconds(leaseSeconds)))
+        .isGreaterThan(ClusterConfigs.HEARTBEAT_TIMEOUT);
   }
 }
