@@ -160,18 +160,24 @@ crew_cpu_busy_is() {
     [ "$(crew_cpu_busy "$2")" = "$1" ]
 }
 
+# crew_cpu_busy_now URL: crew_cpu_busy in a few milliseconds (curl, not a new Python), for polling; 0 on no answer.
+crew_cpu_busy_now() {
+    curl -s --max-time 1 "$1" | awk '/^crew_lane_busy/ && /lane="cpu"/ { busy = int($NF) } END { print busy + 0 }'
+}
+
 # crew_recovery_kill KILL ITEM_MS: with no other worker running, a victim worker alone takes both tasks of a job (two
 # sleep items of ITEM_MS, one a task, cpu lane; its /metrics must show both running), a second, idle worker (the
-# survivor) joins, and once the cluster is
-# safe (every partition backed up on the survivor) the victim is killed with SIGKILL mid-item. Notes
-# "recovery/kill KILL PUT_BACK TASKS REQUEUE_S RERUN_S": how many of the victim's TASKS tasks the survivor put back,
-# the seconds from the kill to its log line saying so, and to the second re-run item starting (its result's arrival
-# less ITEM_MS, seen by polling the output every 20 ms). A kill that puts back fewer tasks, or whose tasks run again
+# survivor) joins, and once the cluster is safe (every partition backed up on the survivor) the victim is killed with
+# SIGKILL mid-item. Notes "recovery/kill KILL PUT_BACK TASKS REQUEUE_S RESULT_S RUNNING_S": how many of the victim's
+# TASKS tasks the survivor put back; the seconds from the kill to its log line saying so; to the re-run items'
+# results (the last one's arrival less ITEM_MS, seen by polling the output every 20 ms: the start of the later re-run
+# item, plus the time its result takes to reach the output); and to the survivor running all of them (its /metrics
+# polled with curl every 10 ms: when the tasks run again). A kill that puts back fewer tasks, or whose tasks run again
 # after more than a second, is a failed check on the page, not a failed cell: the leftovers come back through the
 # audit (after up to twice the lease) and the job still ends.
 crew_recovery_kill() {
     local kill="$1" item_ms="$2" victim tasks out err coordinator killed_at killed_clock line put_back requeue
-    local deadline again port metrics
+    local deadline again port metrics survivor_metrics running
     [ "${#CREW_WORKER_PIDS[@]}" = 0 ] || bench_die "crew_recovery_kill needs a cluster of its own (workers are running)"
     # The victim's /metrics tell how many tasks it runs: the survivor starts once it runs both, and the kill counts them.
     port="$(bench_free_port)"
@@ -185,7 +191,9 @@ crew_recovery_kill() {
     coordinator=$!
     bench_track "$coordinator" coordinator
     bench_wait_for 60 "the victim running both tasks" crew_cpu_busy_is 2 "$metrics"
-    crew_start_workers 1
+    port="$(bench_free_port)"
+    survivor_metrics="http://127.0.0.1:$port/metrics"
+    crew_start_workers 1 --http-port "$port" --http-bind 127.0.0.1
     # With one backup the cluster survives a loss only once every partition has its backup again (the
     # survivor's copies); a kill before that loses the victim's part of the queue, tasks and leases.
     bench_wait_for 60 "the cluster safe with the survivor" \
@@ -196,9 +204,16 @@ crew_recovery_kill() {
     tasks="$(crew_cpu_busy "$metrics")"
     kill -KILL "$victim"
     killed_at="$(date +%s.%N)" killed_clock="$(date +%H:%M:%S.%N)"
+    # Running again: the survivor's busy cpu slots reach the victim's task count.
+    deadline=$((SECONDS + 60))
+    while [ "$(crew_cpu_busy_now "$survivor_metrics")" -lt "$tasks" ] && [ "$SECONDS" -lt "$deadline" ]; do
+        sleep 0.01
+    done
+    running="$(awk -v d="$(date +%s.%N)" -v k="$killed_at" 'BEGIN { printf "%.3f", d - k }')"
     wait "$victim" 2>/dev/null || true
     # The re-run items end ITEM_MS after they start; the results' arrival is watched closely from a second before.
-    sleep "$(awk -v ms="$item_ms" 'BEGIN { printf "%.3f", ms / 1000 - 1 }')"
+    sleep "$(awk -v ms="$item_ms" -v k="$killed_at" -v now="$(date +%s.%N)" \
+        'BEGIN { s = k + ms / 1000 - 1 - now; printf "%.3f", s > 0 ? s : 0 }')"
     deadline=$((SECONDS + item_ms * 2 / 1000 + 60))
     while [ "$(grep -c '"result":' "$out")" -lt "$tasks" ] && kill -0 "$coordinator" 2>/dev/null &&
         [ "$SECONDS" -lt "$deadline" ]; do
@@ -215,6 +230,6 @@ crew_recovery_kill() {
             'BEGIN { d = l - k; if (d < -43200) d += 86400; printf "%.3f", d }')"
     fi
     bench_note recovery/kill "$kill ${put_back:-0} $tasks $requeue $(awk -v d="$again" -v k="$killed_at" \
-        -v ms="$item_ms" 'BEGIN { printf "%.3f", d - k - ms / 1000 }')"
+        -v ms="$item_ms" 'BEGIN { printf "%.3f", d - k - ms / 1000 }') $running"
     crew_stop_workers
 }
