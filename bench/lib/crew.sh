@@ -213,7 +213,7 @@ crew_recovery_kill() {
     wait "$victim" 2>/dev/null || true
     # The re-run items end ITEM_MS after they start; the results' arrival is watched closely from a second before.
     sleep "$(awk -v ms="$item_ms" -v k="$killed_at" -v now="$(date +%s.%N)" \
-        'BEGIN { s = k + ms / 1000 - 1 - now; printf "%.3f", s > 0 ? s : 0 }')"
+        'BEGIN { s = k + ms / 1000 - 1 - now; printf "%.3f", (s > 0 ? s : 0) }')"
     deadline=$((SECONDS + item_ms * 2 / 1000 + 60))
     while [ "$(grep -c '"result":' "$out")" -lt "$tasks" ] && kill -0 "$coordinator" 2>/dev/null &&
         [ "$SECONDS" -lt "$deadline" ]; do
