@@ -138,10 +138,6 @@ public final class ClusterConfigs {
     return config;
   }
 
-  /**
-   * A client of the cluster named {@code cluster} at {@code addresses}, giving up after {@code
-   * connectTimeout}.
-   */
   /** How often a client pings a member it has not heard from. */
   static final Duration HEARTBEAT = Duration.ofSeconds(1);
 
@@ -155,6 +151,10 @@ public final class ClusterConfigs {
   static final String FAIL_ON_INDETERMINATE_STATE =
       "hazelcast.client.operation.fail.on.indeterminate.state";
 
+  /**
+   * A client of the cluster named {@code cluster} at {@code addresses}, giving up after {@code
+   * connectTimeout}.
+   */
   public static ClientConfig client(
       String cluster, List<String> addresses, Duration connectTimeout) {
     CallbackPool.install();
