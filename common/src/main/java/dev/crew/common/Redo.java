@@ -52,6 +52,17 @@ public final class Redo {
     }
   }
 
+  /**
+   * Redoes, with {@code again}, a call whose first attempt failed with {@code failure}, when that
+   * failure leaves it open whether the call took effect ({@link #idempotent}); otherwise throws it.
+   */
+  public static <T> T after(RuntimeException failure, Supplier<T> again) {
+    if (!worthRedoing(failure)) {
+      throw failure;
+    }
+    return idempotent(again);
+  }
+
   /** Whether {@code e} leaves it open whether the call took effect everywhere. */
   public static boolean worthRedoing(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {

@@ -65,4 +65,31 @@ class RedoTest {
     }
     assertThat(attempts).hasValue(1);
   }
+
+  @Test
+  void after_redoesOnlyWhenTheFirstFailureLeavesItOpen() {
+    AtomicInteger attempts = new AtomicInteger();
+
+    assertThat(
+            Redo.after(
+                new IndeterminateOperationStateException("no backup ack"),
+                () -> {
+                  attempts.incrementAndGet();
+                  return "stored";
+                }))
+        .isEqualTo("stored");
+    assertThat(attempts).hasValue(1);
+
+    IllegalArgumentException certain = new IllegalArgumentException("task leaves a gap");
+    assertThatThrownBy(
+            () ->
+                Redo.after(
+                    certain,
+                    () -> {
+                      attempts.incrementAndGet();
+                      return "stored";
+                    }))
+        .isSameAs(certain);
+    assertThat(attempts).hasValue(1);
+  }
 }

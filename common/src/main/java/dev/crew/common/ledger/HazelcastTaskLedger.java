@@ -90,14 +90,11 @@ public final class HazelcastTaskLedger implements TaskLedger {
       try {
         added = join(call.getValue().answer());
       } catch (RuntimeException e) {
-        if (!Redo.worthRedoing(e)) {
-          throw e;
-        }
         // Stored on the owner but perhaps not on its backups: an Add is safe to repeat, and its
         // repeat lands on whichever copy owns the block by then. It may find the tasks there and
         // so offer nothing; an earlier attempt that did offer the key is then the one that counts,
         // and the audit finds a key that was never offered.
-        added = Redo.idempotent(() -> join(submit(key, add)));
+        added = Redo.after(e, () -> join(submit(key, add)));
       }
       if (added.offer()) {
         shards.put(lane, key);

@@ -70,12 +70,10 @@ final class LaneShards {
     try {
       shard(lane, key.shard()).put(key);
     } catch (RuntimeException e) {
-      if (!Redo.worthRedoing(e)) {
-        throw e;
-      }
       // Perhaps offered on the shard's owner only: offer it again (a key offered twice is
       // harmless, its block's tasks are claimed once), or leave it to the audit.
-      Redo.idempotent(
+      Redo.after(
+          e,
           () -> {
             offerBack(lane, key);
             return key;

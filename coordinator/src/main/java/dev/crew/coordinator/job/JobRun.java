@@ -188,11 +188,8 @@ public final class JobRun {
     try {
       existing = jobs.putIfAbsent(job.id(), job);
     } catch (RuntimeException e) {
-      if (!Redo.worthRedoing(e)) {
-        throw e;
-      }
       Job fresh = job;
-      existing = Redo.idempotent(() -> jobs.putIfAbsent(fresh.id(), fresh));
+      existing = Redo.after(e, () -> jobs.putIfAbsent(fresh.id(), fresh));
       if (fresh.equals(existing)) {
         existing = null; // the write that failed did land: this run's own job, not an earlier one
       }
