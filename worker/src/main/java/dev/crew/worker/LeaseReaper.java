@@ -10,9 +10,10 @@ import com.hazelcast.partition.MigrationState;
 import com.hazelcast.partition.ReplicaMigrationEvent;
 import dev.crew.common.FirstResultMergePolicy;
 import dev.crew.common.Job;
-import dev.crew.common.JobState;
 import dev.crew.common.Names;
 import dev.crew.common.ledger.BlockMergePolicy;
+import dev.crew.common.ledger.HeartbeatWatch;
+import dev.crew.common.ledger.HeldClaims;
 import dev.crew.common.ledger.Loss;
 import dev.crew.common.ledger.PutBacks;
 import dev.crew.common.ledger.TaskLedger;
@@ -285,8 +286,7 @@ final class LeaseReaper implements AutoCloseable {
   void audit() {
     ledger.audit();
     for (String jobId : ledger.tallies().keySet()) {
-      Job job = jobs.get(jobId);
-      if (job == null || job.state() == JobState.CANCELLED || job.state() == JobState.REFUSED) {
+      if (!HeldClaims.awaited(jobs.get(jobId))) {
         ledger.forget(jobId);
       }
     }

@@ -1,8 +1,6 @@
 package dev.crew.worker;
 
 import com.hazelcast.cluster.Member;
-import com.hazelcast.cluster.MembershipEvent;
-import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
@@ -22,6 +20,7 @@ import dev.crew.common.TaskChunk;
 import dev.crew.common.ledger.BlockMergePolicy;
 import dev.crew.common.ledger.Claimant;
 import dev.crew.common.ledger.HazelcastTaskLedger;
+import dev.crew.common.ledger.HeldClaims;
 import dev.crew.common.ledger.LedgerLayout;
 import dev.crew.common.ledger.TaskLedger;
 import dev.crew.worker.http.HttpEndpoint;
@@ -155,8 +154,7 @@ public final class Worker implements AutoCloseable {
   private final Watchdog watchdog;
   private final Map<String, ChunkRun> active = new ConcurrentHashMap<>();
 
-  /** Tasks this worker has claimed and not yet recorded nor handed back, by task id. */
-  private final Map<String, TaskChunk> held = new ConcurrentHashMap<>();
+  private final HeldClaims held;
 
   private final Set<String> handedBackJobs = ConcurrentHashMap.newKeySet();
   private static final Duration HAND_BACK_DELAY = Duration.ofMillis(100);
@@ -206,7 +204,8 @@ public final class Worker implements AutoCloseable {
             System::currentTimeMillis);
     ResultHoldings holdings = new ResultHoldings(hazelcast, ledger);
     this.budget = new BudgetGate(holdings::admission, System::nanoTime, BUDGET_REFRESH);
-    this.sink = new LedgerResultSink(ledger, meters, result -> held.remove(result.taskId()));
+    this.held = new HeldClaims(ledger, this::claimant, Worker::later);
+    this.sink = new LedgerResultSink(ledger, meters, result -> held.done(result.taskId()));
     JobBindings bindings =
         new JobBindings(
             catalog,
@@ -249,7 +248,7 @@ public final class Worker implements AutoCloseable {
             settings.leaseTimeout(),
             settings.heartbeat(),
             System::nanoTime,
-            () -> Set.copyOf(held.keySet()));
+            held::taskIds);
     this.loopThreads =
         lanes.stream()
             .map(
@@ -301,7 +300,12 @@ public final class Worker implements AutoCloseable {
                 },
             /* includeValue= */ true);
     worker.loopThreads.forEach(Thread::start);
-    hazelcast.getCluster().addMembershipListener(worker.new MemberLog());
+    hazelcast
+        .getCluster()
+        .addMembershipListener(
+            new MemberLog(
+                hazelcast,
+                SecretFingerprint.of(Optional.ofNullable(settings.security().signer()))));
     if (httpOptions.enabled()) {
       try {
         worker.http =
@@ -371,13 +375,22 @@ public final class Worker implements AutoCloseable {
   }
 
   private TaskSource source(Lane lane) {
-    return (max, wait) -> {
-      List<TaskChunk> claimed = ledger.claim(lane, claimant(), max, wait);
-      for (TaskChunk task : claimed) {
-        held.put(task.taskId(), task);
-      }
-      return claimed;
-    };
+    return (max, wait) -> held.claim(lane, max, wait);
+  }
+
+  /** Runs {@code action} after {@code delay} on a virtual thread of its own. */
+  private static void later(Duration delay, Runnable action) {
+    Thread.ofVirtual()
+        .name("crew-later")
+        .start(
+            () -> {
+              try {
+                Thread.sleep(delay);
+                action.run();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
   }
 
   /**
@@ -420,7 +433,7 @@ public final class Worker implements AutoCloseable {
     }
     if (budget.paused(chunk.jobId())) {
       // Its unread results fill its budget: the task waits in the ledger until they are read.
-      releaseLater(chunk, PAUSED_HAND_BACK_DELAY);
+      held.handBackAfter(chunk, PAUSED_HAND_BACK_DELAY);
       return null;
     }
     WorkerMeters.TaskMeters taskMeters = meters.forJob(chunk.jobId());
@@ -465,42 +478,15 @@ public final class Worker implements AutoCloseable {
           why.error(),
           why.task());
     }
-    releaseLater(chunk, HAND_BACK_DELAY);
-  }
-
-  /** Hands the claim on {@code chunk} back after {@code delay}, the same attempt queued again. */
-  private void releaseLater(TaskChunk chunk, Duration delay) {
-    Thread.ofVirtual()
-        .name("crew-hand-back")
-        .start(
-            () -> {
-              try {
-                Thread.sleep(delay);
-                ledger.release(claimant(), List.of(chunk));
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              } catch (RuntimeException e) {
-                log.debug(
-                    "could not hand task {} back (it goes back when its claim expires): {}",
-                    chunk.taskId(),
-                    e.toString());
-              } finally {
-                held.remove(chunk.taskId());
-              }
-            });
+    held.handBackAfter(chunk, HAND_BACK_DELAY);
   }
 
   /**
    * Lets go of a task that will not run anywhere (its job is cancelled, refused, gone, or the task
-   * is not signed): a cancelled or refused job's blocks are forgotten at once; otherwise the claim,
-   * no longer held, goes back when its deadline passes and the audit forgets what nobody waits for.
+   * is not signed).
    */
   private void drop(TaskChunk chunk) {
-    held.remove(chunk.taskId());
-    Job job = jobs.get(chunk.jobId());
-    if (job != null && (job.state() == JobState.CANCELLED || job.state() == JobState.REFUSED)) {
-      ledger.forget(job.id());
-    }
+    held.letGo(chunk, jobs.get(chunk.jobId()));
   }
 
   /** Stops the running tasks of a cancelled job at once (its canceller forgets its blocks). */
@@ -510,7 +496,7 @@ public final class Worker implements AutoCloseable {
       if (run.chunk().jobId().equals(jobId)) {
         run.cancel();
         active.remove(run.chunk().taskId());
-        held.remove(run.chunk().taskId());
+        held.done(run.chunk().taskId());
         stopped++;
       }
     }
@@ -642,68 +628,6 @@ public final class Worker implements AutoCloseable {
     } catch (InterruptedException e) {
       pool.shutdownNow();
       Thread.currentThread().interrupt();
-    }
-  }
-
-  /**
-   * Logs members arriving and leaving, in one line each, instead of Hazelcast's member tables; and,
-   * after each change, when every partition has its backups again. Until then the cluster survives
-   * no further loss: with one backup, a second member lost before this line may take the only copy
-   * of some queued ids, leases or results with it.
-   */
-  private final class MemberLog implements MembershipListener {
-    private final java.util.concurrent.atomic.AtomicLong changes =
-        new java.util.concurrent.atomic.AtomicLong();
-
-    @Override
-    public void memberAdded(MembershipEvent event) {
-      log.info(
-          "member {} joined; the cluster has {} members",
-          nameOf(event.getMember()),
-          event.getMembers().size());
-      String theirs = event.getMember().getAttribute(Names.ATTR_SECRET_FINGERPRINT);
-      String own = SecretFingerprint.of(Optional.ofNullable(settings.security().signer()));
-      if (!own.equals(theirs)) {
-        log.warn(
-            "member {} holds another cluster secret (fingerprint {}, this worker's {}): a Crew worker"
-                + " leaves again by itself; any other member is not one of this cluster's workers",
-            nameOf(event.getMember()),
-            theirs == null ? "none published" : theirs,
-            own);
-      }
-      awaitSafe();
-    }
-
-    @Override
-    public void memberRemoved(MembershipEvent event) {
-      log.info(
-          "member {} left; the cluster has {} members",
-          nameOf(event.getMember()),
-          event.getMembers().size());
-      awaitSafe();
-    }
-
-    private void awaitSafe() {
-      long change = changes.incrementAndGet();
-      long started = System.nanoTime();
-      Thread.ofVirtual()
-          .name("crew-await-safe")
-          .start(
-              () -> {
-                try {
-                  while (changes.get() == change && hazelcast.getLifecycleService().isRunning()) {
-                    if (hazelcast.getPartitionService().isClusterSafe()) {
-                      log.info(
-                          "cluster safe: every partition has its backups again ({} ms after the change)",
-                          (System.nanoTime() - started) / 1_000_000);
-                      return;
-                    }
-                    Thread.sleep(100);
-                  }
-                } catch (InterruptedException | RuntimeException e) {
-                  // shutting down, or a newer change took over the wait
-                }
-              });
     }
   }
 }

@@ -27,7 +27,11 @@
  *       by the member that set it, so hosts' clocks need not agree.
  *   <li><b>Handed back</b>: a holder that will not run a task it claimed (another worker offers its
  *       task, or its job waits for its results to be read) releases the claim; the task is queued
- *       again as the same attempt.
+ *       again as the same attempt. What a worker holds, hands back and lets go is {@link
+ *       dev.crew.common.ledger.HeldClaims}.
+ *   <li><b>Forgotten</b>: the blocks of a job nobody waits for (gone from the jobs map, cancelled
+ *       or refused: {@link dev.crew.common.ledger.HeldClaims#awaited}) are deleted, by whoever
+ *       finds it so first: the canceller, a worker handed one of its tasks, or the audit.
  *   <li><b>Recorded once</b>: the first result for a task is kept, whatever state the task was in
  *       but recorded or consumed; any later result for it is a duplicate, reported to its sender
  *       and dropped. Execution is at least once, recording exactly once.

@@ -1,4 +1,4 @@
-package dev.crew.worker;
+package dev.crew.common.ledger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.crew.worker;
+package dev.crew.common.ledger;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +16,7 @@ import java.util.Map;
  * did the other members' heartbeats to it. The values are compared by whether they changed, on the
  * judge's own clock, so clocks that differ between hosts do not matter.
  */
-final class HeartbeatWatch {
+public final class HeartbeatWatch {
   private final long timeoutNanos;
 
   /** Per member: the heartbeat value last seen, and when (judge's clock) it was first seen. */
@@ -27,7 +27,7 @@ final class HeartbeatWatch {
 
   private record Seen(long beat, long since) {}
 
-  HeartbeatWatch(Duration timeout) {
+  public HeartbeatWatch(Duration timeout) {
     this.timeoutNanos = timeout.toNanos();
   }
 
@@ -40,7 +40,7 @@ final class HeartbeatWatch {
    * @return the members (never {@code self}) whose heartbeat has not moved for the timeout; each
    *     starts a fresh timeout from here
    */
-  List<String> silent(String self, Map<String, Long> beats, long now) {
+  public List<String> silent(String self, Map<String, Long> beats, long now) {
     seen.keySet().retainAll(beats.keySet());
     if (watching && now - lastRead > timeoutNanos) {
       seen.replaceAll((member, s) -> new Seen(s.beat(), now));
@@ -71,7 +71,7 @@ final class HeartbeatWatch {
   /**
    * Forgets everything seen: another member judges, and this one starts afresh if it takes over.
    */
-  void forget() {
+  public void forget() {
     seen.clear();
     watching = false;
   }
