@@ -70,7 +70,14 @@ public final class ClusterConfigs {
     }
   }
 
+  /** A member of a cluster without a secret. */
   public static Config member(Membership membership, Map<String, String> attributes, int backups) {
+    return member(membership, attributes, backups, null);
+  }
+
+  /** A member; with {@code sealer}, what users submit and get back is stored sealed. */
+  public static Config member(
+      Membership membership, Map<String, String> attributes, int backups, @Nullable Sealer sealer) {
     CallbackPool.install();
     Config config = new Config();
     config.setClusterName(membership.cluster());
@@ -132,7 +139,7 @@ public final class ClusterConfigs {
             .setTimeToLiveSeconds((int) Duration.ofDays(1).toSeconds()));
     config.addMapConfig(new MapConfig(Names.HEARTBEATS).setBackupCount(backups));
     LedgerSetup.member(config, backups);
-    CompactCodecs.register(config.getSerializationConfig().getCompactSerializationConfig());
+    CompactCodecs.register(config.getSerializationConfig().getCompactSerializationConfig(), sealer);
     FirstResultMergePolicy.register(config.getSerializationConfig());
     filterJavaSerialization(config.getSerializationConfig());
     return config;
@@ -157,6 +164,12 @@ public final class ClusterConfigs {
    */
   public static ClientConfig client(
       String cluster, List<String> addresses, Duration connectTimeout) {
+    return client(cluster, addresses, connectTimeout, null);
+  }
+
+  /** A client; with {@code sealer}, it seals what it stores and opens what it reads. */
+  public static ClientConfig client(
+      String cluster, List<String> addresses, Duration connectTimeout, @Nullable Sealer sealer) {
     CallbackPool.install();
     ClientConfig config = new ClientConfig();
     config.setClusterName(cluster);
@@ -182,7 +195,7 @@ public final class ClusterConfigs {
         .setInitialBackoffMillis(100)
         .setMaxBackoffMillis(1_000);
     LedgerSetup.client(config);
-    CompactCodecs.register(config.getSerializationConfig().getCompactSerializationConfig());
+    CompactCodecs.register(config.getSerializationConfig().getCompactSerializationConfig(), sealer);
     filterJavaSerialization(config.getSerializationConfig());
     return config;
   }

@@ -4,26 +4,49 @@ import static java.util.Objects.requireNonNullElse;
 
 import com.hazelcast.config.CompactSerializationConfig;
 import com.hazelcast.nio.serialization.FieldKind;
+import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Hazelcast Compact serializers for every object Crew stores or sends; the only wire format we use.
  *
  * <p>Explicit serializers rather than reflection: the field names are the schema, readable in the
  * cluster's SQL and predicates, and they stay stable if a record's Java shape changes.
+ *
+ * <p>With a cluster secret, what a user submits and gets back (a job's parameters, a task's items,
+ * a result's items, values and errors) is written as one sealed field ({@link Sealer}) bound to the
+ * record's clear fields, so a member or client without the secret reads ids and counts only. Every
+ * write seals afresh, so a member that moves a task on (claims it, puts it back) re-seals it.
  */
 public final class CompactCodecs {
   private CompactCodecs() {}
 
-  /** Adds Crew's serializers to a member's or a client's serialization config. */
+  /** The sealed field of a record, if it has one (records written before sealing have none). */
+  private static byte @Nullable [] sealedField(CompactReader in) {
+    return in.getFieldKind("sealed") == FieldKind.ARRAY_OF_INT8
+        ? in.readArrayOfInt8("sealed")
+        : null;
+  }
+
+  /** Adds Crew's serializers to the serialization config of a process without a secret. */
   public static void register(CompactSerializationConfig config) {
-    config.addSerializer(new JobCodec());
-    config.addSerializer(new TaskChunkCodec());
-    config.addSerializer(new TaskResultCodec());
+    register(config, null);
+  }
+
+  /**
+   * Adds Crew's serializers to a member's or a client's serialization config: with {@code sealer},
+   * items, parameters and results are sealed when written and opened when read, and a value that
+   * does not open reads as forged.
+   */
+  public static void register(CompactSerializationConfig config, @Nullable Sealer sealer) {
+    config.addSerializer(new JobCodec(sealer));
+    config.addSerializer(new TaskChunkCodec(sealer));
+    config.addSerializer(new TaskResultCodec(sealer));
     config.addSerializer(new ResultBudgetCodec());
     config.addSerializer(new StatsCodecs.WorkerStatsCodec());
     config.addSerializer(new StatsCodecs.CrewEventCodec());
@@ -55,17 +78,46 @@ public final class CompactCodecs {
   }
 
   static final class JobCodec implements CompactSerializer<Job> {
+    private final @Nullable Sealer sealer;
+
+    JobCodec(@Nullable Sealer sealer) {
+      this.sealer = sealer;
+    }
+
+    private static byte[] context(String id, String task, String signature) {
+      return Sealer.context("job", id, task, signature);
+    }
+
     @Override
     public Job read(CompactReader in) {
+      String id = in.readString("id");
+      String task = in.readString("task");
+      String signature = in.readString("signature");
       String[] keys = in.readArrayOfString("paramKeys");
       String[] vals = in.readArrayOfString("paramValues");
+      byte[] sealed = sealedField(in);
+      if (sealer != null || sealed != null) {
+        String[][] opened =
+            sealer == null || sealed == null
+                ? null
+                : sealer.openStrings(sealed, context(id, task, signature), 2);
+        if (opened == null || opened[0] == null || opened[1] == null) {
+          // Not sealed by a holder of the secret: no parameters, and no signature to run it by.
+          keys = new String[0];
+          vals = new String[0];
+          signature = "";
+        } else {
+          keys = opened[0];
+          vals = opened[1];
+        }
+      }
       Map<String, String> params = new LinkedHashMap<>();
-      for (int i = 0; i < keys.length; i++) {
+      for (int i = 0; i < keys.length && i < vals.length; i++) {
         params.put(keys[i], vals[i]);
       }
       return new Job(
-          in.readString("id"),
-          in.readString("task"),
+          id,
+          task,
           Lane.parse(in.readString("lane")),
           new Params(params),
           JobState.valueOf(in.readString("state")),
@@ -74,7 +126,7 @@ public final class CompactCodecs {
           in.readInt64("totalTasks"),
           in.readInt32("retries"),
           in.readInt64("timeoutMillis"),
-          in.readString("signature"),
+          signature,
           in.readString("inputDigest"));
     }
 
@@ -83,8 +135,20 @@ public final class CompactCodecs {
       out.writeString("id", job.id());
       out.writeString("task", job.task());
       out.writeString("lane", job.lane().id());
-      out.writeArrayOfString("paramKeys", job.params().values().keySet().toArray(String[]::new));
-      out.writeArrayOfString("paramValues", job.params().values().values().toArray(String[]::new));
+      String[] keys = job.params().values().keySet().toArray(String[]::new);
+      String[] vals = job.params().values().values().toArray(String[]::new);
+      if (sealer == null) {
+        out.writeArrayOfString("paramKeys", keys);
+        out.writeArrayOfString("paramValues", vals);
+        out.writeArrayOfInt8("sealed", null);
+      } else {
+        out.writeArrayOfString("paramKeys", new String[0]);
+        out.writeArrayOfString("paramValues", new String[0]);
+        out.writeArrayOfInt8(
+            "sealed",
+            sealer.sealStrings(
+                context(job.id(), job.task(), job.signature()), new String[][] {keys, vals}));
+      }
       out.writeString("state", job.state().name());
       out.writeInt64("createdMillis", job.createdMillis());
       out.writeInt64("totalItems", job.totalItems());
@@ -107,17 +171,50 @@ public final class CompactCodecs {
   }
 
   static final class TaskChunkCodec implements CompactSerializer<TaskChunk> {
+    private final @Nullable Sealer sealer;
+
+    TaskChunkCodec(@Nullable Sealer sealer) {
+      this.sealer = sealer;
+    }
+
+    /** What a task's sealed items are bound to: every other field of it. */
+    private static byte[] context(TaskChunk chunk) {
+      return Sealer.context(
+          "task",
+          chunk.jobId(),
+          chunk.seq(),
+          chunk.firstIndex(),
+          chunk.count(),
+          chunk.rangeStart(),
+          chunk.attempt(),
+          chunk.signature());
+    }
+
     @Override
     public TaskChunk read(CompactReader in) {
-      return new TaskChunk(
-          in.readString("jobId"),
-          in.readInt64("seq"),
-          in.readInt64("firstIndex"),
-          in.readInt32("count"),
-          in.readInt64("rangeStart"),
-          in.readArrayOfString("items"),
-          in.readInt32("attempt"),
-          in.readString("signature"));
+      String[] items = in.readArrayOfString("items");
+      TaskChunk clear =
+          new TaskChunk(
+              in.readString("jobId"),
+              in.readInt64("seq"),
+              in.readInt64("firstIndex"),
+              in.readInt32("count"),
+              in.readInt64("rangeStart"),
+              null,
+              in.readInt32("attempt"),
+              in.readString("signature"));
+      byte[] sealed = sealedField(in);
+      if (sealed != null && sealer == null) {
+        // Read as a range it would run other items: a process without the secret must not.
+        throw new HazelcastSerializationException(
+            "task " + clear.taskId() + " is sealed under a cluster secret not given here");
+      }
+      if (sealer == null || (sealed == null && items == null)) {
+        return items == null ? clear : clear.withItems(items);
+      }
+      String[][] opened = sealed == null ? null : sealer.openStrings(sealed, context(clear), 1);
+      // Not sealed by a holder of the secret: no items, and no signature to run it by.
+      return opened == null ? clear.withSignature("") : clear.withItems(opened[0]);
     }
 
     @Override
@@ -127,7 +224,13 @@ public final class CompactCodecs {
       out.writeInt64("firstIndex", chunk.firstIndex());
       out.writeInt32("count", chunk.count());
       out.writeInt64("rangeStart", chunk.rangeStart());
-      out.writeArrayOfString("items", chunk.items());
+      boolean seal = sealer != null && chunk.items() != null;
+      out.writeArrayOfString("items", seal ? null : chunk.items());
+      out.writeArrayOfInt8(
+          "sealed",
+          sealer != null && seal
+              ? sealer.sealStrings(context(chunk), new String[][] {chunk.items()})
+              : null);
       out.writeInt32("attempt", chunk.attempt());
       out.writeString("signature", chunk.signature());
     }
@@ -144,27 +247,117 @@ public final class CompactCodecs {
   }
 
   static final class TaskResultCodec implements CompactSerializer<TaskResult> {
+    private final @Nullable Sealer sealer;
+
+    TaskResultCodec(@Nullable Sealer sealer) {
+      this.sealer = sealer;
+    }
+
+    /** What a result's sealed texts are bound to: every other field of it. */
+    private static byte[] context(TaskResult result) {
+      return Sealer.context(
+          "result",
+          result.jobId(),
+          result.seq(),
+          result.firstIndex(),
+          result.count(),
+          result.rangeStart(),
+          result.worker(),
+          result.attempt(),
+          result.elapsedNanos(),
+          result.ok(),
+          result.failed(),
+          result.consumed(),
+          result.taskSignature());
+    }
+
     @Override
     public TaskResult read(CompactReader in) {
+      String jobId = in.readString("jobId");
+      long seq = in.readInt64("seq");
+      long firstIndex = in.readInt64("firstIndex");
+      int count = in.readInt32("count");
+      String worker = in.readString("worker");
+      int attempt = in.readInt32("attempt");
+      int ok = in.readInt32("ok");
+      int failed = in.readInt32("failed");
+      boolean consumed = in.readBoolean("consumed");
+      String[] items = in.readArrayOfString("items");
+      String[] values = in.readArrayOfString("values");
+      String[] errors = in.readArrayOfString("errors");
+      byte[] sealed = sealedField(in);
+      if (sealer != null || sealed != null) {
+        if (sealer == null || sealed == null) {
+          return forged(jobId, seq, firstIndex, count, worker, attempt, consumed);
+        }
+        // The clear fields, read into a result only to name its context.
+        TaskResult clear;
+        try {
+          clear =
+              new TaskResult(
+                  jobId,
+                  seq,
+                  firstIndex,
+                  count,
+                  in.readInt64("rangeStart"),
+                  null,
+                  worker,
+                  attempt,
+                  in.readInt64("elapsedNanos"),
+                  ok,
+                  failed,
+                  new String[count],
+                  new String[count],
+                  consumed,
+                  taskSignature(in));
+        } catch (IllegalArgumentException e) {
+          return forged(jobId, seq, firstIndex, count, worker, attempt, consumed); // counts that
+          // no worker wrote
+        }
+        String[][] opened = sealer.openStrings(sealed, context(clear), 3);
+        if (opened == null) {
+          return forged(jobId, seq, firstIndex, count, worker, attempt, consumed);
+        }
+        items = opened[0];
+        values = opened[1];
+        errors = opened[2];
+      }
       return new TaskResult(
-          in.readString("jobId"),
-          in.readInt64("seq"),
-          in.readInt64("firstIndex"),
-          in.readInt32("count"),
+          jobId,
+          seq,
+          firstIndex,
+          count,
           in.readInt64("rangeStart"),
-          in.readArrayOfString("items"),
-          in.readString("worker"),
-          in.readInt32("attempt"),
+          items,
+          worker,
+          attempt,
           in.readInt64("elapsedNanos"),
-          in.readInt32("ok"),
-          in.readInt32("failed"),
-          in.readArrayOfString("values"),
-          in.readArrayOfString("errors"),
-          in.readBoolean("consumed"),
-          // Results recorded before tasks' signatures were kept have none: retry refuses them.
-          in.getFieldKind("taskSignature") == FieldKind.STRING
-              ? requireNonNullElse(in.readString("taskSignature"), "")
-              : "");
+          ok,
+          failed,
+          values,
+          errors,
+          consumed,
+          taskSignature(in));
+    }
+
+    /** Results recorded before tasks' signatures were kept have none: retry refuses them. */
+    private static String taskSignature(CompactReader in) {
+      return in.getFieldKind("taskSignature") == FieldKind.STRING
+          ? requireNonNullElse(in.readString("taskSignature"), "")
+          : "";
+    }
+
+    private static TaskResult forged(
+        String jobId,
+        long seq,
+        long firstIndex,
+        int count,
+        String worker,
+        int attempt,
+        boolean consumed) {
+      int items = Math.max(0, count);
+      return TaskResult.forged(
+          jobId, seq, Math.max(0, firstIndex), items, worker, attempt, 0, items, consumed);
     }
 
     @Override
@@ -174,16 +367,25 @@ public final class CompactCodecs {
       out.writeInt64("firstIndex", result.firstIndex());
       out.writeInt32("count", result.count());
       out.writeInt64("rangeStart", result.rangeStart());
-      out.writeArrayOfString("items", result.items());
       out.writeString("worker", result.worker());
       out.writeInt32("attempt", result.attempt());
       out.writeInt64("elapsedNanos", result.elapsedNanos());
       out.writeInt32("ok", result.ok());
       out.writeInt32("failed", result.failed());
-      out.writeArrayOfString("values", result.values());
-      out.writeArrayOfString("errors", result.errors());
       out.writeBoolean("consumed", result.consumed());
       out.writeString("taskSignature", result.taskSignature());
+      boolean seal = sealer != null;
+      out.writeArrayOfString("items", seal ? null : result.items());
+      out.writeArrayOfString("values", seal ? null : result.values());
+      out.writeArrayOfString("errors", seal ? null : result.errors());
+      // A forged result stays one: written without a seal, it reads as forged again.
+      out.writeArrayOfInt8(
+          "sealed",
+          sealer != null && !result.forged()
+              ? sealer.sealStrings(
+                  context(result),
+                  new String[][] {result.items(), result.values(), result.errors()})
+              : null);
       // Derived, never read back: written so that the members can sum what each job holds unread.
       out.writeInt64("heldBytes", result.heldBytes());
     }

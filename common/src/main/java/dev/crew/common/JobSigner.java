@@ -29,6 +29,7 @@ public final class JobSigner {
   private static final int FINGERPRINT_BYTES = 8;
 
   private final ThreadLocal<Mac> macs;
+  private final Sealer sealer;
 
   private JobSigner(byte[] secret) {
     if (secret.length == 0) {
@@ -37,6 +38,12 @@ public final class JobSigner {
     SecretKeySpec key = new SecretKeySpec(secret, ALGORITHM);
     newMac(key); // fails here, not on first use, if this JDK cannot compute it
     this.macs = ThreadLocal.withInitial(() -> newMac(key));
+    this.sealer = Sealer.of(secret);
+  }
+
+  /** What seals items, parameters and results under a key derived from the same secret. */
+  public Sealer sealer() {
+    return sealer;
   }
 
   private static Mac newMac(SecretKeySpec key) {

@@ -67,4 +67,9 @@ public record TaskChunk(
   public TaskChunk withSignature(String newSignature) {
     return new TaskChunk(jobId, seq, firstIndex, count, rangeStart, items, attempt, newSignature);
   }
+
+  /** The same task over {@code newItems}, one per item of its span. */
+  public TaskChunk withItems(String @Nullable [] newItems) {
+    return new TaskChunk(jobId, seq, firstIndex, count, rangeStart, newItems, attempt, signature);
+  }
 }

@@ -18,6 +18,9 @@ import org.jspecify.annotations.Nullable;
  * @param taskSignature the signature of the task that ran ({@link TaskChunk#signature()}), empty
  *     when unsigned: {@code retry} re-signs a failed item only when it proves the item came from a
  *     task signed under the cluster secret
+ * @param forged true when the stored result did not open under the reader's cluster secret (made or
+ *     changed by a party without it, or sealed for another task): it carries no items, values or
+ *     errors, is never recorded over a real result, and is dropped and counted by every reader
  */
 public record TaskResult(
     String jobId,
@@ -34,8 +37,45 @@ public record TaskResult(
     @Nullable String @Nullable [] values,
     @Nullable String @Nullable [] errors,
     boolean consumed,
-    String taskSignature)
+    String taskSignature,
+    boolean forged)
     implements ItemSpan {
+
+  /** A result as its worker made it, not yet checked against the cluster secret. */
+  public TaskResult(
+      String jobId,
+      long seq,
+      long firstIndex,
+      int count,
+      long rangeStart,
+      String @Nullable [] items,
+      String worker,
+      int attempt,
+      long elapsedNanos,
+      int ok,
+      int failed,
+      @Nullable String @Nullable [] values,
+      @Nullable String @Nullable [] errors,
+      boolean consumed,
+      String taskSignature) {
+    this(
+        jobId,
+        seq,
+        firstIndex,
+        count,
+        rangeStart,
+        items,
+        worker,
+        attempt,
+        elapsedNanos,
+        ok,
+        failed,
+        values,
+        errors,
+        consumed,
+        taskSignature,
+        /* forged= */ false);
+  }
 
   public TaskResult {
     requireNonNull(jobId, "jobId");
@@ -52,6 +92,39 @@ public record TaskResult(
     if (ok + failed != count) {
       throw new IllegalArgumentException("ok " + ok + " + failed " + failed + " != count " + count);
     }
+  }
+
+  /**
+   * What a reader holding the cluster secret makes of a stored result that does not open under it:
+   * its clear fields, and nothing of its items, values or errors.
+   */
+  public static TaskResult forged(
+      String jobId,
+      long seq,
+      long firstIndex,
+      int count,
+      String worker,
+      int attempt,
+      int ok,
+      int failed,
+      boolean consumed) {
+    return new TaskResult(
+        jobId,
+        seq,
+        firstIndex,
+        count,
+        0,
+        null,
+        worker,
+        attempt,
+        0,
+        ok,
+        failed,
+        new String[count],
+        new String[count],
+        consumed,
+        "",
+        /* forged= */ true);
   }
 
   /** Builds the result of {@code chunk} from per-item values and errors. */
@@ -142,7 +215,7 @@ public record TaskResult(
    * is read. 0 once consumed: only its counts are left.
    */
   public long heldBytes() {
-    if (consumed) {
+    if (consumed || forged) {
       return 0;
     }
     return RECORD_BYTES + textBytes(items) + textBytes(values) + textBytes(errors);

@@ -2,13 +2,10 @@ package dev.crew.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hazelcast.config.SerializationConfig;
 import com.hazelcast.internal.serialization.Data;
 import com.hazelcast.internal.serialization.InternalSerializationService;
-import com.hazelcast.internal.serialization.impl.DefaultSerializationServiceBuilder;
 import com.hazelcast.internal.serialization.impl.SerializationConstants;
 import com.hazelcast.internal.serialization.impl.compact.Schema;
-import com.hazelcast.internal.serialization.impl.compact.SchemaService;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
@@ -33,31 +30,7 @@ class CompactCodecsTest {
 
   @BeforeAll
   static void startSerialization() {
-    SerializationConfig config = new SerializationConfig();
-    CompactCodecs.register(config.getCompactSerializationConfig());
-    SchemaService schemas =
-        new SchemaService() {
-          @Override
-          public Schema get(long schemaId) {
-            return SCHEMAS.get(schemaId);
-          }
-
-          @Override
-          public void put(Schema schema) {
-            SCHEMAS.put(schema.getSchemaId(), schema);
-          }
-
-          @Override
-          public void putLocal(Schema schema) {
-            SCHEMAS.put(schema.getSchemaId(), schema);
-          }
-        };
-    serialization =
-        (InternalSerializationService)
-            new DefaultSerializationServiceBuilder()
-                .setConfig(config)
-                .setSchemaService(schemas)
-                .build();
+    serialization = TestSerialization.service(SCHEMAS, /* crewCodecs= */ true, null);
   }
 
   @AfterAll
@@ -268,6 +241,7 @@ class CompactCodecsTest {
             "retries",
             "timeoutMillis",
             "signature",
-            "inputDigest");
+            "inputDigest",
+            "sealed");
   }
 }

@@ -9,6 +9,7 @@ import dev.crew.common.ClusterSecret;
 import dev.crew.common.Durations;
 import dev.crew.common.JobSigner;
 import dev.crew.common.LogFormat;
+import dev.crew.common.Sealer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -92,7 +93,9 @@ final class ClusterOptions {
       throw CrewException.usage("--connect needs at least one HOST[:PORT]");
     }
     try {
-      return HazelcastClient.newHazelcastClient(ClusterConfigs.client(cluster, addresses, timeout));
+      Sealer sealer = signer().map(JobSigner::sealer).orElse(null);
+      return HazelcastClient.newHazelcastClient(
+          ClusterConfigs.client(cluster, addresses, timeout, sealer));
     } catch (IllegalStateException e) {
       throw new CrewException(
           ExitCodes.UNREACHABLE,

@@ -67,10 +67,13 @@ final class ResultsCommand extends ClusterCommandBase implements Callable<Intege
       List<String> freed = new ArrayList<>();
       long absent = 0;
       long failed = 0;
+      long forged = 0;
       for (List<TaskResult> batch : batches(job, results)) {
         for (TaskResult result : batch) {
           if (result == null) {
             absent++; // no result yet, or read before and not kept: the ledger tells which
+          } else if (result.forged()) {
+            forged++; // made or changed by a party without the secret: never printed
           } else if (result.consumed()) {
             failed += result.failed();
             if (failedOnly && result.hasErrors()) {
@@ -112,6 +115,14 @@ final class ResultsCommand extends ClusterCommandBase implements Callable<Intege
       }
       if (missing > 0) {
         err().println("coordinator: " + missing + " tasks have no result yet");
+      }
+      if (forged > 0) {
+        err()
+            .println(
+                "coordinator: dropped "
+                    + forged
+                    + " stored results that do not open under this cluster's secret (forged, or"
+                    + " changed by a party without it)");
       }
       err().flush();
       return failed > 0 ? ExitCodes.ITEMS_FAILED : ExitCodes.OK;

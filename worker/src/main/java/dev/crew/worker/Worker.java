@@ -282,7 +282,13 @@ public final class Worker implements AutoCloseable {
             Names.ATTR_TASKS,
                 catalog.advertised(
                     task -> !task.runsCommands() || settings.security().allowExec()));
-    Config config = ClusterConfigs.member(settings.membership(), attributes, settings.backups());
+    JobSigner signer = settings.security().signer();
+    Config config =
+        ClusterConfigs.member(
+            settings.membership(),
+            attributes,
+            settings.backups(),
+            signer == null ? null : signer.sealer());
     failureDetection(config, settings.leaseTimeout(), settings.heartbeat());
     HazelcastInstance hazelcast = Hazelcast.newHazelcastInstance(config);
     SecretCheck.afterJoin(hazelcast, settings.membership().cluster(), fingerprint);

@@ -111,7 +111,9 @@ record TaskBlock(String jobId, Lane lane, long firstSeq, List<TaskState> slots) 
   /**
    * Records each result whose task has none yet, whether the task is claimed (by its sender or by
    * another worker after a put back) or queued again: the first result wins. A result for a task
-   * already recorded or consumed, or not in this block, is a duplicate and changes nothing.
+   * already recorded or consumed, or not in this block, is a duplicate and changes nothing. A
+   * forged result (one that did not open under the cluster secret) is never recorded, and one found
+   * in a slot counts as no result: a real one replaces it.
    */
   Step<RecordOutcome> record(List<TaskResult> results) {
     List<TaskState> next = new ArrayList<>(slots);
@@ -120,11 +122,13 @@ record TaskBlock(String jobId, Lane lane, long firstSeq, List<TaskState> slots) 
     for (TaskResult result : results) {
       long slot = result.seq() - firstSeq;
       boolean open =
-          result.jobId().equals(jobId)
+          !result.forged()
+              && result.jobId().equals(jobId)
               && slot >= 0
               && slot < next.size()
               && (next.get((int) slot) instanceof Queued
-                  || next.get((int) slot) instanceof Claimed);
+                  || next.get((int) slot) instanceof Claimed
+                  || next.get((int) slot) instanceof Recorded(TaskResult held) && held.forged());
       if (open) {
         next.set((int) slot, new Recorded(result));
         recorded++;
@@ -136,11 +140,14 @@ record TaskBlock(String jobId, Lane lane, long firstSeq, List<TaskState> slots) 
         recorded == 0 ? this : with(next), new RecordOutcome(recorded, duplicates), recorded > 0);
   }
 
-  /** Up to {@code max} recorded results, in task order; changes nothing. */
+  /**
+   * Up to {@code max} recorded results, in task order; changes nothing. A forged one is no result:
+   * it is never handed to a reader.
+   */
   List<TaskResult> pending(int max) {
     List<TaskResult> found = new ArrayList<>();
     for (int i = 0; i < slots.size() && found.size() < max; i++) {
-      if (slots.get(i) instanceof Recorded(TaskResult result)) {
+      if (slots.get(i) instanceof Recorded(TaskResult result) && !result.forged()) {
         found.add(result);
       }
     }

@@ -25,6 +25,8 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs one job from the submitting side: stores its tasks in the task ledger from a streamed input
@@ -39,6 +41,8 @@ import java.util.concurrent.TimeUnit;
  * ({@link IdleBackoff}) while still answering the job's events at once.
  */
 public final class JobRun {
+  private static final Logger log = LoggerFactory.getLogger(JobRun.class);
+
   /**
    * Items queued or running at once; bounds the memory of results held back for {@code --ordered}.
    */
@@ -142,6 +146,7 @@ public final class JobRun {
   private volatile boolean stored;
 
   private JobSigner signer;
+  private long forgedDropped;
 
   public JobRun(HazelcastInstance hazelcast) {
     this(hazelcast, ledgerOf(hazelcast));
@@ -231,7 +236,7 @@ public final class JobRun {
       }
       // Handed on by earlier submissions: read before the ledger, so a result both archived and
       // still unsettled (its reader died in between) is handed on as archived, once.
-      resume.archived().forEach(result -> inbox.add(new Arrived(result)));
+      resume.archived().stream().filter(this::genuine).forEach(r -> inbox.add(new Arrived(r)));
       return consume(job, handler, planner, progress, options, started);
     } finally {
       stopped = true;
@@ -483,8 +488,28 @@ public final class JobRun {
       }
     }
     if (!keys.isEmpty()) {
-      results.getAll(keys).values().forEach(result -> inbox.add(new Arrived(result)));
+      results.getAll(keys).values().stream()
+          .filter(this::genuine)
+          .forEach(result -> inbox.add(new Arrived(result)));
     }
+  }
+
+  /**
+   * Whether an archived result opened under the cluster secret; a forged one (made or changed by a
+   * party without it) is dropped, and said once per run.
+   */
+  private boolean genuine(TaskResult result) {
+    if (!result.forged()) {
+      return true;
+    }
+    if (forgedDropped++ == 0) {
+      log.warn(
+          "job {}: dropped result {}: it does not open under this cluster's secret (forged or"
+              + " changed by a party without it)",
+          result.jobId(),
+          result.taskId());
+    }
+    return false;
   }
 
   /**

@@ -1,0 +1,251 @@
+package dev.crew.common;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.Mac;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Seals what a task carries (items, parameters, results) with AES-256-GCM under a key derived from
+ * the cluster secret (HKDF-SHA256, never the secret itself): a party without the secret sees only
+ * ciphertext, and cannot make a sealed value that opens. The associated data binds each sealed
+ * value to the record around it (its job, task and attempt), so it cannot be moved to another.
+ *
+ * <p>The nonce is synthetic: an HMAC, under a second derived key, of the context and the plain
+ * text. Sealing is therefore deterministic (the same value in the same record seals to the same
+ * bytes), which Hazelcast needs, since it compares stored values by their bytes ({@code replace(k,
+ * expected, update)}, {@code remove(k, v)}); it tells an onlooker only that two sealed values are
+ * equal. Two different values share a nonce only by a 96-bit collision. Safe for use by many
+ * threads.
+ */
+public final class Sealer {
+  private static final String KEY_LABEL = "crew payload key v1";
+  private static final String NONCE_KEY_LABEL = "crew payload nonce key v1";
+  private static final byte[] SALT = "crew hkdf salt v1".getBytes(StandardCharsets.UTF_8);
+  private static final int NONCE_BYTES = 12;
+  private static final int TAG_BITS = 128;
+  private static final int VERSION = 1;
+
+  private final SecretKeySpec key;
+  private final SecretKeySpec nonceKey;
+
+  /**
+   * Ciphers and MACs not in use: taken for one seal or open and given back. Pooled, not per thread:
+   * the I/O lane's virtual threads come and go by the thousand.
+   */
+  private final ConcurrentLinkedQueue<State> idle = new ConcurrentLinkedQueue<>();
+
+  private final class State {
+    final Cipher cipher;
+    final Mac mac;
+
+    /**
+     * This cipher's last seal: the JDK refuses to encrypt twice in a row with one key and nonce,
+     * and a synthetic nonce repeats exactly when the value does, so the last output is the answer.
+     */
+    byte @Nullable [] lastNonce;
+
+    byte @Nullable [] lastSealed;
+
+    State() {
+      try {
+        this.cipher = Cipher.getInstance("AES/GCM/NoPadding");
+        this.mac = Mac.getInstance("HmacSHA256");
+        mac.init(nonceKey);
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("this JDK cannot compute AES-GCM and HMAC-SHA256", e);
+      }
+    }
+
+    byte[] nonce(byte[] plain, byte[] context) {
+      mac.update(ByteBuffer.allocate(Integer.BYTES).putInt(context.length).array());
+      mac.update(context);
+      mac.update(plain);
+      return Arrays.copyOf(mac.doFinal(), NONCE_BYTES);
+    }
+  }
+
+  private Sealer(byte[] key, byte[] nonceKey) {
+    this.key = new SecretKeySpec(key, "AES");
+    this.nonceKey = new SecretKeySpec(nonceKey, "HmacSHA256");
+    seal(new byte[0], new byte[0]); // fails here, not on first use, if this JDK cannot
+  }
+
+  /** A sealer under the key derived from {@code secret}. */
+  public static Sealer of(byte[] secret) {
+    if (secret.length == 0) {
+      throw new IllegalArgumentException("the cluster secret is empty");
+    }
+    return new Sealer(
+        hkdf(SALT, secret, KEY_LABEL.getBytes(StandardCharsets.UTF_8), 32),
+        hkdf(SALT, secret, NONCE_KEY_LABEL.getBytes(StandardCharsets.UTF_8), 32));
+  }
+
+  /** HKDF-SHA256 (RFC 5869): extract {@code secret} with {@code salt}, expand with {@code info}. */
+  static byte[] hkdf(byte[] salt, byte[] secret, byte[] info, int length) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(salt, "HmacSHA256"));
+      byte[] prk = mac.doFinal(secret);
+      mac.init(new SecretKeySpec(prk, "HmacSHA256"));
+      byte[] out = new byte[length];
+      byte[] block = new byte[0];
+      for (int done = 0, i = 1; done < length; i++) {
+        mac.update(block);
+        mac.update(info);
+        mac.update((byte) i);
+        block = mac.doFinal();
+        int n = Math.min(block.length, length - done);
+        System.arraycopy(block, 0, out, done, n);
+        done += n;
+      }
+      return out;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("this JDK cannot compute HMAC-SHA256", e);
+    }
+  }
+
+  /** {@code plain} sealed, bound to {@code context}: version, nonce, ciphertext and tag. */
+  public byte[] seal(byte[] plain, byte[] context) {
+    State state = take();
+    byte[] nonce = state.nonce(plain, context);
+    if (Arrays.equals(nonce, state.lastNonce) && state.lastSealed != null) {
+      idle.offer(state);
+      return state.lastSealed.clone();
+    }
+    try {
+      state.cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+      state.cipher.updateAAD(context);
+      byte[] sealed = new byte[1 + NONCE_BYTES + state.cipher.getOutputSize(plain.length)];
+      sealed[0] = VERSION;
+      System.arraycopy(nonce, 0, sealed, 1, NONCE_BYTES);
+      state.cipher.doFinal(plain, 0, plain.length, sealed, 1 + NONCE_BYTES);
+      state.lastNonce = nonce;
+      state.lastSealed = sealed.clone();
+      return sealed;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM failed to seal", e);
+    } finally {
+      idle.offer(state);
+    }
+  }
+
+  private State take() {
+    State state = idle.poll();
+    return state != null ? state : new State();
+  }
+
+  /**
+   * What {@link #seal} sealed with {@code context}, or null when {@code sealed} was not sealed by a
+   * holder of this secret for this context (forged, changed, moved or cut short).
+   */
+  public byte @Nullable [] open(byte[] sealed, byte[] context) {
+    requireNonNull(sealed, "sealed");
+    if (sealed.length < 1 + NONCE_BYTES + TAG_BITS / 8 || sealed[0] != VERSION) {
+      return null;
+    }
+    State state = take();
+    Cipher cipher = state.cipher;
+    try {
+      cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, sealed, 1, NONCE_BYTES));
+      cipher.updateAAD(context);
+      return cipher.doFinal(sealed, 1 + NONCE_BYTES, sealed.length - 1 - NONCE_BYTES);
+    } catch (AEADBadTagException e) {
+      return null;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM failed to open", e);
+    } finally {
+      idle.offer(state);
+    }
+  }
+
+  /** Arrays of strings (any may be null, as may their elements) sealed as one value. */
+  public byte[] sealStrings(byte[] context, String[][] arrays) {
+    return seal(Strings.encode(arrays), context);
+  }
+
+  /**
+   * The {@code arrays} arrays of strings {@link #sealStrings} sealed with {@code context}, or null
+   * when they do not open.
+   */
+  public @Nullable String @Nullable [] @Nullable [] openStrings(
+      byte[] sealed, byte[] context, int arrays) {
+    byte[] plain = open(sealed, context);
+    return plain == null ? null : Strings.decode(plain, arrays);
+  }
+
+  /** The length-prefixed encoding of parts, used as a sealed value's context. */
+  public static byte[] context(Object... parts) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (Object part : parts) {
+      byte[] bytes =
+          switch (part) {
+            case String s -> s.getBytes(StandardCharsets.UTF_8);
+            case Long n -> ByteBuffer.allocate(Long.BYTES).putLong(n).array();
+            case Integer n -> ByteBuffer.allocate(Long.BYTES).putLong(n).array();
+            case Boolean b -> new byte[] {(byte) (b ? 1 : 0)};
+            default -> throw new IllegalArgumentException("no context encoding for " + part);
+          };
+      out.writeBytes(ByteBuffer.allocate(Integer.BYTES).putInt(bytes.length).array());
+      out.writeBytes(bytes);
+    }
+    return out.toByteArray();
+  }
+
+  /** Length-prefixed arrays of nullable UTF-8 strings; -1 stands for null. */
+  private static final class Strings {
+    private Strings() {}
+
+    static byte[] encode(String[][] arrays) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ByteBuffer number = ByteBuffer.allocate(Integer.BYTES);
+      for (String[] array : arrays) {
+        out.writeBytes(number.clear().putInt(array == null ? -1 : array.length).array());
+        if (array != null) {
+          for (String s : array) {
+            byte[] bytes = s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+            out.writeBytes(number.clear().putInt(bytes == null ? -1 : bytes.length).array());
+            if (bytes != null) {
+              out.writeBytes(bytes);
+            }
+          }
+        }
+      }
+      return out.toByteArray();
+    }
+
+    static @Nullable String @Nullable [] @Nullable [] decode(byte[] plain, int arrays) {
+      ByteBuffer in = ByteBuffer.wrap(plain);
+      String[][] out = new String[arrays][];
+      try {
+        for (int a = 0; a < arrays; a++) {
+          int length = in.getInt();
+          if (length >= 0) {
+            String[] array = new String[length];
+            for (int i = 0; i < length; i++) {
+              int bytes = in.getInt();
+              if (bytes >= 0) {
+                array[i] = new String(plain, in.position(), bytes, StandardCharsets.UTF_8);
+                in.position(in.position() + bytes);
+              }
+            }
+            out[a] = array;
+          }
+        }
+      } catch (RuntimeException e) {
+        return null; // opened, so sealed by a holder of the secret: not reached unless a bug
+      }
+      return in.hasRemaining() ? null : out;
+    }
+  }
+}
