@@ -2,12 +2,14 @@ package dev.crew.coordinator;
 
 import ch.qos.logback.classic.Level;
 import dev.crew.common.LogFormat;
+import dev.crew.common.TerminalText;
 import dev.crew.coordinator.job.JobRefusedException;
 import java.io.BufferedWriter;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import org.slf4j.LoggerFactory;
 import picocli.AutoComplete;
@@ -91,9 +93,12 @@ public final class Coordinator {
         (e, commandLine, parseResult) -> {
           PrintWriter err = commandLine.getErr();
           commandLine.getOut().flush();
-          err.println("coordinator: " + messageOf(e));
+          // Messages quote ids, names and items from the cluster: one line, no control characters.
+          err.println("coordinator: " + TerminalText.of(messageOf(e)));
           if (maxVerbosity(parseResult) > 0) {
-            e.printStackTrace(err);
+            StringWriter trace = new StringWriter();
+            e.printStackTrace(new PrintWriter(trace));
+            trace.toString().lines().map(TerminalText::of).forEach(err::println);
           }
           err.flush();
           if (e instanceof CrewException crew) {
@@ -110,7 +115,7 @@ public final class Coordinator {
           String message = e.getMessage().replaceFirst("^Error: ", "");
           err.println(
               "coordinator: "
-                  + message
+                  + TerminalText.of(message)
                   + " (see: coordinator "
                   + subcommandPath(e.getCommandLine())
                   + "--help)");

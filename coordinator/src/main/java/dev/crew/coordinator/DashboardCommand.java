@@ -1,10 +1,13 @@
 package dev.crew.coordinator;
 
 import com.hazelcast.core.HazelcastInstance;
+import dev.crew.worker.http.AllowedHosts;
 import dev.crew.worker.http.DashboardRoutes;
 import dev.crew.worker.http.HttpEndpoint;
 import dev.crew.worker.view.ClusterWatch;
 import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -33,10 +36,31 @@ final class DashboardCommand extends ClusterCommandBase implements Callable<Inte
           "Address to listen on (default ${DEFAULT-VALUE}; the page has no authentication).")
   String bind;
 
+  @Option(
+      names = "--allowed-host",
+      split = ",",
+      paramLabel = "NAME",
+      description = {
+        "A name the page answers to besides localhost, IP addresses and the --bind name; repeatable.",
+        "Any other Host is answered 421, so a web page cannot reach it by DNS rebinding."
+      })
+  List<String> allowedHosts = List.of();
+
+  @Option(
+      names = "--hide-errors",
+      description = "Show failed items only as counted failures, with no item or error text.")
+  boolean hideErrors;
+
   @Override
   public Integer call() throws InterruptedException {
     if (port < 1 || port > 65535) {
       throw CrewException.usage("--port must be between 1 and 65535, not " + port);
+    }
+    AllowedHosts hosts;
+    try {
+      hosts = AllowedHosts.of(bind, allowedHosts);
+    } catch (IllegalArgumentException e) {
+      throw CrewException.usage("--allowed-host: " + e.getMessage());
     }
     HazelcastInstance hazelcast = connect();
     CountDownLatch stopped = new CountDownLatch(1);
@@ -45,8 +69,11 @@ final class DashboardCommand extends ClusterCommandBase implements Callable<Inte
       endpoint =
           HttpEndpoint.start(
               new InetSocketAddress(bind, port),
+              hosts,
+              Map.of(),
               DashboardRoutes.of(
-                  new ClusterWatch(hazelcast, options().cluster, 20, System::currentTimeMillis)));
+                  new ClusterWatch(hazelcast, options().cluster, 20, System::currentTimeMillis),
+                  hideErrors));
     } catch (IllegalStateException e) {
       hazelcast.shutdown();
       throw CrewException.usage(e.getMessage());

@@ -1,6 +1,7 @@
 package dev.crew.coordinator;
 
 import dev.crew.common.CrewEvent;
+import dev.crew.common.TerminalText;
 import dev.crew.common.WorkerStats;
 import dev.crew.worker.view.ClusterSnapshot;
 import java.time.Instant;
@@ -13,6 +14,8 @@ import java.util.Map;
 
 /**
  * A {@link ClusterSnapshot} as text lines, shared by {@code cluster}, {@code jobs} and {@code top}.
+ * Every text in a snapshot was written into the cluster by someone: each goes through {@link
+ * TerminalText}.
  */
 final class SnapshotText {
   private static final String WORKER_ROW = "  %-21s %-15s %5s %9s %11s %11s %8s %9s %4s %4s %4s";
@@ -30,7 +33,7 @@ final class SnapshotText {
     return String.format(
         Locale.ROOT,
         "cluster '%s': %d workers, %d cores, %d cpu slots, %d io slots; %s items/s",
-        s.cluster(),
+        TerminalText.of(s.cluster()),
         s.workers().size(),
         cores,
         cpu,
@@ -64,8 +67,8 @@ final class SnapshotText {
           String.format(
               Locale.ROOT,
               WORKER_ROW,
-              w.name(),
-              w.host(),
+              TerminalText.of(w.name()),
+              TerminalText.of(w.host()),
               w.cores(),
               w.cpuBusy() + "/" + (w.cpuSlots() - w.cpuBusy()),
               w.ioBusy() + "/" + (w.ioSlots() - w.ioBusy()),
@@ -85,7 +88,10 @@ final class SnapshotText {
     for (Map.Entry<String, Integer> queue : s.queues().entrySet()) {
       lines.add(
           String.format(
-              Locale.ROOT, "queue %-3s %d tasks waiting", queue.getKey(), queue.getValue()));
+              Locale.ROOT,
+              "queue %-3s %d tasks waiting",
+              TerminalText.of(queue.getKey()),
+              queue.getValue()));
     }
     return lines;
   }
@@ -102,9 +108,9 @@ final class SnapshotText {
           String.format(
               Locale.ROOT,
               JOB_ROW,
-              j.id(),
-              j.task(),
-              j.state(),
+              TerminalText.of(j.id()),
+              TerminalText.of(j.task()),
+              TerminalText.of(j.state()),
               bar(j.fraction(), 15)
                   + (j.total() > 0
                       ? String.format(Locale.ROOT, " %3d%%", (int) (100 * j.fraction()))
@@ -127,10 +133,10 @@ final class SnapshotText {
                     String.format(
                         Locale.ROOT,
                         "  failed  %s #%d %s: %s",
-                        f.jobId(),
+                        TerminalText.of(f.jobId()),
                         f.index(),
-                        f.item() == null ? "" : f.item(),
-                        f.error())));
+                        f.item() == null ? "" : TerminalText.of(f.item()),
+                        TerminalText.of(f.error()))));
     for (CrewEvent e : s.events().subList(0, Math.min(max, s.events().size()))) {
       lines.add(
           String.format(
@@ -138,8 +144,8 @@ final class SnapshotText {
               "  %s %-9s %s: %s",
               CLOCK.format(Instant.ofEpochMilli(e.millis())),
               e.kind().name().toLowerCase(Locale.ROOT).replace("_dropped", ""),
-              e.worker(),
-              e.detail()));
+              TerminalText.of(e.worker()),
+              TerminalText.of(e.detail())));
     }
     return lines;
   }

@@ -7,6 +7,7 @@ import dev.crew.common.Job;
 import dev.crew.common.Names;
 import dev.crew.common.ResultHoldings;
 import dev.crew.common.TaskResult;
+import dev.crew.common.TerminalText;
 import dev.crew.common.ledger.JobTally;
 import dev.crew.common.ledger.TaskLedger;
 import dev.crew.coordinator.job.JobRun;
@@ -50,11 +51,11 @@ final class StatusCommand extends ClusterCommandBase implements Callable<Integer
             .printf(
                 "job %s: %s%n  task %s on the %s lane, params %s%n  items %s done, %d ok, %d failed; tasks %d/%s%n"
                     + "  submitted %s ago%n",
-                job.id(),
+                TerminalText.of(job.id()),
                 p.state().name().toLowerCase(Locale.ROOT),
-                job.task(),
+                TerminalText.of(job.task()),
                 job.lane().id(),
-                job.params().values(),
+                TerminalText.of(job.params().values()),
                 p.done(),
                 p.ok(),
                 p.failed(),
@@ -63,7 +64,7 @@ final class StatusCommand extends ClusterCommandBase implements Callable<Integer
                 age(job));
         if (!p.state().isFinal()
             && holdings.admission(job.id()) instanceof Admission.Paused paused) {
-          out().println("  " + paused.describe(job.id()));
+          out().println("  " + TerminalText.of(paused.describe(job.id())));
         }
         out().flush();
         return ExitCodes.OK;
@@ -84,8 +85,8 @@ final class StatusCommand extends ClusterCommandBase implements Callable<Integer
           out()
               .printf(
                   format,
-                  job.id(),
-                  job.task(),
+                  TerminalText.of(job.id()),
+                  TerminalText.of(job.task()),
                   job.lane().id(),
                   !p.state().isFinal() && holdings.admission(job.id()) instanceof Admission.Paused
                       ? "paused"

@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import dev.crew.common.Lane;
 import dev.crew.common.Task;
 import dev.crew.common.TaskCatalog;
+import dev.crew.common.TerminalText;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -32,7 +33,7 @@ final class TasksCommand extends ClusterCommandBase implements Callable<Integer>
                 out()
                     .printf(
                         format,
-                        name,
+                        TerminalText.of(name),
                         lane.id(),
                         view.workersWith(name) + "/" + view.workers().size(),
                         local.find(name).map(Task::description).orElse("(a plugin task)")));

@@ -85,6 +85,11 @@ class CoordinatorCliTest {
     assertOneLineError(run("jobs", "--last", "0"), 2, "--last must be at least 1");
     assertOneLineError(
         run("dashboard", "--port", "70000"), 2, "--port must be between 1 and 65535");
+    // Refused before connecting: the cluster options lead nowhere.
+    assertOneLineError(
+        run("dashboard", "--allowed-host", "a\u001b[2Jb", "--connect", "127.0.0.1:1"),
+        2,
+        "--allowed-host: 'a\\u001B[2Jb' is not a host name");
   }
 
   @Test

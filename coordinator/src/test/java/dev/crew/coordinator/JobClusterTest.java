@@ -278,6 +278,52 @@ class JobClusterTest {
     assertThat(tasks.out()).contains("3/3");
   }
 
+  @Test
+  void plantedControlCharacters_neverReachTheTerminalRaw() {
+    // A job record as anyone on the cluster's port could write one, and items whose text comes
+    // back in errors: each carries a sequence that retitles the window and one that clears it.
+    String plant = "\u001b]0;owned\u0007\u001b[2J\u009b1m";
+    String shown = "\\u001B]0;owned\\u0007\\u001B[2J\\u009B1m";
+    String jobId = "planted" + plant;
+    IMap<String, Job> jobs = client.getMap(Names.JOBS);
+    jobs.put(
+        jobId,
+        Job.submitting(
+            jobId,
+            "fib" + plant,
+            Lane.CPU,
+            new Params(Map.of("n", "1" + plant)),
+            System.currentTimeMillis()));
+    try {
+      CoordinatorCliTest.Run run =
+          CoordinatorCliTest.run(
+              cli("submit", "fib", "--input", writeLines("7" + plant, 1), "--job-id", "escapes"));
+      assertThat(run.code()).as(run.err()).isEqualTo(1);
+      List<CoordinatorCliTest.Run> runs =
+          List.of(
+              run,
+              CoordinatorCliTest.run(cli("status")),
+              CoordinatorCliTest.run(cli("status", jobId)),
+              CoordinatorCliTest.run(cli("jobs")),
+              CoordinatorCliTest.run(cli("results", "escapes", "--failed")),
+              CoordinatorCliTest.run(cli("status", "missing" + plant)));
+      for (CoordinatorCliTest.Run r : runs) {
+        assertThat(r.out() + r.err()).doesNotContain("\u001b", "\u0007", "\u009b");
+      }
+      assertThat(runs.get(1).out()).contains("planted" + shown);
+      assertThat(runs.get(2).out()).contains("job planted" + shown, "task fib" + shown);
+      assertThat(runs.get(3).out()).contains("planted" + shown, "escapes #0 7" + shown);
+      assertThat(runs.get(4).outLines()).singleElement().asString().contains("7" + shown);
+      assertThat(runs.get(5).errLines())
+          .singleElement()
+          .asString()
+          .startsWith("coordinator: ")
+          .contains("missing" + shown);
+    } finally {
+      jobs.delete(jobId);
+    }
+  }
+
   private static String writeLines(String line, int count) {
     try {
       java.nio.file.Path file = java.nio.file.Files.createTempFile("crew-it", ".txt");

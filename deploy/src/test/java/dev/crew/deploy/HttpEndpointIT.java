@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A real worker's HTTP endpoint under the cheapest attack there is: connections that send nothing,
  * or half a request, and stay open. Its liveness probe must keep answering at once, as a kubelet
- * expects, and the worker must close those connections itself.
+ * expects, and the worker must close those connections itself. And under a web page's: a name
+ * pointed at the worker's address (DNS rebinding) gets nothing.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -48,7 +49,11 @@ class HttpEndpointIT {
         base,
         List.of("127.0.0.1:" + base),
         1,
-        List.of("--http-port", Integer.toString(httpPort)));
+        List.of(
+            "--http-port",
+            Integer.toString(httpPort),
+            "--http-allowed-host",
+            "crew-workers.crew.svc"));
   }
 
   @AfterEach
@@ -88,12 +93,36 @@ class HttpEndpointIT {
   void worker_connectionsWithoutACompleteRequest_closed() throws Exception {
     Socket silent = connect();
     Socket half = connect();
-    half.getOutputStream().write(bytes("GET /metrics HTTP/1.1\r\nHost: x\r\n"));
+    half.getOutputStream().write(bytes("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
 
     await("the worker closing both connections")
         .atMost(CLOSED_WITHIN)
         .until(() -> closedByServer(silent) && closedByServer(half));
     assertThat(probe("/health/live").status()).isEqualTo(200);
+  }
+
+  @Test
+  void host_aRebindingPagesNameRefused_theAllowedNameAnswered() throws Exception {
+    String refused = get("/metrics", "rebound.example:" + httpPort);
+    assertThat(refused).startsWith("HTTP/1.1 421").doesNotContain("crew_");
+    assertThat(refused.substring(refused.indexOf("\r\n\r\n") + 4)).hasLineCount(1);
+    assertThat(get("/metrics", "crew-workers.crew.svc:" + httpPort))
+        .startsWith("HTTP/1.1 200")
+        .contains("crew_");
+    assertThat(get("/health/live", "localhost:" + httpPort)).startsWith("HTTP/1.1 200");
+  }
+
+  /** The whole answer to a GET of {@code path} sent with {@code host} as its Host header. */
+  private String get(String path, String host) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", httpPort)) {
+      socket.setSoTimeout(10_000);
+      socket
+          .getOutputStream()
+          .write(
+              bytes(
+                  "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n"));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
   }
 
   private record Probe(int status, Duration took) {}
@@ -105,7 +134,8 @@ class HttpEndpointIT {
       socket.setSoTimeout(10_000);
       socket
           .getOutputStream()
-          .write(bytes("GET " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+          .write(
+              bytes("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
       String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       Duration took = Duration.ofNanos(System.nanoTime() - started);
       assertThat(answer).startsWith("HTTP/1.1 ");

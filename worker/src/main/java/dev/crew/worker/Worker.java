@@ -316,9 +316,10 @@ public final class Worker implements AutoCloseable {
       try {
         worker.http =
             HttpEndpoint.start(
-                httpOptions.address(),
+                httpOptions,
                 WorkerRoutes.probes(worker),
-                WorkerRoutes.pages(worker, settings.membership().cluster()));
+                WorkerRoutes.pages(
+                    worker, settings.membership().cluster(), httpOptions.hideErrors()));
       } catch (IllegalStateException e) {
         worker.close();
         throw e;

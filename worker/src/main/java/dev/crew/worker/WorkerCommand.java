@@ -175,6 +175,28 @@ public final class WorkerCommand implements Callable<Integer> {
   String httpBind;
 
   @Option(
+      names = "--http-allowed-host",
+      split = ",",
+      paramLabel = "NAME",
+      defaultValue = "${env:CREW_HTTP_ALLOWED_HOSTS:-}",
+      description = {
+        "A name the HTTP endpoint answers to, besides localhost, IP addresses and the --http-bind name;",
+        "repeatable or comma-separated (env CREW_HTTP_ALLOWED_HOSTS). A request whose Host header is any other",
+        "name is answered 421 with nothing of the worker's: a web page cannot reach the endpoint by pointing",
+        "its own name at this address (DNS rebinding). Add the names probes and scrapers use, e.g. a Service's."
+      })
+  List<String> httpAllowedHosts;
+
+  @Option(
+      names = "--http-hide-errors",
+      defaultValue = "${env:CREW_HTTP_HIDE_ERRORS:-false}",
+      description = {
+        "Show failed items on the dashboard only as counted failures, with no item or error text",
+        "(env CREW_HTTP_HIDE_ERRORS)."
+      })
+  boolean httpHideErrors;
+
+  @Option(
       names = "--log-format",
       paramLabel = "text|json",
       defaultValue = "${env:CREW_LOG_FORMAT:-text}",
@@ -251,7 +273,11 @@ public final class WorkerCommand implements Callable<Integer> {
                 ClusterSecret.load(secretFile, System.getenv("CREW_SECRET")).orElse(null),
                 allowExec));
     HttpOptions http =
-        new HttpOptions(httpBind == null ? HttpOptions.DEFAULT_BIND : httpBind.trim(), httpPort);
+        new HttpOptions(
+            httpBind == null ? HttpOptions.DEFAULT_BIND : httpBind.trim(),
+            httpPort,
+            httpAllowedHosts == null ? List.of() : httpAllowedHosts,
+            httpHideErrors);
     // Signals are taken before the member starts: a SIGTERM that lands while it joins (an
     // orchestrator scaling down
     // right after scaling up) must still leave the cluster gracefully, its partitions handed over

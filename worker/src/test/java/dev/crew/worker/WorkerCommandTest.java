@@ -51,7 +51,9 @@ class WorkerCommandTest {
             "--io-concurrency",
             "--multicast",
             "--k8s-dns",
-            "--drain-timeout")
+            "--drain-timeout",
+            "--http-allowed-host",
+            "--http-hide-errors")
         .contains("Exit codes:")
         .contains("0", "stopped cleanly")
         .contains("2", "bad usage")
@@ -127,6 +129,7 @@ class WorkerCommandTest {
     "--port, 70000, port 70000",
     "--backups, 7, --backups",
     "--drain-timeout, soon, --drain-timeout",
+    "--http-allowed-host, evil name, --http-allowed-host: 'evil name'",
   })
   void badValue_isBadUsageInOneLine(String option, String value, String mentioned) {
     // Should a check go missing, the member that starts stays alone: unique cluster, a peer list

@@ -2,13 +2,21 @@ package dev.crew.coordinator.job;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
 import dev.crew.common.TaskResult;
+import dev.crew.common.TerminalText;
 import java.io.IOException;
 import java.io.Writer;
 
 /**
  * Writes one JSON line per item: {@code {"index": i, "item": ..., "result": ..., "worker": ...}},
  * with {@code "error"} in place of {@code "result"} for an item that failed.
+ *
+ * <p>Lines printed on a terminal carry no control character: JSON escapes C0 in strings, and this
+ * also escapes the other characters of {@link TerminalText}, which leaves each string's value as it
+ * was.
  */
 public final class JsonLinesOutput implements ResultHandler {
   private final JsonGenerator json;
@@ -23,6 +31,7 @@ public final class JsonLinesOutput implements ResultHandler {
    */
   public JsonLinesOutput(Writer out, boolean failedOnly) throws IOException {
     this.json = new JsonFactory().createGenerator(out);
+    json.setCharacterEscapes(TerminalEscapes.INSTANCE);
     this.failedOnly = failedOnly;
     json.setRootValueSeparator(null);
   }
@@ -45,7 +54,7 @@ public final class JsonLinesOutput implements ResultHandler {
         json.writeStringField("error", result.errors()[i]);
       } else {
         json.writeFieldName("result");
-        json.writeRawValue(result.values()[i]);
+        json.writeRawValue(rawValue(result.values()[i]));
       }
       json.writeStringField("worker", result.worker());
       json.writeEndObject();
@@ -56,5 +65,56 @@ public final class JsonLinesOutput implements ResultHandler {
   @Override
   public void flush() throws IOException {
     json.flush();
+  }
+
+  /**
+   * A result's JSON text, which comes from the cluster as it is, without control characters. In
+   * valid JSON they can only be whitespace between tokens (made a space) or characters inside a
+   * string other than C0 (escaped); JSON that is not valid is shown neutralised in the same way.
+   */
+  static String rawValue(String json) {
+    StringBuilder out = null;
+    for (int i = 0; i < json.length(); i++) {
+      char c = json.charAt(i);
+      if (TerminalText.isControl(c)) {
+        if (out == null) {
+          out = new StringBuilder(json.length() + 16).append(json, 0, i);
+        }
+        if (c == '\t' || c == '\n' || c == '\r') {
+          out.append(' ');
+        } else {
+          TerminalText.appendEscape(out, c);
+        }
+      } else if (out != null) {
+        out.append(c);
+      }
+    }
+    return out == null ? json : out.toString();
+  }
+
+  /** JSON's own escapes, and the control characters above ASCII's C0 that it leaves as they are. */
+  private static final class TerminalEscapes extends CharacterEscapes {
+    static final TerminalEscapes INSTANCE = new TerminalEscapes();
+
+    private final int[] ascii = standardAsciiEscapesForJSON();
+
+    private TerminalEscapes() {
+      ascii[0x7f] = ESCAPE_STANDARD;
+    }
+
+    @Override
+    public int[] getEscapeCodesForAscii() {
+      return ascii;
+    }
+
+    @Override
+    public SerializableString getEscapeSequence(int ch) {
+      if (ch > Character.MAX_VALUE || !TerminalText.isControl((char) ch)) {
+        return null;
+      }
+      StringBuilder escape = new StringBuilder(6);
+      TerminalText.appendEscape(escape, (char) ch);
+      return new SerializedString(escape.toString());
+    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.crew.coordinator.job;
 
+import dev.crew.common.TerminalText;
 import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -32,11 +33,11 @@ public record Outcome(
     String workers =
         perWorker.entrySet().stream()
             .sorted(Map.Entry.comparingByKey())
-            .map(e -> e.getKey() + " " + e.getValue())
+            .map(e -> TerminalText.of(e.getKey()) + " " + e.getValue())
             .collect(Collectors.joining(", "));
     return String.format(
         "job %s%s: %d ok, %d failed in %.2f s (%s items/s); items per worker: %s",
-        jobId,
+        TerminalText.of(jobId),
         cancelled ? " cancelled" : "",
         ok,
         failed,

@@ -53,6 +53,43 @@ class HandlersTest {
   }
 
   @Test
+  void jsonLines_controlCharactersFromTheCluster_escapedAndTheSameValues() throws IOException {
+    String planted = "a\u001b[2Jb\u009bc\u007fd\u202ee\u0007";
+    StringWriter out = new StringWriter();
+    JsonLinesOutput output = new JsonLinesOutput(out);
+    output.accept(
+        TaskResult.of(
+            TaskChunk.ofItems("j", 0, 0, new String[] {planted, planted}),
+            "w\u001b]0;x\u0007",
+            5,
+            // A raw value with the characters left in, as a forged result would bring them.
+            new String[] {"{\"v\":\"" + planted + "\"}\n", null},
+            new String[] {null, planted}));
+    output.flush();
+
+    String text = out.toString();
+    String[] lines = text.split("\n");
+    assertThat(lines).hasSize(2);
+    for (String line : lines) {
+      assertThat(line.chars().filter(c -> dev.crew.common.TerminalText.isControl((char) c)))
+          .as(line)
+          .isEmpty();
+    }
+    JsonNode first = JSON.readTree(lines[0]);
+    assertThat(first.get("item").asText()).isEqualTo(planted);
+    assertThat(first.get("result").get("v").asText()).isEqualTo(planted);
+    assertThat(first.get("worker").asText()).isEqualTo("w\u001b]0;x\u0007");
+    assertThat(JSON.readTree(lines[1]).get("error").asText()).isEqualTo(planted);
+  }
+
+  @Test
+  void rawValue_validJsonWithoutControls_unchanged() {
+    String json = "{\"a\":[1,\"x y\"],\"b\":\"\\u001b\"}";
+    assertThat(JsonLinesOutput.rawValue(json)).isSameAs(json);
+    assertThat(JsonLinesOutput.rawValue("[1,\n2]")).isEqualTo("[1, 2]");
+  }
+
+  @Test
   void jsonLines_failedOnlySkipsSuccesses() throws IOException {
     StringWriter out = new StringWriter();
     JsonLinesOutput output = new JsonLinesOutput(out, /* failedOnly= */ true);

@@ -24,8 +24,11 @@ public final class DashboardRoutes {
 
   private DashboardRoutes() {}
 
-  /** The dashboard's paths: {@code /}, {@code /api/cluster} and the chart library. */
-  public static Map<String, HttpEndpoint.Route> of(ClusterWatch watch) {
+  /**
+   * The dashboard's paths: {@code /}, {@code /api/cluster} and the chart library; with {@code
+   * hideErrors}, failed items are only counted, their item and error text left out.
+   */
+  public static Map<String, HttpEndpoint.Route> of(ClusterWatch watch, boolean hideErrors) {
     byte[] page = resource("dev/crew/worker/http/dashboard.html");
     byte[] chart = resource(CHART_RESOURCE);
     Map<String, HttpEndpoint.Route> routes = new LinkedHashMap<>();
@@ -37,7 +40,11 @@ public final class DashboardRoutes {
     routes.put(
         "/api/cluster",
         () ->
-            new HttpEndpoint.Reply(200, "application/json", JSON.writeValueAsBytes(watch.read())));
+            new HttpEndpoint.Reply(
+                200,
+                "application/json",
+                JSON.writeValueAsBytes(
+                    hideErrors ? watch.read().withoutFailureText() : watch.read())));
     return routes;
   }
 

@@ -2,11 +2,13 @@ package dev.crew.worker.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.crew.common.TerminalText;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -17,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A small read-only HTTP server on the JDK's {@code com.sun.net.httpserver}: each path answers GET
- * (and HEAD) with what its {@link Route} returns; anything else is 404 or 405.
+ * (and HEAD) with what its {@link Route} returns; anything else is 404 or 405, and a request whose
+ * {@code Host} is not one of its {@link AllowedHosts} is 421 before anything else is looked at.
  *
  * <p>Each request is read and answered on its own virtual thread, so a client that sends half a
  * request holds only a parked thread until the deadlines of {@link ServerLimits} close its
@@ -27,6 +30,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpEndpoint implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpEndpoint.class);
+
+  /** The whole answer to a request for a host that is not allowed: nothing about the worker. */
+  public static final String MISDIRECTED =
+      "misdirected: not a host name of this endpoint (see --http-allowed-host)\n";
 
   /** How long a page request waits for the one running before it is answered 503. */
   static final Duration PAGE_WAIT = Duration.ofSeconds(2);
@@ -52,17 +59,38 @@ public final class HttpEndpoint implements AutoCloseable {
     this.threads = threads;
   }
 
-  /** Serves {@code pages} (exact paths), none of them as a probe. */
+  /**
+   * Serves {@code pages} (exact paths), none of them as a probe, to requests for loopback, an IP
+   * address or the bound name.
+   */
   public static HttpEndpoint start(InetSocketAddress address, Map<String, Route> pages) {
     return start(address, Map.of(), pages);
   }
 
   /**
-   * Serves {@code probes} and {@code pages} (exact paths) on {@code address}; fails with a clear
-   * message if the port is taken.
+   * Serves {@code probes} and {@code pages} (exact paths) to requests for loopback, an IP address
+   * or the bound name.
    */
   public static HttpEndpoint start(
       InetSocketAddress address, Map<String, Route> probes, Map<String, Route> pages) {
+    return start(address, AllowedHosts.of(address.getHostString(), List.of()), probes, pages);
+  }
+
+  /** Serves what {@code options} says: its address, and the hosts it allows. */
+  public static HttpEndpoint start(
+      HttpOptions options, Map<String, Route> probes, Map<String, Route> pages) {
+    return start(options.address(), options.hosts(), probes, pages);
+  }
+
+  /**
+   * Serves {@code probes} and {@code pages} (exact paths) on {@code address} to requests for {@code
+   * hosts}; fails with a clear message if the port is taken.
+   */
+  public static HttpEndpoint start(
+      InetSocketAddress address,
+      AllowedHosts hosts,
+      Map<String, Route> probes,
+      Map<String, Route> pages) {
     ServerLimits.apply();
     HttpServer server;
     try {
@@ -84,8 +112,7 @@ public final class HttpEndpoint implements AutoCloseable {
     Semaphore pageSlot = new Semaphore(1);
     pages.forEach((path, page) -> routes.put(path, oneAtATime(page, pageSlot)));
     routes.putAll(probes);
-    server.createContext(
-        "/", exchange -> handle(exchange, routes.get(exchange.getRequestURI().getPath())));
+    server.createContext("/", exchange -> handle(exchange, hosts, routes));
     server.start();
     return new HttpEndpoint(server, threads);
   }
@@ -112,11 +139,19 @@ public final class HttpEndpoint implements AutoCloseable {
     };
   }
 
-  private static void handle(HttpExchange exchange, Route route) throws IOException {
+  private static void handle(HttpExchange exchange, AllowedHosts hosts, Map<String, Route> routes)
+      throws IOException {
     try (exchange) {
       String method = exchange.getRequestMethod();
+      Route route = routes.get(exchange.getRequestURI().getPath());
+      List<String> host = exchange.getRequestHeaders().get("Host");
       Reply reply;
-      if (route == null) {
+      if (!hosts.allows(host)) {
+        log.debug(
+            "HTTP request for host {} refused (not an allowed host)",
+            TerminalText.of(String.valueOf(host)));
+        reply = Reply.text(421, MISDIRECTED);
+      } else if (route == null) {
         reply = Reply.text(404, "not found: " + exchange.getRequestURI().getPath() + "\n");
       } else if (!method.equals("GET") && !method.equals("HEAD")) {
         reply = Reply.text(405, "only GET and HEAD\n");

@@ -30,8 +30,12 @@ public final class WorkerRoutes {
     return routes;
   }
 
-  /** The metrics and the dashboard. */
-  public static Map<String, HttpEndpoint.Route> pages(Worker worker, String cluster) {
+  /**
+   * The metrics and the dashboard; with {@code hideErrors}, the dashboard shows no failed item's
+   * text.
+   */
+  public static Map<String, HttpEndpoint.Route> pages(
+      Worker worker, String cluster, boolean hideErrors) {
     Map<String, HttpEndpoint.Route> routes = new LinkedHashMap<>();
     routes.put(
         "/metrics",
@@ -47,7 +51,8 @@ public final class WorkerRoutes {
                     .getBytes(StandardCharsets.UTF_8)));
     routes.putAll(
         DashboardRoutes.of(
-            new ClusterWatch(worker.hazelcast(), cluster, 20, System::currentTimeMillis)));
+            new ClusterWatch(worker.hazelcast(), cluster, 20, System::currentTimeMillis),
+            hideErrors));
     return routes;
   }
 }

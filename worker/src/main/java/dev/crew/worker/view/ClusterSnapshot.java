@@ -22,6 +22,27 @@ public record ClusterSnapshot(
     List<CrewEvent> events,
     double itemsPerSecond) {
 
+  /** What a failure shows in place of its error when failure text is hidden. */
+  public static final String HIDDEN = "(hidden)";
+
+  /**
+   * This snapshot with each failure's item and error text left out, for views that must not show
+   * what went into or came out of a job: the failures stay counted, with their job and index.
+   */
+  public ClusterSnapshot withoutFailureText() {
+    return new ClusterSnapshot(
+        cluster,
+        takenMillis,
+        workers,
+        queues,
+        jobs,
+        failures.stream()
+            .map(f -> new Failure(f.jobId(), f.index(), null, HIDDEN, f.worker()))
+            .toList(),
+        events,
+        itemsPerSecond);
+  }
+
   /**
    * One job.
    *

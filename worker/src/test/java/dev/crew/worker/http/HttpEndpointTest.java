@@ -161,7 +161,7 @@ class HttpEndpointTest {
     endpoint = HttpEndpoint.start(new InetSocketAddress("127.0.0.1", 0), PROBES, Map.of());
     Socket silent = connect();
     Socket half = connect();
-    half.getOutputStream().write(bytes("GET /health/live HTTP/1.1\r\nHost: x\r\n"));
+    half.getOutputStream().write(bytes("GET /health/live HTTP/1.1\r\nHost: localhost\r\n"));
 
     await("the server closing both connections")
         .atMost(ServerLimits.REQUEST_TIME.plus(ServerLimits.CHECK_EVERY.multipliedBy(3)))
@@ -182,7 +182,7 @@ class HttpEndpointTest {
     CompletableFuture.runAsync(
             () -> {
               try {
-                out.write(bytes("Host: x\r\nConnection: close\r\n\r\n"));
+                out.write(bytes("Host: localhost\r\nConnection: close\r\n\r\n"));
               } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
               }
@@ -211,6 +211,104 @@ class HttpEndpointTest {
     assertThat(countClosed(opened)).isEqualTo(1);
   }
 
+  @Test
+  void endpoint_hostOfARebindingPage_421WithOneLineAndNothingElse() throws Exception {
+    endpoint =
+        HttpEndpoint.start(
+            new InetSocketAddress("127.0.0.1", 0),
+            AllowedHosts.of("127.0.0.1", List.of("crew.example")),
+            PROBES,
+            Map.of("/data", () -> HttpEndpoint.Reply.text(200, "the worker's data\n")));
+
+    for (String host :
+        List.of(
+            "evil.example",
+            "evil.example:" + endpoint.port(),
+            "127.0.0.1.nip.io",
+            "localhost.evil.example",
+            "crew.example.evil.example",
+            "",
+            "evil.example:80:80",
+            "[evil]")) {
+      for (String path : List.of("/data", "/health/live", "/nowhere")) {
+        Answer answer = get(path, List.of(host));
+        assertThat(answer.status()).as("%s %s", host, path).isEqualTo(421);
+        assertThat(answer.body())
+            .as("%s %s", host, path)
+            .isEqualTo(HttpEndpoint.MISDIRECTED)
+            .doesNotContain("data", "live", "nowhere");
+      }
+    }
+    // Two Host headers: which one a proxy in front read is anyone's guess.
+    assertThat(get("/data", List.of("localhost", "evil.example")).status()).isEqualTo(421);
+  }
+
+  @Test
+  void endpoint_loopbackAddressesAndAllowedNames_answered() throws Exception {
+    endpoint =
+        HttpEndpoint.start(
+            new InetSocketAddress("127.0.0.1", 0),
+            AllowedHosts.of("127.0.0.1", List.of("crew.example", "Scrape.Example:9400")),
+            PROBES,
+            Map.of("/data", () -> HttpEndpoint.Reply.text(200, "the worker's data\n")));
+    int port = endpoint.port();
+
+    for (String host :
+        List.of(
+            "localhost",
+            "LOCALHOST:" + port,
+            "localhost.",
+            "127.0.0.1:" + port,
+            "127.9.8.7",
+            "[::1]:" + port,
+            "[::1]",
+            // An address was asked for as such (a pod IP, a mapped port), never by a rebinding
+            // page.
+            "10.1.2.3:" + port,
+            "[fd00::5]",
+            "crew.example",
+            "crew.example.:" + port,
+            "scrape.example:1234")) {
+      Answer answer = get("/data", List.of(host));
+      assertThat(answer.status()).as(host).isEqualTo(200);
+      assertThat(answer.body()).as(host).isEqualTo("the worker's data\n");
+    }
+    // No Host at all (HTTP/1.0 from a script): no browser sends that.
+    assertThat(get("/data", List.of()).status()).isEqualTo(200);
+  }
+
+  @Test
+  void allowedHosts_optionValueNotAHostName_refusedWithTheValue() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> new HttpOptions("0.0.0.0", 9400, List.of("crew.example", "evil name"), false))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("--http-allowed-host: 'evil name'");
+    assertThat(new HttpOptions("0.0.0.0", 9400, List.of(" Crew.Example. ", ""), false).hosts())
+        .isEqualTo(new AllowedHosts(java.util.Set.of("localhost", "0.0.0.0", "crew.example")));
+    assertThat(AllowedHosts.of("crew-host", List.of()).names()).contains("crew-host");
+  }
+
+  private record Answer(int status, String body) {}
+
+  /** A GET with exactly {@code hosts} as its Host headers (none: HTTP/1.0 without one). */
+  private Answer get(String path, List<String> hosts) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", endpoint.port())) {
+      socket.setSoTimeout(10_000);
+      StringBuilder request =
+          new StringBuilder("GET ")
+              .append(path)
+              .append(hosts.isEmpty() ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
+      hosts.forEach(host -> request.append("Host: ").append(host).append("\r\n"));
+      request.append("Connection: close\r\n\r\n");
+      socket.getOutputStream().write(bytes(request.toString()));
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(answer).startsWith("HTTP/1.1 ");
+      return new Answer(
+          Integer.parseInt(answer.substring(9, 12)),
+          answer.substring(answer.indexOf("\r\n\r\n") + 4));
+    }
+  }
+
   private record Probe(int status, Duration took) {}
 
   /** A GET of /health/live on a new connection, as a kubelet sends it. */
@@ -220,7 +318,8 @@ class HttpEndpointTest {
       socket.setSoTimeout(10_000);
       socket
           .getOutputStream()
-          .write(bytes("GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+          .write(
+              bytes("GET /health/live HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"));
       String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       Duration took = Duration.ofNanos(System.nanoTime() - started);
       assertThat(answer).startsWith("HTTP/1.1 ");
