@@ -84,50 +84,57 @@ public final class CompactCodecs {
       this.sealer = sealer;
     }
 
-    private static byte[] context(String id, String task, String signature) {
-      return Sealer.context("job", id, task, signature);
+    /** What a job's sealed parameters are bound to: every other field of it. */
+    private static byte[] context(Job job) {
+      return Sealer.context(
+          "job",
+          job.id(),
+          job.task(),
+          job.lane().id(),
+          job.state().name(),
+          job.createdMillis(),
+          job.totalItems(),
+          job.totalTasks(),
+          job.retries(),
+          job.timeoutMillis(),
+          job.signature(),
+          job.inputDigest());
     }
 
     @Override
     public Job read(CompactReader in) {
-      String id = in.readString("id");
-      String task = in.readString("task");
-      String signature = in.readString("signature");
+      Job clear =
+          new Job(
+              in.readString("id"),
+              in.readString("task"),
+              Lane.parse(in.readString("lane")),
+              Params.NONE,
+              JobState.valueOf(in.readString("state")),
+              in.readInt64("createdMillis"),
+              in.readInt64("totalItems"),
+              in.readInt64("totalTasks"),
+              in.readInt32("retries"),
+              in.readInt64("timeoutMillis"),
+              in.readString("signature"),
+              in.readString("inputDigest"));
       String[] keys = in.readArrayOfString("paramKeys");
       String[] vals = in.readArrayOfString("paramValues");
       byte[] sealed = sealedField(in);
       if (sealer != null || sealed != null) {
         String[][] opened =
-            sealer == null || sealed == null
-                ? null
-                : sealer.openStrings(sealed, context(id, task, signature), 2);
+            sealer == null || sealed == null ? null : sealer.openStrings(sealed, context(clear), 2);
         if (opened == null || opened[0] == null || opened[1] == null) {
-          // Not sealed by a holder of the secret: no parameters, and no signature to run it by.
-          keys = new String[0];
-          vals = new String[0];
-          signature = "";
-        } else {
-          keys = opened[0];
-          vals = opened[1];
+          // Made or changed by a party without the secret: nothing in it is to be acted on.
+          return clear.withSignature(Job.FORGED);
         }
+        keys = opened[0];
+        vals = opened[1];
       }
       Map<String, String> params = new LinkedHashMap<>();
       for (int i = 0; i < keys.length && i < vals.length; i++) {
         params.put(keys[i], vals[i]);
       }
-      return new Job(
-          id,
-          task,
-          Lane.parse(in.readString("lane")),
-          new Params(params),
-          JobState.valueOf(in.readString("state")),
-          in.readInt64("createdMillis"),
-          in.readInt64("totalItems"),
-          in.readInt64("totalTasks"),
-          in.readInt32("retries"),
-          in.readInt64("timeoutMillis"),
-          signature,
-          in.readString("inputDigest"));
+      return clear.withParams(new Params(params));
     }
 
     @Override
@@ -137,18 +144,15 @@ public final class CompactCodecs {
       out.writeString("lane", job.lane().id());
       String[] keys = job.params().values().keySet().toArray(String[]::new);
       String[] vals = job.params().values().values().toArray(String[]::new);
-      if (sealer == null) {
-        out.writeArrayOfString("paramKeys", keys);
-        out.writeArrayOfString("paramValues", vals);
-        out.writeArrayOfInt8("sealed", null);
-      } else {
-        out.writeArrayOfString("paramKeys", new String[0]);
-        out.writeArrayOfString("paramValues", new String[0]);
-        out.writeArrayOfInt8(
-            "sealed",
-            sealer.sealStrings(
-                context(job.id(), job.task(), job.signature()), new String[][] {keys, vals}));
-      }
+      boolean seal = sealer != null;
+      out.writeArrayOfString("paramKeys", seal ? new String[0] : keys);
+      out.writeArrayOfString("paramValues", seal ? new String[0] : vals);
+      // A forged record stays one: written without a seal, it reads as forged again.
+      out.writeArrayOfInt8(
+          "sealed",
+          sealer != null && !job.forged()
+              ? sealer.sealStrings(context(job), new String[][] {keys, vals})
+              : null);
       out.writeString("state", job.state().name());
       out.writeInt64("createdMillis", job.createdMillis());
       out.writeInt64("totalItems", job.totalItems());

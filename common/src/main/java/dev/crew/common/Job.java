@@ -74,6 +74,20 @@ public record Job(
     }
   }
 
+  /**
+   * The signature a job record reads with when it does not open under the reader's cluster secret:
+   * made, or changed in any field, by a party without it. Never a valid signature.
+   */
+  public static final String FORGED = "!forged";
+
+  /**
+   * Whether this record did not open under the reader's cluster secret: nothing in it is to be
+   * acted on (its state, its totals), and it carries no parameters.
+   */
+  public boolean forged() {
+    return FORGED.equals(signature);
+  }
+
   /** A new job, still being submitted. */
   public static Job submitting(String id, String task, Lane lane, Params params, long nowMillis) {
     return new Job(id, task, lane, params, JobState.SUBMITTING, nowMillis, -1, -1, 0, 0, "");
@@ -95,6 +109,23 @@ public record Job(
         totalTasks,
         newRetries,
         newTimeoutMillis,
+        signature,
+        inputDigest);
+  }
+
+  /** The same job with {@code newParams}. */
+  public Job withParams(Params newParams) {
+    return new Job(
+        id,
+        task,
+        lane,
+        newParams,
+        state,
+        createdMillis,
+        totalItems,
+        totalTasks,
+        retries,
+        timeoutMillis,
         signature,
         inputDigest);
   }

@@ -123,7 +123,27 @@ class SealedCodecsTest {
     assertThat(chunk.items()).isNull();
     assertThat(chunk.signature()).isEmpty();
     assertThat(job.params().values()).isEmpty();
-    assertThat(job.signature()).isEmpty();
+    assertThat(job.forged()).isTrue();
+  }
+
+  @Test
+  void aJobWhoseStateWasChangedWithoutTheSecret_readsAsForged_andStaysForged() {
+    Job running =
+        Job.submitting("j", "fib", Lane.CPU, Params.parse(List.of("n=30")), 1L)
+            .withSignature("sig")
+            .withState(JobState.RUNNING);
+    InternalSerializationService attacker = service(null, /* crewCodecs= */ false);
+    GenericRecord stored = attacker.toObject(holder.toData(running));
+    GenericRecord cancelled =
+        stored.newBuilderWithClone().setString("state", JobState.CANCELLED.name()).build();
+
+    Job read = holder.toObject(attacker.toData(cancelled));
+    attacker.dispose();
+
+    assertThat(read.forged()).isTrue();
+    assertThat(read.params().values()).isEmpty();
+    assertThat(((Job) holder.toObject(holder.toData(read))).forged()).isTrue();
+    assertThat(((Job) holder.toObject(holder.toData(running))).forged()).isFalse();
   }
 
   @Test

@@ -36,6 +36,14 @@ final class CancelCommand extends ClusterCommandBase implements Callable<Integer
       TaskLedger ledger = JobRun.ledgerOf(hazelcast);
       JobTally before = JobTally.EMPTY;
       Job job = requireJob(jobs, jobId);
+      if (job.forged()) {
+        throw new CrewException(
+            ExitCodes.REFUSED,
+            "the record of job "
+                + jobId
+                + " does not open under this coordinator's secret (changed by a party without the"
+                + " cluster secret, or this is another secret); nothing was cancelled");
+      }
       if (!job.state().isFinal()) {
         // Before the state changes: a worker that meets a task of a cancelled job forgets the job's
         // blocks, unread results with them. Moved to the archive, they stay readable.

@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,6 +100,9 @@ final class JobBindings {
     if (job.isEmpty()) {
       return new Binding.Drop("job " + jobId + " is unknown to the cluster");
     }
+    if (job.get().forged()) {
+      return forged(jobId);
+    }
     if (job.get().state() == JobState.CANCELLED || job.get().state() == JobState.REFUSED) {
       return new Binding.Drop(
           "job " + jobId + " was " + job.get().state().name().toLowerCase(Locale.ROOT));
@@ -120,8 +125,44 @@ final class JobBindings {
     // Bound outside the lock; two lanes binding the same new job at once keep either binding.
     Binding binding = bind(job.get());
     bound.put(signed, binding);
+    verified.put(jobId, binding);
     return binding;
   }
+
+  /**
+   * The binding of a job whose record does not open under the cluster secret: it was changed by a
+   * party without it (its state, say, set to cancelled), so the change is ignored and the job runs
+   * as it was verified here. A job never verified here waits: its tasks go back until the record is
+   * whole again or the job is forgotten; it is never marked refused, which would end it.
+   */
+  private Binding forged(String jobId) {
+    if (reportedForged.size() >= MAX_CACHED) {
+      reportedForged.clear(); // a flood of forged ids is reported again, not remembered forever
+    }
+    if (reportedForged.add(jobId)) {
+      log.warn(
+          "job {}: its record was changed by a party without this cluster's secret; the change is"
+              + " ignored",
+          jobId);
+      events.refused("job " + jobId, "record changed by a party without the cluster secret");
+    }
+    Binding known = verified.get(jobId);
+    return known != null
+        ? known
+        : new Binding.Drop("job " + jobId + "'s record does not open under this cluster's secret");
+  }
+
+  /** The last verified binding of each job, by id, for when its record is forged later. */
+  private final Map<String, Binding> verified =
+      Collections.synchronizedMap(
+          new LinkedHashMap<>(64, 0.75f, /* accessOrder= */ true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Binding> eldest) {
+              return size() > MAX_CACHED;
+            }
+          });
+
+  private final Set<String> reportedForged = ConcurrentHashMap.newKeySet();
 
   /** How many jobs are remembered as verified and bound. */
   int cached() {

@@ -300,7 +300,9 @@ public final class Worker implements AutoCloseable {
         .addEntryListener(
             (EntryUpdatedListener<String, Job>)
                 event -> {
-                  if (event.getValue().state() == JobState.CANCELLED) {
+                  // A forged record (changed without the secret) cancels nothing.
+                  if (event.getValue().state() == JobState.CANCELLED
+                      && !event.getValue().forged()) {
                     worker.cancelRuns(event.getKey());
                   }
                 },

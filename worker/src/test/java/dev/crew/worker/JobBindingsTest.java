@@ -176,6 +176,28 @@ class JobBindingsTest {
   }
 
   @Test
+  void forJob_recordForgedAfterVerified_keepsRunningAsVerifiedAndRefusesNothing() {
+    Job job = putSigned("j1", Map.of("timeout", "5"));
+    Binding first = signedBindings.forJob("j1");
+    // What a record whose state was set to cancelled without the secret reads as.
+    jobs.put("j1", job.withState(JobState.CANCELLED).withSignature(Job.FORGED));
+
+    assertThat(signedBindings.forJob("j1")).isSameAs(first);
+    assertThat(refused).isEmpty();
+  }
+
+  @Test
+  void forJob_forgedRecordNeverVerifiedHere_isDroppedButNotMarkedRefused() {
+    Job job = putSigned("j1", Map.of("timeout", "5"));
+    jobs.put("j1", job.withSignature(Job.FORGED));
+
+    assertThat(signedBindings.forJob("j1"))
+        .isInstanceOfSatisfying(
+            Binding.Drop.class, d -> assertThat(d.reason()).contains("does not open"));
+    assertThat(refused).isEmpty();
+  }
+
+  @Test
   void forJob_signedJobResignedWithOtherParams_checkedAgainAndBoundAfresh() {
     Job job = putSigned("j1", Map.of("timeout", "5"));
     Binding first = signedBindings.forJob("j1");

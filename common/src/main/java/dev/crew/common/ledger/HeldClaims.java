@@ -100,9 +100,11 @@ public final class HeldClaims {
 
   /**
    * Whether anyone waits for {@code job}'s tasks: not when the cluster holds no such job, nor when
-   * it was cancelled or refused. The blocks of a job nobody waits for are forgotten.
+   * it was cancelled or refused. The blocks of a job nobody waits for are forgotten. A forged
+   * record (changed by a party without the cluster secret) says nothing: its job is still awaited.
    */
   public static boolean awaited(@Nullable Job job) {
-    return job != null && job.state() != JobState.CANCELLED && job.state() != JobState.REFUSED;
+    return job != null
+        && (job.forged() || job.state() != JobState.CANCELLED && job.state() != JobState.REFUSED);
   }
 }

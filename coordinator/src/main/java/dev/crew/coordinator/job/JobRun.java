@@ -213,7 +213,9 @@ public final class JobRun {
         jobs.addEntryListener(
             (EntryUpdatedListener<String, Job>)
                 e -> {
-                  if (e.getValue().state() == JobState.CANCELLED) {
+                  if (e.getValue().forged()) {
+                    warnForged(e.getKey()); // changed without the secret: not acted on
+                  } else if (e.getValue().state() == JobState.CANCELLED) {
                     stopped = true; // the producer stores nothing more: cancel forgets the job
                     inbox.add(new Cancelled());
                   } else if (e.getValue().state() == JobState.REFUSED) {
@@ -472,11 +474,13 @@ public final class JobRun {
    */
   private void recover(String jobId, int limit) {
     Job current = jobs.get(jobId);
-    if (current != null && current.state() == JobState.CANCELLED) {
+    if (current != null && current.forged()) {
+      warnForged(jobId);
+    } else if (current != null && current.state() == JobState.CANCELLED) {
       inbox.add(new Cancelled());
       return;
     }
-    if (current != null && current.state() == JobState.REFUSED) {
+    if (current != null && !current.forged() && current.state() == JobState.REFUSED) {
       inbox.add(new Refused());
       return;
     }
@@ -491,6 +495,19 @@ public final class JobRun {
       results.getAll(keys).values().stream()
           .filter(this::genuine)
           .forEach(result -> inbox.add(new Arrived(result)));
+    }
+  }
+
+  private final java.util.concurrent.atomic.AtomicBoolean forgedRecordSaid =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /** Says once per run that the job's record was changed by a party without the secret. */
+  private void warnForged(String jobId) {
+    if (forgedRecordSaid.compareAndSet(false, true)) {
+      log.warn(
+          "job {}: its record was changed by a party without this cluster's secret; the change is"
+              + " ignored",
+          jobId);
     }
   }
 
@@ -517,6 +534,13 @@ public final class JobRun {
    * queues work twice.
    */
   private static Job adopt(Job existing, Job submitted) {
+    if (existing.forged()) {
+      throw new JobIdTakenException(
+          "job '"
+              + existing.id()
+              + "' is taken by a record not made with this cluster's secret (planted, or changed"
+              + " by a party without it); choose another --job-id");
+    }
     if (!existing.task().equals(submitted.task())
         || !existing.params().equals(submitted.params())
         || existing.lane() != submitted.lane()) {
@@ -545,7 +569,7 @@ public final class JobRun {
   private void markDone(String jobId) {
     for (int attempt = 0; attempt < 100; attempt++) {
       Job current = jobs.get(jobId);
-      if (current == null || current.state().isFinal()) {
+      if (current == null || current.forged() || current.state().isFinal()) {
         return;
       }
       if (Redo.idempotent(() -> jobs.replace(jobId, current, current.withState(JobState.DONE)))) {
