@@ -200,12 +200,12 @@ class TrustIT {
             .filter(r -> r.jobId().equals(legitJob) && r.failed() > 0)
             .findFirst()
             .orElseThrow(() -> new AssertionError("no failed result of " + legitJob));
-    String[] items = failed.items().clone();
-    for (int i = 0; i < items.length; i++) {
-      if (failed.failed(i)) {
-        items[i] = crew.logDir().resolve("tampered.marker").toString();
-      }
-    }
+    // Sealed, the result shows the attacker its counts but not its items: it replaces them all.
+    assertThat(failed.forged()).as("a sealed result, read without the secret").isTrue();
+    String[] items = new String[failed.count()];
+    String[] errors = new String[failed.count()];
+    java.util.Arrays.fill(items, crew.logDir().resolve("tampered.marker").toString());
+    java.util.Arrays.fill(errors, "exit 1");
     results.set(
         failed.taskId(),
         new TaskResult(
@@ -213,15 +213,15 @@ class TrustIT {
             failed.seq(),
             failed.firstIndex(),
             failed.count(),
-            failed.rangeStart(),
+            0,
             items,
             failed.worker(),
             failed.attempt(),
-            failed.elapsedNanos(),
-            failed.ok(),
-            failed.failed(),
-            failed.values(),
-            failed.errors(),
+            1,
+            0,
+            failed.count(),
+            new String[failed.count()],
+            errors,
             failed.consumed(),
             failed.taskSignature()));
 
@@ -280,7 +280,7 @@ class TrustIT {
 
   @Test
   @Order(7)
-  void plantedUnsignedExecTask_refusedByWorker_commandNeverRuns() {
+  void plantedUnsignedExecTask_ignoredByWorker_commandNeverRuns() {
     String jobId = "queued-" + suffix();
     Path marker = crew.logDir().resolve(jobId + ".marker");
     attacker.<String, Job>getMap(Names.JOBS).set(jobId, plantedExec(jobId, JobState.RUNNING));
@@ -296,13 +296,20 @@ class TrustIT {
       throw new AssertionError(e);
     }
 
-    await("the worker refusing " + jobId)
+    // Written without the secret, the record does not open on the worker: it is not acted on at
+    // all (not even marked refused, which on a real job's changed record would end that job).
+    await("the worker ignoring " + jobId)
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(200))
         .untilAsserted(
-            () -> assertThat(worker.child().stderr()).contains("refused job " + jobId + " "));
+            () ->
+                assertThat(worker.child().stderr())
+                    .contains(
+                        "job "
+                            + jobId
+                            + ": its record was changed by a party without this cluster's secret"));
     assertThat(attacker.<String, Job>getMap(Names.JOBS).get(jobId).state())
-        .isEqualTo(JobState.REFUSED);
+        .isEqualTo(JobState.RUNNING);
     await("the planted command never running")
         .during(Duration.ofSeconds(2))
         .atMost(Duration.ofSeconds(4))

@@ -1,0 +1,366 @@
+package dev.crew.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.nio.serialization.genericrecord.GenericRecord;
+import com.hazelcast.partition.Partition;
+import dev.crew.common.ClusterConfigs;
+import dev.crew.common.Job;
+import dev.crew.common.JobState;
+import dev.crew.common.Lane;
+import dev.crew.common.Names;
+import dev.crew.common.Params;
+import dev.crew.common.TaskChunk;
+import dev.crew.common.TaskResult;
+import dev.crew.common.ledger.HazelcastTaskLedger;
+import dev.crew.common.ledger.LedgerLayout;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A party on the network without the cluster secret against a real worker and real coordinators: it
+ * reads only ciphertext, its forged results and its cancel are not acted on, it cannot squat a job
+ * id, and a plain Hazelcast member that joins and takes partitions holds no item, parameter or
+ * result text.
+ *
+ * <p>The attackers know the cluster's name and address and may use Crew's open-source jars (its
+ * record types and ledger), never the secret. {@code reader} is a plain Hazelcast client with no
+ * Crew serializers at all, so it sees stored records as Compact {@link GenericRecord}s, field by
+ * field; {@code writer} has Crew's serializers, as any copy of Crew without the secret does.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class AttackIT {
+  private static final Duration RUN_TIMEOUT = Duration.ofSeconds(120);
+  private static final String ITEM_MARK = "item-mark-7f3a";
+  private static final String PARAM_MARK = "param-mark-91c2";
+
+  private final String cluster = CrewLaunchers.randomClusterName();
+  private CrewLaunchers crew;
+  private Path secretFile;
+  private CrewLaunchers.Worker worker;
+  private HazelcastInstance reader;
+  private HazelcastInstance writer;
+
+  @BeforeAll
+  void start() throws IOException {
+    crew = new CrewLaunchers(getClass().getSimpleName());
+    crew.ensureJars();
+    secretFile = Files.writeString(crew.logDir().resolve("secret.txt"), "attack-it-secret\n");
+    int base = CrewLaunchers.freePortBase(3);
+    worker =
+        crew.startWorker(
+            cluster,
+            base,
+            List.of("127.0.0.1:" + base),
+            1,
+            List.of("--allow-exec", "--secret-file", secretFile.toString()));
+    ClientConfig plain = new ClientConfig();
+    plain.setClusterName(cluster);
+    plain.getNetworkConfig().addAddress(worker.name());
+    plain.setProperty("hazelcast.logging.type", "slf4j");
+    reader = HazelcastClient.newHazelcastClient(plain);
+    writer =
+        HazelcastClient.newHazelcastClient(
+            ClusterConfigs.client(cluster, List.of(worker.name()), Duration.ofSeconds(30)));
+  }
+
+  @AfterEach
+  void workerLives() {
+    assertThat(worker.child().process().isAlive()).as(worker::describe).isTrue();
+  }
+
+  @AfterAll
+  void stop() {
+    try {
+      for (HazelcastInstance client : new HazelcastInstance[] {reader, writer}) {
+        if (client != null) {
+          client.shutdown();
+        }
+      }
+    } finally {
+      if (crew != null) {
+        crew.close();
+      }
+    }
+  }
+
+  private static String suffix() {
+    return Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
+  }
+
+  /** An exec job whose items, parameter and output all carry known marks; results kept. */
+  private CrewLaunchers.Run submitMarked(String jobId, int items) throws IOException {
+    Path input =
+        Files.writeString(
+            crew.logDir().resolve(jobId + ".items"),
+            IntStream.range(0, items)
+                .mapToObj(i -> ITEM_MARK + "-" + i)
+                .collect(Collectors.joining("\n", "", "\n")));
+    return crew.coordinator(
+        "submit-" + jobId,
+        RUN_TIMEOUT,
+        "submit",
+        "exec",
+        "--input",
+        input.toString(),
+        "--param",
+        "cmd=echo " + PARAM_MARK + " {}",
+        "--keep-results",
+        "--job-id",
+        jobId,
+        "--secret-file",
+        secretFile.toString(),
+        "--connect",
+        worker.name(),
+        "--cluster",
+        cluster);
+  }
+
+  /** Every value of every map Crew keeps, as text, read by a client without Crew's classes. */
+  private static String everythingStored(HazelcastInstance instance, boolean localOnly) {
+    StringBuilder all = new StringBuilder();
+    for (var object : instance.getDistributedObjects()) {
+      if (object instanceof IMap<?, ?> map && object.getName().startsWith("crew.")) {
+        IMap<Object, Object> m = instance.getMap(map.getName());
+        for (Object key : localOnly ? m.localKeySet() : m.keySet()) {
+          all.append(map.getName()).append(' ').append(key).append(' ');
+          Object value = m.get(key);
+          all.append(value instanceof GenericRecord record ? record.toString() : value)
+              .append('\n');
+        }
+      }
+    }
+    return all.toString();
+  }
+
+  @Test
+  @Order(1)
+  void storedJob_showsNoItemParamOrResultText_toAClientWithoutTheSecret() throws IOException {
+    String jobId = "marked-" + suffix();
+    CrewLaunchers.Run run = submitMarked(jobId, 5);
+    assertThat(run.exitCode()).as(run::describe).isZero();
+    assertThat(String.join("\n", run.stdoutLines())).contains(PARAM_MARK).contains(ITEM_MARK);
+
+    String stored = everythingStored(reader, /* localOnly= */ false);
+
+    assertThat(stored).as("what the attacker read").contains(jobId);
+    assertThat(stored).doesNotContain(ITEM_MARK).doesNotContain(PARAM_MARK);
+    // and the holder of the secret reads all of it back
+    CrewLaunchers.Run results =
+        crew.coordinator(
+            "results-" + jobId,
+            RUN_TIMEOUT,
+            "results",
+            jobId,
+            "--secret-file",
+            secretFile.toString(),
+            "--connect",
+            worker.name(),
+            "--cluster",
+            cluster);
+    assertThat(results.exitCode()).as(results::describe).isZero();
+    JobOutput.assertEveryItemOnceOk(results, 5, worker.describe());
+    assertThat(JobOutput.lines(results))
+        .allSatisfy(
+            l ->
+                assertThat(l.result().path("stdout").asText())
+                    .startsWith(PARAM_MARK + " " + ITEM_MARK));
+  }
+
+  @Test
+  @Order(2)
+  void forgedResultsAndACancel_duringARun_areNotActedOn_everyItemOnce() throws Exception {
+    String jobId = "target-" + suffix();
+    int items = 40;
+    Path input =
+        Files.writeString(
+            crew.logDir().resolve(jobId + ".items"),
+            IntStream.range(0, items).mapToObj(i -> "300").collect(Collectors.joining("\n")));
+    CrewLaunchers.Child submitter =
+        crew.startCoordinator(
+            "submit-" + jobId,
+            "submit",
+            "sleep",
+            "--input",
+            input.toString(),
+            "--chunk",
+            "1",
+            // two at a time on the CPU lane: about 6 s, time enough for the attack
+            "--lane",
+            "cpu",
+            "--job-id",
+            jobId,
+            "--secret-file",
+            secretFile.toString(),
+            "--connect",
+            worker.name(),
+            "--cluster",
+            cluster);
+    IMap<String, Job> jobs = writer.getMap(Names.JOBS);
+    await("the job running").atMost(RUN_TIMEOUT).until(() -> jobs.containsKey(jobId));
+    // A result for every task, recorded through the ledger as a worker records, and a cancel.
+    HazelcastTaskLedger ledger =
+        new HazelcastTaskLedger(
+            writer, LedgerLayout.DEFAULT, Duration.ofSeconds(15), System::currentTimeMillis);
+    List<TaskResult> forged = new ArrayList<>();
+    for (int seq = 0; seq < items; seq++) {
+      TaskChunk task = TaskChunk.ofItems(jobId, seq, seq, new String[] {"300"});
+      forged.add(TaskResult.of(task, worker.name(), 1, new String[] {"\"forged\""}, new String[1]));
+    }
+    assertThat(ledger.record(forged).recorded()).as("forged results recorded").isZero();
+    Job current = jobs.get(jobId);
+    assertThat(current.forged()).as("a sealed record, read without the secret").isTrue();
+    jobs.set(jobId, current.withState(JobState.CANCELLED));
+
+    CrewLaunchers.Run run = crew.awaitCoordinator(submitter, RUN_TIMEOUT);
+
+    assertThat(run.exitCode()).as(() -> run.describe() + "\n" + worker.describe()).isZero();
+    JobOutput.assertEveryItemOnceOk(run, items, worker.describe());
+    assertThat(JobOutput.lines(run)).allSatisfy(l -> assertThat(l.result().asInt()).isEqualTo(300));
+    assertThat(worker.child().stderr())
+        .contains("job " + jobId + ": its record was changed by a party without");
+  }
+
+  @Test
+  @Order(3)
+  void squattedJobId_isRefused_nothingForgedPrinted() {
+    String jobId = "squat-" + suffix();
+    writer
+        .<String, Job>getMap(Names.JOBS)
+        .set(
+            jobId,
+            new Job(
+                jobId,
+                "noop",
+                Lane.CPU,
+                Params.NONE,
+                JobState.DONE,
+                System.currentTimeMillis(),
+                3,
+                3,
+                0,
+                0,
+                "not-a-signature"));
+
+    CrewLaunchers.Run run =
+        crew.coordinator(
+            "submit-" + jobId,
+            RUN_TIMEOUT,
+            "submit",
+            "noop",
+            "--range",
+            "1..3",
+            "--job-id",
+            jobId,
+            "--secret-file",
+            secretFile.toString(),
+            "--connect",
+            worker.name(),
+            "--cluster",
+            cluster);
+
+    assertThat(run.exitCode()).as(run::describe).isEqualTo(2);
+    assertThat(run.stdoutLines()).as(run::describe).isEmpty();
+    assertThat(run.programStderrLines())
+        .as(run::describe)
+        .anySatisfy(
+            l ->
+                assertThat(l).contains("is taken by a record not made with this cluster's secret"));
+  }
+
+  @Test
+  @Order(4)
+  void cancelOfAForgedRecord_isRefusedWithExit5() {
+    String jobId = "forged-" + suffix();
+    writer
+        .<String, Job>getMap(Names.JOBS)
+        .set(
+            jobId,
+            Job.submitting(jobId, "noop", Lane.CPU, Params.NONE, 1L)
+                .withState(JobState.RUNNING)
+                .withSignature("x"));
+
+    CrewLaunchers.Run run =
+        crew.coordinator(
+            "cancel-" + jobId,
+            RUN_TIMEOUT,
+            "cancel",
+            jobId,
+            "--secret-file",
+            secretFile.toString(),
+            "--connect",
+            worker.name(),
+            "--cluster",
+            cluster);
+
+    assertThat(run.exitCode()).as(run::describe).isEqualTo(5);
+    assertThat(run.programStderrLines())
+        .as(run::describe)
+        .anySatisfy(l -> assertThat(l).contains("nothing was cancelled"));
+  }
+
+  /**
+   * Last: a plain member joins with only the cluster name and takes partitions; it then holds
+   * copies of Crew's records, and none carries an item, parameter or result in clear.
+   */
+  @Test
+  @Order(5)
+  void plainMemberHoldingPartitions_findsNoItemParamOrResultText() throws IOException {
+    String jobId = "member-" + suffix();
+    CrewLaunchers.Run run = submitMarked(jobId, 20);
+    assertThat(run.exitCode()).as(run::describe).isZero();
+    Config config = new Config();
+    config.setClusterName(cluster);
+    config.setProperty("hazelcast.logging.type", "slf4j");
+    config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    config.getNetworkConfig().setPort(CrewLaunchers.freePortBase(1)).setPortAutoIncrement(false);
+    config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
+    config.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true).addMember(worker.name());
+    HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
+    try {
+      await("the plain member owning partitions")
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  member.getPartitionService().getPartitions().stream()
+                              .map(Partition::getOwner)
+                              .filter(owner -> owner != null && owner.localMember())
+                              .count()
+                          > 0
+                      && member.getPartitionService().isClusterSafe());
+
+      String held = everythingStored(member, /* localOnly= */ true);
+
+      assertThat(held).as("what the member holds").contains(jobId);
+      assertThat(held).doesNotContain(ITEM_MARK).doesNotContain(PARAM_MARK);
+    } finally {
+      member.shutdown();
+    }
+  }
+}
