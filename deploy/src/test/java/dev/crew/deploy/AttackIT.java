@@ -122,7 +122,7 @@ class AttackIT {
             IntStream.range(0, items)
                 .mapToObj(i -> ITEM_MARK + "-" + i)
                 .collect(Collectors.joining("\n", "", "\n")));
-    return crew.coordinator(
+    return coordinator(
         "submit-" + jobId,
         RUN_TIMEOUT,
         "submit",
@@ -133,13 +133,29 @@ class AttackIT {
         "cmd=echo " + PARAM_MARK + " {}",
         "--keep-results",
         "--job-id",
-        jobId,
-        "--secret-file",
-        secretFile.toString(),
-        "--connect",
-        worker.name(),
-        "--cluster",
-        cluster);
+        jobId);
+  }
+
+  /** A coordinator run with the cluster's secret, against the worker. */
+  private CrewLaunchers.Run coordinator(String label, Duration timeout, String... args) {
+    return crew.coordinator(label, timeout, withCluster(args));
+  }
+
+  private CrewLaunchers.Child startCoordinator(String label, String... args) {
+    return crew.startCoordinator(label, withCluster(args));
+  }
+
+  private String[] withCluster(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(
+        List.of(
+            "--secret-file",
+            secretFile.toString(),
+            "--connect",
+            worker.name(),
+            "--cluster",
+            cluster));
+    return all.toArray(String[]::new);
   }
 
   /** Every value of every map Crew keeps, as text, read by a client without Crew's classes. */
@@ -172,18 +188,7 @@ class AttackIT {
     assertThat(stored).as("what the attacker read").contains(jobId);
     assertThat(stored).doesNotContain(ITEM_MARK).doesNotContain(PARAM_MARK);
     // and the holder of the secret reads all of it back
-    CrewLaunchers.Run results =
-        crew.coordinator(
-            "results-" + jobId,
-            RUN_TIMEOUT,
-            "results",
-            jobId,
-            "--secret-file",
-            secretFile.toString(),
-            "--connect",
-            worker.name(),
-            "--cluster",
-            cluster);
+    CrewLaunchers.Run results = coordinator("results-" + jobId, RUN_TIMEOUT, "results", jobId);
     assertThat(results.exitCode()).as(results::describe).isZero();
     JobOutput.assertEveryItemOnceOk(results, 5, worker.describe());
     assertThat(JobOutput.lines(results))
@@ -203,7 +208,7 @@ class AttackIT {
             crew.logDir().resolve(jobId + ".items"),
             IntStream.range(0, items).mapToObj(i -> "300").collect(Collectors.joining("\n")));
     CrewLaunchers.Child submitter =
-        crew.startCoordinator(
+        startCoordinator(
             "submit-" + jobId,
             "submit",
             "sleep",
@@ -215,13 +220,7 @@ class AttackIT {
             "--lane",
             "cpu",
             "--job-id",
-            jobId,
-            "--secret-file",
-            secretFile.toString(),
-            "--connect",
-            worker.name(),
-            "--cluster",
-            cluster);
+            jobId);
     IMap<String, Job> jobs = writer.getMap(Names.JOBS);
     await("the job running").atMost(RUN_TIMEOUT).until(() -> jobs.containsKey(jobId));
     // A result for every task, recorded through the ledger as a worker records, and a cancel.
@@ -269,21 +268,8 @@ class AttackIT {
                 "not-a-signature"));
 
     CrewLaunchers.Run run =
-        crew.coordinator(
-            "submit-" + jobId,
-            RUN_TIMEOUT,
-            "submit",
-            "noop",
-            "--range",
-            "1..3",
-            "--job-id",
-            jobId,
-            "--secret-file",
-            secretFile.toString(),
-            "--connect",
-            worker.name(),
-            "--cluster",
-            cluster);
+        coordinator(
+            "submit-" + jobId, RUN_TIMEOUT, "submit", "noop", "--range", "1..3", "--job-id", jobId);
 
     assertThat(run.exitCode()).as(run::describe).isEqualTo(2);
     assertThat(run.stdoutLines()).as(run::describe).isEmpty();
@@ -306,18 +292,7 @@ class AttackIT {
                 .withState(JobState.RUNNING)
                 .withSignature("x"));
 
-    CrewLaunchers.Run run =
-        crew.coordinator(
-            "cancel-" + jobId,
-            RUN_TIMEOUT,
-            "cancel",
-            jobId,
-            "--secret-file",
-            secretFile.toString(),
-            "--connect",
-            worker.name(),
-            "--cluster",
-            cluster);
+    CrewLaunchers.Run run = coordinator("cancel-" + jobId, RUN_TIMEOUT, "cancel", jobId);
 
     assertThat(run.exitCode()).as(run::describe).isEqualTo(5);
     assertThat(run.programStderrLines())
