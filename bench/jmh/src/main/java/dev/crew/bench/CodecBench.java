@@ -2,6 +2,7 @@ package dev.crew.bench;
 
 import com.hazelcast.internal.serialization.Data;
 import com.hazelcast.internal.serialization.InternalSerializationService;
+import dev.crew.common.JobSigner;
 import dev.crew.common.TaskChunk;
 import dev.crew.common.TaskResult;
 import java.util.Arrays;
@@ -23,7 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Task encoding: a task and its result through Hazelcast Compact serialization, as every queue
  * offer, poll and result write does. {@code items} is the chunk size: 1 is the one-item task of
- * {@code --chunk 1}, 1000 an auto-sized chunk of listed items.
+ * {@code --chunk 1}, 1000 an auto-sized chunk of listed items. {@code sealed}: with a cluster
+ * secret, items and results are sealed (AES-GCM) on the way.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -35,6 +37,9 @@ public class CodecBench {
   @Param({"1", "1000"})
   public int items;
 
+  @Param({"false", "true"})
+  public boolean sealed;
+
   private OneMember member;
   private InternalSerializationService serialization;
   private TaskChunk chunk;
@@ -44,7 +49,7 @@ public class CodecBench {
 
   @Setup(Level.Trial)
   public void setUp() {
-    member = new OneMember(0);
+    member = new OneMember(0, sealed ? JobSigner.of("bench secret").sealer() : null);
     serialization = member.serialization();
     String[] listed = new String[items];
     String[] values = new String[items];
