@@ -6,11 +6,18 @@ import static org.awaitility.Awaitility.await;
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.config.Config;
+import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import com.hazelcast.nio.serialization.compact.CompactReader;
+import com.hazelcast.nio.serialization.compact.CompactSerializer;
+import com.hazelcast.nio.serialization.compact.CompactWriter;
 import com.hazelcast.nio.serialization.genericrecord.GenericRecord;
 import com.hazelcast.partition.Partition;
+import com.hazelcast.partition.PartitionAware;
 import dev.crew.common.ClusterConfigs;
 import dev.crew.common.Job;
 import dev.crew.common.JobState;
@@ -27,6 +34,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -300,12 +311,166 @@ class AttackIT {
         .anySatisfy(l -> assertThat(l).contains("nothing was cancelled"));
   }
 
+  @Test
+  @Order(5)
+  void replayOfACapturedJobAfterItEnded_runsNothing() throws Exception {
+    String jobId = "replayed-" + suffix();
+    List<Path> markers =
+        IntStream.range(0, 3).mapToObj(i -> crew.logDir().resolve(jobId + "." + i)).toList();
+    Path input =
+        Files.writeString(
+            crew.logDir().resolve(jobId + ".items"),
+            markers.stream().map(Path::toString).collect(Collectors.joining("\n", "", "\n")));
+    // The attacker listens to the wire as it is stored: every version of the job's record, and
+    // each block as first stored, with its tasks queued.
+    IMap<Object, Object> jobsSeen = reader.getMap(Names.JOBS);
+    IMap<Object, Object> blocksSeen = reader.getMap("crew.ledger.blocks");
+    List<GenericRecord> versions = new CopyOnWriteArrayList<>();
+    Map<GenericRecord, GenericRecord> firstBlocks = new ConcurrentHashMap<>();
+    UUID jobListener =
+        jobsSeen.addEntryListener(
+            new Capture(
+                e -> {
+                  if (jobId.equals(e.getKey())) {
+                    versions.add((GenericRecord) e.getValue());
+                  }
+                }),
+            /* includeValue= */ true);
+    UUID blockListener =
+        blocksSeen.addEntryListener(
+            new Capture(
+                e -> {
+                  GenericRecord key = (GenericRecord) e.getKey();
+                  if (jobId.equals(key.getString("jobId"))) {
+                    firstBlocks.putIfAbsent(key, (GenericRecord) e.getValue());
+                  }
+                }),
+            /* includeValue= */ true);
+    try {
+      CrewLaunchers.Run run =
+          coordinator(
+              "submit-" + jobId,
+              RUN_TIMEOUT,
+              "submit",
+              "exec",
+              "--input",
+              input.toString(),
+              "--param",
+              "cmd=touch {}",
+              "--job-id",
+              jobId);
+      assertThat(run.exitCode()).as(run::describe).isZero();
+      assertThat(markers).allMatch(Files::exists);
+      await("the job's record marked done")
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> writer.<String, Job>getMap(Names.JOBS).get(jobId).state() == JobState.DONE);
+    } finally {
+      jobsSeen.removeEntryListener(jobListener);
+      blocksSeen.removeEntryListener(blockListener);
+    }
+    for (Path marker : markers) {
+      Files.delete(marker);
+    }
+    GenericRecord running =
+        versions.stream()
+            .filter(v -> JobState.RUNNING.name().equals(v.getString("state")))
+            .reduce((first, second) -> second)
+            .orElseThrow(() -> new AssertionError("no running version captured: " + versions));
+    assertThat(firstBlocks).as("captured blocks").isNotEmpty();
+
+    // Put back as captured. Block keys are placed on their partitions by their shard, as the
+    // open-source key type says: the attacker writes its own copy of it.
+    ClientConfig config = new ClientConfig();
+    config.setClusterName(cluster);
+    config.getNetworkConfig().addAddress(worker.name());
+    config.setProperty("hazelcast.logging.type", "slf4j");
+    config
+        .getSerializationConfig()
+        .getCompactSerializationConfig()
+        .addSerializer(new KeyCopy.Codec());
+    HazelcastInstance thief = HazelcastClient.newHazelcastClient(config);
+    try {
+      thief.getMap(Names.JOBS).set(jobId, running);
+      IMap<KeyCopy, GenericRecord> blocks = thief.getMap("crew.ledger.blocks");
+      firstBlocks.forEach((key, block) -> blocks.set(KeyCopy.of(key), block));
+      for (Lane lane : Lane.values()) {
+        for (int shard = 0; shard < LedgerLayout.DEFAULT.shards(); shard++) {
+          String queue = "crew.ledger." + lane.id() + "." + shard + "@crew.shard." + shard;
+          firstBlocks.keySet().forEach(key -> thief.getQueue(queue).offer(KeyCopy.of(key)));
+        }
+      }
+    } finally {
+      thief.shutdown();
+    }
+
+    await("the worker refusing the replay")
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(worker.child().stderr())
+                    .contains("refused the tasks of job " + jobId + ": job " + jobId + " ended"));
+    await("the replayed commands never running")
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> markers.stream().noneMatch(Files::exists));
+  }
+
+  /** The attacker's copy of Crew's block key: same type name, fields and partition key. */
+  record KeyCopy(String jobId, long index, int shard) implements PartitionAware<String> {
+    static KeyCopy of(GenericRecord key) {
+      return new KeyCopy(key.getString("jobId"), key.getInt64("index"), key.getInt32("shard"));
+    }
+
+    @Override
+    public String getPartitionKey() {
+      return "crew.shard." + shard;
+    }
+
+    static final class Codec implements CompactSerializer<KeyCopy> {
+      @Override
+      public KeyCopy read(CompactReader in) {
+        return new KeyCopy(in.readString("jobId"), in.readInt64("index"), in.readInt32("shard"));
+      }
+
+      @Override
+      public void write(CompactWriter out, KeyCopy key) {
+        out.writeString("jobId", key.jobId());
+        out.writeInt64("index", key.index());
+        out.writeInt32("shard", key.shard());
+      }
+
+      @Override
+      public String getTypeName() {
+        return "crew.ledger.BlockKey";
+      }
+
+      @Override
+      public Class<KeyCopy> getCompactClass() {
+        return KeyCopy.class;
+      }
+    }
+  }
+
+  /** Hands every added or updated entry to {@code seen}. */
+  private record Capture(java.util.function.Consumer<EntryEvent<Object, Object>> seen)
+      implements EntryAddedListener<Object, Object>, EntryUpdatedListener<Object, Object> {
+    @Override
+    public void entryAdded(EntryEvent<Object, Object> event) {
+      seen.accept(event);
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<Object, Object> event) {
+      seen.accept(event);
+    }
+  }
+
   /**
    * Last: a plain member joins with only the cluster name and takes partitions; it then holds
    * copies of Crew's records, and none carries an item, parameter or result in clear.
    */
   @Test
-  @Order(5)
+  @Order(6)
   void plainMemberHoldingPartitions_findsNoItemParamOrResultText() throws IOException {
     String jobId = "member-" + suffix();
     CrewLaunchers.Run run = submitMarked(jobId, 20);
@@ -319,16 +484,17 @@ class AttackIT {
     config.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true).addMember(worker.name());
     HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
     try {
-      await("the plain member owning partitions")
+      // It holds some of the job's records once partitions have migrated to it.
+      await("the plain member holding records of " + jobId)
           .atMost(Duration.ofSeconds(60))
-          .until(
-              () ->
-                  member.getPartitionService().getPartitions().stream()
-                              .map(Partition::getOwner)
-                              .filter(owner -> owner != null && owner.localMember())
-                              .count()
-                          > 0
-                      && member.getPartitionService().isClusterSafe());
+          .until(() -> everythingStored(member, /* localOnly= */ true).contains(jobId));
+      assertThat(
+              member.getPartitionService().getPartitions().stream()
+                  .map(Partition::getOwner)
+                  .filter(owner -> owner != null && owner.localMember())
+                  .count())
+          .as("partitions the plain member owns")
+          .isPositive();
 
       String held = everythingStored(member, /* localOnly= */ true);
 

@@ -24,4 +24,10 @@ sealed interface Binding {
 
   /** Run nothing and record nothing (the job was cancelled or is gone). */
   record Drop(String reason) implements Binding {}
+
+  /**
+   * Run nothing, record nothing, and forget the job's blocks: the job ended before, and its record
+   * and tasks were put back by someone replaying them.
+   */
+  record Replay(String reason) implements Binding {}
 }

@@ -181,6 +181,8 @@ final class ChunkRun {
       case Binding.Elsewhere elsewhere -> settle(i, null, elsewhere.error(), 0);
       case Binding.Drop drop ->
           throw new IllegalStateException("a dropped task is never run: " + drop.reason());
+      case Binding.Replay replay ->
+          throw new IllegalStateException("a replayed task is never run: " + replay.reason());
     }
   }
 

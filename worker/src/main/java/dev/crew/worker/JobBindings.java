@@ -41,6 +41,7 @@ final class JobBindings {
   private final Predicate<SignedJob> signedHere;
   private final boolean allowExec;
   private final WorkerEvents events;
+  private final FinishedJobs finished;
 
   // Access order: the jobs running now stay, the oldest falls out. Only verified jobs get in.
   private final Map<SignedJob, Binding> bound =
@@ -87,6 +88,28 @@ final class JobBindings {
       Predicate<SignedJob> signedHere,
       boolean allowExec,
       WorkerEvents events) {
+    this(
+        catalog,
+        jobs,
+        worker,
+        signedHere,
+        allowExec,
+        events,
+        new FinishedJobs(System::currentTimeMillis));
+  }
+
+  /**
+   * @param finished the jobs seen ending here: their tasks, put back by a replay, never run
+   */
+  JobBindings(
+      TaskCatalog catalog,
+      JobBook jobs,
+      String worker,
+      Predicate<SignedJob> signedHere,
+      boolean allowExec,
+      WorkerEvents events,
+      FinishedJobs finished) {
+    this.finished = finished;
     this.events = events;
     this.catalog = catalog;
     this.jobs = jobs;
@@ -102,6 +125,10 @@ final class JobBindings {
     }
     if (job.get().forged()) {
       return forged(jobId);
+    }
+    Optional<String> replay = finished.replay(job.get());
+    if (replay.isPresent()) {
+      return new Binding.Replay(replay.get());
     }
     if (job.get().state() == JobState.CANCELLED || job.get().state() == JobState.REFUSED) {
       return new Binding.Drop(

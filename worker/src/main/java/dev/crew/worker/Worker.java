@@ -155,6 +155,8 @@ public final class Worker implements AutoCloseable {
   private final Map<String, ChunkRun> active = new ConcurrentHashMap<>();
 
   private final HeldClaims held;
+  private final FinishedJobs finished = new FinishedJobs(System::currentTimeMillis);
+  private final Set<String> replaysReported = ConcurrentHashMap.newKeySet();
 
   private final Set<String> handedBackJobs = ConcurrentHashMap.newKeySet();
   private static final Duration HAND_BACK_DELAY = Duration.ofMillis(100);
@@ -211,9 +213,12 @@ public final class Worker implements AutoCloseable {
             catalog,
             new MapJobBook(jobs),
             name,
-            settings.security().signer(),
+            settings.security().signer() == null
+                ? signed -> true
+                : settings.security().signer()::verify,
             settings.security().allowExec(),
-            meters);
+            meters,
+            finished);
     // The lane's slots bound how many run at once; the pool may still grow past them, because a
     // thread stuck in an
     // item that ignores interrupts is abandoned and its task goes on in a new one.
@@ -300,9 +305,12 @@ public final class Worker implements AutoCloseable {
         .addEntryListener(
             (EntryUpdatedListener<String, Job>)
                 event -> {
-                  // A forged record (changed without the secret) cancels nothing.
-                  if (event.getValue().state() == JobState.CANCELLED
-                      && !event.getValue().forged()) {
+                  // A forged record (changed without the secret) cancels and ends nothing.
+                  Job job = event.getValue();
+                  if (!job.forged() && job.state().isFinal()) {
+                    worker.finished.ended(event.getKey());
+                  }
+                  if (job.state() == JobState.CANCELLED && !job.forged()) {
                     worker.cancelRuns(event.getKey());
                   }
                 },
@@ -423,6 +431,18 @@ public final class Worker implements AutoCloseable {
       binding =
           new Binding.Refuse(
               elsewhere.error()); // no worker runs it: its items fail with the reason
+    }
+    if (binding instanceof Binding.Replay replay) {
+      if (replaysReported.add(chunk.jobId())) {
+        log.warn(
+            "refused the tasks of job {}: {}; its blocks are forgotten",
+            chunk.jobId(),
+            replay.reason());
+        meters.refused("job " + chunk.jobId(), replay.reason());
+      }
+      held.done(chunk.taskId());
+      ledger.forget(chunk.jobId());
+      return null;
     }
     JobSigner signer = settings.security().signer();
     if (binding instanceof Binding.Drop drop) {

@@ -23,7 +23,9 @@ class JobBindingsTest {
       new JobBindings(TaskCatalog.builtIn(), id -> Optional.ofNullable(jobs.get(id)), "w1");
 
   private Job put(String id, String task, Lane lane, Map<String, String> params) {
-    Job job = Job.submitting(id, task, lane, new Params(params), 0).queued(10, 1);
+    Job job =
+        Job.submitting(id, task, lane, new Params(params), System.currentTimeMillis())
+            .queued(10, 1);
     jobs.put(id, job);
     return job;
   }
@@ -126,7 +128,8 @@ class JobBindingsTest {
           WorkerEvents.NONE);
 
   private Job putSigned(String id, Map<String, String> params) {
-    Job job = Job.submitting(id, "http-get", Lane.IO, new Params(params), 0);
+    Job job =
+        Job.submitting(id, "http-get", Lane.IO, new Params(params), System.currentTimeMillis());
     job = job.withSignature(signer.sign(job)).queued(100, 100);
     jobs.put(id, job);
     return job;
@@ -187,6 +190,28 @@ class JobBindingsTest {
   }
 
   @Test
+  void forJob_jobSeenEnding_isAReplay_evenWithItsVerifiedRecordPutBack() {
+    FinishedJobs finished = new FinishedJobs(System::currentTimeMillis);
+    JobBindings withMemory =
+        new JobBindings(
+            TaskCatalog.builtIn(),
+            id -> Optional.ofNullable(jobs.get(id)),
+            "w1",
+            signer::verify,
+            /* allowExec= */ false,
+            WorkerEvents.NONE,
+            finished);
+    putSigned("j1", Map.of("timeout", "5"));
+    assertThat(withMemory.forJob("j1")).isInstanceOf(Binding.Run.class);
+
+    finished.ended("j1");
+
+    assertThat(withMemory.forJob("j1"))
+        .isInstanceOfSatisfying(
+            Binding.Replay.class, r -> assertThat(r.reason()).contains("replay"));
+  }
+
+  @Test
   void forJob_forgedRecordNeverVerifiedHere_isDroppedButNotMarkedRefused() {
     Job job = putSigned("j1", Map.of("timeout", "5"));
     jobs.put("j1", job.withSignature(Job.FORGED));
@@ -213,7 +238,13 @@ class JobBindingsTest {
 
   @Test
   void forJob_forgedJob_neverRemembered() {
-    Job job = Job.submitting("j1", "http-get", Lane.IO, new Params(Map.of("timeout", "5")), 0);
+    Job job =
+        Job.submitting(
+            "j1",
+            "http-get",
+            Lane.IO,
+            new Params(Map.of("timeout", "5")),
+            System.currentTimeMillis());
     jobs.put("j1", job.withSignature("forged").queued(10, 10));
 
     assertThat(signedBindings.forJob("j1")).isInstanceOf(Binding.Drop.class);
