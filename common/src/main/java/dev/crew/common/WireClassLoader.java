@@ -20,10 +20,11 @@ import org.slf4j.LoggerFactory;
  * there:
  *
  * <ul>
- *   <li>any class for a Compact type name: Crew registers every type it stores under its own name
- *       with an explicit serializer, so a name that would need a class is foreign;
- *   <li>any class for a non-identified {@code DataSerializable}: Crew has none, and Hazelcast loads
- *       its own through its own class loader;
+ *   <li>any class for a Compact type name but Hazelcast's: Crew registers every type it stores
+ *       under its own name with an explicit serializer, so a name that would need a class is
+ *       foreign;
+ *   <li>any class for a non-identified {@code DataSerializable} but Hazelcast's (its entry events
+ *       between members are such): Crew has none;
  *   <li>otherwise, anything but JDK classes, Hazelcast's and Crew's (Hazelcast loads merge policies
  *       and its own hooks by name; Java serialization is also filtered by name in {@link
  *       ClusterConfigs}).
@@ -66,11 +67,16 @@ public final class WireClassLoader extends ClassLoader {
 
   @Override
   protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+    if (name.startsWith("com.hazelcast.")) {
+      // Hazelcast's own, some of them non-identified DataSerializables (entry events between
+      // members); a sender can name any of Hazelcast's identified types anyway.
+      return super.loadClass(name, resolve);
+    }
     Optional<String> door = door();
     if (door.isPresent()) {
       throw refuse(name, door.get());
     }
-    if (name.startsWith("com.hazelcast.") || name.startsWith("dev.crew.")) {
+    if (name.startsWith("dev.crew.")) {
       return super.loadClass(name, resolve);
     }
     if (jdkName(name)) {
