@@ -6,6 +6,6 @@ public final class CompactPlanted {
   private String payload;
 
   public CompactPlanted() {
-    Instantiations.COUNT.incrementAndGet();
+    Instantiations.made(this);
   }
 }

@@ -7,7 +7,7 @@ import com.hazelcast.nio.serialization.DataSerializable;
 /** A DataSerializable that Hazelcast would instantiate by its class name, then let read itself. */
 public final class DataPlanted implements DataSerializable {
   public DataPlanted() {
-    Instantiations.COUNT.incrementAndGet();
+    Instantiations.made(this);
   }
 
   @Override
@@ -15,6 +15,6 @@ public final class DataPlanted implements DataSerializable {
 
   @Override
   public void readData(ObjectDataInput in) {
-    Instantiations.COUNT.incrementAndGet();
+    Instantiations.made(this);
   }
 }

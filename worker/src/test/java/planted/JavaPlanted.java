@@ -10,6 +10,6 @@ public final class JavaPlanted implements Serializable {
 
   private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
     in.defaultReadObject();
-    Instantiations.COUNT.incrementAndGet();
+    Instantiations.made(this);
   }
 }

@@ -130,15 +130,19 @@ class ForeignTypesClusterTest {
     System.err.printf("ForeignTypesClusterTest: refused when put: %s%n", refusedAtPut);
     assertThat(queues).as("the lane shards and bells").isNotEmpty();
 
-    // The worker's lanes take from every shard and bell: all the planted values are read.
+    // The worker's lanes take from every shard and bell: all the planted values are read. Only
+    // sizes are asked for: the attacker's own client, with Hazelcast's defaults, would build the
+    // planted objects if it read the values back (as a failure message listing a queue would).
     await()
         .atMost(Duration.ofSeconds(20))
-        .untilAsserted(() -> assertThat(queues).allSatisfy(q -> assertThat(q).isEmpty()));
+        .untilAsserted(
+            () ->
+                assertThat(queues).allSatisfy(q -> assertThat(q.size()).as(q.getName()).isZero()));
 
     submitter.submit("fib", Lane.CPU, fibs("after", 40));
     Map<String, TaskResult> after = submitter.readAll("after", 40, Duration.ofSeconds(30));
 
-    assertThat(Instantiations.count()).as("planted instances made").isEqualTo(before);
+    assertThat(Instantiations.since(before)).as("planted instances made").isEmpty();
     assertThat(WireClassLoader.refused()).isGreaterThan(refusedBefore);
     assertThat(worker.ready()).isTrue();
     assertThat(after.values().stream().map(TaskResult::seq).collect(Collectors.toSet()))
