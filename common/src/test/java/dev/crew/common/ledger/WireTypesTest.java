@@ -4,6 +4,8 @@ import static dev.crew.common.ledger.TaskLedgerContract.ANN;
 import static dev.crew.common.ledger.TaskLedgerContract.resultOf;
 import static dev.crew.common.ledger.TaskLedgerContract.tasks;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
@@ -11,6 +13,10 @@ import com.hazelcast.config.CompactSerializationConfigAccessor;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.TypedDataSerializable;
 import com.hazelcast.nio.serialization.genericrecord.GenericRecord;
 import com.hazelcast.nio.serialization.genericrecord.GenericRecordBuilder;
 import dev.crew.common.ClusterConfigs;
@@ -29,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -157,9 +164,10 @@ class WireTypesTest {
   @Test
   void compactNamingAClass_readsAsGenericRecordAndIsCounted() {
     HazelcastInstance attacker = plainClient();
-    // A Crew record under its class name (not its registered type name) and a JDK class: either
-    // would be built by reflection, bypassing the codecs.
-    List<String> named = List.of(Job.class.getName(), "java.lang.Thread");
+    // A Crew record under its class name (not its registered type name), a JDK class and one of
+    // Hazelcast's: each would be built by reflection, bypassing the codecs.
+    List<String> named =
+        List.of(Job.class.getName(), "java.lang.Thread", "com.hazelcast.cluster.Address");
     long refusedBefore = WireClassLoader.refused();
     for (String name : named) {
       attacker
@@ -177,6 +185,71 @@ class WireTypesTest {
     }
     // Hazelcast remembers a refused type name: each is refused once per member or client.
     assertThat(WireClassLoader.refused()).isEqualTo(refusedBefore + 2L * named.size());
+  }
+
+  @Test
+  void dataSerializableNamingAHazelcastClassThatIsNone_isRefusedBeforeItIsMade() {
+    HazelcastInstance attacker = plainClient();
+    attacker.getMap("wire.planted").set("config", new Naming(Config.class));
+    long refusedBefore = WireClassLoader.refused();
+
+    assertThatThrownBy(() -> member.getMap("wire.planted").get("config"))
+        .hasRootCauseInstanceOf(SecurityException.class);
+    assertThat(WireClassLoader.refused()).isEqualTo(refusedBefore + 1);
+  }
+
+  @Test
+  void entryEventsBetweenMembers_arriveWithoutARefusal() {
+    InetSocketAddress address = (InetSocketAddress) member.getLocalEndpoint().getSocketAddress();
+    HazelcastInstance second =
+        Hazelcast.newHazelcastInstance(
+            ClusterConfigs.member(
+                new ClusterConfigs.Membership(
+                    cluster,
+                    List.of("127.0.0.1:" + address.getPort()),
+                    false,
+                    "127.0.0.1",
+                    5_701,
+                    /* isolated= */ false),
+                Map.of(),
+                0));
+    instances.add(second);
+    assertThat(second.getCluster().getMembers()).hasSize(2);
+    List<Object> heard = new CopyOnWriteArrayList<>();
+    // Events of the entries the first member owns reach the second as Hazelcast's non-identified
+    // DataSerializables, with a Crew type inside.
+    second
+        .<String, Object>getMap("wire.events")
+        .addEntryListener(
+            (EntryAddedListener<String, Object>) event -> heard.add(event.getValue()),
+            /* includeValue= */ true);
+    Map<Class<?>, Object> samples = samples();
+    long refusedBefore = WireClassLoader.refused();
+
+    samples.forEach((type, sample) -> member.getMap("wire.events").set(type.getName(), sample));
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(heard)
+                    .usingRecursiveFieldByFieldElementComparator()
+                    .containsExactlyInAnyOrderElementsOf(samples.values()));
+    assertThat(WireClassLoader.refused()).isEqualTo(refusedBefore);
+  }
+
+  /** A DataSerializable that tells Hazelcast to write another class's name as its own. */
+  private record Naming(Class<?> type) implements TypedDataSerializable {
+    @Override
+    public Class<?> getClassType() {
+      return type;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) {}
+
+    @Override
+    public void readData(ObjectDataInput in) {}
   }
 
   private HazelcastInstance plainClient() {
