@@ -142,6 +142,7 @@ public final class ClusterConfigs {
     CompactCodecs.register(config.getSerializationConfig().getCompactSerializationConfig(), sealer);
     FirstResultMergePolicy.register(config.getSerializationConfig());
     filterJavaSerialization(config.getSerializationConfig());
+    config.setClassLoader(WIRE_CLASSES);
     return config;
   }
 
@@ -197,17 +198,29 @@ public final class ClusterConfigs {
     LedgerSetup.client(config);
     CompactCodecs.register(config.getSerializationConfig().getCompactSerializationConfig(), sealer);
     filterJavaSerialization(config.getSerializationConfig());
+    config.setClassLoader(WIRE_CLASSES);
     return config;
   }
 
   /**
-   * Crew sends nothing with Java serialization; Hazelcast still may for its own JDK and Hazelcast
-   * types (an exception in a response). With the filter on, Java deserialization accepts only those
-   * ({@code java*}, {@code com.hazelcast.} and arrays), so no gadget class from any other library
-   * on the classpath can be sent to a member or a client.
+   * What Hazelcast resolves names from the wire with, members and clients alike: one instance, so
+   * Hazelcast's caches of loaded classes (kept per loader) are shared by all of them.
+   */
+  private static final ClassLoader WIRE_CLASSES =
+      new WireClassLoader(ClusterConfigs.class.getClassLoader());
+
+  /**
+   * Crew sends nothing with Java serialization; Hazelcast still may for JDK and Hazelcast types (an
+   * exception in a response between members). The filter accepts only those: {@code java.} and
+   * {@code com.hazelcast.} classes and arrays, whose element classes {@link WireClassLoader} then
+   * checks. Hazelcast's defaults are off because their {@code java} prefix also matches libraries
+   * such as {@code javassist}.
    */
   private static void filterJavaSerialization(SerializationConfig serialization) {
-    serialization.setJavaSerializationFilterConfig(new JavaSerializationFilterConfig());
+    JavaSerializationFilterConfig filter = new JavaSerializationFilterConfig();
+    filter.setDefaultsDisabled(true);
+    filter.getWhitelist().addPrefixes("java.", "com.hazelcast.", "[");
+    serialization.setJavaSerializationFilterConfig(filter);
   }
 
   private static void quiet(java.util.Properties properties) {
