@@ -307,7 +307,12 @@ public final class Worker implements AutoCloseable {
                 event -> {
                   // A forged record (changed without the secret) cancels and ends nothing.
                   Job job = event.getValue();
-                  if (!job.forged() && job.state().isFinal()) {
+                  // Abandoned is final only until the same job is submitted again, which resumes
+                  // it: only the states no job leaves are remembered.
+                  if (!job.forged()
+                      && (job.state() == JobState.DONE
+                          || job.state() == JobState.CANCELLED
+                          || job.state() == JobState.REFUSED)) {
                     worker.finished.ended(event.getKey());
                   }
                   if (job.state() == JobState.CANCELLED && !job.forged()) {

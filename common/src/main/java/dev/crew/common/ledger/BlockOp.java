@@ -71,8 +71,20 @@ record BlockOp(Move move) implements EntryProcessor<BlockKey, TaskBlock, BlockOu
   /** Reads what is left of its consumed tasks; changes nothing. */
   record Delivered() implements Move {}
 
+  /** Entries of the blocks map skipped because they were not Crew's (a foreign key or value). */
+  static final java.util.concurrent.atomic.LongAdder FOREIGN =
+      new java.util.concurrent.atomic.LongAdder();
+
   @Override
   public @Nullable BlockOutcome process(Map.Entry<BlockKey, TaskBlock> entry) {
+    // Anyone can put anything in the map: an entry that is not a block is skipped, so one planted
+    // entry never stops a move over every block (a put back, the audit).
+    Object key = entry.getKey();
+    Object value = entry.getValue();
+    if (!(key instanceof BlockKey) || (value != null && !(value instanceof TaskBlock))) {
+      FOREIGN.increment();
+      return null;
+    }
     TaskBlock block = entry.getValue();
     if (block == null) {
       if (move instanceof Add add) {

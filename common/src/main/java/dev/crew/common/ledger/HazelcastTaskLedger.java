@@ -2,6 +2,7 @@ package dev.crew.common.ledger;
 
 import static java.util.Objects.requireNonNull;
 
+import com.hazelcast.core.HazelcastException;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicate;
@@ -191,8 +192,7 @@ public final class HazelcastTaskLedger implements TaskLedger {
   @Override
   public List<TaskResult> delivered(String jobId) {
     List<TaskResult> found = new ArrayList<>();
-    for (BlockOutcome block :
-        blocks.executeOnEntries(new BlockOp(new BlockOp.Delivered()), ofJob(jobId)).values()) {
+    for (BlockOutcome block : onBlocksOf(jobId, new BlockOp.Delivered()).values()) {
       found.addAll(block.results());
     }
     found.sort(java.util.Comparator.comparingLong(TaskResult::seq));
@@ -301,7 +301,7 @@ public final class HazelcastTaskLedger implements TaskLedger {
   private NavigableSet<Long> findOpen(String jobId) {
     NavigableSet<Long> indexes = new ConcurrentSkipListSet<>();
     for (Map.Entry<BlockKey, BlockOutcome> block :
-        blocks.executeOnEntries(new BlockOp(new BlockOp.Probe()), ofJob(jobId)).entrySet()) {
+        onBlocksOf(jobId, new BlockOp.Probe()).entrySet()) {
       BlockOutcome probe = block.getValue();
       if (!(probe.drained() && probe.count() == layout.blockSize())) {
         indexes.add(block.getKey().index());
@@ -374,8 +374,7 @@ public final class HazelcastTaskLedger implements TaskLedger {
   @Override
   public JobTally tally(String jobId) {
     JobTally tally = JobTally.EMPTY;
-    for (BlockOutcome probe :
-        blocks.executeOnEntries(new BlockOp(new BlockOp.Probe()), ofJob(jobId)).values()) {
+    for (BlockOutcome probe : onBlocksOf(jobId, new BlockOp.Probe()).values()) {
       tally = tally.plus(probe.tally());
     }
     return tally;
@@ -393,12 +392,55 @@ public final class HazelcastTaskLedger implements TaskLedger {
 
   @Override
   public void forget(String jobId) {
-    blocks.removeAll(ofJob(jobId));
+    try {
+      blocks.removeAll(ofJob(jobId));
+    } catch (HazelcastException e) {
+      if (removeForeignKeys() == 0) {
+        throw e;
+      }
+      blocks.removeAll(ofJob(jobId));
+    }
     open.remove(jobId);
   }
 
   private static Predicate<BlockKey, TaskBlock> ofJob(String jobId) {
     return Predicates.equal("__key.jobId", jobId);
+  }
+
+  /**
+   * {@code move} on every block of job {@code jobId}. A key that is not a block key (anyone can put
+   * one in the map) makes the query by job fail for every job: such keys are removed, and the move
+   * is tried again.
+   */
+  private Map<BlockKey, BlockOutcome> onBlocksOf(String jobId, BlockOp.Move move) {
+    try {
+      return blocks.executeOnEntries(new BlockOp(move), ofJob(jobId));
+    } catch (HazelcastException e) {
+      if (removeForeignKeys() == 0) {
+        throw e;
+      }
+      return blocks.executeOnEntries(new BlockOp(move), ofJob(jobId));
+    }
+  }
+
+  /** Removes the entries of the blocks map whose keys are not block keys; returns how many. */
+  private int removeForeignKeys() {
+    @SuppressWarnings("unchecked")
+    IMap<Object, Object> raw = (IMap<Object, Object>) (IMap<?, ?>) blocks;
+    int removed = 0;
+    for (Object key : raw.keySet()) {
+      if (!(key instanceof BlockKey)) {
+        raw.delete(key);
+        removed++;
+      }
+    }
+    if (removed > 0) {
+      log.warn(
+          "removed {} entries of the task ledger whose keys were not Crew's block keys (put there"
+              + " by someone else)",
+          removed);
+    }
+    return removed;
   }
 
   private CompletableFuture<BlockOutcome> submit(BlockKey key, BlockOp.Move move) {

@@ -140,14 +140,33 @@ final class LaneShards {
 
   private record Owners(boolean[] owned, long atNanos) {}
 
-  /** Takes a key from {@code shard}, or none; the calling thread looks there first next time. */
+  /**
+   * Takes a key from {@code shard}, or none; the calling thread looks there first next time. An
+   * element that is not a block key (put there by someone else) is taken out, counted and skipped.
+   */
   @Nullable BlockKey poll(Lane lane, int shard) {
-    BlockKey key = shard(lane, shard).poll();
-    if (key != null) {
-      firstShard.get()[lane.ordinal()] = shard;
+    IQueue<?> queue = shard(lane, shard);
+    for (int foreign = 0; ; foreign++) {
+      Object element = queue.poll();
+      if (element == null || element instanceof BlockKey) {
+        if (element != null) {
+          firstShard.get()[lane.ordinal()] = shard;
+        }
+        return (BlockKey) element;
+      }
+      FOREIGN.increment();
+      if (foreign == 0) {
+        log.warn(
+            "skipped an element of {} that is not a block key ({}): not put there by Crew",
+            queue.getName(),
+            element.getClass().getSimpleName());
+      }
     }
-    return key;
   }
+
+  /** Elements skipped in lane shards because they were not block keys. */
+  static final java.util.concurrent.atomic.LongAdder FOREIGN =
+      new java.util.concurrent.atomic.LongAdder();
 
   /** Waits up to {@code millis} for a storer or a put back to ring {@code lane}'s bell. */
   void awaitBell(Lane lane, long millis) throws InterruptedException {

@@ -208,4 +208,27 @@ class HazelcastTaskLedgerTest extends TaskLedgerContract {
               member.getPartitionService().getPartition(BlockKey.shardKey(shard)).getPartitionId());
     }
   }
+
+  @Test
+  void foreignEntries_plantedInTheBlocksMapAndAShard_stopNoMove() throws Exception {
+    ledger.store(Lane.CPU, tasks("job-a", 0, 4));
+    HazelcastInstance stranger = startClient();
+    stranger.getMap(LedgerSetup.BLOCKS).set("not-a-block-key", "some value");
+    stranger.getMap(LedgerSetup.BLOCKS).set(new BlockKey("job-x", 0, 0), "not a block");
+    for (int shard = 0; shard < LAYOUT.shards(); shard++) {
+      stranger.getQueue(LedgerSetup.shardName(Lane.CPU, shard)).offer("not-a-key-" + shard);
+    }
+
+    assertThat(ledger.tally("job-a").queued()).isEqualTo(4);
+    assertThat(ledger.tallies()).containsOnlyKeys("job-a");
+    List<TaskChunk> claimed = claimAll(ANN, 4);
+    assertThat(claimed).hasSize(4);
+    assertThat(ledger.putBack(new Loss.MemberLeft(ANN.memberUuid())).total()).isEqualTo(4);
+    ledger.audit();
+    ledger.forget("job-a");
+    assertThat(ledger.tallies()).isEmpty();
+    assertThat(stranger.getMap(LedgerSetup.BLOCKS).containsKey("not-a-block-key"))
+        .as("the foreign key, removed when it stopped a query by job")
+        .isFalse();
+  }
 }
