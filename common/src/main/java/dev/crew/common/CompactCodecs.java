@@ -75,7 +75,14 @@ public final class CompactCodecs {
           in.readInt32("retries"),
           in.readInt64("timeoutMillis"),
           in.readString("signature"),
-          in.readString("inputDigest"));
+          in.readString("inputDigest"),
+          optionalInt64(in, "retentionMillis"),
+          optionalInt64(in, "endedMillis"));
+    }
+
+    /** A field records written before it existed lack: 0 for them. */
+    private static long optionalInt64(CompactReader in, String field) {
+      return in.getFieldKind(field) == FieldKind.INT64 ? in.readInt64(field) : 0;
     }
 
     @Override
@@ -93,6 +100,8 @@ public final class CompactCodecs {
       out.writeInt64("timeoutMillis", job.timeoutMillis());
       out.writeString("signature", job.signature());
       out.writeString("inputDigest", job.inputDigest());
+      out.writeInt64("retentionMillis", job.retentionMillis());
+      out.writeInt64("endedMillis", job.endedMillis());
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.crew.common.Admission;
 import dev.crew.common.Job;
+import dev.crew.common.JobRecords;
 import dev.crew.common.Names;
 import dev.crew.common.ResultHoldings;
 import dev.crew.common.TaskResult;
@@ -19,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code coordinator status}: the cluster's jobs, or one job in detail. */
@@ -35,8 +37,21 @@ final class StatusCommand extends ClusterCommandBase implements Callable<Integer
       description = "A job id (default: every job).")
   String jobId;
 
+  @Option(
+      names = "--last",
+      paramLabel = "N",
+      defaultValue = "50",
+      description = "Without a JOB: how many of the most recent jobs (default ${DEFAULT-VALUE}).")
+  int last;
+
+  @Option(names = "--all", description = "Without a JOB: every stored job.")
+  boolean all;
+
   @Override
   public Integer call() {
+    if (last < 1) {
+      throw CrewException.usage("--last must be at least 1, not " + last);
+    }
     HazelcastInstance hazelcast = connect();
     try {
       IMap<String, Job> jobs = hazelcast.getMap(Names.JOBS);
@@ -68,15 +83,18 @@ final class StatusCommand extends ClusterCommandBase implements Callable<Integer
         out().flush();
         return ExitCodes.OK;
       }
-      List<Job> all = new ArrayList<>(jobs.values());
-      all.sort(Comparator.comparingLong(Job::createdMillis).reversed());
+      JobRecords records = JobRecords.all(jobs);
+      List<Job> stored = new ArrayList<>(records.jobs());
+      stored.sort(Comparator.comparingLong(Job::createdMillis).reversed());
+      // Only the jobs shown are counted: with thousands stored, counting each is what took long.
+      List<Job> shown = all ? stored : stored.subList(0, Math.min(last, stored.size()));
       Map<String, JobTally> tallies = ledger.tallies();
-      if (all.isEmpty()) {
+      if (stored.isEmpty()) {
         out().println("no jobs in cluster '" + options().cluster + "'");
       } else {
         String format = "%-24s %-12s %-4s %-10s %-21s %-8s %s%n";
         out().printf(format, "JOB", "TASK", "LANE", "STATE", "DONE/TOTAL", "FAILED", "AGE");
-        for (Job job : all) {
+        for (Job job : shown) {
           JobProgress p =
               JobProgress.of(
                   job,
@@ -95,6 +113,7 @@ final class StatusCommand extends ClusterCommandBase implements Callable<Integer
                   age(job));
         }
       }
+      SnapshotText.stored(shown.size(), stored.size(), records.foreign()).forEach(out()::println);
       out().flush();
       return ExitCodes.OK;
     } finally {

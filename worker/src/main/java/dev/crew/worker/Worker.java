@@ -11,6 +11,7 @@ import com.hazelcast.map.listener.EntryUpdatedListener;
 import dev.crew.common.ClusterConfigs;
 import dev.crew.common.FirstResultMergePolicy;
 import dev.crew.common.Job;
+import dev.crew.common.JobRecords;
 import dev.crew.common.JobSigner;
 import dev.crew.common.JobState;
 import dev.crew.common.Lane;
@@ -152,6 +153,7 @@ public final class Worker implements AutoCloseable {
   private final ExecutorService ioThreads;
   private final List<Thread> loopThreads;
   private final LeaseReaper reaper;
+  private final RetentionSweep retention;
   private final Watchdog watchdog;
   private final Map<String, ChunkRun> active = new ConcurrentHashMap<>();
 
@@ -193,8 +195,13 @@ public final class Worker implements AutoCloseable {
             List.of(
                 new LaneLoad(Lane.CPU, settings.cpuThreads(), () -> busySlots(0)),
                 new LaneLoad(Lane.IO, settings.ioConcurrency(), () -> busySlots(1))),
-            jobId -> Optional.ofNullable(jobs.get(jobId)).map(Job::task).orElse("unknown"),
-            new LaneDepths(ledger, jobs::get, System::nanoTime, Duration.ofSeconds(1))::queued,
+            jobId -> JobRecords.get(jobs, jobId).map(Job::task).orElse("unknown"),
+            new LaneDepths(
+                    ledger,
+                    jobId -> JobRecords.get(jobs, jobId).orElse(null),
+                    System::nanoTime,
+                    Duration.ofSeconds(1))
+                ::queued,
             prometheus);
     hazelcast.getUserContext().put(WorkerEvents.CONTEXT_KEY, meters);
     this.stats =
@@ -250,6 +257,7 @@ public final class Worker implements AutoCloseable {
             settings.heartbeat(),
             System::nanoTime,
             () -> Set.copyOf(held.keySet()));
+    this.retention = new RetentionSweep(hazelcast, ledger, System::currentTimeMillis);
     this.loopThreads =
         lanes.stream()
             .map(
@@ -289,13 +297,16 @@ public final class Worker implements AutoCloseable {
     SecretCheck.afterJoin(hazelcast, settings.membership().cluster(), fingerprint);
     Worker worker = new Worker(settings, catalog, hazelcast, httpOptions.enabled());
     worker.reaper.start();
+    worker.retention.start(RetentionSweep.INTERVAL);
     worker.stats.start(STATS_INTERVAL);
     hazelcast
         .<String, Job>getMap(Names.JOBS)
         .addEntryListener(
             (EntryUpdatedListener<String, Job>)
                 event -> {
-                  if (event.getValue().state() == JobState.CANCELLED) {
+                  if (JobRecords.asJob(event.getKey(), event.getValue())
+                      .filter(job -> job.state() == JobState.CANCELLED)
+                      .isPresent()) {
                     worker.cancelRuns(event.getKey());
                   }
                 },
@@ -600,6 +611,7 @@ public final class Worker implements AutoCloseable {
       handedBack = reaper.requeueOwn();
     }
     reaper.close();
+    retention.close();
     if (http != null) {
       http.close();
     }

@@ -7,6 +7,7 @@ import com.hazelcast.query.Predicates;
 import com.hazelcast.ringbuffer.Ringbuffer;
 import dev.crew.common.CrewEvent;
 import dev.crew.common.Job;
+import dev.crew.common.JobRecords;
 import dev.crew.common.JobState;
 import dev.crew.common.Lane;
 import dev.crew.common.Names;
@@ -75,10 +76,14 @@ public final class ClusterWatch {
     List<WorkerStats> workers = workers();
     IMap<String, Job> jobMap = hazelcast.getMap(Names.JOBS);
     IMap<String, TaskResult> results = hazelcast.getMap(Names.RESULTS);
-    List<Job> recent = new ArrayList<>(jobMap.values());
     Map<String, JobTally> tallies = ledger.tallies();
+    // Without a job list only the jobs the ledger holds tasks of are read, for their lanes.
+    JobRecords records =
+        maxJobs > 0 ? JobRecords.all(jobMap) : JobRecords.some(jobMap, tallies.keySet());
+    List<Job> recent = new ArrayList<>(records.jobs());
     Map<String, Integer> queues = queues(recent, tallies);
     recent.sort(Comparator.comparingLong(Job::createdMillis).reversed());
+    int stored = maxJobs > 0 ? recent.size() : -1;
     recent = recent.subList(0, Math.min(maxJobs, recent.size()));
     List<ClusterSnapshot.JobRow> jobs = new ArrayList<>();
     Map<String, Counted> stillRunning = new HashMap<>();
@@ -105,7 +110,9 @@ public final class ClusterWatch {
         jobs,
         failures(results, withFailures, tallies),
         events(),
-        total);
+        total,
+        stored,
+        records.foreign());
   }
 
   /**

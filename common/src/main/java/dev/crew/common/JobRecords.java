@@ -1,0 +1,112 @@
+package dev.crew.common;
+
+import com.hazelcast.map.IMap;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The jobs map read as Crew's job records. Anyone who reaches the cluster can put anything there,
+ * so an entry that is not a job under its own id (another key type, a key that is no job id,
+ * another value type, one that does not deserialize, a job filed under another id) is skipped and
+ * counted, never allowed to stop a reader.
+ *
+ * @param jobs the entries that are jobs
+ * @param foreign how many entries were skipped
+ */
+public record JobRecords(List<Job> jobs, int foreign) {
+  private static final Logger log = LoggerFactory.getLogger(JobRecords.class);
+  private static final AtomicBoolean warned = new AtomicBoolean();
+
+  public JobRecords {
+    jobs = List.copyOf(jobs);
+  }
+
+  /** Every entry of the jobs map: one call, its keys and values read one by one. */
+  public static JobRecords all(IMap<?, ?> map) {
+    return of(map.entrySet());
+  }
+
+  /** The jobs with these ids; an id whose entry is not a job is counted as foreign. */
+  public static JobRecords some(IMap<?, ?> map, Set<String> ids) {
+    @SuppressWarnings("unchecked")
+    IMap<Object, Object> raw = (IMap<Object, Object>) map;
+    try {
+      return of(raw.getAll(Set.copyOf(ids)).entrySet());
+    } catch (RuntimeException e) {
+      // One value that does not deserialize fails the whole batch: read them one by one.
+      List<Job> jobs = new ArrayList<>();
+      int foreign = 0;
+      for (String id : ids) {
+        Optional<Job> job = tryGet(raw, id);
+        if (job.isPresent()) {
+          jobs.add(job.get());
+        } else if (raw.containsKey(id)) {
+          foreign++;
+        }
+      }
+      return noted(new JobRecords(jobs, foreign));
+    }
+  }
+
+  /** The job under {@code id}, empty when there is none or the entry is not a job. */
+  public static Optional<Job> get(IMap<?, ?> map, String id) {
+    @SuppressWarnings("unchecked")
+    IMap<Object, Object> raw = (IMap<Object, Object>) map;
+    return tryGet(raw, id);
+  }
+
+  private static Optional<Job> tryGet(IMap<Object, Object> map, String id) {
+    try {
+      return asJob(id, map.get(id));
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The entries that are jobs under their own id; the rest counted. */
+  public static JobRecords of(Collection<? extends Map.Entry<?, ?>> entries) {
+    List<Job> jobs = new ArrayList<>(entries.size());
+    int foreign = 0;
+    for (Map.Entry<?, ?> entry : entries) {
+      Optional<Job> job;
+      try {
+        job = asJob(entry.getKey(), entry.getValue());
+      } catch (RuntimeException e) {
+        // A key or value that does not deserialize: a type Crew does not know, or refused.
+        job = Optional.empty();
+      }
+      if (job.isPresent()) {
+        jobs.add(job.get());
+      } else {
+        foreign++;
+      }
+    }
+    return noted(new JobRecords(jobs, foreign));
+  }
+
+  /** {@code value} as the job stored under {@code key}, empty if it is not one. */
+  public static Optional<Job> asJob(@Nullable Object key, @Nullable Object value) {
+    if (key instanceof String id && value instanceof Job job && job.id().equals(id)) {
+      return Optional.of(job);
+    }
+    return Optional.empty();
+  }
+
+  private static JobRecords noted(JobRecords records) {
+    if (records.foreign > 0 && !warned.getAndSet(true)) {
+      log.warn(
+          "{} entries of the jobs map are not Crew jobs under their own id: skipped (anyone who"
+              + " reaches the cluster's port can write there)",
+          records.foreign);
+    }
+    return records;
+  }
+}
