@@ -29,9 +29,40 @@ public record JobRecords(List<Job> jobs, int foreign) {
     jobs = List.copyOf(jobs);
   }
 
-  /** Every entry of the jobs map: one call, its keys and values read one by one. */
+  /** Batches of keys read at once when one call for every entry failed. */
+  private static final int BATCH = 500;
+
+  /**
+   * Every entry of the jobs map: one call; if a value in it does not deserialize (which fails the
+   * whole call), its keys and then batches of values.
+   */
   public static JobRecords all(IMap<?, ?> map) {
-    return of(map.entrySet());
+    try {
+      return of(map.entrySet());
+    } catch (RuntimeException e) {
+      List<Job> jobs = new ArrayList<>();
+      int foreign = 0;
+      List<String> batch = new ArrayList<>(BATCH);
+      for (Object key : map.keySet()) {
+        if (!(key instanceof String id)) {
+          foreign++;
+          continue;
+        }
+        batch.add(id);
+        if (batch.size() == BATCH) {
+          foreign += addBatch(map, batch, jobs);
+        }
+      }
+      foreign += addBatch(map, batch, jobs);
+      return noted(new JobRecords(jobs, foreign));
+    }
+  }
+
+  private static int addBatch(IMap<?, ?> map, List<String> batch, List<Job> jobs) {
+    JobRecords some = some(map, new java.util.HashSet<>(batch));
+    jobs.addAll(some.jobs());
+    batch.clear();
+    return some.foreign();
   }
 
   /** The jobs with these ids; an id whose entry is not a job is counted as foreign. */
