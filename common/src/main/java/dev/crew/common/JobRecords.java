@@ -3,6 +3,7 @@ package dev.crew.common;
 import com.hazelcast.map.IMap;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,6 +65,31 @@ public record JobRecords(List<Job> jobs, int foreign) {
     batch.clear();
     return some.foreign();
   }
+
+  /**
+   * The {@code limit} most recent jobs, newest first, of {@code stored} jobs in the map, and how
+   * many entries were skipped.
+   */
+  public record Recent(List<Job> jobs, int stored, int foreign) {
+    public Recent {
+      jobs = List.copyOf(jobs);
+    }
+  }
+
+  /**
+   * The {@code limit} most recent jobs. Reads every entry: a projection of only the keys and times
+   * fails as a whole (and is logged on the members) when one value is not a job, and costs about as
+   * much in a fresh JVM.
+   */
+  public static Recent recent(IMap<?, ?> map, int limit) {
+    JobRecords every = all(map);
+    List<Job> jobs = new ArrayList<>(every.jobs());
+    jobs.sort(NEWEST_FIRST);
+    return new Recent(jobs.subList(0, Math.min(limit, jobs.size())), jobs.size(), every.foreign());
+  }
+
+  private static final Comparator<Job> NEWEST_FIRST =
+      Comparator.comparingLong(Job::createdMillis).reversed();
 
   /** The jobs with these ids; an id whose entry is not a job is counted as foreign. */
   public static JobRecords some(IMap<?, ?> map, Set<String> ids) {

@@ -13,8 +13,6 @@ import dev.crew.common.ledger.TaskLedger;
 import dev.crew.coordinator.job.JobRun;
 import dev.crew.worker.view.JobCounts;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -83,13 +81,11 @@ final class StatusCommand extends ClusterCommandBase implements Callable<Integer
         out().flush();
         return ExitCodes.OK;
       }
-      JobRecords records = JobRecords.all(jobs);
-      List<Job> stored = new ArrayList<>(records.jobs());
-      stored.sort(Comparator.comparingLong(Job::createdMillis).reversed());
-      // Only the jobs shown are counted: with thousands stored, counting each is what took long.
-      List<Job> shown = all ? stored : stored.subList(0, Math.min(last, stored.size()));
+      // Only the jobs shown are read and counted: with thousands stored, counting each took long.
+      JobRecords.Recent recent = JobRecords.recent(jobs, all ? Integer.MAX_VALUE : last);
+      List<Job> shown = recent.jobs();
       Map<String, JobTally> tallies = ledger.tallies();
-      if (stored.isEmpty()) {
+      if (recent.stored() == 0) {
         out().println("no jobs in cluster '" + options().cluster + "'");
       } else {
         String format = "%-24s %-12s %-4s %-10s %-21s %-8s %s%n";
@@ -113,7 +109,7 @@ final class StatusCommand extends ClusterCommandBase implements Callable<Integer
                   age(job));
         }
       }
-      SnapshotText.stored(shown.size(), stored.size(), records.foreign()).forEach(out()::println);
+      SnapshotText.stored(shown.size(), recent.stored(), recent.foreign()).forEach(out()::println);
       out().flush();
       return ExitCodes.OK;
     } finally {

@@ -77,14 +77,15 @@ public final class ClusterWatch {
     IMap<String, Job> jobMap = hazelcast.getMap(Names.JOBS);
     IMap<String, TaskResult> results = hazelcast.getMap(Names.RESULTS);
     Map<String, JobTally> tallies = ledger.tallies();
-    // Without a job list only the jobs the ledger holds tasks of are read, for their lanes.
-    JobRecords records =
-        maxJobs > 0 ? JobRecords.all(jobMap) : JobRecords.some(jobMap, tallies.keySet());
-    List<Job> recent = new ArrayList<>(records.jobs());
-    Map<String, Integer> queues = queues(recent, tallies);
-    recent.sort(Comparator.comparingLong(Job::createdMillis).reversed());
-    int stored = maxJobs > 0 ? recent.size() : -1;
-    recent = recent.subList(0, Math.min(maxJobs, recent.size()));
+    // Only the jobs shown are read, and those the ledger holds tasks of, for the lanes' queues.
+    JobRecords.Recent shown =
+        maxJobs > 0 ? JobRecords.recent(jobMap, maxJobs) : new JobRecords.Recent(List.of(), -1, 0);
+    Set<String> queuing = new HashSet<>(tallies.keySet());
+    shown.jobs().forEach(job -> queuing.remove(job.id()));
+    List<Job> withTasks = new ArrayList<>(shown.jobs());
+    withTasks.addAll(JobRecords.some(jobMap, queuing).jobs());
+    Map<String, Integer> queues = queues(withTasks, tallies);
+    List<Job> recent = shown.jobs();
     List<ClusterSnapshot.JobRow> jobs = new ArrayList<>();
     Map<String, Counted> stillRunning = new HashMap<>();
     List<String> withFailures = new ArrayList<>();
@@ -111,8 +112,8 @@ public final class ClusterWatch {
         failures(results, withFailures, tallies),
         events(),
         total,
-        stored,
-        records.foreign());
+        shown.stored(),
+        shown.foreign());
   }
 
   /**
