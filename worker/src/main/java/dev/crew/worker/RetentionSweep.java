@@ -7,13 +7,17 @@ import dev.crew.common.JobRecords;
 import dev.crew.common.JobRemoval;
 import dev.crew.common.JobRetention;
 import dev.crew.common.Names;
+import dev.crew.common.ledger.JobTally;
 import dev.crew.common.ledger.TaskLedger;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,8 +98,9 @@ final class RetentionSweep implements AutoCloseable {
     }
     long now = clockMillis.getAsLong();
     int removed = 0;
+    Function<String, JobTally> tally = new OnceTallies(ledger);
     for (Job job : records.jobs()) {
-      boolean ended = JobRetention.ended(job, ledger::tally);
+      boolean ended = JobRetention.ended(job, tally);
       switch (JobRetention.step(job, ended, now)) {
         case KEEP -> {}
         case STAMP -> jobs.replace(job.id(), job, job.withEnded(now));
@@ -118,5 +123,26 @@ final class RetentionSweep implements AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
+  }
+
+  /**
+   * The ledger's tallies, read at the first question, once per sweep for all jobs: asked only for
+   * jobs whose state does not tell whether they ended (running, abandoned).
+   */
+  private static final class OnceTallies implements Function<String, JobTally> {
+    private final TaskLedger ledger;
+    private @Nullable Map<String, JobTally> tallies;
+
+    OnceTallies(TaskLedger ledger) {
+      this.ledger = ledger;
+    }
+
+    @Override
+    public JobTally apply(String jobId) {
+      if (tallies == null) {
+        tallies = ledger.tallies();
+      }
+      return tallies.getOrDefault(jobId, JobTally.EMPTY);
+    }
   }
 }
