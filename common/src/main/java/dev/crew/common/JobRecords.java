@@ -8,23 +8,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The jobs map read as Crew's job records. Anyone who reaches the cluster can put anything there,
  * so an entry that is not a job under its own id (another key type, a key that is no job id,
  * another value type, one that does not deserialize, a job filed under another id) is skipped and
- * counted, never allowed to stop a reader.
+ * counted, never allowed to stop a reader. Readers show the count; the workers' retention sweep
+ * logs it.
  *
  * @param jobs the entries that are jobs
  * @param foreign how many entries were skipped
  */
 public record JobRecords(List<Job> jobs, int foreign) {
-  private static final Logger log = LoggerFactory.getLogger(JobRecords.class);
-  private static final AtomicBoolean warned = new AtomicBoolean();
 
   public JobRecords {
     jobs = List.copyOf(jobs);
@@ -55,7 +51,7 @@ public record JobRecords(List<Job> jobs, int foreign) {
         }
       }
       foreign += addBatch(map, batch, jobs);
-      return noted(new JobRecords(jobs, foreign));
+      return new JobRecords(jobs, foreign);
     }
   }
 
@@ -109,7 +105,7 @@ public record JobRecords(List<Job> jobs, int foreign) {
           foreign++;
         }
       }
-      return noted(new JobRecords(jobs, foreign));
+      return new JobRecords(jobs, foreign);
     }
   }
 
@@ -146,7 +142,7 @@ public record JobRecords(List<Job> jobs, int foreign) {
         foreign++;
       }
     }
-    return noted(new JobRecords(jobs, foreign));
+    return new JobRecords(jobs, foreign);
   }
 
   /** {@code value} as the job stored under {@code key}, empty if it is not one. */
@@ -155,15 +151,5 @@ public record JobRecords(List<Job> jobs, int foreign) {
       return Optional.of(job);
     }
     return Optional.empty();
-  }
-
-  private static JobRecords noted(JobRecords records) {
-    if (records.foreign > 0 && !warned.getAndSet(true)) {
-      log.warn(
-          "{} entries of the jobs map are not Crew jobs under their own id: skipped (anyone who"
-              + " reaches the cluster's port can write there)",
-          records.foreign);
-    }
-    return records;
   }
 }

@@ -46,6 +46,7 @@ class RetentionIT {
   private int base;
   private int httpPort;
   private HazelcastInstance client;
+  private CrewLaunchers.Worker worker;
 
   @BeforeAll
   void startWorker() {
@@ -53,12 +54,13 @@ class RetentionIT {
     crew.ensureJars();
     base = CrewLaunchers.freePortBase(2);
     httpPort = base + 1;
-    crew.startWorker(
-        cluster,
-        base,
-        List.of("127.0.0.1:" + base),
-        1,
-        List.of("--http-port", Integer.toString(httpPort)));
+    worker =
+        crew.startWorker(
+            cluster,
+            base,
+            List.of("127.0.0.1:" + base),
+            1,
+            List.of("--http-port", Integer.toString(httpPort)));
     client =
         HazelcastClient.newHazelcastClient(
             ClusterConfigs.client(cluster, List.of("127.0.0.1:" + base), Duration.ofSeconds(30)));
@@ -190,8 +192,14 @@ class RetentionIT {
     assertThat(dashboard.statusCode()).isEqualTo(200);
     assertThat(dashboard.body()).contains("\"foreignJobs\":4").contains("\"" + real + "\"");
 
-    // The worker still takes and runs jobs.
+    // The worker still takes and runs jobs, and its sweep says what it skipped, once.
     submit("after-" + suffix);
+    String logged = "4 entries of the jobs map this member owns are not Crew jobs";
+    await("the worker's sweep logging the entries it skipped")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> worker.child().stderr().contains(logged));
+    assertThat(worker.child().stderr().split(logged, -1)).hasSize(2);
   }
 
   private void submit(String jobId, String... extra) {
