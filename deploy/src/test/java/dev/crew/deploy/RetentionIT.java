@@ -127,6 +127,12 @@ class RetentionIT {
             "coordinator: nothing was purged");
     assertThat(client.getMap(Names.JOBS).containsKey(running)).isTrue();
 
+    CrewLaunchers.Run older = coordinator("purge-older", "purge", "--older-than", "1h");
+
+    assertThat(older.exitCode()).as(older::describe).isZero();
+    assertThat(older.stdoutLines()).containsExactly("purged 0 jobs, 0 archived results");
+    assertThat(client.getMap(Names.JOBS).containsKey(kept)).isTrue();
+
     CrewLaunchers.Run all = coordinator("purge-all", "purge", "--all-finished");
 
     assertThat(all.exitCode()).as(all::describe).isZero();
