@@ -313,6 +313,12 @@ def main():
         med = statistics.median(warm_ms)
         row("first result after submit, warm cluster and a coordinator JVM that stays up", f"{med:.1f} ms",
             "<= 20 ms", med <= 20)
+    status, floor = get("views", "status", "crew"), get("views", "cluster", "crew")
+    if status:
+        stored = int(sizes.get("STORED_JOBS", 0))
+        row(f"`coordinator status` with {stored:,} stored jobs (a new JVM; `cluster`, which reads no job list: "
+            + (f"{statistics.median(floor.seconds):.2f} s)" if floor else "n/a)"),
+            f"{statistics.median(status.seconds):.2f} s", "< 1 s", statistics.median(status.seconds) < 1)
     kills = [Kill(v) for v in notes.get("recovery/kill", [])]
     failed_kills = {cell: why for (section, cell, _), why in failed.items() if section == "recovery"}
     if kills or failed_kills:

@@ -14,6 +14,8 @@
 #   crew_coordinator [args...]                 bin/coordinator against this cluster
 #   crew_recovery_kill KILL ITEM_MS            kill -9 a worker that runs a job's tasks; note how many were put back
 #                                              and how soon they run again
+#   crew_stored_jobs JOBS RUNS JAR             one worker holding JOBS finished jobs: print "VIEW SECONDS" per run of
+#                                              status, jobs, the dashboard's JSON and cluster (the JVM-and-connect floor)
 
 CREW_WORKER_PIDS=()
 CREW_WORKER_LOGS=() # each running worker's log file
@@ -231,5 +233,31 @@ crew_recovery_kill() {
     fi
     bench_note recovery/kill "$kill ${put_back:-0} $tasks $requeue $(awk -v d="$again" -v k="$killed_at" \
         -v ms="$item_ms" 'BEGIN { printf "%.3f", d - k - ms / 1000 }') $running"
+    crew_stop_workers
+}
+
+# One worker (with its dashboard) holding JOBS finished jobs and their archived results (dev.crew.bench.StoredJobs in
+# JAR): prints one line "VIEW SECONDS" per run of `coordinator status`, `coordinator jobs`, the dashboard's
+# /api/cluster and `coordinator cluster`, which reads no job list: what starting a JVM and connecting cost. Stops the
+# worker at the end.
+crew_stored_jobs() {
+    local jobs="$1" runs="$2" jar="$3" http_port run view start end
+    [ "${#CREW_WORKER_PIDS[@]}" = 0 ] || bench_die "crew_stored_jobs needs a cluster of its own (workers are running)"
+    http_port="$(bench_free_port)"
+    crew_start_workers 1 --http-port "$http_port" --http-bind 127.0.0.1
+    mkdir -p "$BENCH_WORK/no-plugins"
+    (CREW_PLUGINS="$BENCH_WORK/no-plugins" crew_exec_java "$jar" dev.crew.bench.StoredJobs "-XX:+UseG1GC" \
+        "127.0.0.1:$CREW_BASE_PORT" "$CREW_CLUSTER" "$jobs") >&2
+    for view in status jobs dashboard cluster; do
+        for ((run = 1; run <= runs; run++)); do
+            start="$(date +%s.%N)"
+            case "$view" in
+                dashboard) curl -fsS "http://127.0.0.1:$http_port/api/cluster" >"$BENCH_WORK/view.out" ;;
+                *) crew_coordinator "$view" >"$BENCH_WORK/view.out" 2>"$BENCH_WORK/view.err" ;;
+            esac || bench_die "$view failed with $jobs stored jobs: $(tail -n 1 "$BENCH_WORK/view.err" 2>/dev/null)"
+            end="$(date +%s.%N)"
+            awk -v v="$view" -v s="$start" -v e="$end" 'BEGIN { printf "%s %.3f\n", v, e - s }'
+        done
+    done
     crew_stop_workers
 }

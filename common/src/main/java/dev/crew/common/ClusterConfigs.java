@@ -125,7 +125,9 @@ public final class ClusterConfigs {
             .setBackupCount(backups)
             .setMergePolicyConfig(
                 new MergePolicyConfig(FirstResultMergePolicy.class.getName(), 100))
-            .setTimeToLiveSeconds((int) Duration.ofDays(1).toSeconds())
+            // A job's results go with it when its retention passes (RetentionSweep); this only ends
+            // those a remover left behind, past the longest retention a job can ask for.
+            .setTimeToLiveSeconds((int) JobRetention.MAX.toSeconds())
             // Job progress (status, jobs, top, the dashboard) counts one job's results: only those,
             // not the map.
             .addIndexConfig(new IndexConfig(IndexType.HASH, "jobId"))
@@ -136,7 +138,7 @@ public final class ClusterConfigs {
     config.addMapConfig(
         new MapConfig(Names.BUDGETS)
             .setBackupCount(backups)
-            .setTimeToLiveSeconds((int) Duration.ofDays(1).toSeconds()));
+            .setTimeToLiveSeconds((int) JobRetention.MAX.toSeconds()));
     config.addMapConfig(new MapConfig(Names.HEARTBEATS).setBackupCount(backups));
     LedgerSetup.member(config, backups);
     CompactCodecs.register(config.getSerializationConfig().getCompactSerializationConfig(), sealer);

@@ -98,7 +98,9 @@ public final class CompactCodecs {
           job.retries(),
           job.timeoutMillis(),
           job.signature(),
-          job.inputDigest());
+          job.inputDigest(),
+          job.retentionMillis(),
+          job.endedMillis());
     }
 
     @Override
@@ -116,7 +118,9 @@ public final class CompactCodecs {
               in.readInt32("retries"),
               in.readInt64("timeoutMillis"),
               in.readString("signature"),
-              in.readString("inputDigest"));
+              in.readString("inputDigest"),
+              optionalInt64(in, "retentionMillis"),
+              optionalInt64(in, "endedMillis"));
       String[] keys = in.readArrayOfString("paramKeys");
       String[] vals = in.readArrayOfString("paramValues");
       byte[] sealed = sealedField(in);
@@ -135,6 +139,11 @@ public final class CompactCodecs {
         params.put(keys[i], vals[i]);
       }
       return clear.withParams(new Params(params));
+    }
+
+    /** A field records written before it existed lack: 0 for them. */
+    private static long optionalInt64(CompactReader in, String field) {
+      return in.getFieldKind(field) == FieldKind.INT64 ? in.readInt64(field) : 0;
     }
 
     @Override
@@ -161,6 +170,8 @@ public final class CompactCodecs {
       out.writeInt64("timeoutMillis", job.timeoutMillis());
       out.writeString("signature", job.signature());
       out.writeString("inputDigest", job.inputDigest());
+      out.writeInt64("retentionMillis", job.retentionMillis());
+      out.writeInt64("endedMillis", job.endedMillis());
     }
 
     @Override

@@ -5,11 +5,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Parses the durations users type: {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}, or a plain
- * number of seconds.
+ * Parses the durations users type: {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 7d},
+ * or a plain number of seconds.
  */
 public final class Durations {
-  private static final Pattern FORMAT = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
+  private static final Pattern FORMAT = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)?");
 
   private Durations() {}
 
@@ -26,7 +26,8 @@ public final class Durations {
           case "ms" -> amount;
           case "s" -> amount * 1_000;
           case "m" -> amount * 60_000;
-          default -> amount * 3_600_000;
+          case "h" -> amount * 3_600_000;
+          default -> amount * 86_400_000;
         };
     return Duration.ofMillis(Math.round(millis));
   }

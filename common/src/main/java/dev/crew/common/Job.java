@@ -27,7 +27,40 @@ public record Job(
     int retries,
     long timeoutMillis,
     String signature,
-    String inputDigest) {
+    String inputDigest,
+    long retentionMillis,
+    long endedMillis) {
+
+  /** A job with no retention of its own (the default's) that has not ended. */
+  public Job(
+      String id,
+      String task,
+      Lane lane,
+      Params params,
+      JobState state,
+      long createdMillis,
+      long totalItems,
+      long totalTasks,
+      int retries,
+      long timeoutMillis,
+      String signature,
+      String inputDigest) {
+    this(
+        id,
+        task,
+        lane,
+        params,
+        state,
+        createdMillis,
+        totalItems,
+        totalTasks,
+        retries,
+        timeoutMillis,
+        signature,
+        inputDigest,
+        0,
+        0);
+  }
 
   /** A job whose input digest is not known yet. */
   public Job(
@@ -72,6 +105,9 @@ public record Job(
     if (retries < 0 || timeoutMillis < 0) {
       throw new IllegalArgumentException("retries and timeout must not be negative");
     }
+    if (retentionMillis < 0 || endedMillis < 0) {
+      throw new IllegalArgumentException("retention and end time must not be negative");
+    }
   }
 
   /**
@@ -110,7 +146,9 @@ public record Job(
         newRetries,
         newTimeoutMillis,
         signature,
-        inputDigest);
+        inputDigest,
+        retentionMillis,
+        endedMillis);
   }
 
   /** The same job with {@code newParams}. */
@@ -127,7 +165,9 @@ public record Job(
         retries,
         timeoutMillis,
         signature,
-        inputDigest);
+        inputDigest,
+        retentionMillis,
+        endedMillis);
   }
 
   public Job withSignature(String newSignature) {
@@ -143,7 +183,9 @@ public record Job(
         retries,
         timeoutMillis,
         newSignature,
-        inputDigest);
+        inputDigest,
+        retentionMillis,
+        endedMillis);
   }
 
   public Job withState(JobState newState) {
@@ -159,7 +201,9 @@ public record Job(
         retries,
         timeoutMillis,
         signature,
-        inputDigest);
+        inputDigest,
+        retentionMillis,
+        endedMillis);
   }
 
   public Job withInputDigest(String newInputDigest) {
@@ -175,7 +219,9 @@ public record Job(
         retries,
         timeoutMillis,
         signature,
-        newInputDigest);
+        newInputDigest,
+        retentionMillis,
+        endedMillis);
   }
 
   /** Every task is queued: the totals are now known. */
@@ -193,7 +239,50 @@ public record Job(
         retries,
         timeoutMillis,
         signature,
-        inputDigest);
+        inputDigest,
+        retentionMillis,
+        endedMillis);
+  }
+
+  /**
+   * The same job, kept for {@code newRetentionMillis} after it ends (0: {@code JobRetention}'s
+   * default).
+   */
+  public Job withRetention(long newRetentionMillis) {
+    return new Job(
+        id,
+        task,
+        lane,
+        params,
+        state,
+        createdMillis,
+        totalItems,
+        totalTasks,
+        retries,
+        timeoutMillis,
+        signature,
+        inputDigest,
+        newRetentionMillis,
+        endedMillis);
+  }
+
+  /** The same job, seen ended at {@code newEndedMillis} (0: not ended). */
+  public Job withEnded(long newEndedMillis) {
+    return new Job(
+        id,
+        task,
+        lane,
+        params,
+        state,
+        createdMillis,
+        totalItems,
+        totalTasks,
+        retries,
+        timeoutMillis,
+        signature,
+        inputDigest,
+        retentionMillis,
+        newEndedMillis);
   }
 
   public boolean totalsKnown() {

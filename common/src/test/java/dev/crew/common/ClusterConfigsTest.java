@@ -124,7 +124,10 @@ class ClusterConfigsTest {
     assertThat(config.getMapConfig("crew.ledger.blocks").getBackupCount()).isEqualTo(2);
     assertThat(config.getMapConfig(Names.JOBS).getBackupCount()).isEqualTo(2);
     assertThat(config.getMapConfig(Names.RESULTS).getBackupCount()).isEqualTo(2);
-    assertThat(config.getMapConfig(Names.RESULTS).getTimeToLiveSeconds()).isEqualTo(86_400);
+    // Past the longest retention: a job's results go with it before that (RetentionSweep).
+    assertThat(config.getMapConfig(Names.RESULTS).getTimeToLiveSeconds())
+        .isEqualTo(JobRetention.MAX.toSeconds());
+    assertThat(config.getMapConfig(Names.JOBS).getTimeToLiveSeconds()).isZero();
     assertThat(
             CompactSerializationConfigAccessor.getRegistrations(
                 config.getSerializationConfig().getCompactSerializationConfig()))

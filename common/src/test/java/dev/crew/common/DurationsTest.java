@@ -23,6 +23,7 @@ class DurationsTest {
   @Test
   void parse_minutes() {
     assertThat(Durations.parse("2m", "t")).isEqualTo(Duration.ofMinutes(2));
+    assertThat(Durations.parse("7d", "t")).isEqualTo(Duration.ofDays(7));
   }
 
   @Test

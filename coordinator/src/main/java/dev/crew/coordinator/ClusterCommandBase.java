@@ -3,6 +3,7 @@ package dev.crew.coordinator;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.crew.common.Job;
+import dev.crew.common.JobRecords;
 import dev.crew.common.JobSigner;
 import dev.crew.common.SecretFingerprint;
 import java.io.PrintWriter;
@@ -64,10 +65,15 @@ abstract class ClusterCommandBase {
    * The stored job {@code jobId}, or a usage error (exit code 2) naming the cluster it is not in.
    */
   Job requireJob(IMap<String, Job> jobs, String jobId) {
-    Job job = jobs.get(jobId);
-    if (job == null) {
-      throw CrewException.usage("no job '" + jobId + "' in cluster '" + options().cluster + "'");
-    }
-    return job;
+    return JobRecords.get(jobs, jobId)
+        .orElseThrow(
+            () ->
+                CrewException.usage(
+                    (jobs.containsKey(jobId)
+                            ? "the entry '" + jobId + "' is not a Crew job"
+                            : "no job '" + jobId + "'")
+                        + " in cluster '"
+                        + options().cluster
+                        + "'"));
   }
 }

@@ -45,6 +45,7 @@ import picocli.CommandLine.Mixin;
       ResultsCommand.class,
       RetryCommand.class,
       CancelCommand.class,
+      PurgeCommand.class,
       ClusterCommand.class,
       JobsCommand.class,
       TopCommand.class,

@@ -94,6 +94,7 @@ final class JobLauncher {
       Job job =
           Job.submitting(jobId, checked.task(), lane, checked.params(), System.currentTimeMillis())
               .withPolicy(checked.retries(), checked.timeout().toMillis())
+              .withRetention(checked.retention().toMillis())
               .withInputDigest(source.digest().orElse(""));
       if (options.jobId != null) {
         Resubmission.check(hazelcast.getMap(Names.JOBS), job, source);

@@ -2,6 +2,7 @@ package dev.crew.coordinator;
 
 import dev.crew.common.ByteSizes;
 import dev.crew.common.Durations;
+import dev.crew.common.JobRetention;
 import dev.crew.common.Lane;
 import dev.crew.common.Params;
 import dev.crew.coordinator.job.BadInputException;
@@ -117,6 +118,14 @@ final class JobOptions {
   String resultBudget;
 
   @Option(
+      names = "--retention",
+      paramLabel = "DURATION",
+      description =
+          "How long the cluster keeps the job, its results and its counts after it ends, e.g."
+              + " 2h or 7d (default 1d, at most 30d); the workers remove it then.")
+  String retention;
+
+  @Option(
       names = "--no-progress",
       negatable = false,
       description = "No progress bar, even on a terminal.")
@@ -134,7 +143,8 @@ final class JobOptions {
       String chunk,
       long knownTotal,
       int retries,
-      Duration timeout) {}
+      Duration timeout,
+      Duration retention) {}
 
   Checked check() {
     try {
@@ -161,7 +171,9 @@ final class JobOptions {
             "--timeout must be more than 0 (leave it out for no limit)");
       }
       resultBudget();
-      return new Checked(task, parsed, chosenLane, op, chunk, total, retries, limit);
+      Duration keep =
+          retention == null ? JobRetention.DEFAULT : JobRetention.parse(retention, "--retention");
+      return new Checked(task, parsed, chosenLane, op, chunk, total, retries, limit, keep);
     } catch (IllegalArgumentException e) {
       throw CrewException.usage(e.getMessage());
     }

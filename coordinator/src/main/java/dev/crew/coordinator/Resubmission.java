@@ -2,6 +2,7 @@ package dev.crew.coordinator;
 
 import com.hazelcast.map.IMap;
 import dev.crew.common.Job;
+import dev.crew.common.JobRecords;
 import dev.crew.common.JobState;
 import dev.crew.coordinator.job.ItemSource;
 import java.io.IOException;
@@ -24,9 +25,9 @@ final class Resubmission {
    */
   static void check(IMap<String, Job> jobs, Job submitted, ItemSource source) throws IOException {
     String jobId = submitted.id();
-    Job existing = jobs.get(jobId);
-    if (existing == null) {
-      return;
+    Job existing = JobRecords.asJob(jobId, ((IMap<?, ?>) jobs).get(jobId)).orElse(null);
+    if (existing == null || existing.forged()) {
+      return; // none, or not one to resume: the run refuses the id
     }
     if (!existing.inputDigest().isEmpty()) {
       Optional<String> known = source.digest();

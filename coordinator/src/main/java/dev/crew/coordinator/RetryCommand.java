@@ -93,7 +93,8 @@ final class RetryCommand extends ClusterCommandBase implements Callable<Integer>
                   original.lane(),
                   original.params(),
                   System.currentTimeMillis())
-              .withPolicy(original.retries(), original.timeoutMillis());
+              .withPolicy(original.retries(), original.timeoutMillis())
+              .withRetention(original.retentionMillis());
       err()
           .println(
               "coordinator: running "

@@ -119,6 +119,25 @@ final class SnapshotText {
               running ? rate(j.itemsPerSecond()) : "-",
               j.failed()));
     }
+    lines.addAll(stored(s.jobs().size(), s.storedJobs(), s.foreignJobs()));
+    return lines;
+  }
+
+  /**
+   * What a job list leaves out: the older of {@code stored} jobs when it shows {@code shown}, and
+   * the entries of the jobs map that are not jobs. Empty when it leaves out nothing.
+   */
+  static List<String> stored(int shown, int stored, int foreign) {
+    List<String> lines = new ArrayList<>();
+    if (stored > shown) {
+      lines.add(
+          String.format(Locale.ROOT, "(the %,d most recent of %,d stored jobs)", shown, stored));
+    }
+    if (foreign > 0) {
+      lines.add(
+          String.format(
+              Locale.ROOT, "(%,d entries of the jobs map are not Crew jobs: skipped)", foreign));
+    }
     return lines;
   }
 

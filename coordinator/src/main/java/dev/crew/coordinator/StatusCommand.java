@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.crew.common.Admission;
 import dev.crew.common.Job;
+import dev.crew.common.JobRecords;
 import dev.crew.common.Names;
 import dev.crew.common.ResultHoldings;
 import dev.crew.common.TaskResult;
@@ -13,13 +14,12 @@ import dev.crew.common.ledger.TaskLedger;
 import dev.crew.coordinator.job.JobRun;
 import dev.crew.worker.view.JobCounts;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code coordinator status}: the cluster's jobs, or one job in detail. */
@@ -36,8 +36,21 @@ final class StatusCommand extends ClusterCommandBase implements Callable<Integer
       description = "A job id (default: every job).")
   String jobId;
 
+  @Option(
+      names = "--last",
+      paramLabel = "N",
+      defaultValue = "50",
+      description = "Without a JOB: how many of the most recent jobs (default ${DEFAULT-VALUE}).")
+  int last;
+
+  @Option(names = "--all", description = "Without a JOB: every stored job.")
+  boolean all;
+
   @Override
   public Integer call() {
+    if (last < 1) {
+      throw CrewException.usage("--last must be at least 1, not " + last);
+    }
     HazelcastInstance hazelcast = connect();
     try {
       IMap<String, Job> jobs = hazelcast.getMap(Names.JOBS);
@@ -69,15 +82,16 @@ final class StatusCommand extends ClusterCommandBase implements Callable<Integer
         out().flush();
         return ExitCodes.OK;
       }
-      List<Job> all = new ArrayList<>(jobs.values());
-      all.sort(Comparator.comparingLong(Job::createdMillis).reversed());
+      // Only the jobs shown are read and counted: with thousands stored, counting each took long.
+      JobRecords.Recent recent = JobRecords.recent(jobs, all ? Integer.MAX_VALUE : last);
+      List<Job> shown = recent.jobs();
       Map<String, JobTally> tallies = ledger.tallies();
-      if (all.isEmpty()) {
+      if (recent.stored() == 0) {
         out().println("no jobs in cluster '" + options().cluster + "'");
       } else {
         String format = "%-24s %-12s %-4s %-10s %-21s %-8s %s%n";
         out().printf(format, "JOB", "TASK", "LANE", "STATE", "DONE/TOTAL", "FAILED", "AGE");
-        for (Job job : all) {
+        for (Job job : shown) {
           JobProgress p =
               JobProgress.of(
                   job,
@@ -96,6 +110,7 @@ final class StatusCommand extends ClusterCommandBase implements Callable<Integer
                   age(job));
         }
       }
+      SnapshotText.stored(shown.size(), recent.stored(), recent.foreign()).forEach(out()::println);
       out().flush();
       return ExitCodes.OK;
     } finally {

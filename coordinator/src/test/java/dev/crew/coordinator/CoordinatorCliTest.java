@@ -93,6 +93,53 @@ class CoordinatorCliTest {
   }
 
   @Test
+  void viewOptions_statusLastBelowOneIsExitCode2() {
+    assertOneLineError(run("status", "--last", "0"), 2, "--last must be at least 1, not 0");
+  }
+
+  @Test
+  void retention_outsideItsRangeIsExitCode2BeforeConnecting() {
+    // No cluster at port 1: a check that connected first would exit 3.
+    String[] away = {"--connect", "127.0.0.1:1", "--connect-timeout", "1s"};
+    assertOneLineError(
+        run(concat(new String[] {"submit", "noop", "--range", "1..3", "--retention", "0s"}, away)),
+        2,
+        "--retention must be between 1s and 30d, not '0s'");
+    assertOneLineError(
+        run(concat(new String[] {"submit", "noop", "--range", "1..3", "--retention", "5y"}, away)),
+        2,
+        "--retention '5y' is not a duration");
+  }
+
+  @Test
+  void purge_needsExactlyOneSelectionAndAValidAge() {
+    String[] away = {"--connect", "127.0.0.1:1", "--connect-timeout", "1s"};
+    assertOneLineError(
+        run(concat(new String[] {"purge"}, away)),
+        2,
+        "purge needs exactly one of --job ID..., --older-than DURATION or --all-finished");
+    assertOneLineError(
+        run(concat(new String[] {"purge", "--all-finished", "--older-than", "1h"}, away)),
+        2,
+        "purge needs exactly one of");
+    assertOneLineError(
+        run(concat(new String[] {"purge", "--older-than", "soon"}, away)),
+        2,
+        "--older-than 'soon' is not a duration");
+  }
+
+  @Test
+  void help_listsPurge() {
+    assertThat(run("--help").out()).contains("purge", "Remove ended jobs");
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] all = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
+  }
+
+  @Test
   void submit_unreachableClusterIsExitCode3() {
     Run run =
         run(

@@ -286,7 +286,7 @@ final class LeaseReaper implements AutoCloseable {
   void audit() {
     ledger.audit();
     for (String jobId : ledger.tallies().keySet()) {
-      if (!HeldClaims.awaited(jobs.get(jobId))) {
+      if (!HeldClaims.awaited(((IMap<?, ?>) jobs).get(jobId))) {
         ledger.forget(jobId);
       }
     }

@@ -2,6 +2,7 @@ package dev.crew.worker;
 
 import com.hazelcast.map.IMap;
 import dev.crew.common.Job;
+import dev.crew.common.JobRecords;
 import dev.crew.common.JobState;
 import java.util.Optional;
 
@@ -15,7 +16,7 @@ final class MapJobBook implements JobBook {
 
   @Override
   public Optional<Job> find(String jobId) {
-    return Optional.ofNullable(jobs.get(jobId));
+    return JobRecords.get(jobs, jobId);
   }
 
   @Override

@@ -9,6 +9,7 @@ import com.hazelcast.map.listener.EntryUpdatedListener;
 import dev.crew.common.ClusterConfigs;
 import dev.crew.common.FirstResultMergePolicy;
 import dev.crew.common.Job;
+import dev.crew.common.JobRecords;
 import dev.crew.common.JobSigner;
 import dev.crew.common.JobState;
 import dev.crew.common.Lane;
@@ -151,6 +152,7 @@ public final class Worker implements AutoCloseable {
   private final ExecutorService ioThreads;
   private final List<Thread> loopThreads;
   private final LeaseReaper reaper;
+  private final RetentionSweep retention;
   private final Watchdog watchdog;
   private final Map<String, ChunkRun> active = new ConcurrentHashMap<>();
 
@@ -193,8 +195,13 @@ public final class Worker implements AutoCloseable {
             List.of(
                 new LaneLoad(Lane.CPU, settings.cpuThreads(), () -> busySlots(0)),
                 new LaneLoad(Lane.IO, settings.ioConcurrency(), () -> busySlots(1))),
-            jobId -> Optional.ofNullable(jobs.get(jobId)).map(Job::task).orElse("unknown"),
-            new LaneDepths(ledger, jobs::get, System::nanoTime, Duration.ofSeconds(1))::queued,
+            jobId -> JobRecords.get(jobs, jobId).map(Job::task).orElse("unknown"),
+            new LaneDepths(
+                    ledger,
+                    jobId -> JobRecords.get(jobs, jobId).orElse(null),
+                    System::nanoTime,
+                    Duration.ofSeconds(1))
+                ::queued,
             prometheus);
     hazelcast.getUserContext().put(WorkerEvents.CONTEXT_KEY, meters);
     this.stats =
@@ -254,6 +261,7 @@ public final class Worker implements AutoCloseable {
             settings.heartbeat(),
             System::nanoTime,
             held::taskIds);
+    this.retention = new RetentionSweep(hazelcast, ledger, System::currentTimeMillis);
     this.loopThreads =
         lanes.stream()
             .map(
@@ -299,23 +307,26 @@ public final class Worker implements AutoCloseable {
     SecretCheck.afterJoin(hazelcast, settings.membership().cluster(), fingerprint);
     Worker worker = new Worker(settings, catalog, hazelcast, httpOptions.enabled());
     worker.reaper.start();
+    worker.retention.start(RetentionSweep.INTERVAL);
     worker.stats.start(STATS_INTERVAL);
     hazelcast
         .<String, Job>getMap(Names.JOBS)
         .addEntryListener(
             (EntryUpdatedListener<String, Job>)
                 event -> {
-                  // A forged record (changed without the secret) cancels and ends nothing.
-                  Job job = event.getValue();
+                  // A value that is not a job, or a forged record (changed without the secret),
+                  // cancels and ends nothing.
+                  Optional<Job> job =
+                      JobRecords.asJob(event.getKey(), event.getValue()).filter(j -> !j.forged());
                   // Abandoned is final only until the same job is submitted again, which resumes
                   // it: only the states no job leaves are remembered.
-                  if (!job.forged()
-                      && (job.state() == JobState.DONE
-                          || job.state() == JobState.CANCELLED
-                          || job.state() == JobState.REFUSED)) {
+                  if (job.isPresent()
+                      && (job.get().state() == JobState.DONE
+                          || job.get().state() == JobState.CANCELLED
+                          || job.get().state() == JobState.REFUSED)) {
                     worker.finished.ended(event.getKey());
                   }
-                  if (job.state() == JobState.CANCELLED && !job.forged()) {
+                  if (job.isPresent() && job.get().state() == JobState.CANCELLED) {
                     worker.cancelRuns(event.getKey());
                   }
                 },
@@ -520,7 +531,7 @@ public final class Worker implements AutoCloseable {
    * is not signed).
    */
   private void drop(TaskChunk chunk) {
-    held.letGo(chunk, jobs.get(chunk.jobId()));
+    held.letGo(chunk, ((IMap<?, ?>) jobs).get(chunk.jobId()));
   }
 
   /** Stops the running tasks of a cancelled job at once (its canceller forgets its blocks). */
@@ -620,6 +631,7 @@ public final class Worker implements AutoCloseable {
       handedBack = reaper.requeueOwn();
     }
     reaper.close();
+    retention.close();
     if (http != null) {
       http.close();
     }

@@ -84,12 +84,13 @@ public final class HeldClaims {
    * task is not signed. The blocks of a job nobody waits for are forgotten at once; otherwise the
    * claim, no longer held, goes back when its deadline passes.
    *
-   * @param job the task's job as the cluster holds it now, or null when it holds none
+   * @param job the task's job record as the cluster holds it now (null when it holds none; any
+   *     other value is not a job: someone else put it there, and it says nothing)
    */
-  public void letGo(TaskChunk task, @Nullable Job job) {
+  public void letGo(TaskChunk task, @Nullable Object job) {
     held.remove(task.taskId());
-    if (job != null && !awaited(job)) {
-      ledger.forget(job.id());
+    if (job instanceof Job known && !awaited(known)) {
+      ledger.forget(known.id());
     }
   }
 
@@ -103,6 +104,12 @@ public final class HeldClaims {
    * it was cancelled or refused. The blocks of a job nobody waits for are forgotten. A forged
    * record (changed by a party without the cluster secret) says nothing: its job is still awaited.
    */
+  public static boolean awaited(@Nullable Object record) {
+    // A value that is not a job (someone else's) says nothing either: the job may be awaited.
+    return record instanceof Job job ? awaited(job) : record != null;
+  }
+
+  /** {@link #awaited(Object)} of a job record, or of none. */
   public static boolean awaited(@Nullable Job job) {
     return job != null
         && (job.forged() || job.state() != JobState.CANCELLED && job.state() != JobState.REFUSED);

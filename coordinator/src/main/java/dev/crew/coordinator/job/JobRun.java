@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import dev.crew.common.Job;
+import dev.crew.common.JobRecords;
 import dev.crew.common.JobSigner;
 import dev.crew.common.JobState;
 import dev.crew.common.Names;
@@ -25,6 +26,7 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -189,19 +191,29 @@ public final class JobRun {
     if (signer != null) {
       job = job.withSignature(signer.sign(job));
     }
-    Job existing;
+    // Raw: whatever is stored under the id, a job or not.
+    @SuppressWarnings("unchecked")
+    IMap<String, Object> raw = (IMap<String, Object>) (IMap<String, ?>) jobs;
+    Object existing;
     try {
-      existing = jobs.putIfAbsent(job.id(), job);
+      existing = raw.putIfAbsent(job.id(), job);
     } catch (RuntimeException e) {
       Job fresh = job;
-      existing = Redo.after(e, () -> jobs.putIfAbsent(fresh.id(), fresh));
+      existing = Redo.after(e, () -> raw.putIfAbsent(fresh.id(), fresh));
       if (fresh.equals(existing)) {
         existing = null; // the write that failed did land: this run's own job, not an earlier one
       }
     }
+    if (existing != null && !(existing instanceof Job)) {
+      throw new JobIdTakenException(
+          "job '"
+              + job.id()
+              + "' is taken by an entry that is not a Crew job (put there by someone else);"
+              + " choose another --job-id");
+    }
     Resume resume = Resume.FRESH;
     if (existing != null) {
-      job = adopt(existing, job);
+      job = adopt((Job) existing, job);
       resume = Resume.find(ledger, results, job.id());
       inFlight.awaitEarlier(resume.nextSeq());
       // The ledger learns which blocks of a job there are on its first read of the job; a store
@@ -316,7 +328,7 @@ public final class JobRun {
 
   private void markQueued(String jobId, long items, long tasks, String inputDigest) {
     for (int attempt = 0; attempt < 100; attempt++) {
-      Job current = jobs.get(jobId);
+      Job current = storedJob(jobId);
       if (current == null) {
         return;
       }
@@ -473,7 +485,7 @@ public final class JobRun {
    * another reader ({@code coordinator results}, at most {@code limit} of them).
    */
   private void recover(String jobId, int limit) {
-    Job current = jobs.get(jobId);
+    Job current = storedJob(jobId);
     if (current != null && current.forged()) {
       warnForged(jobId);
     } else if (current != null && current.state() == JobState.CANCELLED) {
@@ -500,6 +512,11 @@ public final class JobRun {
 
   private final java.util.concurrent.atomic.AtomicBoolean forgedRecordSaid =
       new java.util.concurrent.atomic.AtomicBoolean();
+
+  /** The job stored under {@code jobId}; null when there is none, or what is there is no job. */
+  private @Nullable Job storedJob(String jobId) {
+    return JobRecords.asJob(jobId, ((IMap<?, ?>) jobs).get(jobId)).orElse(null);
+  }
 
   /** Says once per run that the job's record was changed by a party without the secret. */
   private void warnForged(String jobId) {
@@ -568,7 +585,7 @@ public final class JobRun {
 
   private void markDone(String jobId) {
     for (int attempt = 0; attempt < 100; attempt++) {
-      Job current = jobs.get(jobId);
+      Job current = storedJob(jobId);
       if (current == null || current.forged() || current.state().isFinal()) {
         return;
       }

@@ -11,6 +11,8 @@ import java.util.Map;
  * failures, and recent reliability events.
  *
  * @param itemsPerSecond all workers' items per second together
+ * @param storedJobs how many jobs the cluster keeps (running and ended), -1 when not counted
+ * @param foreignJobs entries of the jobs map that are not Crew jobs: skipped
  */
 public record ClusterSnapshot(
     String cluster,
@@ -20,7 +22,9 @@ public record ClusterSnapshot(
     List<JobRow> jobs,
     List<Failure> failures,
     List<CrewEvent> events,
-    double itemsPerSecond) {
+    double itemsPerSecond,
+    int storedJobs,
+    int foreignJobs) {
 
   /** What a failure shows in place of its error when failure text is hidden. */
   public static final String HIDDEN = "(hidden)";
@@ -40,7 +44,9 @@ public record ClusterSnapshot(
             .map(f -> new Failure(f.jobId(), f.index(), null, HIDDEN, f.worker()))
             .toList(),
         events,
-        itemsPerSecond);
+        itemsPerSecond,
+        storedJobs,
+        foreignJobs);
   }
 
   /**

@@ -7,6 +7,7 @@ import com.hazelcast.query.Predicates;
 import com.hazelcast.ringbuffer.Ringbuffer;
 import dev.crew.common.CrewEvent;
 import dev.crew.common.Job;
+import dev.crew.common.JobRecords;
 import dev.crew.common.JobState;
 import dev.crew.common.Lane;
 import dev.crew.common.Names;
@@ -75,11 +76,16 @@ public final class ClusterWatch {
     List<WorkerStats> workers = workers();
     IMap<String, Job> jobMap = hazelcast.getMap(Names.JOBS);
     IMap<String, TaskResult> results = hazelcast.getMap(Names.RESULTS);
-    List<Job> recent = new ArrayList<>(jobMap.values());
     Map<String, JobTally> tallies = ledger.tallies();
-    Map<String, Integer> queues = queues(recent, tallies);
-    recent.sort(Comparator.comparingLong(Job::createdMillis).reversed());
-    recent = recent.subList(0, Math.min(maxJobs, recent.size()));
+    // Only the jobs shown are read, and those the ledger holds tasks of, for the lanes' queues.
+    JobRecords.Recent shown =
+        maxJobs > 0 ? JobRecords.recent(jobMap, maxJobs) : new JobRecords.Recent(List.of(), -1, 0);
+    Set<String> queuing = new HashSet<>(tallies.keySet());
+    shown.jobs().forEach(job -> queuing.remove(job.id()));
+    List<Job> withTasks = new ArrayList<>(shown.jobs());
+    withTasks.addAll(JobRecords.some(jobMap, queuing).jobs());
+    Map<String, Integer> queues = queues(withTasks, tallies);
+    List<Job> recent = shown.jobs();
     List<ClusterSnapshot.JobRow> jobs = new ArrayList<>();
     Map<String, Counted> stillRunning = new HashMap<>();
     List<String> withFailures = new ArrayList<>();
@@ -105,7 +111,9 @@ public final class ClusterWatch {
         jobs,
         failures(results, withFailures, tallies),
         events(),
-        total);
+        total,
+        shown.stored(),
+        shown.foreign());
   }
 
   /**

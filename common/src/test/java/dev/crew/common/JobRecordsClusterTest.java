@@ -1,0 +1,77 @@
+package dev.crew.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link JobRecords} against a real member's jobs map, with entries that are not jobs in it. */
+class JobRecordsClusterTest {
+  private HazelcastInstance member;
+  private IMap<Object, Object> jobs;
+
+  @BeforeEach
+  void startMember() {
+    ClusterConfigs.Membership membership =
+        new ClusterConfigs.Membership(
+            "records-" + UUID.randomUUID(),
+            List.of(),
+            false,
+            "127.0.0.1",
+            5_701,
+            /* isolated= */ true);
+    member = Hazelcast.newHazelcastInstance(ClusterConfigs.member(membership, Map.of(), 0));
+    jobs = member.getMap(Names.JOBS);
+    for (int i = 1; i <= 5; i++) {
+      jobs.set("j" + i, Job.submitting("j" + i, "noop", Lane.CPU, Params.NONE, i * 1_000L));
+    }
+  }
+
+  @AfterEach
+  void stopMember() {
+    member.getLifecycleService().terminate();
+  }
+
+  @Test
+  void recent_newestFirstOfTheStoredJobs() {
+    JobRecords.Recent recent = JobRecords.recent(jobs, 2);
+
+    assertThat(recent.jobs()).extracting(Job::id).containsExactly("j5", "j4");
+    assertThat(recent.stored()).isEqualTo(5);
+    assertThat(recent.foreign()).isZero();
+  }
+
+  @Test
+  void recent_foreignEntriesSkippedAndCounted() {
+    jobs.set("text", "not a job");
+    jobs.set(42, Job.submitting("j9", "noop", Lane.CPU, Params.NONE, 9_000L));
+    // A job filed under another id, newest of all: not shown.
+    jobs.set("squat", Job.submitting("j1", "noop", Lane.CPU, Params.NONE, 99_000L));
+
+    JobRecords.Recent recent = JobRecords.recent(jobs, 3);
+    JobRecords all = JobRecords.all(jobs);
+
+    assertThat(recent.jobs()).extracting(Job::id).containsExactly("j5", "j4", "j3");
+    assertThat(recent.stored()).isEqualTo(5);
+    assertThat(recent.foreign()).isEqualTo(3);
+    assertThat(all.jobs()).hasSize(5);
+    assertThat(all.foreign()).isEqualTo(3);
+  }
+
+  @Test
+  void some_readsTheNamedJobsAndCountsTheRest() {
+    jobs.set("text", "not a job");
+
+    JobRecords some = JobRecords.some(jobs, java.util.Set.of("j1", "j3", "text", "absent"));
+
+    assertThat(some.jobs()).extracting(Job::id).containsExactlyInAnyOrder("j1", "j3");
+    assertThat(some.foreign()).isEqualTo(1);
+  }
+}
