@@ -137,7 +137,13 @@ class ForeignTypesClusterTest {
         .atMost(Duration.ofSeconds(20))
         .untilAsserted(
             () ->
-                assertThat(queues).allSatisfy(q -> assertThat(q.size()).as(q.getName()).isZero()));
+                // A map of sizes, so that a failure message lists numbers, never a queue.
+                assertThat(
+                        queues.stream()
+                            .collect(
+                                java.util.stream.Collectors.toMap(
+                                    q -> q.getName(), q -> q.size(), Integer::sum)))
+                    .allSatisfy((name, size) -> assertThat(size).as(name).isZero()));
 
     submitter.submit("fib", Lane.CPU, fibs("after", 40));
     Map<String, TaskResult> after = submitter.readAll("after", 40, Duration.ofSeconds(30));
