@@ -384,22 +384,14 @@ class AttackIT {
 
     // Put back as captured. Block keys are placed on their partitions by their shard, as the
     // open-source key type says: the attacker writes its own copy of it.
-    ClientConfig config = new ClientConfig();
-    config.setClusterName(cluster);
-    config.getNetworkConfig().addAddress(worker.name());
-    config.setProperty("hazelcast.logging.type", "slf4j");
-    config
-        .getSerializationConfig()
-        .getCompactSerializationConfig()
-        .addSerializer(new KeyCopy.Codec());
-    HazelcastInstance thief = HazelcastClient.newHazelcastClient(config);
+    HazelcastInstance thief = thief();
     try {
       thief.getMap(Names.JOBS).set(jobId, running);
       IMap<KeyCopy, GenericRecord> blocks = thief.getMap("crew.ledger.blocks");
       firstBlocks.forEach((key, block) -> blocks.set(KeyCopy.of(key), block));
       for (Lane lane : Lane.values()) {
         for (int shard = 0; shard < LedgerLayout.DEFAULT.shards(); shard++) {
-          String queue = "crew.ledger." + lane.id() + "." + shard + "@crew.shard." + shard;
+          String queue = shardQueue(lane, shard);
           firstBlocks.keySet().forEach(key -> thief.getQueue(queue).offer(KeyCopy.of(key)));
         }
       }
@@ -417,6 +409,73 @@ class AttackIT {
         .during(Duration.ofSeconds(3))
         .atMost(Duration.ofSeconds(5))
         .until(() -> markers.stream().noneMatch(Files::exists));
+  }
+
+  /** A plain client that knows Crew's block key type by its own copy of it. */
+  private HazelcastInstance thief() {
+    ClientConfig config = new ClientConfig();
+    config.setClusterName(cluster);
+    config.getNetworkConfig().addAddress(worker.name());
+    config.setProperty("hazelcast.logging.type", "slf4j");
+    config
+        .getSerializationConfig()
+        .getCompactSerializationConfig()
+        .addSerializer(new KeyCopy.Codec());
+    return HazelcastClient.newHazelcastClient(config);
+  }
+
+  private static String shardQueue(Lane lane, int shard) {
+    return "crew.ledger." + lane.id() + "." + shard + "@crew.shard." + shard;
+  }
+
+  @Test
+  @Order(6)
+  void blockKeysMovedToTheOtherLanesQueues_runOnlyOnTheirOwnLane_everyItemOnce() throws Exception {
+    String jobId = "moved-" + suffix();
+    int items = 40;
+    Path input =
+        Files.writeString(
+            crew.logDir().resolve(jobId + ".items"),
+            IntStream.range(0, items).mapToObj(i -> "300").collect(Collectors.joining("\n")));
+    CrewLaunchers.Child submitter =
+        startCoordinator(
+            "submit-" + jobId,
+            "submit",
+            "sleep",
+            "--input",
+            input.toString(),
+            "--chunk",
+            "1",
+            "--lane",
+            "cpu",
+            "--job-id",
+            jobId);
+    HazelcastInstance thief = thief();
+    int moved = 0;
+    try {
+      // For a while, every key found in a CPU shard goes to the I/O shard of the same number.
+      long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+      while (System.nanoTime() < until && submitter.process().isAlive()) {
+        for (int shard = 0; shard < LedgerLayout.DEFAULT.shards(); shard++) {
+          Object key = thief.getQueue(shardQueue(Lane.CPU, shard)).poll();
+          if (key != null) {
+            thief.getQueue(shardQueue(Lane.IO, shard)).offer(key);
+            moved++;
+          }
+        }
+      }
+    } finally {
+      thief.shutdown();
+    }
+
+    CrewLaunchers.Run run = crew.awaitCoordinator(submitter, RUN_TIMEOUT);
+
+    assertThat(moved).as("keys the attacker moved").isPositive();
+    assertThat(run.exitCode()).as(() -> run.describe() + "\n" + worker.describe()).isZero();
+    JobOutput.assertEveryItemOnceOk(run, items, worker.describe());
+    assertThat(worker.child().stderr())
+        .contains("job " + jobId + ": took its task")
+        .contains("handed back to its own lane");
   }
 
   /** The attacker's copy of Crew's block key: same type name, fields and partition key. */
@@ -474,7 +533,7 @@ class AttackIT {
    * copies of Crew's records, and none carries an item, parameter or result in clear.
    */
   @Test
-  @Order(6)
+  @Order(7)
   void plainMemberHoldingPartitions_findsNoItemParamOrResultText() throws IOException {
     String jobId = "member-" + suffix();
     CrewLaunchers.Run run = submitMarked(jobId, 20);

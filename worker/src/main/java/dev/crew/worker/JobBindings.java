@@ -126,13 +126,19 @@ final class JobBindings {
     if (job.get().forged()) {
       return forged(jobId);
     }
-    Optional<String> replay = finished.replay(job.get());
-    if (replay.isPresent()) {
-      return new Binding.Replay(replay.get());
-    }
     if (job.get().state() == JobState.CANCELLED || job.get().state() == JobState.REFUSED) {
       return new Binding.Drop(
           "job " + jobId + " was " + job.get().state().name().toLowerCase(Locale.ROOT));
+    }
+    // A job that ended for good, now shown running again: its record and tasks were put back. The
+    // local copy of the record may lag behind its end, so its owner's copy decides.
+    Optional<String> replay = finished.replay(job.get());
+    if (replay.isPresent()) {
+      Optional<Job> fresh = jobs.findFresh(jobId);
+      if (fresh.isEmpty() || fresh.get().forged() || fresh.get().state().isFinal()) {
+        return new Binding.Drop("job " + jobId + " ended");
+      }
+      return new Binding.Replay(replay.get());
     }
     SignedJob signed = SignedJob.of(job.get());
     Binding known = bound.get(signed);

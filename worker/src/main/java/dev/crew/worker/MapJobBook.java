@@ -1,5 +1,6 @@
 package dev.crew.worker;
 
+import com.hazelcast.core.EntryView;
 import com.hazelcast.map.IMap;
 import dev.crew.common.Job;
 import dev.crew.common.JobRecords;
@@ -17,6 +18,16 @@ final class MapJobBook implements JobBook {
   @Override
   public Optional<Job> find(String jobId) {
     return JobRecords.get(jobs, jobId);
+  }
+
+  @Override
+  public Optional<Job> findFresh(String jobId) {
+    // An entry view comes from the entry's owner, never from the near cache, which may still hold
+    // a job's state from before it ended.
+    @SuppressWarnings("unchecked")
+    IMap<String, Object> raw = (IMap<String, Object>) (IMap<String, ?>) jobs;
+    EntryView<String, Object> view = raw.getEntryView(jobId);
+    return view == null ? Optional.empty() : JobRecords.asJob(jobId, view.getValue());
   }
 
   @Override

@@ -159,6 +159,10 @@ public final class Worker implements AutoCloseable {
   private final HeldClaims held;
   private final FinishedJobs finished = new FinishedJobs(System::currentTimeMillis);
   private final Set<String> replaysReported = ConcurrentHashMap.newKeySet();
+  private final Set<String> otherLaneReported = ConcurrentHashMap.newKeySet();
+
+  /** Jobs whose refusal is logged once; past this many, once again. */
+  private static final int REPORTED_JOBS = 10_000;
 
   private final Set<String> handedBackJobs = ConcurrentHashMap.newKeySet();
   private static final Duration HAND_BACK_DELAY = Duration.ofMillis(100);
@@ -449,6 +453,9 @@ public final class Worker implements AutoCloseable {
               elsewhere.error()); // no worker runs it: its items fail with the reason
     }
     if (binding instanceof Binding.Replay replay) {
+      if (replaysReported.size() > REPORTED_JOBS) {
+        replaysReported.clear(); // a flood of replayed jobs is reported again, not remembered
+      }
       if (replaysReported.add(chunk.jobId())) {
         log.warn(
             "refused the tasks of job {}: {}; its blocks are forgotten",
@@ -474,6 +481,30 @@ public final class Worker implements AutoCloseable {
       meters.refused(
           "task " + chunk.taskId(), "its signature does not match this cluster's secret");
       drop(chunk);
+      return null;
+    }
+    Optional<Lane> own =
+        JobRecords.asJob(chunk.jobId(), ((IMap<?, ?>) jobs).get(chunk.jobId()))
+            .filter(job -> !job.forged())
+            .map(Job::lane);
+    if (own.isPresent() && own.get() != lane) {
+      // Its block's key was in another lane's queue (moved there by someone else): it runs only
+      // on its job's own lane, where handing it back offers the key.
+      if (otherLaneReported.size() > REPORTED_JOBS) {
+        otherLaneReported.clear(); // a flood of such jobs is reported again, not remembered
+      }
+      if (otherLaneReported.add(chunk.jobId())) {
+        log.warn(
+            "job {}: took its task {} from the {} lane's queue, but the job runs on the {} lane:"
+                + " handed back to its own lane",
+            chunk.jobId(),
+            chunk.taskId(),
+            lane.id(),
+            own.get().id());
+        meters.refused(
+            "task " + chunk.taskId(), "queued on the " + lane.id() + " lane, not its job's");
+      }
+      held.handBackAfter(chunk, HAND_BACK_DELAY);
       return null;
     }
     if (budget.paused(chunk.jobId())) {

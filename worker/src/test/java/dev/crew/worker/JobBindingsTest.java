@@ -209,6 +209,40 @@ class JobBindingsTest {
     assertThat(withMemory.forJob("j1"))
         .isInstanceOfSatisfying(
             Binding.Replay.class, r -> assertThat(r.reason()).contains("replay"));
+    // The tasks a cancelled job leaves are dropped as such, not taken for a replay.
+    jobs.put("j1", jobs.get("j1").withState(JobState.CANCELLED));
+    assertThat(withMemory.forJob("j1")).isInstanceOf(Binding.Drop.class);
+  }
+
+  @Test
+  void forJob_jobSeenEndingWhileTheLocalCopyStillShowsItRunning_isDroppedNotAReplay() {
+    FinishedJobs finished = new FinishedJobs(System::currentTimeMillis);
+    Job running = putSigned("j1", Map.of("timeout", "5"));
+    JobBook lagging =
+        new JobBook() {
+          @Override
+          public Optional<Job> find(String jobId) {
+            return Optional.of(running); // a near cache not yet told
+          }
+
+          @Override
+          public Optional<Job> findFresh(String jobId) {
+            return Optional.of(running.withState(JobState.CANCELLED));
+          }
+        };
+    JobBindings withMemory =
+        new JobBindings(
+            TaskCatalog.builtIn(),
+            lagging,
+            "w1",
+            signer::verify,
+            /* allowExec= */ false,
+            WorkerEvents.NONE,
+            finished);
+    finished.ended("j1");
+
+    assertThat(withMemory.forJob("j1"))
+        .isInstanceOfSatisfying(Binding.Drop.class, d -> assertThat(d.reason()).endsWith("ended"));
   }
 
   @Test
