@@ -41,7 +41,12 @@ public final class FirstResultProbe {
     JobSigner signer = secret == null || secret.isBlank() ? null : JobSigner.of(secret);
     HazelcastInstance client =
         HazelcastClient.newHazelcastClient(
-            ClusterConfigs.client(args[1], List.of(args[0]), Duration.ofSeconds(30)));
+            ClusterConfigs.client(
+                args[1],
+                List.of(args[0]),
+                Duration.ofSeconds(30),
+                // With the cluster's secret, what it stores is sealed, as a coordinator's is.
+                signer == null ? null : signer.sealer()));
     try {
       for (int i = 0; i < jobs; i++) {
         FirstArrival first = new FirstArrival();

@@ -5,10 +5,12 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.crew.common.ClusterConfigs;
 import dev.crew.common.Job;
+import dev.crew.common.JobSigner;
 import dev.crew.common.JobState;
 import dev.crew.common.Lane;
 import dev.crew.common.Names;
 import dev.crew.common.Params;
+import dev.crew.common.Sealer;
 import dev.crew.common.TaskResult;
 import java.time.Duration;
 import java.util.HashMap;
@@ -34,9 +36,12 @@ public final class StoredJobs {
       System.exit(2);
     }
     int count = Integer.parseInt(args[2]);
+    String secret = System.getenv("CREW_SECRET");
+    // With the cluster's secret, the jobs are stored sealed, as a coordinator stores them.
+    Sealer sealer = secret == null || secret.isBlank() ? null : JobSigner.of(secret).sealer();
     HazelcastInstance client =
         HazelcastClient.newHazelcastClient(
-            ClusterConfigs.client(args[1], List.of(args[0]), Duration.ofSeconds(30)));
+            ClusterConfigs.client(args[1], List.of(args[0]), Duration.ofSeconds(30), sealer));
     try {
       long started = System.nanoTime();
       IMap<String, Job> jobs = client.getMap(Names.JOBS);
