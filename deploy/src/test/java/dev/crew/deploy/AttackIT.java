@@ -213,25 +213,8 @@ class AttackIT {
   @Order(2)
   void forgedResultsAndACancel_duringARun_areNotActedOn_everyItemOnce() throws Exception {
     String jobId = "target-" + suffix();
-    int items = 40;
-    Path input =
-        Files.writeString(
-            crew.logDir().resolve(jobId + ".items"),
-            IntStream.range(0, items).mapToObj(i -> "300").collect(Collectors.joining("\n")));
-    CrewLaunchers.Child submitter =
-        startCoordinator(
-            "submit-" + jobId,
-            "submit",
-            "sleep",
-            "--input",
-            input.toString(),
-            "--chunk",
-            "1",
-            // two at a time on the CPU lane: about 6 s, time enough for the attack
-            "--lane",
-            "cpu",
-            "--job-id",
-            jobId);
+    int items = SLOW_ITEMS;
+    CrewLaunchers.Child submitter = startSlowJob(jobId);
     IMap<String, Job> jobs = writer.getMap(Names.JOBS);
     await("the job running").atMost(RUN_TIMEOUT).until(() -> jobs.containsKey(jobId));
     // A result for every task, recorded through the ledger as a worker records, and a cancel.
@@ -424,6 +407,32 @@ class AttackIT {
     return HazelcastClient.newHazelcastClient(config);
   }
 
+  /** Items of {@link #startSlowJob}, 300 ms each. */
+  private static final int SLOW_ITEMS = 40;
+
+  /**
+   * Starts submitting a job of {@link #SLOW_ITEMS} one-item tasks that sleep 300 ms each, two at a
+   * time on the CPU lane: about 6 s, time enough for an attack while it runs.
+   */
+  private CrewLaunchers.Child startSlowJob(String jobId) throws IOException {
+    Path input =
+        Files.writeString(
+            crew.logDir().resolve(jobId + ".items"),
+            IntStream.range(0, SLOW_ITEMS).mapToObj(i -> "300").collect(Collectors.joining("\n")));
+    return startCoordinator(
+        "submit-" + jobId,
+        "submit",
+        "sleep",
+        "--input",
+        input.toString(),
+        "--chunk",
+        "1",
+        "--lane",
+        "cpu",
+        "--job-id",
+        jobId);
+  }
+
   private static String shardQueue(Lane lane, int shard) {
     return "crew.ledger." + lane.id() + "." + shard + "@crew.shard." + shard;
   }
@@ -432,24 +441,8 @@ class AttackIT {
   @Order(6)
   void blockKeysMovedToTheOtherLanesQueues_runOnlyOnTheirOwnLane_everyItemOnce() throws Exception {
     String jobId = "moved-" + suffix();
-    int items = 40;
-    Path input =
-        Files.writeString(
-            crew.logDir().resolve(jobId + ".items"),
-            IntStream.range(0, items).mapToObj(i -> "300").collect(Collectors.joining("\n")));
-    CrewLaunchers.Child submitter =
-        startCoordinator(
-            "submit-" + jobId,
-            "submit",
-            "sleep",
-            "--input",
-            input.toString(),
-            "--chunk",
-            "1",
-            "--lane",
-            "cpu",
-            "--job-id",
-            jobId);
+    int items = SLOW_ITEMS;
+    CrewLaunchers.Child submitter = startSlowJob(jobId);
     HazelcastInstance thief = thief();
     int moved = 0;
     try {

@@ -14,8 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -169,10 +167,7 @@ final class JobBindings {
    * whole again or the job is forgotten; it is never marked refused, which would end it.
    */
   private Binding forged(String jobId) {
-    if (reportedForged.size() >= MAX_CACHED) {
-      reportedForged.clear(); // a flood of forged ids is reported again, not remembered forever
-    }
-    if (reportedForged.add(jobId)) {
+    if (reportedForged.first(jobId)) {
       log.warn(
           "job {}: its record was changed by a party without this cluster's secret; the change is"
               + " ignored",
@@ -195,7 +190,7 @@ final class JobBindings {
             }
           });
 
-  private final Set<String> reportedForged = ConcurrentHashMap.newKeySet();
+  private final OncePerJob reportedForged = new OncePerJob(MAX_CACHED);
 
   /** How many jobs are remembered as verified and bound. */
   int cached() {

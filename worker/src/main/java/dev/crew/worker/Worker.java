@@ -158,8 +158,8 @@ public final class Worker implements AutoCloseable {
 
   private final HeldClaims held;
   private final FinishedJobs finished = new FinishedJobs(System::currentTimeMillis);
-  private final Set<String> replaysReported = ConcurrentHashMap.newKeySet();
-  private final Set<String> otherLaneReported = ConcurrentHashMap.newKeySet();
+  private final OncePerJob replaysReported = new OncePerJob(REPORTED_JOBS);
+  private final OncePerJob otherLaneReported = new OncePerJob(REPORTED_JOBS);
 
   /** Jobs whose refusal is logged once; past this many, once again. */
   private static final int REPORTED_JOBS = 10_000;
@@ -453,10 +453,7 @@ public final class Worker implements AutoCloseable {
               elsewhere.error()); // no worker runs it: its items fail with the reason
     }
     if (binding instanceof Binding.Replay replay) {
-      if (replaysReported.size() > REPORTED_JOBS) {
-        replaysReported.clear(); // a flood of replayed jobs is reported again, not remembered
-      }
-      if (replaysReported.add(chunk.jobId())) {
+      if (replaysReported.first(chunk.jobId())) {
         log.warn(
             "refused the tasks of job {}: {}; its blocks are forgotten",
             chunk.jobId(),
@@ -490,10 +487,7 @@ public final class Worker implements AutoCloseable {
     if (own.isPresent() && own.get() != lane) {
       // Its block's key was in another lane's queue (moved there by someone else): it runs only
       // on its job's own lane, where handing it back offers the key.
-      if (otherLaneReported.size() > REPORTED_JOBS) {
-        otherLaneReported.clear(); // a flood of such jobs is reported again, not remembered
-      }
-      if (otherLaneReported.add(chunk.jobId())) {
+      if (otherLaneReported.first(chunk.jobId())) {
         log.warn(
             "job {}: took its task {} from the {} lane's queue, but the job runs on the {} lane:"
                 + " handed back to its own lane",
