@@ -96,6 +96,7 @@ def peak(notes, key):
 LABELS = {
     "crew": "Crew (bin/worker + bin/coordinator submit)",
     "crew-chunk-100": "Crew, --chunk 100 instead of auto",
+    "crew-unsealed": "Crew without a cluster secret (nothing sealed or signed)",
     "java-serial": "same Java code, one thread, no cluster",
     "java-threads": "same Java code, one plain thread per core, one process, no cluster",
     "python-serial": "Python, serial",
@@ -150,15 +151,15 @@ def main():
         values = [float(v) for v in notes.get(key, [])]
         return statistics.median(values) if values else None
 
-    def cpu_micros_per_item(cell):
+    def cpu_micros_per_item(cell, system="crew"):
         """The workers' and the coordinator's CPU per item of an overhead cell, in µs. The coordinator is a new JVM
         per job: a one-item job's CPU (its start, connecting, JIT) is taken off, so what is left is the job's own."""
-        c = get("overhead", cell, "crew")
+        c = get("overhead", cell, system)
         if not c:
             return None, None
-        workers = median_note(f"cpu-seconds/overhead/{cell}/crew")
-        coordinator = median_note(f"coordinator-cpu-seconds/overhead/{cell}/crew")
-        one = median_note("coordinator-cpu-seconds/overhead/first-result/crew")
+        workers = median_note(f"cpu-seconds/overhead/{cell}/{system}")
+        coordinator = median_note(f"coordinator-cpu-seconds/overhead/{cell}/{system}")
+        one = median_note(f"coordinator-cpu-seconds/overhead/first-result/{system}")
         w = workers / c.items * 1e6 if workers is not None else None
         k = max(coordinator - one, 0) / c.items * 1e6 if coordinator is not None and one is not None else None
         return w, k
@@ -383,6 +384,37 @@ def main():
         if extra:
             w("")
             w("; ".join(extra) + ".")
+        w("")
+
+    sealing = []
+    for cell, unit in (("noop-1-per-task", "tasks/s"), ("noop-auto", "items/s"), ("first-result", "s")):
+        sealed, unsealed = get("overhead", cell, "crew"), get("overhead", cell, "crew-unsealed")
+        if not sealed or not unsealed:
+            continue
+        if cell == "first-result":
+            values = (f"{statistics.median(sealed.seconds) * 1000:.0f} ms",
+                      f"{statistics.median(unsealed.seconds) * 1000:.0f} ms",
+                      f"{statistics.median(sealed.seconds) / statistics.median(unsealed.seconds):.2f}x the time")
+        else:
+            values = (f"{fmt_rate(sealed.median)} {unit}", f"{fmt_rate(unsealed.median)} {unit}",
+                      f"{sealed.median / unsealed.median:.2f}x the speed")
+        with_us, _ = cpu_micros_per_item(cell, "crew")
+        without_us, _ = cpu_micros_per_item(cell, "crew-unsealed")
+        cpu = (f"{fmt_rate(with_us)} / {fmt_rate(without_us)} µs"
+               if with_us is not None and without_us is not None and cell != "first-result" else "")
+        sealing.append((cell, *values, cpu))
+    if sealing:
+        w("## What sealing costs")
+        w("")
+        w(
+            "The overhead cells with the cluster secret (every cell above: jobs signed, items, parameters and results "
+            "sealed with AES-256-GCM) and again on a worker and coordinators without one (nothing signed or sealed)."
+        )
+        w("")
+        w("| cell | with the secret | without | with / without | workers' CPU per item, with / without |")
+        w("|---|---|---|---|---|")
+        for row_values in sealing:
+            w("| " + " | ".join(row_values) + " |")
         w("")
 
     if latency_ms or warm_ms:

@@ -50,6 +50,8 @@ public final class CompactCodecs {
     config.addSerializer(new ResultBudgetCodec());
     config.addSerializer(new StatsCodecs.WorkerStatsCodec());
     config.addSerializer(new StatsCodecs.CrewEventCodec());
+    config.addSerializer(new NewestJobs.Codec());
+    config.addSerializer(new NewestJobs.NewestCodec());
   }
 
   static final class ResultBudgetCodec implements CompactSerializer<ResultBudget> {

@@ -73,11 +73,43 @@ public record JobRecords(List<Job> jobs, int foreign) {
   }
 
   /**
-   * The {@code limit} most recent jobs. Reads every entry: a projection of only the keys and times
-   * fails as a whole (and is logged on the members) when one value is not a job, and costs about as
-   * much in a fresh JVM.
+   * The {@code limit} most recent jobs. The members pick the newest {@code limit} ids ({@link
+   * NewestJobs}); only those records are read. If the members cannot (one lacks the aggregator),
+   * every entry is read.
    */
   public static Recent recent(IMap<?, ?> map, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, not " + limit);
+    }
+    try {
+      return recentByMembers(map, limit);
+    } catch (RuntimeException e) {
+      return recentOfAll(map, limit);
+    }
+  }
+
+  /** {@link #recent}, picked by the members; throws if they cannot pick. */
+  static Recent recentByMembers(IMap<?, ?> map, int limit) {
+    @SuppressWarnings("unchecked")
+    IMap<Object, Object> raw = (IMap<Object, Object>) map;
+    NewestJobs.Newest newest = raw.aggregate(new NewestJobs(limit));
+    // A record changed or removed since the members looked is read as it is now.
+    JobRecords some = some(map, new java.util.HashSet<>(newest.ids()));
+    List<Job> jobs = new ArrayList<>(some.jobs());
+    jobs.sort(NEWEST_FIRST);
+    return new Recent(
+        jobs,
+        (int) Math.min(Integer.MAX_VALUE, newest.jobs()),
+        (int) newest.foreign() + some.foreign());
+  }
+
+  /** Every job, newest first. */
+  public static Recent allNewestFirst(IMap<?, ?> map) {
+    return recentOfAll(map, Integer.MAX_VALUE);
+  }
+
+  /** The {@code limit} most recent jobs, from every entry read. */
+  private static Recent recentOfAll(IMap<?, ?> map, int limit) {
     JobRecords every = all(map);
     List<Job> jobs = new ArrayList<>(every.jobs());
     jobs.sort(NEWEST_FIRST);

@@ -55,14 +55,32 @@ class JobRecordsClusterTest {
     // A job filed under another id, newest of all: not shown.
     jobs.set("squat", Job.submitting("j1", "noop", Lane.CPU, Params.NONE, 99_000L));
 
+    // A Compact value of a type Crew does not know.
+    jobs.set(
+        "generic",
+        com.hazelcast.nio.serialization.genericrecord.GenericRecordBuilder.compact("evil.Type")
+            .setInt64("createdMillis", 999_000L)
+            .build());
+
     JobRecords.Recent recent = JobRecords.recent(jobs, 3);
+    JobRecords.Recent stamped = JobRecords.recentByMembers(jobs, 3);
     JobRecords all = JobRecords.all(jobs);
 
     assertThat(recent.jobs()).extracting(Job::id).containsExactly("j5", "j4", "j3");
     assertThat(recent.stored()).isEqualTo(5);
-    assertThat(recent.foreign()).isEqualTo(3);
+    assertThat(recent.foreign()).isEqualTo(4);
+    assertThat(stamped).isEqualTo(recent);
     assertThat(all.jobs()).hasSize(5);
-    assertThat(all.foreign()).isEqualTo(3);
+    assertThat(all.foreign()).isEqualTo(4);
+  }
+
+  @Test
+  void recent_byMembersReadsOnlyTheNewest() {
+    JobRecords.Recent stamped = JobRecords.recentByMembers(jobs, 2);
+
+    assertThat(stamped.jobs()).extracting(Job::id).containsExactly("j5", "j4");
+    assertThat(stamped.stored()).isEqualTo(5);
+    assertThat(stamped.foreign()).isZero();
   }
 
   @Test

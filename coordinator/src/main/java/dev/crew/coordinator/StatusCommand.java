@@ -83,7 +83,8 @@ final class StatusCommand extends ClusterCommandBase implements Callable<Integer
         return ExitCodes.OK;
       }
       // Only the jobs shown are read and counted: with thousands stored, counting each took long.
-      JobRecords.Recent recent = JobRecords.recent(jobs, all ? Integer.MAX_VALUE : last);
+      JobRecords.Recent recent =
+          all ? JobRecords.allNewestFirst(jobs) : JobRecords.recent(jobs, last);
       List<Job> shown = recent.jobs();
       Map<String, JobTally> tallies = ledger.tallies();
       if (recent.stored() == 0) {
@@ -91,11 +92,9 @@ final class StatusCommand extends ClusterCommandBase implements Callable<Integer
       } else {
         String format = "%-24s %-12s %-4s %-10s %-21s %-8s %s%n";
         out().printf(format, "JOB", "TASK", "LANE", "STATE", "DONE/TOTAL", "FAILED", "AGE");
+        Map<String, JobCounts> counts = JobCounts.of(shown, results, tallies);
         for (Job job : shown) {
-          JobProgress p =
-              JobProgress.of(
-                  job,
-                  JobCounts.of(job.id(), results, tallies.getOrDefault(job.id(), JobTally.EMPTY)));
+          JobProgress p = JobProgress.of(job, counts.get(job.id()));
           out()
               .printf(
                   format,

@@ -23,6 +23,7 @@ import dev.crew.common.ClusterConfigs;
 import dev.crew.common.CrewEvent;
 import dev.crew.common.Job;
 import dev.crew.common.Lane;
+import dev.crew.common.NewestJobs;
 import dev.crew.common.Params;
 import dev.crew.common.ResultBudget;
 import dev.crew.common.TaskChunk;
@@ -79,6 +80,16 @@ class WireTypesTest {
   private static Map<Class<?>, Object> samples() {
     List<TaskChunk> two = tasks("job-w", 0, 2);
     TaskBlock block = TaskBlock.empty("job-w", Lane.IO, 0).add(two).block();
+    Map<Class<?>, Object> samples = new java.util.HashMap<>();
+    NewestJobs newest = new NewestJobs(2);
+    newest.accumulate(Map.entry("job-w", Job.submitting("job-w", "fib", Lane.CPU, Params.NONE, 5)));
+    samples.put(NewestJobs.class, newest);
+    samples.put(NewestJobs.Newest.class, new NewestJobs.Newest(List.of("job-w", "job-v"), 7, 1));
+    samples.putAll(sampleRecords(two, block));
+    return samples;
+  }
+
+  private static Map<Class<?>, Object> sampleRecords(List<TaskChunk> two, TaskBlock block) {
     return Map.of(
         Job.class,
         Job.submitting("job-w", "fib", Lane.CPU, new Params(Map.of("n", "3")), 1_000).queued(2, 2),

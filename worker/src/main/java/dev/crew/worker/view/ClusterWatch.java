@@ -90,8 +90,19 @@ public final class ClusterWatch {
     Map<String, Counted> stillRunning = new HashMap<>();
     List<String> withFailures = new ArrayList<>();
     Map<String, JobCounts> live = liveCounts(workers);
+    // The finished jobs not counted yet, counted together.
+    finalCounts.putAll(
+        JobCounts.of(
+            recent.stream()
+                .filter(job -> job.state().isFinal() && !finalCounts.containsKey(job.id()))
+                .toList(),
+            results,
+            tallies));
+    while (finalCounts.size() > 4 * Math.max(1, maxJobs)) {
+      finalCounts.remove(finalCounts.keySet().iterator().next());
+    }
     for (Job job : recent) {
-      Counted counted = counts(job, results, tallies, live, now);
+      Counted counted = counts(job, live, now);
       JobCounts counts = counted.counts();
       if (!job.state().isFinal()) {
         stillRunning.put(job.id(), counted);
@@ -146,20 +157,8 @@ public final class ClusterWatch {
    * a running one, the sum of what the workers published in the last second, which costs nothing to
    * read but misses the share of a worker that has left.
    */
-  private Counted counts(
-      Job job,
-      IMap<String, TaskResult> results,
-      Map<String, JobTally> tallies,
-      Map<String, JobCounts> live,
-      long now) {
-    JobCounts known = finalCounts.get(job.id());
-    if (known == null && job.state().isFinal()) {
-      known = JobCounts.of(job.id(), results, tallies.getOrDefault(job.id(), JobTally.EMPTY));
-      finalCounts.put(job.id(), known);
-      if (finalCounts.size() > 4 * Math.max(1, maxJobs)) {
-        finalCounts.remove(finalCounts.keySet().iterator().next());
-      }
-    }
+  private Counted counts(Job job, Map<String, JobCounts> live, long now) {
+    JobCounts known = job.state().isFinal() ? finalCounts.get(job.id()) : null;
     if (known != null) {
       return new Counted(known, now, 0);
     }
