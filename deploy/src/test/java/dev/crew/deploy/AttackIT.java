@@ -5,7 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.collection.IQueue;
 import com.hazelcast.config.Config;
+import com.hazelcast.core.DistributedObject;
 import com.hazelcast.core.EntryEvent;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
@@ -16,8 +18,10 @@ import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
 import com.hazelcast.nio.serialization.genericrecord.GenericRecord;
+import com.hazelcast.nio.serialization.genericrecord.GenericRecordBuilder;
 import com.hazelcast.partition.Partition;
 import com.hazelcast.partition.PartitionAware;
+import com.hazelcast.ringbuffer.Ringbuffer;
 import dev.crew.common.ClusterConfigs;
 import dev.crew.common.Job;
 import dev.crew.common.JobState;
@@ -35,13 +39,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -522,8 +532,8 @@ class AttackIT {
   }
 
   /**
-   * Last: a plain member joins with only the cluster name and takes partitions; it then holds
-   * copies of Crew's records, and none carries an item, parameter or result in clear.
+   * A plain member joins with only the cluster name and takes partitions; it then holds copies of
+   * Crew's records, and none carries an item, parameter or result in clear.
    */
   @Test
   @Order(7)
@@ -558,6 +568,248 @@ class AttackIT {
       assertThat(held).doesNotContain(ITEM_MARK).doesNotContain(PARAM_MARK);
     } finally {
       member.shutdown();
+    }
+  }
+
+  /** The key of the attacker's entries with a number for a key. */
+  private static final int FOREIGN_NUMBER = 0x7f3a;
+
+  /**
+   * The one stack trace a worker logs for foreign entries today, from Hazelcast's own operations:
+   * when the results map's index on {@code jobId} meets a value that is not a result (the put
+   * throws, yet the entry stays), and when a ledger query by job meets a key that is not a block
+   * key (the ledger removes the key and asks again). Crew's own code logs none.
+   */
+  private static final String HAZELCAST_ACCESSOR_TRACE =
+      "There is no suitable accessor for 'jobId'";
+
+  /** A line that starts a worker log record: its time. */
+  private static final Pattern LOG_RECORD = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} ");
+
+  /**
+   * After entries of other types are put in every one of Crew's maps, queues and ringbuffers (a
+   * text or an unknown Compact type under a text key, a text under a number key; texts and unknown
+   * records as elements), each is refused or skipped: a job then runs every item exactly once, and
+   * status, jobs, results and cluster answer without a stack trace.
+   */
+  @Test
+  @Order(8)
+  void foreignEntriesInEveryMapQueueAndRingbuffer_areSkipped_everyItemOnce() throws IOException {
+    String sfx = suffix();
+    // A first job, so that every structure Crew uses exists and can be found by name.
+    CrewLaunchers.Run first =
+        coordinator(
+            "submit-before-" + sfx,
+            RUN_TIMEOUT,
+            "submit",
+            "noop",
+            "--range",
+            "1..20",
+            "--chunk",
+            "2",
+            "--keep-results",
+            "--job-id",
+            "before-" + sfx);
+    assertThat(first.exitCode()).as(first::describe).isZero();
+    int logFrom = worker.child().stderr().length();
+
+    Planting planting = new Planting();
+    GenericRecord unknown =
+        GenericRecordBuilder.compact("evil.Type").setString("payload", "foreign").build();
+    List<IQueue<Object>> queues = new ArrayList<>();
+    for (DistributedObject object : reader.getDistributedObjects()) {
+      String name = object.getName();
+      if (!name.startsWith("crew.")) {
+        continue;
+      }
+      switch (object) {
+        case IMap<?, ?> ignored -> {
+          IMap<Object, Object> map = reader.getMap(name);
+          planting.put(map, "evil-text-" + sfx, "foreign text");
+          planting.put(map, "evil-record-" + sfx, unknown);
+          planting.put(map, FOREIGN_NUMBER, "foreign text");
+        }
+        case IQueue<?> ignored -> {
+          IQueue<Object> queue = reader.getQueue(name);
+          planting.add(name, "text", () -> queue.offer("foreign text"));
+          planting.add(name, "evil.Type", () -> queue.offer(unknown));
+          queues.add(queue);
+        }
+        case Ringbuffer<?> ignored -> {
+          Ringbuffer<Object> ring = reader.getRingbuffer(name);
+          planting.add(name, "text", () -> ring.add("foreign text") >= 0);
+          planting.add(name, "evil.Type", () -> ring.add(unknown) >= 0);
+        }
+        default -> planting.notPlanted.add(name + " (" + object.getServiceName() + ")");
+      }
+    }
+    System.err.println("AttackIT: " + planting);
+    assertThat(planting.plantedIn)
+        .as("structures holding a foreign entry")
+        .contains(Names.JOBS, Names.RESULTS, Names.STATS, Names.EVENTS, "crew.ledger.blocks")
+        .anyMatch(name -> name.startsWith("crew.ledger.cpu."))
+        .anyMatch(name -> name.startsWith("crew.ledger.io."));
+    assertThat(planting.refused.keySet())
+        .as("the jobs map takes what it is given")
+        .noneMatch(what -> what.startsWith(Names.JOBS + " "));
+
+    // A job of many tasks runs through shards holding the foreign elements.
+    String jobId = "after-" + sfx;
+    int items = 300;
+    CrewLaunchers.Run run =
+        coordinator(
+            "submit-" + jobId,
+            RUN_TIMEOUT,
+            "submit",
+            "noop",
+            "--range",
+            "0.." + (items - 1),
+            "--chunk",
+            "3",
+            "--keep-results",
+            "--job-id",
+            jobId);
+    assertThat(run.exitCode()).as(() -> run.describe() + "\n" + worker.describe()).isZero();
+    assertNoStackTrace(run);
+    JobOutput.assertEveryItemOnceOk(run, items, worker.describe());
+    assertThat(JobOutput.lines(run).stream().map(l -> l.result().asLong()).toList())
+        .as("the results, each its item")
+        .containsExactlyInAnyOrderElementsOf(LongStream.range(0, items).boxed().toList());
+    // The lanes took every planted element out. Sizes only: read back through the plain client,
+    // an element would be built here.
+    await("the lanes taking the foreign elements out")
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        queues.stream().collect(Collectors.toMap(q -> q.getName(), q -> q.size())))
+                    .allSatisfy((name, size) -> assertThat(size).as(name).isZero()));
+
+    String skipped = "(3 entries of the jobs map are not Crew jobs: skipped)";
+    CrewLaunchers.Run status = view("status", jobId);
+    assertThat(status.stdoutLines())
+        .as(status::describe)
+        .anyMatch(line -> line.startsWith(jobId + " "))
+        .contains(skipped);
+    CrewLaunchers.Run jobs = view("jobs", jobId);
+    assertThat(jobs.stdoutLines())
+        .as(jobs::describe)
+        .anyMatch(line -> line.trim().startsWith(jobId + " "))
+        .contains(skipped);
+    CrewLaunchers.Run results = view("results", jobId, jobId);
+    JobOutput.assertEveryItemOnceOk(results, items, worker.describe());
+    CrewLaunchers.Run clusterView = view("cluster", jobId);
+    assertThat(clusterView.stdoutLines())
+        .as(clusterView::describe)
+        .anyMatch(line -> line.startsWith("cluster '" + cluster + "': 1 workers"));
+
+    String logged = worker.child().stderr().substring(logFrom);
+    assertThat(logged)
+        .as(worker::describe)
+        .contains("that is not a block key (String): not put there by Crew")
+        .contains("Refused class 'evil.Type'");
+    List<String> hazelcastTraces = new ArrayList<>();
+    for (String record : logRecords(logged)) {
+      String header = record.lines().findFirst().orElseThrow();
+      if (header.contains("Operation - [") && header.contains(HAZELCAST_ACCESSOR_TRACE)) {
+        hazelcastTraces.add(header);
+        continue;
+      }
+      assertThat(record)
+          .as("a worker log record since the attack")
+          .doesNotContain("\tat ")
+          .doesNotContain("Exception");
+    }
+    System.err.printf(
+        "AttackIT: the worker logged %d of Hazelcast's stack traces for '%s': %s%n",
+        hazelcastTraces.size(), HAZELCAST_ACCESSOR_TRACE, hazelcastTraces);
+  }
+
+  /**
+   * Runs {@code coordinator COMMAND ARGS}, its logs named after {@code jobId}; asserts it exits 0
+   * and prints no stack trace.
+   */
+  private CrewLaunchers.Run view(String command, String jobId, String... args) {
+    List<String> all = new ArrayList<>(List.of(command));
+    all.addAll(List.of(args));
+    CrewLaunchers.Run run =
+        coordinator(command + "-" + jobId, RUN_TIMEOUT, all.toArray(String[]::new));
+    assertThat(run.exitCode()).as(run::describe).isZero();
+    assertNoStackTrace(run);
+    return run;
+  }
+
+  private static void assertNoStackTrace(CrewLaunchers.Run run) {
+    assertThat(run.stdoutLines())
+        .as(run::describe)
+        .noneMatch(line -> line.contains("Exception") || line.contains("\tat "));
+    assertThat(run.programStderrLines())
+        .as(run::describe)
+        .noneMatch(line -> line.contains("Exception") || line.contains("\tat "));
+  }
+
+  /** A log's records: each line that starts with a time, with the lines after it. */
+  private static List<String> logRecords(String log) {
+    List<String> records = new ArrayList<>();
+    StringBuilder record = new StringBuilder();
+    for (String line : log.lines().toList()) {
+      if (LOG_RECORD.matcher(line).find() && !record.isEmpty()) {
+        records.add(record.toString());
+        record.setLength(0);
+      }
+      record.append(line).append('\n');
+    }
+    if (!record.isEmpty()) {
+      records.add(record.toString());
+    }
+    return records;
+  }
+
+  /**
+   * What the attacker's puts did: the structures that took one, and the puts refused (they threw,
+   * or a queue said no); a map put that threw but left its entry in the map anyway is noted too.
+   */
+  private static final class Planting {
+    final Set<String> plantedIn = new TreeSet<>();
+    final Map<String, String> refused = new TreeMap<>();
+    final Set<String> storedAnyway = new TreeSet<>();
+    final Set<String> notPlanted = new TreeSet<>();
+
+    void put(IMap<Object, Object> map, Object key, Object value) {
+      String what = value instanceof GenericRecord ? "evil.Type" : value.getClass().getSimpleName();
+      String entry = what + " under " + key.getClass().getSimpleName() + " key " + key;
+      boolean taken =
+          add(
+              map.getName(),
+              entry,
+              () -> {
+                map.set(key, value);
+                return true;
+              });
+      if (!taken && map.containsKey(key)) {
+        storedAnyway.add(map.getName() + " " + entry);
+      }
+    }
+
+    boolean add(String name, String what, BooleanSupplier put) {
+      try {
+        if (put.getAsBoolean()) {
+          plantedIn.add(name);
+          return true;
+        }
+        refused.put(name + " " + what, "not taken");
+      } catch (RuntimeException e) {
+        refused.put(name + " " + what, e.toString());
+      }
+      return false;
+    }
+
+    @Override
+    public String toString() {
+      return String.format(
+          "foreign entries planted in %s; refused when put: %s; of those, left in the map anyway:"
+              + " %s; not a map, queue or ringbuffer: %s",
+          plantedIn, refused, storedAnyway, notPlanted);
     }
   }
 }
