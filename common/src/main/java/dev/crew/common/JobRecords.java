@@ -64,7 +64,7 @@ public record JobRecords(List<Job> jobs, int foreign) {
 
   /**
    * The {@code limit} most recent jobs, newest first, of {@code stored} jobs in the map, and how
-   * many entries were skipped.
+   * many entries were skipped: not jobs, or job records that do not verify under the secret.
    */
   public record Recent(List<Job> jobs, int stored, int foreign) {
     public Recent {
@@ -96,11 +96,22 @@ public record JobRecords(List<Job> jobs, int foreign) {
     // A record changed or removed since the members looked is read as it is now.
     JobRecords some = some(map, new java.util.HashSet<>(newest.ids()));
     List<Job> jobs = new ArrayList<>(some.jobs());
+    int forged = dropForged(jobs);
     jobs.sort(NEWEST_FIRST);
     return new Recent(
         jobs,
-        (int) Math.min(Integer.MAX_VALUE, newest.jobs()),
-        (int) newest.foreign() + some.foreign());
+        (int) Math.min(Integer.MAX_VALUE, newest.jobs()) - forged,
+        (int) newest.foreign() + some.foreign() + forged);
+  }
+
+  /**
+   * Takes the records that do not verify under the cluster secret out of {@code jobs}: a view shows
+   * only jobs a holder of the secret made. Returns how many it took out.
+   */
+  private static int dropForged(List<Job> jobs) {
+    int before = jobs.size();
+    jobs.removeIf(Job::forged);
+    return before - jobs.size();
   }
 
   /** Every job, newest first. */
@@ -112,8 +123,10 @@ public record JobRecords(List<Job> jobs, int foreign) {
   private static Recent recentOfAll(IMap<?, ?> map, int limit) {
     JobRecords every = all(map);
     List<Job> jobs = new ArrayList<>(every.jobs());
+    int forged = dropForged(jobs);
     jobs.sort(NEWEST_FIRST);
-    return new Recent(jobs.subList(0, Math.min(limit, jobs.size())), jobs.size(), every.foreign());
+    return new Recent(
+        jobs.subList(0, Math.min(limit, jobs.size())), jobs.size(), every.foreign() + forged);
   }
 
   private static final Comparator<Job> NEWEST_FIRST =

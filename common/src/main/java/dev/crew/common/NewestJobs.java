@@ -12,10 +12,11 @@ import java.util.PriorityQueue;
 
 /**
  * Runs on the members: the ids of the {@code limit} newest jobs in the jobs map, and how many
- * entries are jobs and how many are foreign (not a job under its own id, or not deserializable).
- * Each member keeps only the newest {@code limit} of its own entries, so a view of the newest 50 of
- * 20,000 stored jobs moves 50 ids to the client, not 20,000 records. The ids are only pointers: the
- * reader fetches those records and reads them as it reads any record.
+ * entries are jobs and how many are foreign (not a job under its own id, not deserializable, or a
+ * record that does not verify under the members' secret). Each member keeps only the newest {@code
+ * limit} of its own entries, so a view of the newest 50 of 20,000 stored jobs moves 50 ids to the
+ * client, not 20,000 records. The ids are only pointers: the reader fetches those records and reads
+ * them as it reads any record.
  */
 public final class NewestJobs implements Aggregator<Map.Entry<Object, Object>, NewestJobs.Newest> {
 
@@ -49,6 +50,7 @@ public final class NewestJobs implements Aggregator<Map.Entry<Object, Object>, N
   public void accumulate(Map.Entry<Object, Object> entry) {
     try {
       JobRecords.asJob(entry.getKey(), entry.getValue())
+          .filter(job -> !job.forged())
           .ifPresentOrElse(job -> add(new Stamp(job.id(), job.createdMillis())), () -> foreign++);
     } catch (RuntimeException e) {
       // A key or value that does not deserialize: a type Crew does not know, or refused.

@@ -84,6 +84,24 @@ class JobRecordsClusterTest {
   }
 
   @Test
+  void recent_recordsThatDoNotVerifyAreSkippedAndCounted() {
+    // Newest of all, but made without the secret: no view shows it.
+    jobs.set(
+        "j9",
+        Job.submitting("j9", "noop", Lane.CPU, Params.NONE, 9_000L).withSignature(Job.FORGED));
+
+    JobRecords.Recent recent = JobRecords.recent(jobs, 2);
+    JobRecords.Recent all = JobRecords.allNewestFirst(jobs);
+
+    assertThat(recent.jobs()).extracting(Job::id).containsExactly("j5", "j4");
+    assertThat(recent.stored()).isEqualTo(5);
+    assertThat(recent.foreign()).isEqualTo(1);
+    assertThat(JobRecords.recentByMembers(jobs, 2)).isEqualTo(recent);
+    assertThat(all.jobs()).extracting(Job::id).containsExactly("j5", "j4", "j3", "j2", "j1");
+    assertThat(all.foreign()).isEqualTo(1);
+  }
+
+  @Test
   void some_readsTheNamedJobsAndCountsTheRest() {
     jobs.set("text", "not a job");
 

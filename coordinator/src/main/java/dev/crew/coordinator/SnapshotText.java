@@ -136,7 +136,10 @@ final class SnapshotText {
     if (foreign > 0) {
       lines.add(
           String.format(
-              Locale.ROOT, "(%,d entries of the jobs map are not Crew jobs: skipped)", foreign));
+              Locale.ROOT,
+              "(%,d entries of the jobs map are not Crew jobs or not signed with the cluster secret:"
+                  + " skipped)",
+              foreign));
     }
     return lines;
   }

@@ -24,6 +24,8 @@ import com.hazelcast.partition.PartitionAware;
 import com.hazelcast.ringbuffer.Ringbuffer;
 import dev.crew.common.ClusterConfigs;
 import dev.crew.common.Job;
+import dev.crew.common.JobRecords;
+import dev.crew.common.JobSigner;
 import dev.crew.common.JobState;
 import dev.crew.common.Lane;
 import dev.crew.common.Names;
@@ -38,6 +40,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -575,10 +578,10 @@ class AttackIT {
   private static final int FOREIGN_NUMBER = 0x7f3a;
 
   /**
-   * The one stack trace a worker logs for foreign entries today, from Hazelcast's own operations:
-   * when the results map's index on {@code jobId} meets a value that is not a result (the put
-   * throws, yet the entry stays), and when a ledger query by job meets a key that is not a block
-   * key (the ledger removes the key and asks again). Crew's own code logs none.
+   * The one stack trace a worker logs for foreign entries, from Hazelcast's own put operation: when
+   * the results map's index on {@code jobId} meets a value that is not a result (the put throws,
+   * yet the entry stays). Crew's own code logs none, and its ledger queries by job pass over keys
+   * that are not block keys without one.
    */
   private static final String HAZELCAST_ACCESSOR_TRACE =
       "There is no suitable accessor for 'jobId'";
@@ -685,7 +688,16 @@ class AttackIT {
                         queues.stream().collect(Collectors.toMap(q -> q.getName(), q -> q.size())))
                     .allSatisfy((name, size) -> assertThat(size).as(name).isZero()));
 
-    String skipped = "(3 entries of the jobs map are not Crew jobs: skipped)";
+    // The three planted entries, and the records earlier attacks forged (a squatted id, a forged
+    // cancel target), which only a holder of the secret can tell apart.
+    long forged = forgedJobRecords();
+    assertThat(forged).as("job records forged by the earlier attacks").isPositive();
+    String skipped =
+        String.format(
+            Locale.ROOT,
+            "(%d entries of the jobs map are not Crew jobs or not signed with the cluster secret:"
+                + " skipped)",
+            3 + forged);
     CrewLaunchers.Run status = view("status", jobId);
     assertThat(status.stdoutLines())
         .as(status::describe)
@@ -711,7 +723,7 @@ class AttackIT {
     List<String> hazelcastTraces = new ArrayList<>();
     for (String record : logRecords(logged)) {
       String header = record.lines().findFirst().orElseThrow();
-      if (header.contains("Operation - [") && header.contains(HAZELCAST_ACCESSOR_TRACE)) {
+      if (header.contains("SetOperation - [") && header.contains(HAZELCAST_ACCESSOR_TRACE)) {
         hazelcastTraces.add(header);
         continue;
       }
@@ -723,6 +735,22 @@ class AttackIT {
     System.err.printf(
         "AttackIT: the worker logged %d of Hazelcast's stack traces for '%s': %s%n",
         hazelcastTraces.size(), HAZELCAST_ACCESSOR_TRACE, hazelcastTraces);
+  }
+
+  /** How many job records do not verify under the cluster secret, read as its holder reads them. */
+  private long forgedJobRecords() {
+    HazelcastInstance holder =
+        HazelcastClient.newHazelcastClient(
+            ClusterConfigs.client(
+                cluster,
+                List.of(worker.name()),
+                Duration.ofSeconds(30),
+                JobSigner.of("attack-it-secret").sealer()));
+    try {
+      return JobRecords.all(holder.getMap(Names.JOBS)).jobs().stream().filter(Job::forged).count();
+    } finally {
+      holder.shutdown();
+    }
   }
 
   /**

@@ -2,11 +2,9 @@ package dev.crew.common.ledger;
 
 import static java.util.Objects.requireNonNull;
 
-import com.hazelcast.core.HazelcastException;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicate;
-import com.hazelcast.query.Predicates;
 import dev.crew.common.Lane;
 import dev.crew.common.Redo;
 import dev.crew.common.TaskChunk;
@@ -341,6 +339,7 @@ public final class HazelcastTaskLedger implements TaskLedger {
 
   @Override
   public synchronized int audit() {
+    removeForeignKeys();
     Map<BlockKey, BlockOutcome> probes = blocks.executeOnEntries(new BlockOp(new BlockOp.Probe()));
     Set<BlockKey> nowhere = new HashSet<>();
     for (Map.Entry<BlockKey, BlockOutcome> probe : probes.entrySet()) {
@@ -392,55 +391,32 @@ public final class HazelcastTaskLedger implements TaskLedger {
 
   @Override
   public void forget(String jobId) {
-    try {
-      blocks.removeAll(ofJob(jobId));
-    } catch (HazelcastException e) {
-      if (removeForeignKeys() == 0) {
-        throw e;
-      }
-      blocks.removeAll(ofJob(jobId));
-    }
+    blocks.removeAll(LedgerKeys.ofJob(jobId));
     open.remove(jobId);
   }
 
-  private static Predicate<BlockKey, TaskBlock> ofJob(String jobId) {
-    return Predicates.equal("__key.jobId", jobId);
-  }
-
-  /**
-   * {@code move} on every block of job {@code jobId}. A key that is not a block key (anyone can put
-   * one in the map) makes the query by job fail for every job: such keys are removed, and the move
-   * is tried again.
-   */
+  /** {@code move} on every block of job {@code jobId}. */
   private Map<BlockKey, BlockOutcome> onBlocksOf(String jobId, BlockOp.Move move) {
-    try {
-      return blocks.executeOnEntries(new BlockOp(move), ofJob(jobId));
-    } catch (HazelcastException e) {
-      if (removeForeignKeys() == 0) {
-        throw e;
-      }
-      return blocks.executeOnEntries(new BlockOp(move), ofJob(jobId));
-    }
+    return blocks.executeOnEntries(new BlockOp(move), LedgerKeys.ofJob(jobId));
   }
 
   /** Removes the entries of the blocks map whose keys are not block keys; returns how many. */
+  /** Removes the entries whose keys are not block keys (put there by someone else). */
   private int removeForeignKeys() {
     @SuppressWarnings("unchecked")
     IMap<Object, Object> raw = (IMap<Object, Object>) (IMap<?, ?>) blocks;
-    int removed = 0;
-    for (Object key : raw.keySet()) {
-      if (!(key instanceof BlockKey)) {
-        raw.delete(key);
-        removed++;
-      }
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    Set<Object> foreign = raw.keySet((Predicate) LedgerKeys.foreign());
+    for (Object key : foreign) {
+      raw.delete(key);
     }
-    if (removed > 0) {
+    if (!foreign.isEmpty()) {
       log.warn(
           "removed {} entries of the task ledger whose keys were not Crew's block keys (put there"
               + " by someone else)",
-          removed);
+          foreign.size());
     }
-    return removed;
+    return foreign.size();
   }
 
   private CompletableFuture<BlockOutcome> submit(BlockKey key, BlockOp.Move move) {

@@ -34,6 +34,7 @@ final class LedgerCodecs {
     config.addSerializer(new TaskBlockCodec());
     config.addSerializer(new BlockOpCodec());
     config.addSerializer(new BlockOutcomeCodec());
+    config.addSerializer(new LedgerKeys.Codec());
   }
 
   static final class BlockKeyCodec implements CompactSerializer<BlockKey> {

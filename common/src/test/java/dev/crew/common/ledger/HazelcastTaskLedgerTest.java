@@ -228,7 +228,7 @@ class HazelcastTaskLedgerTest extends TaskLedgerContract {
     ledger.forget("job-a");
     assertThat(ledger.tallies()).isEmpty();
     assertThat(stranger.getMap(LedgerSetup.BLOCKS).containsKey("not-a-block-key"))
-        .as("the foreign key, removed when it stopped a query by job")
+        .as("the foreign key, removed by the audit")
         .isFalse();
   }
 }

@@ -85,6 +85,7 @@ class WireTypesTest {
     newest.accumulate(Map.entry("job-w", Job.submitting("job-w", "fib", Lane.CPU, Params.NONE, 5)));
     samples.put(NewestJobs.class, newest);
     samples.put(NewestJobs.Newest.class, new NewestJobs.Newest(List.of("job-w", "job-v"), 7, 1));
+    samples.put(LedgerKeys.class, LedgerKeys.ofJob("job-w"));
     samples.putAll(sampleRecords(two, block));
     return samples;
   }

@@ -12,7 +12,8 @@ import java.util.Map;
  *
  * @param itemsPerSecond all workers' items per second together
  * @param storedJobs how many jobs the cluster keeps (running and ended), -1 when not counted
- * @param foreignJobs entries of the jobs map that are not Crew jobs: skipped
+ * @param foreignJobs entries of the jobs map that are not Crew jobs, or not signed with the cluster
+ *     secret: skipped
  */
 public record ClusterSnapshot(
     String cluster,
