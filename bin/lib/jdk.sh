@@ -247,9 +247,10 @@ crew_class_cache_opts() {
         rm -f "$file"
     fi
     if [ ! -e "$file" ]; then
-        # Archives of jars since rebuilt stay behind: those not written for a week go (one in use is
-        # written again the next run).
-        find "$dir" -maxdepth 1 -name "$CREW_CACHE_NAME-*.jsa" -mtime +7 -delete 2>/dev/null || true
+        # Archives of jars since rebuilt stay behind: keep the three newest besides the one this run
+        # writes (another JDK or plugin folder in use has its own).
+        find "$dir" -maxdepth 1 -name "$CREW_CACHE_NAME-*.jsa" -printf '%T@ %p\n' 2>/dev/null |
+            sort -rn | tail -n +4 | cut -d ' ' -f 2- | while IFS= read -r old; do rm -f "$old"; done
     fi
     # The archive's own notices (written, out of date, classes it skips) are not the program's output;
     # the JVM's other warnings go to stderr, not to stdout where they would mix with results.

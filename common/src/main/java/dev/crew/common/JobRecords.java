@@ -93,8 +93,9 @@ public record JobRecords(List<Job> jobs, int foreign) {
     @SuppressWarnings("unchecked")
     IMap<Object, Object> raw = (IMap<Object, Object>) map;
     NewestJobs.Newest newest = raw.aggregate(new NewestJobs(limit));
-    // A record changed or removed since the members looked is read as it is now.
-    JobRecords some = some(map, new java.util.HashSet<>(newest.ids()));
+    // A record changed or removed since the members looked is read as it is now: from its owner,
+    // past a member's near cache, which can show a job running for seconds after it ended.
+    JobRecords some = fresh(map, newest.ids());
     List<Job> jobs = new ArrayList<>(some.jobs());
     int forged = dropForged(jobs);
     jobs.sort(NEWEST_FIRST);
@@ -131,6 +132,37 @@ public record JobRecords(List<Job> jobs, int foreign) {
 
   private static final Comparator<Job> NEWEST_FIRST =
       Comparator.comparingLong(Job::createdMillis).reversed();
+
+  /**
+   * The jobs with these ids as their owners hold them now (a member's near cache is passed by); an
+   * id whose entry is not a job is counted as foreign, one with no entry left out.
+   */
+  static JobRecords fresh(IMap<?, ?> map, Collection<String> ids) {
+    @SuppressWarnings("unchecked")
+    IMap<Object, Object> raw = (IMap<Object, Object>) map;
+    List<Job> jobs = new ArrayList<>(ids.size());
+    int foreign = 0;
+    for (String id : ids) {
+      com.hazelcast.core.EntryView<Object, Object> view;
+      try {
+        view = raw.getEntryView(id);
+      } catch (RuntimeException e) {
+        // A value that does not deserialize: a type Crew does not know, or refused.
+        foreign++;
+        continue;
+      }
+      if (view == null) {
+        continue;
+      }
+      Optional<Job> job = asJob(id, view.getValue());
+      if (job.isPresent()) {
+        jobs.add(job.get());
+      } else {
+        foreign++;
+      }
+    }
+    return new JobRecords(jobs, foreign);
+  }
 
   /** The jobs with these ids; an id whose entry is not a job is counted as foreign. */
   public static JobRecords some(IMap<?, ?> map, Set<String> ids) {
