@@ -35,7 +35,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -164,7 +163,7 @@ public final class Worker implements AutoCloseable {
   /** Jobs whose refusal is logged once; past this many, once again. */
   private static final int REPORTED_JOBS = 10_000;
 
-  private final Set<String> handedBackJobs = ConcurrentHashMap.newKeySet();
+  private final OncePerJob handedBackReported = new OncePerJob(REPORTED_JOBS);
   private static final Duration HAND_BACK_DELAY = Duration.ofMillis(100);
 
   /**
@@ -541,7 +540,7 @@ public final class Worker implements AutoCloseable {
    * its claims are put back when it leaves.
    */
   private void handBack(TaskChunk chunk, Binding.Elsewhere why) {
-    if (handedBackJobs.add(chunk.jobId())) {
+    if (handedBackReported.first(chunk.jobId())) {
       log.info(
           "job {}: {}; leaving its tasks to workers that offer '{}'",
           chunk.jobId(),
