@@ -137,7 +137,7 @@ public record JobRecords(List<Job> jobs, int foreign) {
    * The jobs with these ids as their owners hold them now (a member's near cache is passed by); an
    * id whose entry is not a job is counted as foreign, one with no entry left out.
    */
-  static JobRecords fresh(IMap<?, ?> map, Collection<String> ids) {
+  public static JobRecords fresh(IMap<?, ?> map, Collection<String> ids) {
     @SuppressWarnings("unchecked")
     IMap<Object, Object> raw = (IMap<Object, Object>) map;
     List<Job> jobs = new ArrayList<>(ids.size());

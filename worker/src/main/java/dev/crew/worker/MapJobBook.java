@@ -1,10 +1,10 @@
 package dev.crew.worker;
 
-import com.hazelcast.core.EntryView;
 import com.hazelcast.map.IMap;
 import dev.crew.common.Job;
 import dev.crew.common.JobRecords;
 import dev.crew.common.JobState;
+import java.util.List;
 import java.util.Optional;
 
 /** Reads jobs from the cluster's job map, whose near cache makes the per-task lookup local. */
@@ -22,12 +22,9 @@ final class MapJobBook implements JobBook {
 
   @Override
   public Optional<Job> findFresh(String jobId) {
-    // An entry view comes from the entry's owner, never from the near cache, which may still hold
-    // a job's state from before it ended.
-    @SuppressWarnings("unchecked")
-    IMap<String, Object> raw = (IMap<String, Object>) (IMap<String, ?>) jobs;
-    EntryView<String, Object> view = raw.getEntryView(jobId);
-    return view == null ? Optional.empty() : JobRecords.asJob(jobId, view.getValue());
+    // Read from the entry's owner, never from the near cache, which may still hold a job's state
+    // from before it ended.
+    return JobRecords.fresh(jobs, List.of(jobId)).jobs().stream().findFirst();
   }
 
   @Override

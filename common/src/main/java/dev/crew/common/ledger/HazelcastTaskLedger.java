@@ -400,9 +400,8 @@ public final class HazelcastTaskLedger implements TaskLedger {
     return blocks.executeOnEntries(new BlockOp(move), LedgerKeys.ofJob(jobId));
   }
 
-  /** Removes the entries of the blocks map whose keys are not block keys; returns how many. */
   /** Removes the entries whose keys are not block keys (put there by someone else). */
-  private int removeForeignKeys() {
+  private void removeForeignKeys() {
     @SuppressWarnings("unchecked")
     IMap<Object, Object> raw = (IMap<Object, Object>) (IMap<?, ?>) blocks;
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -416,7 +415,6 @@ public final class HazelcastTaskLedger implements TaskLedger {
               + " by someone else)",
           foreign.size());
     }
-    return foreign.size();
   }
 
   private CompletableFuture<BlockOutcome> submit(BlockKey key, BlockOp.Move move) {
