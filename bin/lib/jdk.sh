@@ -211,28 +211,43 @@ crew_plugins_dir() {
 # Execs $JAVA_HOME/bin/java with DEFAULT_OPTS (one whitespace-separated string), then
 # CREW_JAVA_OPTS, then either -jar JAR, or -cp "JAR:<plugins>/*" MAIN_CLASS when a plugin
 # folder exists. Options are split on whitespace only (no globbing, no quote handling).
-# crew_class_cache NAME
-# Class data sharing for a short-lived program: the JVM keeps the classes a run of NAME loaded in an
-# archive under ${CREW_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/crew} and maps them at the next start
-# (the coordinator's commands start about 0.4 s sooner). The JVM writes the archive at the first run's
-# exit, and a new one when the jars changed. crew_exec_java uses one archive per JDK and set of jars
-# (an archive is valid for one JDK build and class path only), unless CREW_CLASS_CACHE=0 or the
-# folder is not writable (a JVM that cannot write the archive it was told to create fails at exit).
+# The JDK's AES-GCM and GHASH run as fast machine-code stubs only when called from code the optimizing
+# compiler made, which for the few, large sealed values of a big chunk takes most of a short job: the
+# coordinator decrypted 10,000,000 no-op results in pure Java (GHASH.blockMult). Compiling the
+# provider's methods after a hundredth of the usual calls took a 2,000,000-item job from 2.4M to 2.9M
+# items/s on 2 cores.
+# shellcheck disable=SC2034 # used by the launchers that source this file
+CREW_CRYPTO_JIT_OPTS="-XX:CompileCommand=quiet -XX:CompileCommand=CompileThresholdScaling,com.sun.crypto.provider.*::*,0.01"
+
+# crew_class_cache NAME [TRAIN_OPTS TRAIN_ARGS...]
+# Class data sharing for a short-lived program, in an archive under
+# ${CREW_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/crew}: one per JDK and set of jars (an archive is
+# valid for one JDK build and class path only), none when CREW_CLASS_CACHE=0 or the folder is not
+# writable.
+#   JDK 25+, with TRAIN_ARGS: the JVM's ahead-of-time cache (JEP 483, 514, 515), recorded once by a
+#     run of the program with TRAIN_ARGS (a representative workload of its own) and TRAIN_OPTS in the
+#     background, at the lowest priority. It holds the classes loaded and linked and the JIT's method
+#     profiles, so later runs start and warm up sooner. Runs before it is written go without it.
+#   otherwise: a dynamic CDS archive that the JVM writes at the first run's exit (classes only).
 CREW_CACHE_NAME=""
-CREW_CACHE_MIN_BYTES=8000000 # a run that connected archives about 24 MB; one that did not, about 2 MB
+CREW_CACHE_TRAIN_OPTS=""
+CREW_CACHE_TRAIN_ARGS=()
+CREW_CACHE_MIN_BYTES=8000000 # a CDS run that connected archives about 24 MB; one that did not, about 2 MB
 crew_class_cache() {
     CREW_CACHE_NAME="$1"
+    CREW_CACHE_TRAIN_OPTS="${2:-}"
+    CREW_CACHE_TRAIN_ARGS=("${@:3}")
 }
 
-# crew_class_cache_opts JAR PLUGINS
-# Prints the options of the class archive of crew_class_cache for JAR and the plugin folder PLUGINS
-# (may be empty), if any. The archive's name tells the JDK, the jars and their times apart: the JVM
-# ignores an archive whose jars changed, but does not write it again.
-crew_class_cache_opts() {
-    local jar="$1" plugins="$2" dir file id
-    [ -n "$CREW_CACHE_NAME" ] && [ "${CREW_CLASS_CACHE:-1}" != 0 ] || return 0
+# crew_class_cache_file JAR PLUGINS EXT
+# Prints the archive's path for JAR and the plugin folder PLUGINS (may be empty), or fails when there
+# is to be none. The name tells the JDK, the jars and their times apart: the JVM ignores an archive
+# whose jars changed, but does not write it again.
+crew_class_cache_file() {
+    local jar="$1" plugins="$2" ext="$3" dir id
+    [ -n "$CREW_CACHE_NAME" ] && [ "${CREW_CLASS_CACHE:-1}" != 0 ] || return 1
     dir="${CREW_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/crew}"
-    mkdir -p "$dir" 2>/dev/null && [ -d "$dir" ] && [ -w "$dir" ] || return 0
+    mkdir -p "$dir" 2>/dev/null && [ -d "$dir" ] && [ -w "$dir" ] || return 1
     id="$({
         printf '%s\n' "$JAVA_HOME"
         stat -c '%n %Y %s' "$jar"
@@ -240,48 +255,117 @@ crew_class_cache_opts() {
             stat -c '%n %Y %s' "${plugins%/}"/*.jar 2>/dev/null || true
         fi
     } | cksum | cut -d ' ' -f 1)"
-    file="$dir/$CREW_CACHE_NAME-$id.jsa"
+    printf '%s\n' "$dir/$CREW_CACHE_NAME-$id.$ext"
+}
+
+# crew_class_cache_prune FILE
+# Archives of jars since rebuilt stay behind: keeps the three newest of FILE's kind besides FILE
+# (another JDK or plugin folder in use has its own).
+crew_class_cache_prune() {
+    local file="$1"
+    find "$(dirname "$file")" -maxdepth 1 -name "$CREW_CACHE_NAME-*.${file##*.}" -printf '%T@ %p\n' \
+        2>/dev/null | sort -rn | tail -n +4 | cut -d ' ' -f 2- | while IFS= read -r old; do
+        rm -f "$old" "$old.failed"
+    done
+}
+
+# The archive's own notices (written, out of date, classes it skips) are not the program's output;
+# the JVM's other warnings go to stderr, not to stdout where they would mix with results.
+CREW_CACHE_LOG_OPTS=(-Xlog:disable "-Xlog:all=warning,cds*=off,aot*=off:stderr")
+
+# crew_class_cache_cds JAR PLUGINS
+# Prints the options of the dynamic CDS archive (JDK 21-24, or no training workload), if any.
+crew_class_cache_cds() {
+    local file
+    file="$(crew_class_cache_file "$1" "$2" jsa)" || return 0
     [ ! -e "$file" ] || [ -w "$file" ] || return 0
     # A first run that connected nowhere (--help, a usage error) archived little: write it again.
     if [ -e "$file" ] && [ "$(stat -c %s "$file" 2>/dev/null || echo 0)" -lt "$CREW_CACHE_MIN_BYTES" ]; then
         rm -f "$file"
     fi
-    if [ ! -e "$file" ]; then
-        # Archives of jars since rebuilt stay behind: keep the three newest besides the one this run
-        # writes (another JDK or plugin folder in use has its own).
-        find "$dir" -maxdepth 1 -name "$CREW_CACHE_NAME-*.jsa" -printf '%T@ %p\n' 2>/dev/null |
-            sort -rn | tail -n +4 | cut -d ' ' -f 2- | while IFS= read -r old; do rm -f "$old"; done
+    [ -e "$file" ] || crew_class_cache_prune "$file"
+    printf '%s\n' "-XX:SharedArchiveFile=$file" -XX:+AutoCreateSharedArchive "${CREW_CACHE_LOG_OPTS[@]}"
+}
+
+# crew_class_cache_aot JAR PLUGINS JAVA_OPTS... -- CLASS_PATH_ARGS...
+# Prints the options that use the ahead-of-time cache when it is there. When it is not, and no other
+# launcher is recording it (a lock folder beside it; one left by a killed run counts for 10 minutes),
+# starts the training run in the background, detached from this one's output and signals, at the
+# lowest priority; it writes a temporary file and renames it, so a run never maps a half-written
+# cache.
+crew_class_cache_aot() {
+    local jar="$1" plugins="$2" file lock tmp
+    shift 2
+    local -a java_opts=() cp_args=()
+    while [ "$#" -gt 0 ] && [ "$1" != -- ]; do
+        java_opts+=("$1")
+        shift
+    done
+    shift
+    cp_args=("$@")
+    file="$(crew_class_cache_file "$jar" "$plugins" aot)" || return 0
+    if [ -s "$file" ]; then
+        printf '%s\n' "-XX:AOTCache=$file" "${CREW_CACHE_LOG_OPTS[@]}"
+        return 0
     fi
-    # The archive's own notices (written, out of date, classes it skips) are not the program's output;
-    # the JVM's other warnings go to stderr, not to stdout where they would mix with results.
-    printf '%s\n' "-XX:SharedArchiveFile=$file" -XX:+AutoCreateSharedArchive \
-        -Xlog:disable "-Xlog:all=warning,cds*=off,aot*=off:stderr"
+    # A training run that failed is not tried again for these jars (a JVM option it does not take).
+    [ ! -e "$file.failed" ] || return 0
+    lock="$file.lock"
+    if ! mkdir "$lock" 2>/dev/null; then
+        [ -n "$(find "$lock" -maxdepth 0 -mmin +10 2>/dev/null)" ] || return 0
+        rm -rf "$lock"
+        mkdir "$lock" 2>/dev/null || return 0
+    fi
+    crew_class_cache_prune "$file"
+    tmp="$file.$$.tmp"
+    local -a train_opts=()
+    read -r -a train_opts <<<"$CREW_CACHE_TRAIN_OPTS"
+    (
+        trap '' INT HUP
+        trap 'rm -f "$tmp" "$tmp.config"; rmdir "$lock" 2>/dev/null' EXIT
+        if nice -n 19 "$JAVA_HOME/bin/java" "${train_opts[@]}" "${java_opts[@]}" \
+            "-XX:AOTCacheOutput=$tmp" "${CREW_CACHE_LOG_OPTS[@]}" "${cp_args[@]}" \
+            "${CREW_CACHE_TRAIN_ARGS[@]}" && [ -s "$tmp" ]; then
+            mv -f "$tmp" "$file"
+        else
+            : >"$file.failed"
+        fi
+    ) </dev/null >/dev/null 2>&1 &
+    return 0
 }
 
 crew_exec_java() {
     local jar="$1" main="$2" plugins cache_opts
-    local -a opts=() user_opts=()
+    local -a opts=() base_opts=() user_opts=() cp_args=()
     read -r -a opts <<<"$3"
+    shift 3
     plugins="$(crew_plugins_dir)" || exit 1
-    cache_opts="$(crew_class_cache_opts "$jar" "$plugins")"
-    if [ -n "$cache_opts" ]; then
-        mapfile -t -O "${#opts[@]}" opts <<<"$cache_opts"
-    fi
     # Hazelcast's own recommendation: access to JDK internals it uses for speed (and no warning about it).
-    opts+=(--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED
+    base_opts+=(--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED
         --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED
         --add-opens java.management/sun.management=ALL-UNNAMED
         --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED)
     # JDK 24+ warns on every start that Hazelcast's bundled JCTools uses sun.misc.Unsafe.
-    if [ "$(crew_java_major "$JAVA_HOME/bin/java" || echo 0)" -ge 24 ]; then
-        opts+=(--sun-misc-unsafe-memory-access=allow)
+    local major
+    major="$(crew_java_major "$JAVA_HOME/bin/java" || echo 0)"
+    if [ "$major" -ge 24 ]; then
+        base_opts+=(--sun-misc-unsafe-memory-access=allow)
     fi
     read -r -a user_opts <<<"${CREW_JAVA_OPTS:-}"
-    opts+=("${user_opts[@]}")
-    shift 3
+    base_opts+=("${user_opts[@]}")
     if [ -n "$plugins" ]; then
         # The trailing /* is for the JVM (all jars in the folder), not the shell: keep it quoted.
-        exec "$JAVA_HOME/bin/java" "${opts[@]}" -cp "$jar:${plugins%/}/*" "$main" "$@"
+        cp_args=(-cp "$jar:${plugins%/}/*" "$main")
+    else
+        cp_args=(-jar "$jar")
     fi
-    exec "$JAVA_HOME/bin/java" "${opts[@]}" -jar "$jar" "$@"
+    if [ "$major" -ge 25 ] && [ "${#CREW_CACHE_TRAIN_ARGS[@]}" -gt 0 ]; then
+        cache_opts="$(crew_class_cache_aot "$jar" "$plugins" "${base_opts[@]}" -- "${cp_args[@]}")"
+    else
+        cache_opts="$(crew_class_cache_cds "$jar" "$plugins")"
+    fi
+    if [ -n "$cache_opts" ]; then
+        mapfile -t -O "${#opts[@]}" opts <<<"$cache_opts"
+    fi
+    exec "$JAVA_HOME/bin/java" "${opts[@]}" "${base_opts[@]}" "${cp_args[@]}" "$@"
 }

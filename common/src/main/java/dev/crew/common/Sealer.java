@@ -3,7 +3,10 @@ package dev.crew.common;
 import static java.util.Objects.requireNonNull;
 
 import java.io.ByteArrayOutputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
@@ -184,30 +187,77 @@ public final class Sealer {
     return plain == null ? null : Strings.decode(plain, arrays);
   }
 
-  /** The length-prefixed encoding of parts, used as a sealed value's context. */
+  /**
+   * The length-prefixed encoding of parts, used as a sealed value's context: each part's length (4
+   * bytes, big-endian), then its bytes (a string's UTF-8, a number's 8 bytes big-endian, a
+   * boolean's one byte). Built in one array: every result a coordinator reads names one.
+   */
   public static byte[] context(Object... parts) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (Object part : parts) {
-      byte[] bytes =
-          switch (part) {
-            case String s -> s.getBytes(StandardCharsets.UTF_8);
-            case Long n -> ByteBuffer.allocate(Long.BYTES).putLong(n).array();
-            case Integer n -> ByteBuffer.allocate(Long.BYTES).putLong(n).array();
-            case Boolean b -> new byte[] {(byte) (b ? 1 : 0)};
-            default -> throw new IllegalArgumentException("no context encoding for " + part);
-          };
-      out.writeBytes(ByteBuffer.allocate(Integer.BYTES).putInt(bytes.length).array());
-      out.writeBytes(bytes);
+    byte[][] strings = new byte[parts.length][];
+    int size = 0;
+    for (int i = 0; i < parts.length; i++) {
+      size +=
+          Integer.BYTES
+              + switch (parts[i]) {
+                case String s -> (strings[i] = s.getBytes(StandardCharsets.UTF_8)).length;
+                case Long n -> Long.BYTES;
+                case Integer n -> Long.BYTES;
+                case Boolean b -> 1;
+                default ->
+                    throw new IllegalArgumentException("no context encoding for " + parts[i]);
+              };
     }
-    return out.toByteArray();
+    byte[] out = new byte[size];
+    int at = 0;
+    for (int i = 0; i < parts.length; i++) {
+      switch (parts[i]) {
+        case String s -> {
+          byte[] bytes = strings[i];
+          BIG_INT.set(out, at, bytes.length);
+          System.arraycopy(bytes, 0, out, at + Integer.BYTES, bytes.length);
+          at += Integer.BYTES + bytes.length;
+        }
+        case Long n -> at = putLong(out, at, n);
+        case Integer n -> at = putLong(out, at, n);
+        case Boolean b -> {
+          BIG_INT.set(out, at, 1);
+          out[at + Integer.BYTES] = (byte) (b ? 1 : 0);
+          at += Integer.BYTES + 1;
+        }
+        default -> throw new IllegalArgumentException("no context encoding for " + parts[i]);
+      }
+    }
+    return out;
   }
+
+  private static int putLong(byte[] out, int at, long n) {
+    BIG_INT.set(out, at, Long.BYTES);
+    BIG_LONG.set(out, at + Integer.BYTES, n);
+    return at + Integer.BYTES + Long.BYTES;
+  }
+
+  private static final VarHandle BIG_INT =
+      MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle BIG_LONG =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
   /** Length-prefixed arrays of nullable UTF-8 strings; -1 stands for null. */
   private static final class Strings {
     private Strings() {}
 
     static byte[] encode(String[][] arrays) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      // Sized once (a result of a large chunk holds hundreds of thousands of texts): exact for
+      // ASCII, and room to grow only for other text.
+      long size = 0;
+      for (String[] array : arrays) {
+        size += Integer.BYTES;
+        if (array != null) {
+          for (String s : array) {
+            size += Integer.BYTES + (s == null ? 0 : s.length());
+          }
+        }
+      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(size, 1 << 30));
       ByteBuffer number = ByteBuffer.allocate(Integer.BYTES);
       for (String[] array : arrays) {
         out.writeBytes(number.clear().putInt(array == null ? -1 : array.length).array());

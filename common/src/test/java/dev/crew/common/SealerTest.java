@@ -92,4 +92,22 @@ class SealerTest {
   void of_refusesAnEmptySecret() {
     assertThatThrownBy(() -> Sealer.of(new byte[0])).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void context_isEachPartsLengthThenItsBytes_asStoredSealsWereBoundTo() {
+    // Seals already stored open only under the same context bytes: the encoding never changes.
+    assertThat(HexFormat.of().formatHex(Sealer.context("é", 258L, -1, true, false)))
+        .isEqualTo(
+            "00000002c3a9"
+                + "00000008"
+                + "0000000000000102"
+                + "00000008"
+                + "ffffffffffffffff"
+                + "0000000101"
+                + "0000000100");
+    assertThat(Sealer.context()).isEmpty();
+    assertThatThrownBy(() -> Sealer.context("job", 1.5))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("1.5");
+  }
 }

@@ -51,6 +51,7 @@ import picocli.CommandLine.Mixin;
       TopCommand.class,
       DashboardCommand.class,
       TasksCommand.class,
+      TrainCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Coordinator {

@@ -277,6 +277,18 @@ final class CrewLaunchers implements AutoCloseable {
     return start("coordinator-" + label, "bin/coordinator", Arrays.asList(args));
   }
 
+  /** As {@link #coordinator}, with {@code env} added to its environment. */
+  Run coordinator(String label, Duration timeout, Map<String, String> env, String... args) {
+    return awaitCoordinator(
+        start(
+            "coordinator-" + label,
+            "bin/coordinator",
+            Arrays.asList(args),
+            new File("/dev/null"),
+            env),
+        timeout);
+  }
+
   /** As {@link #coordinator}, with {@code stdin} as the coordinator's standard input. */
   Run coordinatorReading(Path stdin, String label, Duration timeout, String... args) {
     return awaitCoordinator(

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +41,13 @@ final class ChunkRun {
   private final AtomicIntegerArray settled;
   private final AtomicInteger remaining;
   private final AtomicLong busyNanos = new AtomicLong();
-  private final java.util.Set<Thread> inItems = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * Per item, the thread running it now, for {@link #cancel} to interrupt: a write before and after
+   * each item, where a concurrent set cost a no-op item more than the item itself.
+   */
+  private final AtomicReferenceArray<Thread> runningOn;
+
   private volatile boolean cancelled;
 
   ChunkRun(
@@ -70,6 +77,7 @@ final class ChunkRun {
     this.errors = new String[chunk.count()];
     this.settled = new AtomicIntegerArray(chunk.count());
     this.remaining = new AtomicInteger(chunk.count());
+    this.runningOn = new AtomicReferenceArray<>(chunk.count());
   }
 
   TaskChunk chunk() {
@@ -82,7 +90,12 @@ final class ChunkRun {
    */
   void cancel() {
     cancelled = true;
-    inItems.forEach(Thread::interrupt);
+    for (int i = 0; i < runningOn.length(); i++) {
+      Thread thread = runningOn.get(i);
+      if (thread != null) {
+        thread.interrupt();
+      }
+    }
   }
 
   boolean cancelled() {
@@ -206,8 +219,14 @@ final class ChunkRun {
                   () -> giveUp(i, policy.timeout(), onAbandon))
               : null;
       long start = nanoTime.getAsLong();
-      inItems.add(Thread.currentThread());
+      runningOn.set(i, Thread.currentThread());
       try {
+        if (cancelled) {
+          if (watch != null) {
+            watch.done();
+          }
+          return; // cancelled after the check above, which may have missed this thread
+        }
         String value = ResultJson.render(function.apply(item));
         if (watch != null) {
           watch.done();
@@ -243,7 +262,7 @@ final class ChunkRun {
         // error alone.
         error = describe(e, watch, policy);
       } finally {
-        inItems.remove(Thread.currentThread());
+        runningOn.lazySet(i, null);
       }
       if (cancelled) {
         Thread.interrupted();

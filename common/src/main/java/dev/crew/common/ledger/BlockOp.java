@@ -164,7 +164,7 @@ record BlockOp(Move move) implements EntryProcessor<BlockKey, TaskBlock, BlockOu
                 List.of(),
                 List.of(),
                 List.of(),
-                after.tally());
+                after.counts());
       }
       case SettleThenPending read -> {
         TaskBlock.Step<Integer> step = block.settle(read.seqs());
@@ -178,7 +178,7 @@ record BlockOp(Move move) implements EntryProcessor<BlockKey, TaskBlock, BlockOu
                 List.of(),
                 after.pending(read.max()),
                 List.of(),
-                after.tally());
+                after.counts());
       }
       case Release release -> {
         TaskBlock.Step<Integer> step = block.release(release.memberUuid(), release.seqs());

@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +51,15 @@ public final class HazelcastTaskLedger implements TaskLedger {
 
   /** Per job this ledger stores or consumes: the indexes of its blocks not yet drained. */
   private final Map<String, NavigableSet<Long>> open = new ConcurrentHashMap<>();
+
+  /**
+   * Per job this ledger consumes: how many of its oldest open blocks the next read asks. Each block
+   * asked is an entry processor call on its partition, most of them answering "nothing yet" when
+   * the window is wider than the results there are: a read asks few blocks while reads come back
+   * full, and twice as many after one that comes back short (the oldest blocks may be waiting on
+   * tasks still running, while later ones hold results).
+   */
+  private final Map<String, AtomicInteger> readWindows = new ConcurrentHashMap<>();
 
   private Set<BlockKey> suspects = Set.of();
 
@@ -211,9 +221,12 @@ public final class HazelcastTaskLedger implements TaskLedger {
       seqs.add(result.seq());
       keys.add(layout.keyOf(jobId, result.seq()));
     }
+    AtomicInteger window = readWindows.computeIfAbsent(jobId, id -> new AtomicInteger());
+    int fewest = fewestBlocksFor(max);
+    int asking = Math.min(max, Math.clamp(window.get(), fewest, CONSUME_WINDOW));
     int reading = 0;
     for (long index : indexes) {
-      if (reading >= Math.min(max, CONSUME_WINDOW)) {
+      if (reading >= asking) {
         break;
       }
       keys.add(layout.keyOf(jobId, index * layout.blockSize()));
@@ -244,6 +257,7 @@ public final class HazelcastTaskLedger implements TaskLedger {
         indexes.remove(index);
       }
     }
+    window.set(results.size() * 2 >= max ? Math.max(fewest, reading / 2) : reading * 2);
     return results;
   }
 
@@ -285,6 +299,11 @@ public final class HazelcastTaskLedger implements TaskLedger {
     }
     lanes.forEach(shards::ring);
     return released;
+  }
+
+  /** The fewest blocks a read of {@code max} results asks: twice what they would fill. */
+  private int fewestBlocksFor(int max) {
+    return Math.max(2, 2 * Math.ceilDiv(max, layout.blockSize()));
   }
 
   private static void requireOfJob(String jobId, Collection<TaskResult> results) {
@@ -393,6 +412,7 @@ public final class HazelcastTaskLedger implements TaskLedger {
   public void forget(String jobId) {
     blocks.removeAll(LedgerKeys.ofJob(jobId));
     open.remove(jobId);
+    readWindows.remove(jobId);
   }
 
   /** {@code move} on every block of job {@code jobId}. */

@@ -259,6 +259,25 @@ record TaskBlock(String jobId, Lane lane, long firstSeq, List<TaskState> slots) 
     return true;
   }
 
+  /**
+   * How many tasks stand in each state, and nothing of what results hold: what a reader settling
+   * the block needs, without reading every recorded result's texts as {@link #tally} does.
+   */
+  JobTally counts() {
+    long queued = 0;
+    long claimed = 0;
+    long recorded = 0;
+    for (TaskState state : slots) {
+      switch (state) {
+        case Queued q -> queued++;
+        case Claimed c -> claimed++;
+        case Recorded r -> recorded++;
+        case Consumed c -> {}
+      }
+    }
+    return new JobTally(queued, claimed, recorded, slots.size() - queued - claimed - recorded);
+  }
+
   JobTally tally() {
     long queued = 0;
     long claimed = 0;
