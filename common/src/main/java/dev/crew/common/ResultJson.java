@@ -12,11 +12,52 @@ public final class ResultJson {
 
   private ResultJson() {}
 
+  /**
+   * An integer already written as JSON: rendered as it is, without parsing it to a number and
+   * printing it back (what a task that passes numbers through, such as {@code noop}, would
+   * otherwise spend most of its time on).
+   *
+   * @param text an optional {@code -} and 1 to 18 digits, without leading zeros
+   */
+  public record IntegerText(String text) {
+    public IntegerText {
+      if (!isCanonical(text)) {
+        throw new IllegalArgumentException("not an integer in canonical form: " + text);
+      }
+    }
+
+    /** {@code text} as an integer, or null when it is not one in canonical form. */
+    public static @Nullable IntegerText parse(String text) {
+      return isCanonical(text) ? new IntegerText(text) : null;
+    }
+
+    private static boolean isCanonical(String text) {
+      int length = text.length();
+      int i = length > 0 && text.charAt(0) == '-' ? 1 : 0;
+      if (length == i || length - i > 18) {
+        return false;
+      }
+      if (text.charAt(i) == '0') {
+        return length == 1; // "0"; not "-0" or "007"
+      }
+      for (int k = i; k < length; k++) {
+        char c = text.charAt(k);
+        if (c < '0' || c > '9') {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
   public static String render(@Nullable Object value) {
     // The common shapes skip the mapper: most tasks return a number or a string, and this is the
     // hot path.
     if (value == null) {
       return "null";
+    }
+    if (value instanceof IntegerText integer) {
+      return integer.text();
     }
     if (value instanceof Long
         || value instanceof Integer

@@ -63,4 +63,16 @@ class ResultJsonTest {
   void quote_emptyString() {
     assertThat(ResultJson.quote("")).isEqualTo("\"\"");
   }
+
+  @Test
+  void integerText_isRenderedAsItIs_andOnlyCanonicalIntegersAreOne() {
+    assertThat(ResultJson.render(new ResultJson.IntegerText("-12"))).isEqualTo("-12");
+    assertThat(ResultJson.IntegerText.parse("120")).isEqualTo(new ResultJson.IntegerText("120"));
+    for (String notOne :
+        List.of("", "-", "-0", "00", "012", "1.0", "1e3", "+1", " 1", "1234567890123456789")) {
+      assertThat(ResultJson.IntegerText.parse(notOne)).as(notOne).isNull();
+      assertThatThrownBy(() -> new ResultJson.IntegerText(notOne))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
 }

@@ -3,6 +3,7 @@ package dev.crew.common.tasks;
 import dev.crew.common.ItemFunction;
 import dev.crew.common.Lane;
 import dev.crew.common.Params;
+import dev.crew.common.ResultJson;
 import dev.crew.common.Task;
 
 /** Returns its item, as a number when it is one: for measuring Crew's own overhead. */
@@ -30,20 +31,11 @@ public final class NoopTask implements Task {
   }
 
   static Object echo(String item) {
-    int length = item.length();
-    if (length == 0 || length > 18) {
-      return item;
+    // An integer in canonical form is its own JSON: passed on as it is, not parsed and printed.
+    ResultJson.IntegerText integer = ResultJson.IntegerText.parse(item);
+    if (integer != null) {
+      return integer;
     }
-    int i = item.charAt(0) == '-' ? 1 : 0;
-    if (i == length || (item.charAt(i) == '0' && length > i + 1)) {
-      return item; // "-" alone, or a leading zero as in "007": text, not a number
-    }
-    for (int k = i; k < length; k++) {
-      char c = item.charAt(k);
-      if (c < '0' || c > '9') {
-        return item;
-      }
-    }
-    return Long.parseLong(item);
+    return item.equals("-0") ? (Object) 0L : item; // the one integer written otherwise in JSON
   }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.crew.common.ItemFunction;
 import dev.crew.common.Lane;
 import dev.crew.common.Params;
+import dev.crew.common.ResultJson;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -25,10 +26,18 @@ class NoopTaskTest {
   @Test
   void noop_numberStaysNumber() throws Exception {
     ItemFunction f = bound();
-    assertThat(f.apply("42")).isEqualTo(42L);
-    assertThat(f.apply("-7")).isEqualTo(-7L);
-    assertThat(f.apply("0")).isEqualTo(0L);
-    assertThat(f.apply("999999999999999999")).isEqualTo(999_999_999_999_999_999L);
+    assertThat(ResultJson.render(f.apply("42"))).isEqualTo("42");
+    assertThat(ResultJson.render(f.apply("-7"))).isEqualTo("-7");
+    assertThat(ResultJson.render(f.apply("0"))).isEqualTo("0");
+    assertThat(ResultJson.render(f.apply("-0"))).isEqualTo("0");
+    assertThat(ResultJson.render(f.apply("999999999999999999"))).isEqualTo("999999999999999999");
+  }
+
+  @Test
+  void noop_leadingZerosStayText() throws Exception {
+    ItemFunction f = bound();
+    assertThat(ResultJson.render(f.apply("007"))).isEqualTo("\"007\"");
+    assertThat(ResultJson.render(f.apply("-01"))).isEqualTo("\"-01\"");
   }
 
   @Test
