@@ -1,5 +1,7 @@
 package dev.crew.common;
 
+import com.hazelcast.cluster.Member;
+
 /**
  * Names of the distributed structures and member attributes Crew uses; one place so both sides
  * agree.
@@ -52,5 +54,10 @@ public final class Names {
       throw new IllegalArgumentException("not a task id: '" + taskId + "'");
     }
     return taskId.substring(0, slash);
+  }
+
+  /** How results and listings name a member: its address as {@code host:port}. */
+  public static String member(Member member) {
+    return member.getAddress().getHost() + ":" + member.getAddress().getPort();
   }
 }

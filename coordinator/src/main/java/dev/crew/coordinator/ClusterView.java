@@ -4,7 +4,6 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import dev.crew.common.Lane;
 import dev.crew.common.Names;
-import dev.crew.worker.Worker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +38,7 @@ record ClusterView(List<WorkerView> workers) {
       }
       workers.add(
           new WorkerView(
-              Worker.nameOf(member),
+              Names.member(member),
               number(member, Names.ATTR_CORES),
               number(member, Names.ATTR_CPU_THREADS),
               number(member, Names.ATTR_IO_CONCURRENCY),

@@ -1,10 +1,10 @@
 package dev.crew.coordinator;
 
 import com.hazelcast.core.HazelcastInstance;
-import dev.crew.worker.http.AllowedHosts;
-import dev.crew.worker.http.DashboardRoutes;
-import dev.crew.worker.http.HttpEndpoint;
-import dev.crew.worker.view.ClusterWatch;
+import dev.crew.common.http.AllowedHosts;
+import dev.crew.common.http.DashboardRoutes;
+import dev.crew.common.http.HttpEndpoint;
+import dev.crew.common.view.ClusterWatch;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;

@@ -5,7 +5,7 @@ import dev.crew.common.Job;
 import dev.crew.common.JobState;
 import dev.crew.common.TaskResult;
 import dev.crew.common.ledger.TaskLedger;
-import dev.crew.worker.view.JobCounts;
+import dev.crew.common.view.JobCounts;
 
 /** How far a job has got, counted from its recorded results, read and unread. */
 record JobProgress(Job job, long tasksDone, long ok, long failed) {

@@ -1,8 +1,8 @@
 package dev.crew.coordinator;
 
 import com.hazelcast.core.HazelcastInstance;
-import dev.crew.worker.view.ClusterSnapshot;
-import dev.crew.worker.view.ClusterWatch;
+import dev.crew.common.view.ClusterSnapshot;
+import dev.crew.common.view.ClusterWatch;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

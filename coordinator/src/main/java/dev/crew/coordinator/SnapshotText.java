@@ -3,7 +3,7 @@ package dev.crew.coordinator;
 import dev.crew.common.CrewEvent;
 import dev.crew.common.TerminalText;
 import dev.crew.common.WorkerStats;
-import dev.crew.worker.view.ClusterSnapshot;
+import dev.crew.common.view.ClusterSnapshot;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;

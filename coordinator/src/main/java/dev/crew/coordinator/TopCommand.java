@@ -2,8 +2,8 @@ package dev.crew.coordinator;
 
 import com.hazelcast.core.HazelcastInstance;
 import dev.crew.common.Durations;
-import dev.crew.worker.view.ClusterSnapshot;
-import dev.crew.worker.view.ClusterWatch;
+import dev.crew.common.view.ClusterSnapshot;
+import dev.crew.common.view.ClusterWatch;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;

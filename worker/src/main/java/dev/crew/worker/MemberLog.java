@@ -33,14 +33,14 @@ final class MemberLog implements MembershipListener {
   public void memberAdded(MembershipEvent event) {
     log.info(
         "member {} joined; the cluster has {} members",
-        Worker.nameOf(event.getMember()),
+        Names.member(event.getMember()),
         event.getMembers().size());
     String theirs = event.getMember().getAttribute(Names.ATTR_SECRET_FINGERPRINT);
     if (!ownFingerprint.equals(theirs)) {
       log.warn(
           "member {} holds another cluster secret (fingerprint {}, this worker's {}): a Crew worker"
               + " leaves again by itself; any other member is not one of this cluster's workers",
-          Worker.nameOf(event.getMember()),
+          Names.member(event.getMember()),
           theirs == null ? "none published" : theirs,
           ownFingerprint);
     }
@@ -51,7 +51,7 @@ final class MemberLog implements MembershipListener {
   public void memberRemoved(MembershipEvent event) {
     log.info(
         "member {} left; the cluster has {} members",
-        Worker.nameOf(event.getMember()),
+        Names.member(event.getMember()),
         event.getMembers().size());
     awaitSafe();
   }

@@ -18,14 +18,14 @@ import dev.crew.common.ResultHoldings;
 import dev.crew.common.SecretFingerprint;
 import dev.crew.common.TaskCatalog;
 import dev.crew.common.TaskChunk;
+import dev.crew.common.http.HttpEndpoint;
+import dev.crew.common.http.HttpOptions;
 import dev.crew.common.ledger.BlockMergePolicy;
 import dev.crew.common.ledger.Claimant;
 import dev.crew.common.ledger.HazelcastTaskLedger;
 import dev.crew.common.ledger.HeldClaims;
 import dev.crew.common.ledger.LedgerLayout;
 import dev.crew.common.ledger.TaskLedger;
-import dev.crew.worker.http.HttpEndpoint;
-import dev.crew.worker.http.HttpOptions;
 import dev.crew.worker.http.WorkerRoutes;
 import dev.crew.worker.stats.LaneLoad;
 import dev.crew.worker.stats.StatsPublisher;
@@ -186,7 +186,7 @@ public final class Worker implements AutoCloseable {
       Settings settings, TaskCatalog catalog, HazelcastInstance hazelcast, boolean prometheus) {
     this.settings = settings;
     this.hazelcast = hazelcast;
-    this.name = nameOf(hazelcast.getCluster().getLocalMember());
+    this.name = Names.member(hazelcast.getCluster().getLocalMember());
     this.ledger =
         new HazelcastTaskLedger(
             hazelcast, LedgerLayout.DEFAULT, settings.leaseTimeout(), System::currentTimeMillis);
@@ -403,11 +403,6 @@ public final class Worker implements AutoCloseable {
   /** How long a member may be silent before the others drop it from the cluster. */
   public static Duration memberTimeout(Duration leaseTimeout) {
     return Duration.ofSeconds(Math.max(10, 2 * Math.max(1, leaseTimeout.toSeconds())));
-  }
-
-  /** How results and listings name a member: its address as {@code host:port}. */
-  public static String nameOf(Member member) {
-    return member.getAddress().getHost() + ":" + member.getAddress().getPort();
   }
 
   private TaskSource source(Lane lane) {

@@ -6,7 +6,7 @@ import dev.crew.common.ClusterSecret;
 import dev.crew.common.Durations;
 import dev.crew.common.LogFormat;
 import dev.crew.common.TaskCatalog;
-import dev.crew.worker.http.HttpOptions;
+import dev.crew.common.http.HttpOptions;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;

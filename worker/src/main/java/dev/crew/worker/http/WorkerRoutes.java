@@ -1,7 +1,9 @@
 package dev.crew.worker.http;
 
+import dev.crew.common.http.DashboardRoutes;
+import dev.crew.common.http.HttpEndpoint;
+import dev.crew.common.view.ClusterWatch;
 import dev.crew.worker.Worker;
-import dev.crew.worker.view.ClusterWatch;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -3,6 +3,10 @@ package dev.crew.worker.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.crew.common.http.AllowedHosts;
+import dev.crew.common.http.HttpEndpoint;
+import dev.crew.common.http.HttpOptions;
+import dev.crew.common.http.ServerLimits;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,6 +28,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The endpoint a worker serves (its class lives in common, as the dashboard's command serves it
+ * too). Tested here, not in common: the JDK's server reads its limits once per process, and
+ * common's tests start JDK servers of their own first.
+ */
 class HttpEndpointTest {
   /** What a liveness probe may take, even while the endpoint is under attack. */
   private static final Duration PROBE_BUDGET = Duration.ofMillis(100);

@@ -1,4 +1,4 @@
-package dev.crew.worker.view;
+package dev.crew.common.view;
 
 import com.hazelcast.aggregation.Aggregators;
 import com.hazelcast.map.IMap;

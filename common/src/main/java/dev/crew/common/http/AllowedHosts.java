@@ -1,4 +1,4 @@
-package dev.crew.worker.http;
+package dev.crew.common.http;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@code Host} headers the endpoint answers, its defence against DNS rebinding: a web page
@@ -63,7 +64,7 @@ public record AllowedHosts(Set<String> names) {
   }
 
   /** Whether a request whose {@code Host} headers are {@code headers} is answered. */
-  public boolean allows(List<String> headers) {
+  public boolean allows(@Nullable List<String> headers) {
     if (headers == null || headers.isEmpty()) {
       return true;
     }

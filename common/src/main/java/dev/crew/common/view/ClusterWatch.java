@@ -1,4 +1,4 @@
-package dev.crew.worker.view;
+package dev.crew.common.view;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads {@link ClusterSnapshot}s from a member or a client, and remembers the previous one so that
@@ -243,18 +244,16 @@ public final class ClusterWatch {
     }
     List<ClusterSnapshot.Failure> failures = new ArrayList<>();
     for (TaskResult result : withErrors.values()) {
-      if (!result.hasErrors()) {
+      @Nullable String[] errors = result.errors();
+      if (errors == null) {
         continue;
       }
       for (int i = 0; i < result.count() && failures.size() < MAX_FAILURES; i++) {
-        if (result.errors()[i] != null) {
+        String error = errors[i];
+        if (error != null) {
           failures.add(
               new ClusterSnapshot.Failure(
-                  result.jobId(),
-                  result.firstIndex() + i,
-                  result.item(i),
-                  result.errors()[i],
-                  result.worker()));
+                  result.jobId(), result.firstIndex() + i, result.item(i), error, result.worker()));
         }
       }
     }

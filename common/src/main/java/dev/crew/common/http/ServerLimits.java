@@ -1,4 +1,4 @@
-package dev.crew.worker.http;
+package dev.crew.common.http;
 
 import java.time.Duration;
 import java.util.Map;
@@ -13,18 +13,18 @@ import java.util.Map;
  * that, which {@link HttpEndpoint#start} does. A property already set (say with {@code -D} in
  * {@code CREW_JAVA_OPTS}) is left as it is.
  */
-final class ServerLimits {
+public final class ServerLimits {
   /**
    * Connections open at once; one more is closed as soon as it is accepted. Far above what probes,
    * a scraper and a few dashboards need, low enough that the connections' buffers stay small.
    */
-  static final int MAX_CONNECTIONS = 128;
+  public static final int MAX_CONNECTIONS = 128;
 
   /**
    * Time a client has to send its whole request from its first byte, and a new connection to send
    * that first byte: a probe sends its request at once, so a few seconds is generous.
    */
-  static final Duration REQUEST_TIME = Duration.ofSeconds(5);
+  public static final Duration REQUEST_TIME = Duration.ofSeconds(5);
 
   /** Time from a request read to its response sent, waiting for a busy route included. */
   static final Duration RESPONSE_TIME = Duration.ofSeconds(10);
@@ -39,7 +39,7 @@ final class ServerLimits {
    * How often the server looks for connections past their deadline; a deadline is met within this
    * much.
    */
-  static final Duration CHECK_EVERY = Duration.ofSeconds(1);
+  public static final Duration CHECK_EVERY = Duration.ofSeconds(1);
 
   /**
    * Bytes of request headers; the JDK's default (380 KiB per connection) would let the bounded

@@ -1,7 +1,7 @@
-package dev.crew.worker.http;
+package dev.crew.common.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.crew.worker.view.ClusterWatch;
+import dev.crew.common.view.ClusterWatch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -29,7 +29,7 @@ public final class DashboardRoutes {
    * hideErrors}, failed items are only counted, their item and error text left out.
    */
   public static Map<String, HttpEndpoint.Route> of(ClusterWatch watch, boolean hideErrors) {
-    byte[] page = resource("dev/crew/worker/http/dashboard.html");
+    byte[] page = resource("dev/crew/common/http/dashboard.html");
     byte[] chart = resource(CHART_RESOURCE);
     Map<String, HttpEndpoint.Route> routes = new LinkedHashMap<>();
     HttpEndpoint.Route html = () -> new HttpEndpoint.Reply(200, "text/html; charset=utf-8", page);

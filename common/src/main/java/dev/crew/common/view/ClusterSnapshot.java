@@ -1,9 +1,10 @@
-package dev.crew.worker.view;
+package dev.crew.common.view;
 
 import dev.crew.common.CrewEvent;
 import dev.crew.common.WorkerStats;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The cluster at one moment, as the CLI views and the dashboard show it: every worker's live
@@ -79,5 +80,6 @@ public record ClusterSnapshot(
    * One failed item: its job, 0-based index in the job's input, the item, its error, and the worker
    * it ran on.
    */
-  public record Failure(String jobId, long index, String item, String error, String worker) {}
+  public record Failure(
+      String jobId, long index, @Nullable String item, String error, String worker) {}
 }

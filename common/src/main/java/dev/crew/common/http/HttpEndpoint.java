@@ -1,4 +1,4 @@
-package dev.crew.worker.http;
+package dev.crew.common.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

@@ -1,4 +1,4 @@
-package dev.crew.worker.http;
+package dev.crew.common.http;
 
 import static java.util.Objects.requireNonNull;
 
