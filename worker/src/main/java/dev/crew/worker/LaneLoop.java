@@ -214,8 +214,15 @@ final class LaneLoop implements Runnable {
   private void runItemAndRelease(ChunkRun run, int item) {
     long started = System.nanoTime();
     try {
-      run.runOne(item, slots::release);
-      measured(System.nanoTime() - started);
+      // Measured before the slot is freed: the next take, which that slot may start, must see it
+      // (an item that ran long, measured after a short one that took its slot, let a take ask for
+      // many short items' worth).
+      run.runOne(
+          item,
+          () -> {
+            measured(System.nanoTime() - started);
+            slots.release();
+          });
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {

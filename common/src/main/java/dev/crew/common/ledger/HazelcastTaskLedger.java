@@ -12,6 +12,7 @@ import dev.crew.common.TaskResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +24,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,13 +53,31 @@ public final class HazelcastTaskLedger implements TaskLedger {
   private final Map<String, NavigableSet<Long>> open = new ConcurrentHashMap<>();
 
   /**
-   * Per job this ledger consumes: how many of its oldest open blocks the next read asks. Each block
-   * asked is an entry processor call on its partition, most of them answering "nothing yet" when
-   * the window is wider than the results there are: a read asks few blocks while reads come back
-   * full, and twice as many after one that comes back short (the oldest blocks may be waiting on
-   * tasks still running, while later ones hold results).
+   * Per job this ledger consumes: which of its open blocks the next read asks. Each block asked is
+   * an entry processor call on its partition, most of them answering "nothing yet" when a read asks
+   * more blocks than there are results: a read asks few blocks while reads come back full, and
+   * twice as many after one that comes back short. Blocks that had nothing the last time they were
+   * asked (their tasks still queued or running) are passed over for others, and asked again a few
+   * at a time, in turn, so that neither a block stuck on a long task holds the reads up nor a
+   * result that comes late to one waits long.
    */
-  private final Map<String, AtomicInteger> readWindows = new ConcurrentHashMap<>();
+  private final Map<String, ReadPlan> readPlans = new ConcurrentHashMap<>();
+
+  /**
+   * Reads in a row that found nothing in a block before it counts as quiet: a block whose tasks run
+   * one after another answers nothing now and then, and is not passed over for that.
+   */
+  private static final int QUIET_AFTER = 3;
+
+  /** Quiet blocks asked again by each read, besides the others. */
+  private static final int QUIET_PER_READ = 2;
+
+  private static final class ReadPlan {
+    int window;
+    final NavigableSet<Long> quiet = new java.util.TreeSet<>();
+    final Map<Long, Integer> emptyReads = new HashMap<>();
+    long nextQuiet;
+  }
 
   private Set<BlockKey> suspects = Set.of();
 
@@ -221,16 +239,16 @@ public final class HazelcastTaskLedger implements TaskLedger {
       seqs.add(result.seq());
       keys.add(layout.keyOf(jobId, result.seq()));
     }
-    AtomicInteger window = readWindows.computeIfAbsent(jobId, id -> new AtomicInteger());
+    ReadPlan plan = readPlans.computeIfAbsent(jobId, id -> new ReadPlan());
+    List<Long> asked;
     int fewest = fewestBlocksFor(max);
-    int asking = Math.min(max, Math.clamp(window.get(), fewest, CONSUME_WINDOW));
-    int reading = 0;
-    for (long index : indexes) {
-      if (reading >= asking) {
-        break;
-      }
+    synchronized (plan) {
+      asked =
+          blocksToAsk(
+              plan, indexes, Math.min(max, Math.clamp(plan.window, fewest, CONSUME_WINDOW)));
+    }
+    for (long index : asked) {
       keys.add(layout.keyOf(jobId, index * layout.blockSize()));
-      reading++;
     }
     if (keys.isEmpty()) {
       return List.of();
@@ -247,17 +265,32 @@ public final class HazelcastTaskLedger implements TaskLedger {
       found = blocks.executeOnKeys(keys, read);
     }
     List<TaskResult> results = new ArrayList<>();
+    Set<Long> answered = new HashSet<>();
     for (long index : List.copyOf(indexes)) {
       BlockOutcome outcome = found.get(layout.keyOf(jobId, index * layout.blockSize()));
       if (outcome == null) {
         continue;
       }
       results.addAll(outcome.results());
+      if (!outcome.results().isEmpty()) {
+        answered.add(index);
+      }
       if (outcome.drained() && outcome.tally().stored() == layout.blockSize()) {
         indexes.remove(index);
       }
     }
-    window.set(results.size() * 2 >= max ? Math.max(fewest, reading / 2) : reading * 2);
+    synchronized (plan) {
+      for (long index : asked) {
+        if (answered.contains(index) || !indexes.contains(index)) {
+          plan.quiet.remove(index);
+          plan.emptyReads.remove(index);
+        } else if (plan.emptyReads.merge(index, 1, Integer::sum) >= QUIET_AFTER) {
+          plan.quiet.add(index);
+        }
+      }
+      plan.window =
+          results.size() * 2 >= max ? Math.max(fewest, asked.size() / 2) : asked.size() * 2;
+    }
     return results;
   }
 
@@ -299,6 +332,44 @@ public final class HazelcastTaskLedger implements TaskLedger {
     }
     lanes.forEach(shards::ring);
     return released;
+  }
+
+  /**
+   * The blocks of {@code open} a read asks: the oldest that were not quiet the last time they were
+   * asked, up to {@code asking}; then, while there is room, the oldest quiet ones; and besides, the
+   * next {@link #QUIET_PER_READ} quiet ones in turn.
+   */
+  private static List<Long> blocksToAsk(ReadPlan plan, NavigableSet<Long> open, int asking) {
+    plan.quiet.retainAll(open);
+    plan.emptyReads.keySet().retainAll(open);
+    Set<Long> asked = new java.util.LinkedHashSet<>();
+    for (long index : open) {
+      if (asked.size() >= asking) {
+        break;
+      }
+      if (!plan.quiet.contains(index)) {
+        asked.add(index);
+      }
+    }
+    for (long index : plan.quiet) {
+      if (asked.size() >= asking) {
+        break;
+      }
+      asked.add(index);
+    }
+    List<Long> inTurn = new ArrayList<>(plan.quiet.tailSet(plan.nextQuiet, true));
+    inTurn.addAll(plan.quiet.headSet(plan.nextQuiet, false));
+    int more = 0;
+    for (long index : inTurn) {
+      if (more >= QUIET_PER_READ) {
+        break;
+      }
+      if (asked.add(index)) {
+        more++;
+        plan.nextQuiet = index + 1;
+      }
+    }
+    return List.copyOf(asked);
   }
 
   /** The fewest blocks a read of {@code max} results asks: twice what they would fill. */
@@ -412,7 +483,18 @@ public final class HazelcastTaskLedger implements TaskLedger {
   public void forget(String jobId) {
     blocks.removeAll(LedgerKeys.ofJob(jobId));
     open.remove(jobId);
-    readWindows.remove(jobId);
+    readPlans.remove(jobId);
+  }
+
+  @Override
+  public void doneReading(String jobId) {
+    open.remove(jobId);
+    readPlans.remove(jobId);
+  }
+
+  /** Jobs whose reading state this ledger keeps (for tests). */
+  int jobsKept() {
+    return Math.max(open.size(), readPlans.size());
   }
 
   /** {@code move} on every block of job {@code jobId}. */

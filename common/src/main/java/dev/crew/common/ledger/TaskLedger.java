@@ -114,4 +114,11 @@ public interface TaskLedger {
 
   /** Deletes every block of job {@code jobId} (the job is over, or cancelled). */
   void forget(String jobId);
+
+  /**
+   * This reader is done with job {@code jobId}: drops what it keeps about the job to read it (its
+   * blocks not drained yet, how many it asks at once), so a long-lived reader does not grow with
+   * every job; the job's blocks stay as they are, and a later read of the job finds them again.
+   */
+  default void doneReading(String jobId) {}
 }

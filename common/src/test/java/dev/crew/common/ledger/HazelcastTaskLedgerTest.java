@@ -12,9 +12,11 @@ import com.hazelcast.spi.impl.SerializationServiceSupport;
 import dev.crew.common.ClusterConfigs;
 import dev.crew.common.Lane;
 import dev.crew.common.TaskChunk;
+import dev.crew.common.TaskResult;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -131,6 +133,61 @@ class HazelcastTaskLedgerTest extends TaskLedgerContract {
 
   private UUID ownerOf(BlockKey key) {
     return member.getPartitionService().getPartition(key).getOwner().getUuid();
+  }
+
+  @Test
+  void reads_goPastOldBlocksStillRunningATask_andReadALateResultSoon() throws Exception {
+    // 40 blocks of 8, every block's first task still running: no block ever drains.
+    List<TaskChunk> claimed = claimAfterStoring(40 * 8);
+    List<TaskChunk> running =
+        claimed.stream()
+            .filter(t -> t.seq() % 8 == 0)
+            .sorted(java.util.Comparator.comparingLong(TaskChunk::seq))
+            .toList();
+    List<TaskChunk> done = claimed.stream().filter(t -> t.seq() % 8 != 0).toList();
+    ledger.record(resultsOf(done, ANN));
+
+    Set<Long> read = new HashSet<>();
+    int reads = 0;
+    int empty = 0;
+    while (read.size() < done.size() && reads < 200) {
+      List<TaskResult> batch = ledger.consume("job-a", 8);
+      batch.forEach(r -> assertThat(read.add(r.seq())).as("read once: %s", r.seq()).isTrue());
+      reads++;
+      empty += batch.isEmpty() ? 1 : 0;
+    }
+    // 280 results, at most 8 a read: 35 reads if every read came back full, 280 if the reads kept
+    // asking the stuck blocks and one new one.
+    assertThat(read).hasSize(done.size());
+    assertThat(reads).isLessThanOrEqualTo(100);
+    assertThat(empty).isLessThanOrEqualTo(10);
+
+    // The oldest block's late result is read within a few reads, though its block was quiet.
+    ledger.record(resultsOf(running.subList(0, 1), ANN));
+    List<TaskResult> late = new ArrayList<>();
+    for (int i = 0; i < 25 && late.isEmpty(); i++) {
+      late.addAll(ledger.consume("job-a", 8));
+    }
+    assertThat(late).extracting(TaskResult::seq).containsExactly(0L);
+  }
+
+  @Test
+  void doneReading_dropsTheJobsReadingState_andALaterReadFindsItsResultsAgain() throws Exception {
+    ledger.record(resultsOf(claimAfterStoring(8).subList(0, 4), ANN));
+    assertThat(ledger.pending("job-a", 10)).hasSize(4);
+    assertThat(ledger.jobsKept()).isEqualTo(1);
+
+    ledger.doneReading("job-a");
+
+    assertThat(ledger.jobsKept()).isZero();
+    assertThat(ledger.pending("job-a", 10)).hasSize(4);
+  }
+
+  private List<TaskChunk> claimAfterStoring(int tasks) throws Exception {
+    ledger.store(Lane.CPU, tasks("job-a", 0, tasks));
+    List<TaskChunk> claimed = claimAll(ANN, 64);
+    assertThat(claimed).hasSize(tasks);
+    return claimed;
   }
 
   @Test

@@ -258,6 +258,7 @@ public final class JobRun {
       // No store of this run may land after it returns (a cancel that follows would miss it).
       producer.join(PRODUCER_STOP.toMillis());
       jobs.removeEntryListener(jobListener);
+      ledger.doneReading(job.id());
     }
   }
 
