@@ -28,9 +28,8 @@ export CREW_SECRET
 # bin/coordinator records its class cache (JDK 25+: the JVM's ahead-of-time cache) in the background after
 # its first run with new jars, for about 20 s of CPU: waited for here, so that it shares the cores with no cell.
 crew_prepare_class_cache() {
-    local dir="${CREW_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/crew}"
     "$BENCH_ROOT/bin/coordinator" --version >/dev/null
-    bench_wait_for 300 "the coordinator's class cache" crew_cache_trained "$dir"
+    bench_wait_for 300 "the coordinator's class cache" crew_cache_trained "$(crew_class_cache_dir)"
 }
 
 crew_cache_trained() {

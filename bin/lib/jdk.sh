@@ -239,6 +239,11 @@ crew_class_cache() {
     CREW_CACHE_TRAIN_ARGS=("${@:3}")
 }
 
+# The folder the class caches live in.
+crew_class_cache_dir() {
+    printf '%s\n' "${CREW_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/crew}"
+}
+
 # crew_class_cache_file JAR PLUGINS EXT
 # Prints the archive's path for JAR and the plugin folder PLUGINS (may be empty), or fails when there
 # is to be none. The name tells the JDK, the jars and their times apart: the JVM ignores an archive
@@ -246,7 +251,7 @@ crew_class_cache() {
 crew_class_cache_file() {
     local jar="$1" plugins="$2" ext="$3" dir id
     [ -n "$CREW_CACHE_NAME" ] && [ "${CREW_CLASS_CACHE:-1}" != 0 ] || return 1
-    dir="${CREW_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/nonexistent}/.cache}/crew}"
+    dir="$(crew_class_cache_dir)"
     mkdir -p "$dir" 2>/dev/null && [ -d "$dir" ] && [ -w "$dir" ] || return 1
     id="$({
         printf '%s\n' "$JAVA_HOME"

@@ -144,6 +144,22 @@ final class LaneLoop implements Runnable {
     return (int) Math.clamp((long) tasks, 1, MAX_CLAIM);
   }
 
+  /**
+   * What a run started at {@code started} calls once, when its slot is free again (at its end, or
+   * when an item is given up on): its time measured, then the slot released if it holds one. In
+   * that order, as the next take, which the freed slot may start, must see it (an item that ran
+   * long, measured after a short one that took its slot, let a take ask for many short items'
+   * worth).
+   */
+  private Runnable measuredRelease(long started, boolean holdsSlot) {
+    return () -> {
+      measured(System.nanoTime() - started);
+      if (holdsSlot) {
+        slots.release();
+      }
+    };
+  }
+
   /** Adds a run's wall time to the moving average (racy updates only blur it a little). */
   private void measured(long nanos) {
     double before = nanosPerRun;
@@ -199,10 +215,8 @@ final class LaneLoop implements Runnable {
    * thread.
    */
   private void runAndRelease(ChunkRun run, boolean holdsSlot) {
-    long started = System.nanoTime();
     try {
-      run.runFrom(0, holdsSlot ? slots::release : () -> {}, executor);
-      measured(System.nanoTime() - started);
+      run.runFrom(0, measuredRelease(System.nanoTime(), holdsSlot), executor);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
@@ -212,17 +226,8 @@ final class LaneLoop implements Runnable {
 
   /** Runs one item on its slot; if the item is given up on, its slot is freed at once. */
   private void runItemAndRelease(ChunkRun run, int item) {
-    long started = System.nanoTime();
     try {
-      // Measured before the slot is freed: the next take, which that slot may start, must see it
-      // (an item that ran long, measured after a short one that took its slot, let a take ask for
-      // many short items' worth).
-      run.runOne(
-          item,
-          () -> {
-            measured(System.nanoTime() - started);
-            slots.release();
-          });
+      run.runOne(item, measuredRelease(System.nanoTime(), /* holdsSlot= */ true));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {

@@ -74,9 +74,23 @@ public final class HazelcastTaskLedger implements TaskLedger {
 
   private static final class ReadPlan {
     int window;
-    final NavigableSet<Long> quiet = new java.util.TreeSet<>();
+
+    /** Per block asked, how many reads in a row found nothing in it. */
     final Map<Long, Integer> emptyReads = new HashMap<>();
+
     long nextQuiet;
+
+    /** The quiet blocks, oldest first. */
+    NavigableSet<Long> quiet() {
+      NavigableSet<Long> quiet = new java.util.TreeSet<>();
+      emptyReads.forEach(
+          (index, reads) -> {
+            if (reads >= QUIET_AFTER) {
+              quiet.add(index);
+            }
+          });
+      return quiet;
+    }
   }
 
   private Set<BlockKey> suspects = Set.of();
@@ -282,10 +296,9 @@ public final class HazelcastTaskLedger implements TaskLedger {
     synchronized (plan) {
       for (long index : asked) {
         if (answered.contains(index) || !indexes.contains(index)) {
-          plan.quiet.remove(index);
           plan.emptyReads.remove(index);
-        } else if (plan.emptyReads.merge(index, 1, Integer::sum) >= QUIET_AFTER) {
-          plan.quiet.add(index);
+        } else {
+          plan.emptyReads.merge(index, 1, Integer::sum);
         }
       }
       plan.window =
@@ -340,25 +353,25 @@ public final class HazelcastTaskLedger implements TaskLedger {
    * next {@link #QUIET_PER_READ} quiet ones in turn.
    */
   private static List<Long> blocksToAsk(ReadPlan plan, NavigableSet<Long> open, int asking) {
-    plan.quiet.retainAll(open);
     plan.emptyReads.keySet().retainAll(open);
+    NavigableSet<Long> quiet = plan.quiet();
     Set<Long> asked = new java.util.LinkedHashSet<>();
     for (long index : open) {
       if (asked.size() >= asking) {
         break;
       }
-      if (!plan.quiet.contains(index)) {
+      if (!quiet.contains(index)) {
         asked.add(index);
       }
     }
-    for (long index : plan.quiet) {
+    for (long index : quiet) {
       if (asked.size() >= asking) {
         break;
       }
       asked.add(index);
     }
-    List<Long> inTurn = new ArrayList<>(plan.quiet.tailSet(plan.nextQuiet, true));
-    inTurn.addAll(plan.quiet.headSet(plan.nextQuiet, false));
+    List<Long> inTurn = new ArrayList<>(quiet.tailSet(plan.nextQuiet, true));
+    inTurn.addAll(quiet.headSet(plan.nextQuiet, false));
     int more = 0;
     for (long index : inTurn) {
       if (more >= QUIET_PER_READ) {
