@@ -38,6 +38,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
+import org.assertj.core.api.recursive.comparison.RecursiveComparisonConfiguration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -245,7 +246,12 @@ class WireTypesTest {
         .untilAsserted(
             () ->
                 assertThat(heard)
-                    .usingRecursiveFieldByFieldElementComparator()
+                    // Types checked too: without them a TaskBlock could stand for the TaskChunk it
+                    // holds in the matching, which then depended on the order events arrived in.
+                    .usingRecursiveFieldByFieldElementComparator(
+                        RecursiveComparisonConfiguration.builder()
+                            .withStrictTypeChecking(true)
+                            .build())
                     .containsExactlyInAnyOrderElementsOf(samples.values()));
     assertThat(WireClassLoader.refused()).isEqualTo(refusedBefore);
   }
