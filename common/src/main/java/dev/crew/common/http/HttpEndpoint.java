@@ -94,7 +94,7 @@ public final class HttpEndpoint implements AutoCloseable {
     ServerLimits.apply();
     HttpServer server;
     try {
-      server = HttpServer.create(address, 32);
+      server = HttpServer.create(address, ServerLimits.ACCEPT_BACKLOG);
     } catch (IOException e) {
       throw new IllegalStateException(
           "cannot serve HTTP on "

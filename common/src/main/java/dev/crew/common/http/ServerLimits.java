@@ -21,6 +21,14 @@ public final class ServerLimits {
   public static final int MAX_CONNECTIONS = 128;
 
   /**
+   * Connections the kernel holds, handshake done, until the server's one dispatcher thread accepts
+   * them. Past this the kernel drops a new connection's packets and the client tries again only
+   * after a second, so a burst of {@link #MAX_CONNECTIONS} idle connections on a busy host would
+   * make the next liveness probe wait that second: the queue holds several such bursts.
+   */
+  public static final int ACCEPT_BACKLOG = 8 * MAX_CONNECTIONS;
+
+  /**
    * Time a client has to send its whole request from its first byte, and a new connection to send
    * that first byte: a probe sends its request at once, so a few seconds is generous.
    */
