@@ -186,7 +186,7 @@ bench_ensure_packages() {
 bench_build_jar() {
     BENCH_JAR="$BENCH_DIR/jmh/target/crew-bench.jar"
     if [ -f "$BENCH_JAR" ] && [ -z "$(find "$BENCH_DIR/jmh/src" "$BENCH_DIR/jmh/pom.xml" "$BENCH_ROOT/common/src/main" \
-        "$BENCH_ROOT/worker/src/main" "$BENCH_ROOT/coordinator/src/main" -newer "$BENCH_JAR" -print -quit)" ]; then
+        "$BENCH_ROOT/worker/src/main" "$BENCH_ROOT/client/src/main" "$BENCH_ROOT/coordinator/src/main" -newer "$BENCH_JAR" -print -quit)" ]; then
         return 0
     fi
     bench_say "building the bench module"

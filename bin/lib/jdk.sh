@@ -128,9 +128,9 @@ crew_find_jdk() {
 # Prints the build inputs that exist: the modules' main sources and the poms (tests are not in the jars).
 crew_build_inputs() {
     local p
-    for p in "$CREW_ROOT"/common/src/main "$CREW_ROOT"/worker/src/main "$CREW_ROOT"/coordinator/src/main \
-             "$CREW_ROOT"/pom.xml "$CREW_ROOT"/common/pom.xml "$CREW_ROOT"/worker/pom.xml \
-             "$CREW_ROOT"/coordinator/pom.xml; do
+    for p in "$CREW_ROOT"/common/src/main "$CREW_ROOT"/worker/src/main "$CREW_ROOT"/client/src/main \
+             "$CREW_ROOT"/coordinator/src/main "$CREW_ROOT"/pom.xml "$CREW_ROOT"/common/pom.xml \
+             "$CREW_ROOT"/worker/pom.xml "$CREW_ROOT"/client/pom.xml "$CREW_ROOT"/coordinator/pom.xml; do
         [ -e "$p" ] && printf '%s\n' "$p"
     done
     return 0

@@ -2,14 +2,12 @@ package dev.crew.coordinator;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import dev.crew.client.job.Cancellation;
+import dev.crew.client.job.JobRun;
 import dev.crew.common.Job;
-import dev.crew.common.JobState;
 import dev.crew.common.Names;
 import dev.crew.common.TaskResult;
-import dev.crew.common.ledger.JobTally;
 import dev.crew.common.ledger.TaskLedger;
-import dev.crew.coordinator.job.JobRun;
-import dev.crew.coordinator.job.ResultArchive;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -34,7 +32,6 @@ final class CancelCommand extends ClusterCommandBase implements Callable<Integer
     try {
       IMap<String, Job> jobs = hazelcast.getMap(Names.JOBS);
       TaskLedger ledger = JobRun.ledgerOf(hazelcast);
-      JobTally before = JobTally.EMPTY;
       Job job = requireJob(jobs, jobId);
       if (job.forged()) {
         throw new CrewException(
@@ -44,31 +41,29 @@ final class CancelCommand extends ClusterCommandBase implements Callable<Integer
                 + " does not open under this coordinator's secret (changed by a party without the"
                 + " cluster secret, or this is another secret); nothing was cancelled");
       }
-      if (!job.state().isFinal()) {
-        // Before the state changes: a worker that meets a task of a cancelled job forgets the job's
-        // blocks, unread results with them. Moved to the archive, they stay readable.
-        before = ledger.tally(jobId);
-        new ResultArchive(hazelcast, ledger).takeUnread(jobId);
+      Cancellation.Result cancel =
+          Cancellation.cancel(hazelcast, ledger, job)
+              .orElseThrow(
+                  () ->
+                      new CrewException(
+                          ExitCodes.REFUSED,
+                          "the record of job "
+                              + jobId
+                              + " was removed, or changed by a party without the cluster secret,"
+                              + " while it was being cancelled; it was not cancelled"));
+      job = cancel.job();
+      if (!cancel.cancelled()) {
+        out()
+            .println("job " + jobId + " is already " + job.state().name().toLowerCase(Locale.ROOT));
+        out().flush();
+        return ExitCodes.OK;
       }
-      do {
-        job = requireJob(jobs, jobId);
-        if (job.state().isFinal()) {
-          out()
-              .println(
-                  "job " + jobId + " is already " + job.state().name().toLowerCase(Locale.ROOT));
-          out().flush();
-          return ExitCodes.OK;
-        }
-      } while (!jobs.replace(jobId, job, job.withState(JobState.CANCELLED)));
-      // A worker running one of its tasks is stopped by the state change; a result recorded since
-      // the move above goes with the job's tasks.
-      ledger.forget(jobId);
       IMap<String, TaskResult> results = hazelcast.getMap(Names.RESULTS);
       JobProgress progress = JobProgress.of(job, results, ledger);
       out()
           .printf(
               "job %s cancelled: %d queued tasks dropped; %s items had finished (%d ok, %d failed)%n",
-              jobId, before.queued(), progress.done(), progress.ok(), progress.failed());
+              jobId, cancel.queuedDropped(), progress.done(), progress.ok(), progress.failed());
       out().flush();
       return ExitCodes.OK;
     } finally {

@@ -1,9 +1,9 @@
 package dev.crew.coordinator;
 
 import ch.qos.logback.classic.Level;
+import dev.crew.client.job.JobRefusedException;
 import dev.crew.common.LogFormat;
 import dev.crew.common.TerminalText;
-import dev.crew.coordinator.job.JobRefusedException;
 import java.io.BufferedWriter;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;

@@ -2,9 +2,8 @@ package dev.crew.coordinator;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.crew.common.ClusterSecret;
+import dev.crew.common.EmbeddedWorker;
 import dev.crew.common.JobSigner;
-import dev.crew.common.TaskCatalog;
-import dev.crew.worker.Worker;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -51,10 +50,8 @@ final class DemoCommand extends ClusterCommandBase implements Callable<Integer> 
       throw CrewException.usage("--pages must be at least 1 and --delay-ms not negative");
     }
     JobSigner signer = JobSigner.of(ClusterSecret.random());
-    Worker worker =
-        Worker.start(
-            RunCommand.embeddedSettings(Runtime.getRuntime().availableProcessors(), 1000, signer),
-            TaskCatalog.load(Thread.currentThread().getContextClassLoader()));
+    int cpuThreads = Runtime.getRuntime().availableProcessors();
+    EmbeddedWorker worker = RunCommand.embed(cpuThreads, 1000, signer);
     ExecutorService serverThreads = Executors.newVirtualThreadPerTaskExecutor();
     HttpServer server =
         HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1_000);
@@ -94,7 +91,7 @@ final class DemoCommand extends ClusterCommandBase implements Callable<Integer> 
       out()
           .println(
               "== CPU-bound: fib(n) by naive recursion, n = 25..32, on "
-                  + worker.settings().cpuThreads()
+                  + cpuThreads
                   + " CPU lane threads");
       out().println("   coordinator run fib --range 25..32 --ordered");
       out().flush();
@@ -131,7 +128,7 @@ final class DemoCommand extends ClusterCommandBase implements Callable<Integer> 
     }
   }
 
-  private int runJob(Worker worker, JobSigner signer, List<String> args) throws Exception {
+  private int runJob(EmbeddedWorker worker, JobSigner signer, List<String> args) throws Exception {
     JobOptions job = new JobOptions();
     new picocli.CommandLine(job).parseArgs(args.toArray(String[]::new));
     return new JobLauncher(job, out(), err())

@@ -1,6 +1,19 @@
 package dev.crew.coordinator;
 
 import com.hazelcast.core.HazelcastInstance;
+import dev.crew.client.ClusterView;
+import dev.crew.client.job.Abandonment;
+import dev.crew.client.job.BadInputException;
+import dev.crew.client.job.ChunkPlanner;
+import dev.crew.client.job.InOrder;
+import dev.crew.client.job.ItemSource;
+import dev.crew.client.job.JobIdTakenException;
+import dev.crew.client.job.JobRun;
+import dev.crew.client.job.Outcome;
+import dev.crew.client.job.Progress;
+import dev.crew.client.job.Reduction;
+import dev.crew.client.job.Resubmission;
+import dev.crew.client.job.ResultHandler;
 import dev.crew.common.Job;
 import dev.crew.common.JobSigner;
 import dev.crew.common.Lane;
@@ -10,18 +23,8 @@ import dev.crew.common.ResultHoldings;
 import dev.crew.common.Task;
 import dev.crew.common.TaskCatalog;
 import dev.crew.common.ledger.TaskLedger;
-import dev.crew.coordinator.job.BadInputException;
 import dev.crew.coordinator.job.BarProgress;
-import dev.crew.coordinator.job.ChunkPlanner;
-import dev.crew.coordinator.job.InOrder;
-import dev.crew.coordinator.job.ItemSource;
-import dev.crew.coordinator.job.JobIdTakenException;
-import dev.crew.coordinator.job.JobRun;
 import dev.crew.coordinator.job.JsonLinesOutput;
-import dev.crew.coordinator.job.Outcome;
-import dev.crew.coordinator.job.Progress;
-import dev.crew.coordinator.job.Reduction;
-import dev.crew.coordinator.job.ResultHandler;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -97,7 +100,11 @@ final class JobLauncher {
               .withRetention(checked.retention().toMillis())
               .withInputDigest(source.digest().orElse(""));
       if (options.jobId != null) {
-        Resubmission.check(hazelcast.getMap(Names.JOBS), job, source);
+        try {
+          Resubmission.check(hazelcast.getMap(Names.JOBS), job, source);
+        } catch (JobIdTakenException e) {
+          throw CrewException.usage(e.getMessage());
+        }
       }
       ChunkPlanner planner =
           ChunkPlanner.parse(

@@ -1,16 +1,16 @@
 package dev.crew.coordinator;
 
+import dev.crew.client.job.BadInputException;
+import dev.crew.client.job.ChunkPlanner;
+import dev.crew.client.job.ItemSource;
+import dev.crew.client.job.LineSource;
+import dev.crew.client.job.RangeSource;
+import dev.crew.client.job.Reduction;
 import dev.crew.common.ByteSizes;
 import dev.crew.common.Durations;
 import dev.crew.common.JobRetention;
 import dev.crew.common.Lane;
 import dev.crew.common.Params;
-import dev.crew.coordinator.job.BadInputException;
-import dev.crew.coordinator.job.ChunkPlanner;
-import dev.crew.coordinator.job.ItemSource;
-import dev.crew.coordinator.job.LineSource;
-import dev.crew.coordinator.job.RangeSource;
-import dev.crew.coordinator.job.Reduction;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

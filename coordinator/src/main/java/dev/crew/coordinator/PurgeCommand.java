@@ -2,6 +2,7 @@ package dev.crew.coordinator;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import dev.crew.client.job.JobRun;
 import dev.crew.common.Durations;
 import dev.crew.common.Job;
 import dev.crew.common.JobRecords;
@@ -10,7 +11,6 @@ import dev.crew.common.JobRetention;
 import dev.crew.common.Names;
 import dev.crew.common.ledger.JobTally;
 import dev.crew.common.ledger.TaskLedger;
-import dev.crew.coordinator.job.JobRun;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;

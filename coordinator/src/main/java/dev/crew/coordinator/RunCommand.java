@@ -1,13 +1,9 @@
 package dev.crew.coordinator;
 
-import dev.crew.common.ClusterConfigs;
 import dev.crew.common.ClusterSecret;
+import dev.crew.common.EmbeddedWorker;
 import dev.crew.common.JobSigner;
 import dev.crew.common.TaskCatalog;
-import dev.crew.worker.Worker;
-import java.time.Duration;
-import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,16 +40,13 @@ final class RunCommand extends ClusterCommandBase implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Worker[] worker = new Worker[1];
+    EmbeddedWorker[] worker = new EmbeddedWorker[1];
     JobSigner signer = JobSigner.of(ClusterSecret.random());
     try {
       return new JobLauncher(job, out(), err())
           .launch(
               checked -> {
-                worker[0] =
-                    Worker.start(
-                        embeddedSettings(cpuThreads, ioConcurrency, signer),
-                        TaskCatalog.load(Thread.currentThread().getContextClassLoader()));
+                worker[0] = embed(cpuThreads, ioConcurrency, signer);
                 return worker[0].hazelcast();
               },
               /* detach= */ false,
@@ -67,27 +60,15 @@ final class RunCommand extends ClusterCommandBase implements Callable<Integer> {
   }
 
   /**
-   * A private one-member cluster on loopback that no other member can join, running only jobs
-   * signed with a secret of this process's own, and allowed to run commands: they would run as the
-   * user who typed this one.
+   * A worker in this process, on a private one-member cluster on loopback that no other member can
+   * join, running only jobs signed by {@code signer}, and allowed to run commands: they would run
+   * as the user who typed this one.
    */
-  static Worker.Settings embeddedSettings(int cpuThreads, int ioConcurrency, JobSigner signer) {
+  static EmbeddedWorker embed(int cpuThreads, int ioConcurrency, JobSigner signer) {
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
     try {
-      return new Worker.Settings(
-          new ClusterConfigs.Membership(
-              "crew-run-" + UUID.randomUUID(),
-              List.of(),
-              false,
-              "127.0.0.1",
-              5701,
-              /* isolated= */ true),
-          cpuThreads,
-          ioConcurrency,
-          /* backups= */ 0,
-          Duration.ofSeconds(5),
-          Worker.Settings.DEFAULT_LEASE_TIMEOUT,
-          Worker.Settings.DEFAULT_HEARTBEAT,
-          new Worker.Security(signer, /* allowExec= */ true));
+      return EmbeddedWorker.start(
+          cpuThreads, ioConcurrency, signer, TaskCatalog.load(loader), loader);
     } catch (IllegalArgumentException e) {
       throw CrewException.usage(e.getMessage());
     }

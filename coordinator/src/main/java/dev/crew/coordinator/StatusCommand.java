@@ -2,6 +2,7 @@ package dev.crew.coordinator;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import dev.crew.client.job.JobRun;
 import dev.crew.common.Admission;
 import dev.crew.common.Job;
 import dev.crew.common.JobRecords;
@@ -12,7 +13,6 @@ import dev.crew.common.TerminalText;
 import dev.crew.common.ledger.JobTally;
 import dev.crew.common.ledger.TaskLedger;
 import dev.crew.common.view.JobCounts;
-import dev.crew.coordinator.job.JobRun;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;

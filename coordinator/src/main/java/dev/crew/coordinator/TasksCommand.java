@@ -1,6 +1,7 @@
 package dev.crew.coordinator;
 
 import com.hazelcast.core.HazelcastInstance;
+import dev.crew.client.ClusterView;
 import dev.crew.common.Lane;
 import dev.crew.common.Task;
 import dev.crew.common.TaskCatalog;

@@ -1,9 +1,8 @@
 package dev.crew.coordinator;
 
 import dev.crew.common.ClusterSecret;
+import dev.crew.common.EmbeddedWorker;
 import dev.crew.common.JobSigner;
-import dev.crew.common.TaskCatalog;
-import dev.crew.worker.Worker;
 import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Files;
@@ -35,14 +34,11 @@ final class TrainCommand extends ClusterCommandBase implements Callable<Integer>
     String secret = ClusterSecret.random();
     JobSigner signer = JobSigner.of(secret);
     Path secretFile = Files.createTempFile("crew-train-", ".secret");
-    Worker worker = null;
+    EmbeddedWorker worker = null;
     try {
       Files.setPosixFilePermissions(secretFile, PosixFilePermissions.fromString("rw-------"));
       Files.writeString(secretFile, secret);
-      worker =
-          Worker.start(
-              RunCommand.embeddedSettings(2, 100, signer),
-              TaskCatalog.load(Thread.currentThread().getContextClassLoader()));
+      worker = RunCommand.embed(2, 100, signer);
       var address = worker.hazelcast().getCluster().getLocalMember().getAddress();
       List<String> cluster =
           List.of(

@@ -54,7 +54,7 @@ final class CrewLaunchers implements AutoCloseable {
 
   /** Lines the launchers print about (re)building the jars; not the programs' own output. */
   private static final Pattern LAUNCHER_NOTICE =
-      Pattern.compile("^crew: (building jars|another launcher is building).*");
+      Pattern.compile("^crew: (building jars|building the example|another launcher is building).*");
 
   private static final Pattern JOINED =
       Pattern.compile("worker (\\S+:\\d+) joined cluster '([^']*)': (\\d+) members");
@@ -287,6 +287,12 @@ final class CrewLaunchers implements AutoCloseable {
             new File("/dev/null"),
             env),
         timeout);
+  }
+
+  /** Runs {@code examples/run} (the client library's example program) with {@code env} added. */
+  Run example(String label, Duration timeout, Map<String, String> env) {
+    return awaitCoordinator(
+        start("example-" + label, "examples/run", List.of(), new File("/dev/null"), env), timeout);
   }
 
   /** As {@link #coordinator}, with {@code stdin} as the coordinator's standard input. */

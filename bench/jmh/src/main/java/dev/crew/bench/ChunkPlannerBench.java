@@ -1,6 +1,6 @@
 package dev.crew.bench;
 
-import dev.crew.coordinator.job.ChunkPlanner;
+import dev.crew.client.job.ChunkPlanner;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

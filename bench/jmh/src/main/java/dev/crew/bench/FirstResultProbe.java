@@ -2,18 +2,18 @@ package dev.crew.bench;
 
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.core.HazelcastInstance;
+import dev.crew.client.job.ChunkPlanner;
+import dev.crew.client.job.JobRun;
+import dev.crew.client.job.Outcome;
+import dev.crew.client.job.Progress;
+import dev.crew.client.job.RangeSource;
+import dev.crew.client.job.ResultHandler;
 import dev.crew.common.ClusterConfigs;
 import dev.crew.common.Job;
 import dev.crew.common.JobSigner;
 import dev.crew.common.Lane;
 import dev.crew.common.Params;
 import dev.crew.common.TaskResult;
-import dev.crew.coordinator.job.ChunkPlanner;
-import dev.crew.coordinator.job.JobRun;
-import dev.crew.coordinator.job.Outcome;
-import dev.crew.coordinator.job.Progress;
-import dev.crew.coordinator.job.RangeSource;
-import dev.crew.coordinator.job.ResultHandler;
 import java.time.Duration;
 import java.util.List;
 

@@ -1,5 +1,6 @@
 package dev.crew.coordinator.job;
 
+import dev.crew.client.job.Progress;
 import java.io.PrintStream;
 import java.time.temporal.ChronoUnit;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.CharacterEscapes;
 import com.fasterxml.jackson.core.io.SerializedString;
+import dev.crew.client.job.ResultHandler;
 import dev.crew.common.TaskResult;
 import dev.crew.common.TerminalText;
 import java.io.IOException;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.crew.client.job.InOrder;
+import dev.crew.client.job.Reduction;
 import dev.crew.common.TaskChunk;
 import dev.crew.common.TaskResult;
 import java.io.IOException;

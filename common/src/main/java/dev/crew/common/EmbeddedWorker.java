@@ -1,0 +1,53 @@
+package dev.crew.common;
+
+import com.hazelcast.core.HazelcastInstance;
+import java.util.ServiceLoader;
+
+/**
+ * A worker running inside this JVM, the only member of a private cluster on loopback: what {@code
+ * coordinator run} and the client library's embedded mode run jobs on. The worker module provides
+ * the {@link Factory} (found with {@link java.util.ServiceLoader}), so a program that never embeds
+ * a worker needs no worker classes.
+ */
+public interface EmbeddedWorker extends AutoCloseable {
+
+  /** The worker's member, to run jobs through. */
+  HazelcastInstance hazelcast();
+
+  /** Stops the worker and its private cluster. */
+  @Override
+  void close();
+
+  /**
+   * Starts a worker in this JVM with the first {@link Factory} that {@code loader} finds, or that
+   * this class's loader finds.
+   *
+   * @throws IllegalStateException if there is none: the program lacks the crew-worker jar
+   * @throws IllegalArgumentException if a number is out of range
+   */
+  static EmbeddedWorker start(
+      int cpuThreads, int ioConcurrency, JobSigner signer, TaskCatalog tasks, ClassLoader loader) {
+    for (Factory factory : ServiceLoader.load(Factory.class, loader)) {
+      return factory.start(cpuThreads, ioConcurrency, signer, tasks);
+    }
+    for (Factory factory :
+        ServiceLoader.load(Factory.class, EmbeddedWorker.class.getClassLoader())) {
+      return factory.start(cpuThreads, ioConcurrency, signer, tasks);
+    }
+    throw new IllegalStateException(
+        "an embedded worker needs the crew-worker jar (dev.crew:crew-worker) on the class path");
+  }
+
+  /** Starts embedded workers. */
+  interface Factory {
+    /**
+     * Starts a worker that uses {@code cpuThreads} threads on its CPU lane and keeps at most {@code
+     * ioConcurrency} items in flight on its I/O lane, runs only jobs signed by {@code signer}, and
+     * offers the tasks {@code tasks} lists. Its cluster takes no other member, and it may run
+     * commands: they run as the user of this process.
+     *
+     * @throws IllegalArgumentException if a number is out of range
+     */
+    EmbeddedWorker start(int cpuThreads, int ioConcurrency, JobSigner signer, TaskCatalog tasks);
+  }
+}
