@@ -20,13 +20,19 @@ public record ClusterView(List<WorkerView> workers) {
    * One worker.
    *
    * @param name its name, {@code host:port}
+   * @param member its Hazelcast member's UUID
    * @param cores the cores of its host
    * @param cpuThreads the threads of its CPU lane
    * @param ioConcurrency the items its I/O lane keeps in flight at most
    * @param tasks the tasks it offers, each with the lane it runs on
    */
   public record WorkerView(
-      String name, int cores, int cpuThreads, int ioConcurrency, Map<String, Lane> tasks) {
+      String name,
+      String member,
+      int cores,
+      int cpuThreads,
+      int ioConcurrency,
+      Map<String, Lane> tasks) {
     /** Copies the tasks. */
     public WorkerView {
       tasks = Map.copyOf(tasks);
@@ -73,6 +79,7 @@ public record ClusterView(List<WorkerView> workers) {
       workers.add(
           new WorkerView(
               Names.member(member),
+              member.getUuid().toString(),
               number(member, Names.ATTR_CORES),
               number(member, Names.ATTR_CPU_THREADS),
               number(member, Names.ATTR_IO_CONCURRENCY),

@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.crew.client.job.Abandonment;
 import dev.crew.client.job.BadInputException;
+import dev.crew.client.job.BroadcastTargets;
 import dev.crew.client.job.Cancellation;
 import dev.crew.client.job.ChunkPlanner;
 import dev.crew.client.job.InOrder;
@@ -35,6 +36,7 @@ import dev.crew.common.ledger.TaskLedger;
 import dev.crew.common.view.ClusterSnapshot;
 import dev.crew.common.view.ClusterWatch;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -186,6 +188,14 @@ public final class CrewClient implements AutoCloseable {
                   ? ": it runs commands, which only workers started with --allow-exec do"
                   : " (known: " + String.join(", ", view.tasks().keySet()) + ")"));
     }
+    List<JobRun.Target> broadcastTo = List.of();
+    if (spec.broadcast()) {
+      broadcastTo = BroadcastTargets.of(view, spec.task());
+      if (broadcastTo.isEmpty()) {
+        throw new CrewClientException(
+            "a broadcast needs workers in the cluster now: the job runs on those of its start");
+      }
+    }
     ItemSource source = open(spec.input());
     String jobId = spec.jobId().orElseGet(() -> JobRun.newJobId(spec.task()));
     Job job =
@@ -228,7 +238,7 @@ public final class CrewClient implements AutoCloseable {
     }
     ResultHandler results = handler;
     ItemSource input = handle.watching(source);
-    JobRun.Options options = new JobRun.Options(false, keep, slots, signer, keepLimit);
+    JobRun.Options options = new JobRun.Options(false, keep, slots, signer, keepLimit, broadcastTo);
     Thread run =
         Thread.ofPlatform()
             .name("crew-job-" + jobId)

@@ -35,6 +35,7 @@ import org.jspecify.annotations.Nullable;
  * @param reduce a reduction of the values ({@code sum}, {@code count}, {@code min}, {@code max})
  *     given in the summary instead of the results
  * @param discardResults whether the results are only counted, not handed to the program
+ * @param broadcast whether every worker that offers the task when the job starts runs every item
  */
 public record JobSpec(
     String task,
@@ -48,7 +49,8 @@ public record JobSpec(
     Optional<String> jobId,
     boolean ordered,
     Optional<String> reduce,
-    boolean discardResults) {
+    boolean discardResults,
+    boolean broadcast) {
 
   /** Checks what can be checked without the cluster. */
   public JobSpec {
@@ -72,6 +74,10 @@ public record JobSpec(
     }
     if (ordered && reduce.isPresent()) {
       throw new IllegalArgumentException("a reduction has no order: ordered and reduce exclude");
+    }
+    if (broadcast && jobId.isPresent()) {
+      throw new IllegalArgumentException(
+          "a broadcast job runs once, on the workers of its start: it takes no id to go on with");
     }
     if (ordered && discardResults) {
       throw new IllegalArgumentException("discarded results have no order");
@@ -137,6 +143,7 @@ public record JobSpec(
     private boolean ordered;
     private @Nullable String reduce;
     private boolean discardResults;
+    private boolean broadcast;
 
     private Builder(String task) {
       this.task = Objects.requireNonNull(task, "task");
@@ -314,6 +321,19 @@ public record JobSpec(
     }
 
     /**
+     * Every worker that offers the task when the job starts runs every item, on its own host (a
+     * probe of each host, a file checked on each); each result names its worker. A worker that
+     * leaves mid-job has its remaining items failed with an error that says so; they do not run
+     * elsewhere, and a worker that joins later does not take part.
+     *
+     * @return this builder
+     */
+    public Builder broadcast() {
+      this.broadcast = true;
+      return this;
+    }
+
+    /**
      * The spec.
      *
      * @return the spec
@@ -335,7 +355,8 @@ public record JobSpec(
           Optional.ofNullable(jobId),
           ordered,
           Optional.ofNullable(reduce),
-          discardResults || reduce != null);
+          discardResults || reduce != null,
+          broadcast);
     }
   }
 

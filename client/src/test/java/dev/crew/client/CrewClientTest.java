@@ -222,6 +222,23 @@ class CrewClientTest {
   }
 
   @Test
+  void broadcast_theOneWorkerRunsEveryItemOnce_andABroadcastTakesNoId() {
+    String worker = crew.workers().workers().getFirst().name();
+
+    JobHandle job = crew.submit(JobSpec.task("sum-squares").range(1, 40).broadcast().build());
+
+    List<ItemResult> results = job.results().toList();
+    assertThat(results)
+        .extracting(ItemResult::index)
+        .containsExactlyInAnyOrderElementsOf(range(0, 39));
+    assertThat(results).allSatisfy(r -> assertThat(r.worker()).isEqualTo(worker));
+    assertThat(job.summary().join().perWorker()).isEqualTo(java.util.Map.of(worker, 40L));
+    assertThatThrownBy(() -> JobSpec.task("fib").range(1, 2).broadcast().id("again").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("broadcast");
+  }
+
+  @Test
   void workers_theEmbeddedWorkerWithItsTasks() {
     ClusterView view = crew.workers();
 

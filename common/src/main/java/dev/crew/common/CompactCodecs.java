@@ -27,6 +27,12 @@ public final class CompactCodecs {
   private CompactCodecs() {}
 
   /** The sealed field of a record, if it has one (records written before sealing have none). */
+  /** A string field that records written before it existed (or by others) lack: empty then. */
+  private static String text(CompactReader in, String field) {
+    String value = in.getFieldKind(field) == FieldKind.STRING ? in.readString(field) : null;
+    return value == null ? "" : value;
+  }
+
   private static byte @Nullable [] sealedField(CompactReader in) {
     return in.getFieldKind("sealed") == FieldKind.ARRAY_OF_INT8
         ? in.readArrayOfInt8("sealed")
@@ -219,7 +225,9 @@ public final class CompactCodecs {
               in.readInt64("rangeStart"),
               null,
               in.readInt32("attempt"),
-              in.readString("signature"));
+              in.readString("signature"),
+              text(in, "target"),
+              text(in, "targetWorker"));
       byte[] sealed = sealedField(in);
       if (sealed != null && sealer == null) {
         // Read as a range it would run other items: a process without the secret must not.
@@ -250,6 +258,8 @@ public final class CompactCodecs {
               : null);
       out.writeInt32("attempt", chunk.attempt());
       out.writeString("signature", chunk.signature());
+      out.writeString("target", chunk.target());
+      out.writeString("targetWorker", chunk.targetWorker());
     }
 
     @Override

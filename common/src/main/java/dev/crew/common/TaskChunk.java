@@ -12,6 +12,10 @@ import org.jspecify.annotations.Nullable;
  *     higher attempt
  * @param signature HMAC of the task under the cluster secret ({@link JobSigner}); empty when
  *     unsigned
+ * @param target for a task of a broadcast job, the member (its UUID) that alone may claim it; empty
+ *     for a task any worker may run
+ * @param targetWorker the name ({@code host:port}) of the target's worker, which labels the task's
+ *     failure if the target leaves before it ran; empty when there is no target
  */
 public record TaskChunk(
     String jobId,
@@ -21,8 +25,23 @@ public record TaskChunk(
     long rangeStart,
     String @Nullable [] items,
     int attempt,
-    String signature)
+    String signature,
+    String target,
+    String targetWorker)
     implements ItemSpan {
+
+  /** A task any worker may run. */
+  public TaskChunk(
+      String jobId,
+      long seq,
+      long firstIndex,
+      int count,
+      long rangeStart,
+      String @Nullable [] items,
+      int attempt,
+      String signature) {
+    this(jobId, seq, firstIndex, count, rangeStart, items, attempt, signature, "", "");
+  }
 
   /** An unsigned task. */
   public TaskChunk(
@@ -39,6 +58,8 @@ public record TaskChunk(
   public TaskChunk {
     requireNonNull(jobId, "jobId");
     requireNonNull(signature, "signature");
+    requireNonNull(target, "target");
+    requireNonNull(targetWorker, "targetWorker");
     ItemSpan.check(firstIndex, count, items);
     if (seq < 0 || attempt < 0) {
       throw new IllegalArgumentException("seq and attempt must not be negative");
@@ -60,16 +81,63 @@ public record TaskChunk(
 
   /** The same task, to be run again after its worker was lost. */
   public TaskChunk nextAttempt() {
-    return new TaskChunk(jobId, seq, firstIndex, count, rangeStart, items, attempt + 1, signature);
+    return new TaskChunk(
+        jobId,
+        seq,
+        firstIndex,
+        count,
+        rangeStart,
+        items,
+        attempt + 1,
+        signature,
+        target,
+        targetWorker);
   }
 
   /** The same task carrying {@code newSignature}. */
   public TaskChunk withSignature(String newSignature) {
-    return new TaskChunk(jobId, seq, firstIndex, count, rangeStart, items, attempt, newSignature);
+    return new TaskChunk(
+        jobId,
+        seq,
+        firstIndex,
+        count,
+        rangeStart,
+        items,
+        attempt,
+        newSignature,
+        target,
+        targetWorker);
   }
 
   /** The same task over {@code newItems}, one per item of its span. */
   public TaskChunk withItems(String @Nullable [] newItems) {
-    return new TaskChunk(jobId, seq, firstIndex, count, rangeStart, newItems, attempt, signature);
+    return new TaskChunk(
+        jobId,
+        seq,
+        firstIndex,
+        count,
+        rangeStart,
+        newItems,
+        attempt,
+        signature,
+        target,
+        targetWorker);
+  }
+
+  /**
+   * This task's items as task {@code newSeq} of a broadcast job, for member {@code member} (its
+   * UUID) alone, whose worker is named {@code worker}; unsigned, as its sequence changed.
+   */
+  public TaskChunk forTarget(long newSeq, String member, String worker) {
+    if (member.isEmpty() || worker.isEmpty()) {
+      throw new IllegalArgumentException("a broadcast task needs its member and worker");
+    }
+    return new TaskChunk(
+        jobId, newSeq, firstIndex, count, rangeStart, items, attempt, "", member, worker);
+  }
+
+  /** Whether only one member may claim this task (it is part of a broadcast job). */
+  public boolean targeted() {
+    return !target.isEmpty();
   }
 }

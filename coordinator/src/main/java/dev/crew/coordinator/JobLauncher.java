@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import dev.crew.client.ClusterView;
 import dev.crew.client.job.Abandonment;
 import dev.crew.client.job.BadInputException;
+import dev.crew.client.job.BroadcastTargets;
 import dev.crew.client.job.ChunkPlanner;
 import dev.crew.client.job.InOrder;
 import dev.crew.client.job.ItemSource;
@@ -33,6 +34,7 @@ import java.io.PrintWriter;
 import java.io.Writer;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -92,6 +94,19 @@ final class JobLauncher {
                 + (runsCommands
                     ? ": it runs commands, which only workers started with --allow-exec do"
                     : " (known: " + String.join(", ", view.tasks().keySet()) + ")"));
+      }
+      List<JobRun.Target> broadcastTo = List.of();
+      if (options.broadcast) {
+        broadcastTo = BroadcastTargets.of(view, checked.task());
+        if (broadcastTo.isEmpty()) {
+          throw CrewException.usage(
+              "--broadcast needs workers in the cluster now: the job runs on those of its start");
+        }
+        err.println(
+            "coordinator: broadcast to "
+                + broadcastTo.size()
+                + (broadcastTo.size() == 1 ? " worker: " : " workers: ")
+                + String.join(", ", broadcastTo.stream().map(JobRun.Target::worker).toList()));
       }
       String jobId = options.jobId != null ? options.jobId : JobRun.newJobId(checked.task());
       Job job =
@@ -165,7 +180,12 @@ final class JobLauncher {
                     handler,
                     progress,
                     new JobRun.Options(
-                        detach, keep, Math.max(1, view.slots(lane)), signer, keepLimit));
+                        detach,
+                        keep,
+                        Math.max(1, view.slots(lane)),
+                        signer,
+                        keepLimit,
+                        broadcastTo));
       } catch (JobIdTakenException e) {
         throw CrewException.usage(e.getMessage());
       } catch (BadInputException e) {

@@ -76,6 +76,14 @@ final class JobOptions {
   boolean ordered;
 
   @Option(
+      names = "--broadcast",
+      description =
+          "Every worker that offers the task when the job starts runs every item, on its own host;"
+              + " results name their worker. A worker that leaves mid-job is reported in its"
+              + " items' errors; its items do not run elsewhere.")
+  boolean broadcast;
+
+  @Option(
       names = "--reduce",
       paramLabel = "sum|count|min|max",
       description = "Print only this reduction of the numeric results.")
@@ -158,6 +166,11 @@ final class JobOptions {
       }
       long total = input.range != null ? RangeSource.parse(input.range).total() : -1;
       ChunkPlanner.parse(chunk, 1, total, Duration.ZERO);
+      if (broadcast && jobId != null) {
+        throw new IllegalArgumentException(
+            "--broadcast and --job-id do not go together (a broadcast runs on the workers of its"
+                + " start, once)");
+      }
       if (jobId != null && (jobId.isBlank() || jobId.contains("/"))) {
         throw new IllegalArgumentException(
             "--job-id '" + jobId + "' must be non-blank and contain no '/'");

@@ -338,10 +338,33 @@ final class CrewLaunchers implements AutoCloseable {
 
   private Child start(
       String label, String launcher, List<String> args, File stdin, Map<String, String> extraEnv) {
+    return start(List.of(), label, launcher, args, stdin, extraEnv);
+  }
+
+  /**
+   * Starts {@code launcher ARGS} (a path under the repository) behind {@code prefix}, e.g. a
+   * command that runs it in a network namespace, and returns at once.
+   */
+  Child startBehind(
+      List<String> prefix,
+      String label,
+      String launcher,
+      List<String> args,
+      Map<String, String> env) {
+    return start(prefix, label, launcher, args, new File("/dev/null"), env);
+  }
+
+  private Child start(
+      List<String> prefix,
+      String label,
+      String launcher,
+      List<String> args,
+      File stdin,
+      Map<String, String> extraEnv) {
     String name = String.format("%02d-%s", counter.incrementAndGet(), label);
     Path out = logDir.resolve(name + ".out");
     Path err = logDir.resolve(name + ".err");
-    List<String> command = new ArrayList<>();
+    List<String> command = new ArrayList<>(prefix);
     command.add(home.resolve(launcher).toString());
     command.addAll(args);
     ProcessBuilder builder =

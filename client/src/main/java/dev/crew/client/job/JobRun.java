@@ -93,9 +93,20 @@ public final class JobRun {
    *     unsigned
    * @param keepLimitBytes with {@code keepResults}, bytes of delivered results to keep; those
    *     delivered after are replaced by their counts, as without it
+   * @param broadcastTo for a broadcast job, the workers that each run every item (every task is
+   *     stored once per worker, for that worker alone); empty for a job whose items run once
    */
   public record Options(
-      boolean detach, boolean keepResults, int slots, JobSigner signer, long keepLimitBytes) {
+      boolean detach,
+      boolean keepResults,
+      int slots,
+      JobSigner signer,
+      long keepLimitBytes,
+      List<Target> broadcastTo) {
+    public Options {
+      broadcastTo = List.copyOf(broadcastTo);
+    }
+
     public Options(boolean detach, boolean keepResults) {
       this(detach, keepResults, MAX_TASK_WINDOW, null);
     }
@@ -103,6 +114,12 @@ public final class JobRun {
     /** Options that keep every delivered result when {@code keepResults}. */
     public Options(boolean detach, boolean keepResults, int slots, JobSigner signer) {
       this(detach, keepResults, slots, signer, Long.MAX_VALUE);
+    }
+
+    /** Options of a job whose items run once. */
+    public Options(
+        boolean detach, boolean keepResults, int slots, JobSigner signer, long keepLimitBytes) {
+      this(detach, keepResults, slots, signer, keepLimitBytes, List.of());
     }
 
     int taskWindow() {
@@ -119,6 +136,14 @@ public final class JobRun {
       return (int) Math.clamp((long) (perSlot * slots), taskWindow(), MAX_TASK_WINDOW);
     }
   }
+
+  /**
+   * A worker a broadcast job runs on.
+   *
+   * @param member its member's UUID: only that member claims its tasks
+   * @param worker its name, {@code host:port}
+   */
+  public record Target(String member, String worker) {}
 
   private sealed interface Event {}
 
@@ -148,6 +173,7 @@ public final class JobRun {
   private volatile boolean stored;
 
   private JobSigner signer;
+  private List<Target> broadcastTo = List.of();
   private long forgedDropped;
 
   public JobRun(HazelcastInstance hazelcast) {
@@ -188,6 +214,7 @@ public final class JobRun {
     long started = System.nanoTime();
     inFlight = new InFlight(options.taskWindow(), ITEM_WINDOW);
     signer = options.signer();
+    broadcastTo = options.broadcastTo();
     if (signer != null) {
       job = job.withSignature(signer.sign(job));
     }
@@ -212,6 +239,13 @@ public final class JobRun {
               + " choose another --job-id");
     }
     Resume resume = Resume.FRESH;
+    if (existing != null && !broadcastTo.isEmpty()) {
+      throw new JobIdTakenException(
+          "job '"
+              + job.id()
+              + "' exists already, and a broadcast job is not taken up again (its workers were"
+              + " those of its start); choose another --job-id");
+    }
     if (existing != null) {
       job = adopt((Job) existing, job);
       resume = Resume.find(ledger, results, job.id());
@@ -287,22 +321,24 @@ public final class JobRun {
         if (chunk == null) {
           break;
         }
-        if (signer != null) {
-          chunk = chunk.withSignature(signer.sign(chunk));
-        }
-        inFlight.admit(seq, chunk.count(), () -> store(job, batch));
-        batch.add(chunk);
-        seq++;
-        if (batch.size() >= batchLimit) {
-          store(job, batch);
-          // The first task goes out alone, for the first result's sake; then batches grow to save
-          // round trips.
-          batchLimit = Math.min(MAX_BATCH, batchLimit * 2);
+        for (TaskChunk task : copies(chunk)) {
+          if (signer != null) {
+            task = task.withSignature(signer.sign(task));
+          }
+          inFlight.admit(seq, task.count(), () -> store(job, batch));
+          batch.add(task);
+          seq++;
+          if (batch.size() >= batchLimit) {
+            store(job, batch);
+            // The first task goes out alone, for the first result's sake; then batches grow to
+            // save round trips.
+            batchLimit = Math.min(MAX_BATCH, batchLimit * 2);
+          }
         }
       }
       store(job, batch);
       if (!stopped) {
-        long items = source.read();
+        long items = source.read() * Math.max(1, broadcastTo.size());
         long tasks = seq;
         markQueued(job.id(), items, tasks, source.digest().orElse(""));
         stored = true;
@@ -315,6 +351,22 @@ public final class JobRun {
         inbox.add(new ProducerFailed(e));
       }
     }
+  }
+
+  /**
+   * The tasks that run {@code chunk}'s items: the chunk itself, or for a broadcast job one copy per
+   * worker, numbered on from the chunk's own sequence.
+   */
+  private List<TaskChunk> copies(TaskChunk chunk) {
+    if (broadcastTo.isEmpty()) {
+      return List.of(chunk);
+    }
+    List<TaskChunk> copies = new ArrayList<>(broadcastTo.size());
+    for (int k = 0; k < broadcastTo.size(); k++) {
+      Target target = broadcastTo.get(k);
+      copies.add(chunk.forTarget(chunk.seq() + k, target.member(), target.worker()));
+    }
+    return copies;
   }
 
   /** Stores the batch's tasks in the ledger, on the job's lane, waiting while its lane is full. */

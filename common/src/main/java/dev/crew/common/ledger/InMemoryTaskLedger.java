@@ -84,13 +84,19 @@ public final class InMemoryTaskLedger implements TaskLedger {
     try {
       ArrayDeque<BlockKey> keys = keysOf(lane);
       List<TaskChunk> claimed = new ArrayList<>();
+      // Blocks whose queued tasks are all for other members (broadcast): passed over until a wait.
+      Set<BlockKey> passedOver = new HashSet<>();
       while (claimed.isEmpty()) {
         BlockKey key = keys.poll();
-        if (key == null) {
+        if (key == null || passedOver.contains(key)) {
+          if (key != null) {
+            keys.offerFirst(key);
+          }
           if (waitNanos <= 0) {
             return List.of();
           }
           waitNanos = queued.awaitNanos(waitNanos);
+          passedOver.clear();
           continue;
         }
         TaskBlock block = find(key);
@@ -103,6 +109,9 @@ public final class InMemoryTaskLedger implements TaskLedger {
         claimed.addAll(step.outcome());
         if (step.block().queued() > 0) {
           keys.offer(key);
+          if (step.outcome().isEmpty()) {
+            passedOver.add(key);
+          }
         }
       }
       return claimed;

@@ -74,13 +74,15 @@ record TaskBlock(String jobId, Lane lane, long firstSeq, List<TaskState> slots) 
   }
 
   /**
-   * Claims up to {@code max} queued tasks, in order, for {@code claimant} until {@code deadline}.
+   * Claims up to {@code max} queued tasks, in order, for {@code claimant} until {@code deadline}; a
+   * task of a broadcast job only by its target's member.
    */
   Step<List<TaskChunk>> claim(Claimant claimant, int max, long deadlineMillis) {
     List<TaskState> next = new ArrayList<>(slots);
     List<TaskChunk> claimed = new ArrayList<>(Math.min(max, slots.size()));
     for (int i = 0; i < next.size() && claimed.size() < max; i++) {
-      if (next.get(i) instanceof Queued(TaskChunk task)) {
+      if (next.get(i) instanceof Queued(TaskChunk task)
+          && (!task.targeted() || task.target().equals(claimant.memberUuid()))) {
         next.set(i, new Claimed(task, claimant.worker(), claimant.memberUuid(), deadlineMillis));
         claimed.add(task);
       }
@@ -210,22 +212,58 @@ record TaskBlock(String jobId, Lane lane, long firstSeq, List<TaskState> slots) 
 
   /**
    * Queues again, as their next attempt, the claims {@code loss} names: all of them in this block
-   * at once.
+   * at once. A task of a broadcast job whose target {@code loss} names (left, or silent) is not run
+   * elsewhere: it is recorded as failed, each item with {@link #TARGET_LEFT}, queued or claimed.
    *
    * @return the worker of each claim that went back
    */
   Step<List<String>> putBack(Loss loss, long nowMillis) {
     List<TaskState> next = new ArrayList<>(slots);
     List<String> holders = new ArrayList<>();
+    boolean failed = false;
     for (int i = 0; i < next.size(); i++) {
-      if (next.get(i) instanceof Claimed c && isLost(c, loss, nowMillis)) {
+      TaskChunk task =
+          switch (next.get(i)) {
+            case Queued q -> q.task();
+            case Claimed c -> c.task();
+            case Recorded r -> null;
+            case Consumed c -> null;
+          };
+      if (task != null && task.targeted() && targetLost(task.target(), loss)) {
+        next.set(i, new Recorded(targetLeft(task)));
+        failed = true;
+      } else if (next.get(i) instanceof Claimed c && isLost(c, loss, nowMillis)) {
         next.set(i, c.putBack());
         holders.add(c.worker());
       }
     }
-    return holders.isEmpty()
+    return holders.isEmpty() && !failed
         ? new Step<>(this, List.of(), false)
         : new Step<>(with(next), List.copyOf(holders), true);
+  }
+
+  /** The error of each item of a broadcast task whose target left before running it. */
+  static final String TARGET_LEFT =
+      "its worker left the cluster before running it (a broadcast item runs on its own worker"
+          + " only)";
+
+  /** The result of a broadcast task whose target left: every item failed, on its worker. */
+  private static TaskResult targetLeft(TaskChunk task) {
+    String[] errors = new String[task.count()];
+    java.util.Arrays.fill(errors, TARGET_LEFT);
+    return TaskResult.of(task, task.targetWorker(), 0, new String[task.count()], errors);
+  }
+
+  /**
+   * Whether {@code loss} says member {@code target} is gone: it left or went silent. Claims past
+   * their deadline on a live member say nothing of it.
+   */
+  private static boolean targetLost(String target, Loss loss) {
+    return switch (loss) {
+      case Loss.MemberLeft left -> target.equals(left.memberUuid());
+      case Loss.Departed departed -> !departed.members().contains(target);
+      case Loss.ClaimsExpired expired -> false;
+    };
   }
 
   private static boolean isLost(Claimed claim, Loss loss, long nowMillis) {

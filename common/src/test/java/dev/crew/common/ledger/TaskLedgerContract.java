@@ -265,6 +265,76 @@ abstract class TaskLedgerContract {
     assertThat(ledger().putBack(new Loss.Departed(Set.of(BOB.memberUuid()))).total()).isZero();
   }
 
+  /** Tasks {@code from..} of a broadcast job, each stored once for ANN and once for BOB. */
+  static List<TaskChunk> broadcast(String jobId, int from, int chunks) {
+    List<TaskChunk> tasks = new ArrayList<>();
+    for (int i = from; i < from + chunks; i++) {
+      TaskChunk chunk = TaskChunk.ofRange(jobId, 2L * i, i, i, 1);
+      tasks.add(chunk.forTarget(2L * i, ANN.memberUuid(), ANN.worker()));
+      tasks.add(chunk.forTarget(2L * i + 1, BOB.memberUuid(), BOB.worker()));
+    }
+    return tasks;
+  }
+
+  @Test
+  void claim_aBroadcastTaskGoesToItsTargetOnly() throws Exception {
+    ledger().store(Lane.CPU, broadcast("job-b", 0, 10));
+    Claimant carol = new Claimant("carol:5701", "member-carol");
+
+    assertThat(claimAll(carol, 100)).isEmpty();
+    List<TaskChunk> anns = claimAll(ANN, 3);
+    List<TaskChunk> bobs = claimAll(BOB, 7);
+
+    assertThat(anns).hasSize(10).allSatisfy(t -> assertThat(t.target()).isEqualTo("member-ann"));
+    assertThat(bobs).hasSize(10).allSatisfy(t -> assertThat(t.target()).isEqualTo("member-bob"));
+    assertThat(anns)
+        .extracting(TaskChunk::firstIndex)
+        .containsExactlyInAnyOrderElementsOf(bobs.stream().map(TaskChunk::firstIndex).toList());
+  }
+
+  @Test
+  void putBack_aLeftTargetsTasksFailOnItsWorker_queuedOrClaimed_andNotElsewhere() throws Exception {
+    ledger().store(Lane.CPU, broadcast("job-b", 0, 6));
+    List<TaskChunk> held = claim(ANN, 2);
+    List<TaskChunk> bobs = claimAll(BOB, 6);
+    ledger().record(resultsOf(bobs, BOB));
+
+    assertThat(ledger().putBack(new Loss.MemberLeft(ANN.memberUuid())).total()).isZero();
+
+    assertThat(claimAll(BOB, 100)).isEmpty();
+    List<TaskResult> results = consumeAll("job-b", 100);
+    assertThat(results).hasSize(12);
+    List<TaskResult> anns = results.stream().filter(r -> r.worker().equals(ANN.worker())).toList();
+    assertThat(anns)
+        .hasSize(6)
+        .allSatisfy(
+            r -> {
+              assertThat(r.failed()).isEqualTo(1);
+              assertThat(r.errors()[0]).isEqualTo(TaskBlock.TARGET_LEFT);
+            });
+    assertThat(anns).extracting(TaskResult::seq).contains(held.get(0).seq(), held.get(1).seq());
+    assertThat(results)
+        .filteredOn(r -> r.worker().equals(BOB.worker()))
+        .hasSize(6)
+        .allSatisfy(r -> assertThat(r.ok()).isEqualTo(1));
+    // A late result of the target that left is a duplicate: its failure was recorded first.
+    assertThat(ledger().record(List.of(resultOf(held.get(0), ANN))).recorded()).isZero();
+  }
+
+  @Test
+  void putBack_departedFailsTheTasksOfTargetsNotListed_expiredClaimsDoNot() throws Exception {
+    ledger().store(Lane.CPU, broadcast("job-b", 0, 3));
+    claimAll(ANN, 3);
+    clock.advance(CLAIM_TIMEOUT.plusMillis(1));
+
+    ledger().putBack(new Loss.ClaimsExpired(ANN.memberUuid(), Set.of()));
+    assertThat(ledger().tally("job-b").states()).isEqualTo(new JobTally(6, 0, 0, 0));
+    ledger().putBack(new Loss.Departed(Set.of(ANN.memberUuid())));
+
+    assertThat(ledger().tally("job-b").states()).isEqualTo(new JobTally(3, 0, 3, 0));
+    assertThat(claimAll(ANN, 10)).hasSize(3);
+  }
+
   @Test
   void pending_handsOverAgainUntilSettled() throws Exception {
     List<TaskChunk> stored = tasks("job-a", 0, 10);
