@@ -33,7 +33,8 @@ public interface JobHandle {
 
   /**
    * The item results as a {@link Flow.Publisher}, for one subscriber, which sets the pace with its
-   * requests. Use either this or {@link #results()}, once.
+   * requests; once it cancels its subscription, results are only counted. Use either this or {@link
+   * #results()}, once.
    *
    * @return a publisher of the results
    * @throws IllegalStateException if the results were asked for already, or the spec discards them

@@ -229,7 +229,7 @@ final class RunningJob implements JobHandle {
               () -> {
                 try {
                   FeedIterator items = new FeedIterator();
-                  while (items.hasNext() && !publisher.isClosed()) {
+                  while (items.hasNext() && publisher.getNumberOfSubscribers() > 0) {
                     // Waits while the subscriber's buffer is full: its requests set the pace.
                     publisher.submit(items.next());
                   }

@@ -156,6 +156,44 @@ class CrewClientTest {
   }
 
   @Test
+  void publisher_aSubscriberThatCancels_theJobStillEndsAndCountsEveryItem() throws Exception {
+    JobHandle job = crew.submit(JobSpec.task("noop").range(1, 30_000).chunk(10).build());
+    List<ItemResult> taken = Collections.synchronizedList(new ArrayList<>());
+    CountDownLatch gotTwo = new CountDownLatch(2);
+
+    job.publisher()
+        .subscribe(
+            new Flow.Subscriber<>() {
+              private Flow.Subscription subscription;
+
+              @Override
+              public void onSubscribe(Flow.Subscription subscription) {
+                this.subscription = subscription;
+                subscription.request(2);
+              }
+
+              @Override
+              public void onNext(ItemResult item) {
+                taken.add(item);
+                gotTwo.countDown();
+                if (taken.size() == 2) {
+                  subscription.cancel();
+                }
+              }
+
+              @Override
+              public void onError(Throwable throwable) {}
+
+              @Override
+              public void onComplete() {}
+            });
+
+    assertThat(gotTwo.await(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(job.summary().join().ok()).isEqualTo(30_000);
+    assertThat(taken).hasSize(2);
+  }
+
+  @Test
   void cancel_midway_theStreamEndsAndTheSummarySaysCancelled() {
     List<String> delays = Collections.nCopies(400, "100");
     JobHandle job = crew.submit(JobSpec.task("sleep").items(delays).chunk(1).build());
