@@ -27,6 +27,7 @@ import dev.crew.common.JobSigner;
 import dev.crew.common.Lane;
 import dev.crew.common.Names;
 import dev.crew.common.Params;
+import dev.crew.common.Reducer;
 import dev.crew.common.ResultBudget;
 import dev.crew.common.ResultHoldings;
 import dev.crew.common.SecretFingerprint;
@@ -177,6 +178,7 @@ public final class CrewClient implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new CrewClientException(e.getMessage(), e);
     }
+    Optional<Reducer> reducer = spec.reduce().map(CrewClient::reducer);
     ClusterView view = workers();
     Lane lane = spec.lane().orElseGet(() -> laneOf(spec.task(), localTask, view));
     if (!view.workers().isEmpty() && view.workersWith(spec.task()) == 0) {
@@ -223,7 +225,7 @@ public final class CrewClient implements AutoCloseable {
             slots,
             source.total(),
             Duration.ofMillis(200));
-    Reduction reduction = spec.reduce().map(op -> new Reduction(reduction(op))).orElse(null);
+    Reduction reduction = reducer.map(Reduction::new).orElse(null);
     boolean keep = spec.jobId().isPresent();
     hazelcast
         .<String, ResultBudget>getMap(Names.BUDGETS)
@@ -277,9 +279,9 @@ public final class CrewClient implements AutoCloseable {
         : "job " + jobId + ": " + message;
   }
 
-  private static Reduction.Op reduction(String op) {
+  private static Reducer reducer(String name) {
     try {
-      return Reduction.Op.parse(op);
+      return Reduction.find(name, Thread.currentThread().getContextClassLoader());
     } catch (IllegalArgumentException e) {
       throw new CrewClientException(e.getMessage(), e);
     }

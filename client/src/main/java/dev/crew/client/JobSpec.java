@@ -32,8 +32,9 @@ import org.jspecify.annotations.Nullable;
  * @param jobId the id to submit under; empty for a fresh one. Submitting an id again with the same
  *     work goes on with the stored job instead of queuing it twice.
  * @param ordered whether results arrive in input order (held back until those before them came)
- * @param reduce a reduction of the values ({@code sum}, {@code count}, {@code min}, {@code max})
- *     given in the summary instead of the results
+ * @param reduce a reduction of the values ({@code sum}, {@code count}, {@code min}, {@code max},
+ *     {@code mean}, {@code histogram}, or one a plugin on the class path adds) given in the summary
+ *     instead of the results
  * @param discardResults whether the results are only counted, not handed to the program
  * @param broadcast whether every worker that offers the task when the job starts runs every item
  */
@@ -302,7 +303,8 @@ public record JobSpec(
     /**
      * A reduction of the values, given in the summary in place of the results.
      *
-     * @param op {@code sum}, {@code count}, {@code min} or {@code max}
+     * @param op {@code sum}, {@code count}, {@code min}, {@code max}, {@code mean}, {@code
+     *     histogram}, or the name of a plugin's reduction on the class path
      * @return this builder
      */
     public Builder reduce(String op) {

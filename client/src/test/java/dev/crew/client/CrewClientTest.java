@@ -107,6 +107,36 @@ class CrewClientTest {
     assertThatThrownBy(job::results).isInstanceOf(IllegalStateException.class);
   }
 
+  private String reduceOneTo100(String reduction) {
+    JobSummary summary =
+        crew.submit(JobSpec.task("noop").range(1, 100).reduce(reduction).build()).summary().join();
+    assertThat(summary.ok()).isEqualTo(100);
+    return summary.reduction().orElseThrow();
+  }
+
+  @Test
+  void reduce_meanAndHistogram() {
+    assertThat(reduceOneTo100("mean")).isEqualTo("50.5");
+    assertThat(reduceOneTo100("histogram"))
+        .startsWith(
+            "{\"count\":100,\"min\":1,\"max\":100,\"mean\":50.5,\"p50\":50,\"p90\":90,\"p99\":99,"
+                + "\"p999\":100,\"bins\":[{\"from\":1,\"to\":10.9,\"count\":10},");
+  }
+
+  @Test
+  void reduce_aPluginsReductionOnTheClassPath() {
+    assertThat(reduceOneTo100("evens")).isEqualTo("50");
+  }
+
+  @Test
+  void reduce_unknownNameRefusedWithTheKnownOnes() {
+    JobSpec spec = JobSpec.task("noop").range(1, 10).reduce("avg").build();
+
+    assertThatThrownBy(() -> crew.submit(spec))
+        .isInstanceOf(CrewClientException.class)
+        .hasMessage("bad --reduce 'avg' (known: count, evens, histogram, max, mean, min, sum)");
+  }
+
   @Test
   void publisher_theSubscribersRequestsSetThePace() throws Exception {
     JobHandle job = crew.submit(JobSpec.task("sum-squares").range(0, 499).chunk(7).build());

@@ -1,11 +1,8 @@
 package dev.crew.common;
 
 import java.util.Collection;
-import java.util.Collections;
 import java.util.Optional;
-import java.util.ServiceLoader;
 import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
  * The tasks visible to one class loader, by name: the built-ins plus any plugin jars on the
@@ -15,27 +12,14 @@ public final class TaskCatalog {
   private final SortedMap<String, Task> byName;
 
   private TaskCatalog(SortedMap<String, Task> byName) {
-    this.byName = Collections.unmodifiableSortedMap(byName);
+    this.byName = byName;
   }
 
   /**
    * Loads every {@link Task} that {@code loader} can see; a later duplicate name is refused loudly.
    */
   public static TaskCatalog load(ClassLoader loader) {
-    SortedMap<String, Task> byName = new TreeMap<>();
-    for (Task task : ServiceLoader.load(Task.class, loader)) {
-      Task previous = byName.putIfAbsent(task.name(), task);
-      if (previous != null && previous.getClass() != task.getClass()) {
-        throw new IllegalStateException(
-            "two tasks are named '"
-                + task.name()
-                + "': "
-                + previous.getClass().getName()
-                + " and "
-                + task.getClass().getName());
-      }
-    }
-    return new TaskCatalog(byName);
+    return new TaskCatalog(ProvidersByName.load(Task.class, loader, Task::name, "tasks"));
   }
 
   /** The tasks on this program's own classpath. */

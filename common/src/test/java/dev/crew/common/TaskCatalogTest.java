@@ -122,15 +122,20 @@ class TaskCatalogTest {
     }
   }
 
-  /**
-   * A class loader over the test classpath plus a services file naming {@code provider}, as a
-   * plugin jar would.
-   */
   private static URLClassLoader pluginLoader(Path dir, Class<? extends Task> provider)
+      throws IOException {
+    return pluginLoader(dir, Task.class, provider);
+  }
+
+  /**
+   * A class loader over the test classpath plus a services file naming {@code provider} for {@code
+   * service}, as a plugin jar would.
+   */
+  static <T> URLClassLoader pluginLoader(Path dir, Class<T> service, Class<? extends T> provider)
       throws IOException {
     Path services = dir.resolve("META-INF/services");
     Files.createDirectories(services);
-    Files.write(services.resolve(Task.class.getName()), List.of(provider.getName()));
+    Files.write(services.resolve(service.getName()), List.of(provider.getName()));
     return new URLClassLoader(
         new URL[] {dir.toUri().toURL()}, TaskCatalogTest.class.getClassLoader());
   }

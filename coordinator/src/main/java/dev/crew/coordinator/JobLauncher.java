@@ -218,12 +218,13 @@ final class JobLauncher {
       if (reduction != null) {
         out.println(reduction.value());
         out.flush();
-        if (reduction.notNumbers() > 0) {
+        if (reduction.leftOut() > 0) {
           err.println(
               "coordinator: "
-                  + reduction.notNumbers()
-                  + " results were not numbers and were left out of the "
-                  + reduction.op().name().toLowerCase(java.util.Locale.ROOT));
+                  + reduction.leftOut()
+                  + " results that the "
+                  + reduction.name()
+                  + " could not use (e.g. not numbers) were left out");
         }
       }
       err.println(outcome.summary());

@@ -11,6 +11,7 @@ import dev.crew.common.Durations;
 import dev.crew.common.JobRetention;
 import dev.crew.common.Lane;
 import dev.crew.common.Params;
+import dev.crew.common.Reducer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,8 +86,10 @@ final class JobOptions {
 
   @Option(
       names = "--reduce",
-      paramLabel = "sum|count|min|max",
-      description = "Print only this reduction of the numeric results.")
+      paramLabel = "NAME",
+      description =
+          "Print only this reduction of the results: sum, count, min, max, mean, histogram, or a"
+              + " plugin's (see: coordinator tasks).")
   String reduce;
 
   @Option(
@@ -147,7 +150,7 @@ final class JobOptions {
       String task,
       Params params,
       Optional<Lane> lane,
-      Optional<Reduction.Op> reduce,
+      Optional<Reducer> reduce,
       String chunk,
       long knownTotal,
       int retries,
@@ -158,9 +161,11 @@ final class JobOptions {
     try {
       Params parsed = Params.parse(params);
       Optional<Lane> chosenLane = lane == null ? Optional.empty() : Optional.of(Lane.parse(lane));
-      Optional<Reduction.Op> op =
-          reduce == null ? Optional.empty() : Optional.of(Reduction.Op.parse(reduce));
-      if (ordered && op.isPresent()) {
+      Optional<Reducer> reducer =
+          reduce == null
+              ? Optional.empty()
+              : Optional.of(Reduction.find(reduce, Thread.currentThread().getContextClassLoader()));
+      if (ordered && reducer.isPresent()) {
         throw new IllegalArgumentException(
             "--ordered and --reduce do not go together (a reduction has no order)");
       }
@@ -186,7 +191,7 @@ final class JobOptions {
       resultBudget();
       Duration keep =
           retention == null ? JobRetention.DEFAULT : JobRetention.parse(retention, "--retention");
-      return new Checked(task, parsed, chosenLane, op, chunk, total, retries, limit, keep);
+      return new Checked(task, parsed, chosenLane, reducer, chunk, total, retries, limit, keep);
     } catch (IllegalArgumentException e) {
       throw CrewException.usage(e.getMessage());
     }

@@ -187,8 +187,9 @@ class CoordinatorCliTest {
         run("run", "fib", "--range", "1..3", "--chunk", "big"), 2, "bad --chunk 'big'");
     assertOneLineError(
         run("run", "fib", "--range", "1..3", "--lane", "gpu"), 2, "unknown lane 'gpu'");
-    assertOneLineError(
-        run("run", "fib", "--range", "1..3", "--reduce", "avg"), 2, "bad --reduce 'avg'");
+    Run badReduce = run("run", "fib", "--range", "1..3", "--reduce", "avg");
+    assertOneLineError(badReduce, 2, "bad --reduce 'avg'");
+    assertOneLineError(badReduce, 2, "(known: count, histogram, max, mean, min, sum)");
     assertOneLineError(
         run("run", "fib", "--range", "1..3", "--reduce", "sum", "--ordered"),
         2,

@@ -276,6 +276,16 @@ class JobClusterTest {
     assertThat(tasks.outLines().stream().map(l -> l.split("\\s+")[0]).collect(Collectors.toSet()))
         .contains("fib", "sum-squares", "primes", "sha256", "http-get", "sleep", "noop");
     assertThat(tasks.out()).contains("3/3");
+    List<String> reductions =
+        tasks
+            .outLines()
+            .subList(
+                tasks.outLines().indexOf("REDUCTION      DESCRIPTION") + 1,
+                tasks.outLines().size());
+    assertThat(reductions)
+        .extracting(line -> line.split("\\s+")[0])
+        .containsExactly("count", "histogram", "max", "mean", "min", "sum");
+    assertThat(reductions).allSatisfy(line -> assertThat(line.substring(15)).isNotBlank());
   }
 
   @Test

@@ -1,90 +1,70 @@
 package dev.crew.client.job;
 
+import dev.crew.common.Reducer;
+import dev.crew.common.ReducerCatalog;
 import dev.crew.common.TaskResult;
-import java.math.BigDecimal;
 import java.util.Locale;
 
 /**
- * Folds every numeric result into one number ({@code --reduce sum|count|min|max}); exact for
- * integers of any size.
+ * Folds every successful result into one value with a {@link Reducer} ({@code --reduce NAME}): a
+ * built-in one (sum, count, min, max, mean, histogram) or a plugin's.
  */
 public final class Reduction implements ResultHandler {
+  private final Reducer reducer;
+  private final Reducer.Accumulator accumulator;
+  private long leftOut;
 
-  /** The reductions offered. */
-  public enum Op {
-    SUM,
-    COUNT,
-    MIN,
-    MAX;
-
-    public static Op parse(String text) {
-      try {
-        return valueOf(text.trim().toUpperCase(Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(
-            "bad --reduce '" + text + "' (expected sum, count, min or max)");
-      }
-    }
+  public Reduction(Reducer reducer) {
+    this.reducer = reducer;
+    this.accumulator = reducer.start();
   }
 
-  private final Op op;
-  private BigDecimal value;
-  private long counted;
-  private long notNumbers;
-
-  public Reduction(Op op) {
-    this.op = op;
+  /**
+   * The reducer named {@code name} (any case) among those {@code loader} sees: the built-ins and
+   * the plugins' ones.
+   *
+   * @throws IllegalArgumentException naming the known ones, if none is called so
+   */
+  public static Reducer find(String name, ClassLoader loader) {
+    ReducerCatalog catalog = ReducerCatalog.load(loader);
+    return catalog
+        .find(name.trim().toLowerCase(Locale.ROOT))
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "bad --reduce '"
+                        + name
+                        + "' (known: "
+                        + String.join(", ", catalog.all().stream().map(Reducer::name).toList())
+                        + ")"));
   }
 
   @Override
   public void accept(TaskResult result) {
+    String[] values = result.values();
     for (int i = 0; i < result.count(); i++) {
       if (result.failed(i)) {
         continue;
       }
-      counted++;
-      if (op == Op.COUNT) {
-        continue;
+      // A stored result that kept only its counts has no values: each counts as JSON null.
+      String value = values == null || values[i] == null ? "null" : values[i];
+      if (!accumulator.add(value)) {
+        leftOut++;
       }
-      BigDecimal number;
-      try {
-        number = new BigDecimal(result.values()[i]);
-      } catch (NumberFormatException e) {
-        notNumbers++;
-        continue;
-      }
-      value =
-          value == null
-              ? number
-              : switch (op) {
-                case SUM -> value.add(number);
-                case MIN -> value.min(number);
-                case MAX -> value.max(number);
-                case COUNT -> value;
-              };
     }
   }
 
-  /**
-   * The reduction as printed: an exact number, or {@code null} when there was nothing numeric to
-   * reduce.
-   */
+  /** The reduction as printed: JSON text, e.g. an exact number, or {@code null} for no numbers. */
   public String value() {
-    if (op == Op.COUNT) {
-      return Long.toString(counted);
-    }
-    if (value == null) {
-      return op == Op.SUM ? "0" : "null";
-    }
-    return value.toPlainString();
+    return accumulator.result();
   }
 
-  /** Successful results that were not numbers, and so were left out. */
-  public long notNumbers() {
-    return notNumbers;
+  /** Successful results the reducer could not use (e.g. not numbers), and so left out. */
+  public long leftOut() {
+    return leftOut;
   }
 
-  public Op op() {
-    return op;
+  public String name() {
+    return reducer.name();
   }
 }

@@ -114,9 +114,13 @@ class HandlersTest {
     assertThat(inOrder.waiting()).isZero();
   }
 
+  private static Reduction reduction(String name) {
+    return new Reduction(Reduction.find(name, HandlersTest.class.getClassLoader()));
+  }
+
   @Test
   void reduction_sumIsExactForHugeIntegers() {
-    Reduction sum = new Reduction(Reduction.Op.SUM);
+    Reduction sum = reduction("sum");
     sum.accept(
         rangeResult(
             0, 0, new String[] {"9223372036854775807", "9223372036854775807"}, new String[2]));
@@ -125,7 +129,7 @@ class HandlersTest {
 
   @Test
   void reduction_skipsFailuresAndCountsNonNumbers() {
-    Reduction max = new Reduction(Reduction.Op.MAX);
+    Reduction max = reduction("max");
     max.accept(
         rangeResult(
             0,
@@ -133,20 +137,31 @@ class HandlersTest {
             new String[] {"3", null, "\"text\"", "2.5"},
             new String[] {null, "x", null, null}));
     assertThat(max.value()).isEqualTo("3");
-    assertThat(max.notNumbers()).isEqualTo(1);
-    Reduction count = new Reduction(Reduction.Op.COUNT);
+    assertThat(max.leftOut()).isEqualTo(1);
+    Reduction count = reduction("count");
     count.accept(rangeResult(0, 0, new String[] {"3", null}, new String[] {null, "x"}));
     assertThat(count.value()).isEqualTo("1");
   }
 
   @Test
   void reduction_minOfNothingIsNullSumIsZero() {
-    assertThat(new Reduction(Reduction.Op.MIN).value()).isEqualTo("null");
-    assertThat(new Reduction(Reduction.Op.SUM).value()).isEqualTo("0");
+    assertThat(reduction("min").value()).isEqualTo("null");
+    assertThat(reduction("sum").value()).isEqualTo("0");
   }
 
   @Test
   void reduction_unknownOpRefused() {
-    assertThatThrownBy(() -> Reduction.Op.parse("avg")).hasMessageContaining("bad --reduce 'avg'");
+    assertThatThrownBy(() -> reduction("avg"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("bad --reduce 'avg'")
+        .hasMessageEndingWith(" (known: count, histogram, max, mean, min, sum)");
+  }
+
+  @Test
+  void reduction_nameInAnyCaseAndSpacing() {
+    Reduction mean = reduction(" MEAN ");
+    mean.accept(rangeResult(0, 0, new String[] {"1", "2"}, new String[2]));
+    assertThat(mean.name()).isEqualTo("mean");
+    assertThat(mean.value()).isEqualTo("1.5");
   }
 }
