@@ -45,6 +45,13 @@ public record TaskResult(
     long cpuNanos)
     implements ItemSpan {
 
+  /**
+   * The first tasks of a job, by sequence number, whose CPU time workers measure: the probes of
+   * {@code --lane auto}. Later tasks are not measured, as reading the count costs more than a tiny
+   * task.
+   */
+  public static final int MEASURED_TASKS = 2;
+
   /** A result without a CPU time. */
   public TaskResult(
       String jobId,

@@ -52,9 +52,10 @@ final class ChunkRun {
   private volatile boolean cancelled;
 
   /**
-   * The platform thread running this task's items in order (the CPU lane), and its {@link CpuClock}
-   * when it started them: read once more when the last item settles on that thread. A virtual
-   * thread (the I/O lane) has no count of its own to read.
+   * For one of a job's first tasks ({@link TaskResult#MEASURED_TASKS}), the platform thread running
+   * its items in order (the CPU lane), and its {@link CpuClock} when it started them: read once
+   * more when the last item settles on that thread. A virtual thread (the I/O lane) has no count of
+   * its own to read.
    */
   private volatile @Nullable Thread cpuThread;
 
@@ -158,8 +159,10 @@ final class ChunkRun {
   void runFrom(int from, Runnable releaseSlot, Executor spawn) throws InterruptedException {
     Runnable release = once(releaseSlot);
     // A thread that takes over after an item was given up on measures from there on.
-    cpuFrom = CpuClock.nanos();
-    cpuThread = Thread.currentThread();
+    if (chunk.seq() < TaskResult.MEASURED_TASKS) {
+      cpuFrom = CpuClock.nanos();
+      cpuThread = Thread.currentThread();
+    }
     if (chunk.count() == 0) {
       sink.record(TaskResult.of(chunk, worker, 0, values, errors));
       release.run();

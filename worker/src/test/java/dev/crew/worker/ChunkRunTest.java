@@ -172,6 +172,16 @@ class ChunkRunTest {
   }
 
   @Test
+  void runAll_aLaterTaskOfItsJobIsNotMeasured() throws InterruptedException {
+    run(
+            TaskChunk.ofRange("job", TaskResult.MEASURED_TASKS, 0, 1, 1),
+            item -> Burn.cpuFor(5_000_000))
+        .runAll();
+
+    assertThat(onlyResult().cpuNanos()).isZero();
+  }
+
+  @Test
   void runOne_onAVirtualThreadRecordsNoCpuTime() throws Exception {
     ChunkRun run = run(TaskChunk.ofRange("job", 0, 0, 1, 1), item -> item);
 

@@ -15,7 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class LaneProbe {
   /** One-item tasks measured before choosing: two, so one slow start does not decide alone. */
-  public static final int TASKS = 2;
+  public static final int TASKS = TaskResult.MEASURED_TASKS;
 
   private final ChunkPlanner ioPlanner;
   private final ReentrantLock lock = new ReentrantLock();
