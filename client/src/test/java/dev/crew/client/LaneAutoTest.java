@@ -3,6 +3,7 @@ package dev.crew.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.crew.common.Lane;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -54,6 +55,21 @@ class LaneAutoTest {
   @Test
   void laneless_allItemsInTheProbes_stillChooses() {
     assertThat(run("wait:30", 1).chosenLane()).contains(Lane.IO);
+  }
+
+  @Test
+  void laneless_submittedAgainWithItsId_staysOnTheLaneItsProbesChose() {
+    JobSpec spec =
+        JobSpec.task("measured")
+            .items(List.of("wait:20", "wait:20", "wait:20", "wait:20"))
+            .id("measured-again-" + System.nanoTime())
+            .build();
+    assertThat(crew.submit(spec).summary().join().chosenLane()).contains(Lane.IO);
+
+    JobSummary again = crew.submit(spec).summary().join();
+
+    assertThat(again.ok()).isEqualTo(4);
+    assertThat(again.chosenLane()).contains(Lane.IO);
   }
 
   @Test

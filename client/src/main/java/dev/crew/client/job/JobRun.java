@@ -272,7 +272,7 @@ public final class JobRun {
               + " those of its start); choose another --job-id");
     }
     if (existing != null) {
-      job = adopt((Job) existing, job);
+      job = adopt((Job) existing, job, laneProbe.isPresent());
       resume = Resume.find(ledger, results, job.id());
       inFlight.awaitEarlier(resume.nextSeq());
       // The ledger learns which blocks of a job there are on its first read of the job; a store
@@ -316,7 +316,7 @@ public final class JobRun {
         outcome = consume(job, handler, planner, progress, options, started);
       }
       return laneProbe.isPresent()
-          ? outcome.withLane(probe != null ? probe.choice() : LaneChoice.of(0, 0, 0))
+          ? outcome.withLane(probe != null ? probe.choice() : new LaneChoice(job.lane(), 0, 0))
           : outcome;
     } finally {
       stopped = true;
@@ -675,9 +675,9 @@ public final class JobRun {
 
   /**
    * The stored job, if {@code submitted} asks for the same work; submitting an id twice never
-   * queues work twice.
+   * queues work twice. With {@code laneChosen}, the stored job keeps the lane it has.
    */
-  private static Job adopt(Job existing, Job submitted) {
+  private static Job adopt(Job existing, Job submitted, boolean laneChosen) {
     if (existing.forged()) {
       throw new JobIdTakenException(
           "job '"
@@ -687,7 +687,8 @@ public final class JobRun {
     }
     if (!existing.task().equals(submitted.task())
         || !existing.params().equals(submitted.params())
-        || existing.lane() != submitted.lane()) {
+        // A job whose lane its probes chose is on whichever lane they chose.
+        || (!laneChosen && existing.lane() != submitted.lane())) {
       throw new JobIdTakenException(
           "job '"
               + existing.id()
