@@ -7,7 +7,9 @@ import dev.crew.common.Names;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The workers of a cluster as their member attributes describe them.
@@ -24,7 +26,10 @@ public record ClusterView(List<WorkerView> workers) {
    * @param cores the cores of its host
    * @param cpuThreads the threads of its CPU lane
    * @param ioConcurrency the items its I/O lane keeps in flight at most
-   * @param tasks the tasks it offers, each with the lane it runs on
+   * @param tasks the tasks it offers, each with the lane it runs on (a task that declares none with
+   *     the CPU lane, where its jobs measure their first items)
+   * @param laneless the tasks it offers that declare no lane: their jobs choose one ({@code --lane
+   *     auto})
    */
   public record WorkerView(
       String name,
@@ -32,10 +37,32 @@ public record ClusterView(List<WorkerView> workers) {
       int cores,
       int cpuThreads,
       int ioConcurrency,
-      Map<String, Lane> tasks) {
+      Map<String, Lane> tasks,
+      Set<String> laneless) {
     /** Copies the tasks. */
     public WorkerView {
       tasks = Map.copyOf(tasks);
+      laneless = Set.copyOf(laneless);
+    }
+
+    /**
+     * A worker whose tasks all declare their lane.
+     *
+     * @param name its name, {@code host:port}
+     * @param member its Hazelcast member's UUID
+     * @param cores the cores of its host
+     * @param cpuThreads the threads of its CPU lane
+     * @param ioConcurrency the items its I/O lane keeps in flight at most
+     * @param tasks the tasks it offers, each with the lane it runs on
+     */
+    public WorkerView(
+        String name,
+        String member,
+        int cores,
+        int cpuThreads,
+        int ioConcurrency,
+        Map<String, Lane> tasks) {
+      this(name, member, cores, cpuThreads, ioConcurrency, tasks, Set.of());
     }
 
     /**
@@ -67,12 +94,20 @@ public record ClusterView(List<WorkerView> workers) {
         continue;
       }
       Map<String, Lane> tasks = new TreeMap<>();
+      Set<String> laneless = new TreeSet<>();
       String advertised = member.getAttribute(Names.ATTR_TASKS);
       if (advertised != null && !advertised.isBlank()) {
         for (String pair : advertised.split(",")) {
           int colon = pair.lastIndexOf(':');
           if (colon > 0) {
-            tasks.put(pair.substring(0, colon), Lane.parse(pair.substring(colon + 1)));
+            String name = pair.substring(0, colon);
+            String lane = pair.substring(colon + 1);
+            if (lane.equals("auto")) {
+              laneless.add(name);
+              tasks.put(name, Lane.CPU);
+            } else {
+              tasks.put(name, Lane.parse(lane));
+            }
           }
         }
       }
@@ -83,7 +118,8 @@ public record ClusterView(List<WorkerView> workers) {
               number(member, Names.ATTR_CORES),
               number(member, Names.ATTR_CPU_THREADS),
               number(member, Names.ATTR_IO_CONCURRENCY),
-              tasks));
+              tasks,
+              laneless));
     }
     workers.sort((a, b) -> a.name().compareTo(b.name()));
     return new ClusterView(List.copyOf(workers));
@@ -116,6 +152,17 @@ public record ClusterView(List<WorkerView> workers) {
     Map<String, Lane> all = new TreeMap<>();
     workers.forEach(w -> all.putAll(w.tasks()));
     return all;
+  }
+
+  /**
+   * Whether {@code task} declares its lane on every worker that offers it; a task that declares
+   * none has its jobs choose one from measurements ({@code --lane auto}).
+   *
+   * @param task a task's name
+   * @return false if some worker offers it without a lane
+   */
+  public boolean declaresLane(String task) {
+    return workers.stream().noneMatch(w -> w.laneless().contains(task));
   }
 
   /**

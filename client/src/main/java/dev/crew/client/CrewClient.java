@@ -13,6 +13,7 @@ import dev.crew.client.job.ItemSource;
 import dev.crew.client.job.IteratorSource;
 import dev.crew.client.job.JobIdTakenException;
 import dev.crew.client.job.JobRun;
+import dev.crew.client.job.LaneProbe;
 import dev.crew.client.job.Outcome;
 import dev.crew.client.job.RangeSource;
 import dev.crew.client.job.Reduction;
@@ -180,7 +181,14 @@ public final class CrewClient implements AutoCloseable {
     }
     Optional<Reducer> reducer = spec.reduce().map(CrewClient::reducer);
     ClusterView view = workers();
-    Lane lane = spec.lane().orElseGet(() -> laneOf(spec.task(), localTask, view));
+    boolean autoLane =
+        LaneProbe.chooses(
+            false,
+            spec.lane().isPresent(),
+            localTask.map(Task::declaredLane),
+            view.declaresLane(spec.task()));
+    Lane declared = spec.lane().orElseGet(() -> laneOf(spec.task(), localTask, view));
+    Lane lane = autoLane ? LaneProbe.probeLane() : declared;
     if (!view.workers().isEmpty() && view.workersWith(spec.task()) == 0) {
       throw new CrewClientException(
           "no worker offers task '"
@@ -241,6 +249,12 @@ public final class CrewClient implements AutoCloseable {
     ResultHandler results = handler;
     ItemSource input = handle.watching(source);
     JobRun.Options options = new JobRun.Options(false, keep, slots, signer, keepLimit, broadcastTo);
+    Optional<LaneProbe> laneProbe =
+        autoLane && !spec.broadcast()
+            ? Optional.of(
+                LaneProbe.of(
+                    spec.chunk(), view.workers().size(), view.slots(Lane.IO), source.total()))
+            : Optional.empty();
     Thread run =
         Thread.ofPlatform()
             .name("crew-job-" + jobId)
@@ -251,7 +265,14 @@ public final class CrewClient implements AutoCloseable {
                   try (ItemSource in = input) {
                     Outcome outcome =
                         new JobRun(hazelcast, ledger)
-                            .run(job, in, planner, results, handle.progressSink(), options);
+                            .run(
+                                job,
+                                in,
+                                planner,
+                                results,
+                                handle.progressSink(),
+                                options,
+                                laneProbe);
                     results.flush();
                     handle.finished(outcome);
                   } catch (Exception | Error e) {

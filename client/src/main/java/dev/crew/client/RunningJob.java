@@ -3,6 +3,7 @@ package dev.crew.client;
 import dev.crew.client.job.Abandonment;
 import dev.crew.client.job.Cancellation;
 import dev.crew.client.job.ItemSource;
+import dev.crew.client.job.LaneChoice;
 import dev.crew.client.job.Outcome;
 import dev.crew.client.job.Progress;
 import dev.crew.client.job.Reduction;
@@ -160,7 +161,8 @@ final class RunningJob implements JobHandle {
             outcome.wall(),
             outcome.perWorker(),
             outcome.cancelled(),
-            Optional.ofNullable(reduction).map(Reduction::value)));
+            Optional.ofNullable(reduction).map(Reduction::value),
+            outcome.lane().map(LaneChoice::lane)));
     end();
   }
 

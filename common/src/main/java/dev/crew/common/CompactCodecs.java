@@ -10,6 +10,7 @@ import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -282,20 +283,26 @@ public final class CompactCodecs {
 
     /** What a result's sealed texts are bound to: every other field of it. */
     private static byte[] context(TaskResult result) {
+      Object[] parts = {
+        "result",
+        result.jobId(),
+        result.seq(),
+        result.firstIndex(),
+        result.count(),
+        result.rangeStart(),
+        result.worker(),
+        result.attempt(),
+        result.elapsedNanos(),
+        result.ok(),
+        result.failed(),
+        result.consumed(),
+        result.taskSignature()
+      };
+      // Bound only where measured, so that results written before the field open as before.
       return Sealer.context(
-          "result",
-          result.jobId(),
-          result.seq(),
-          result.firstIndex(),
-          result.count(),
-          result.rangeStart(),
-          result.worker(),
-          result.attempt(),
-          result.elapsedNanos(),
-          result.ok(),
-          result.failed(),
-          result.consumed(),
-          result.taskSignature());
+          result.cpuNanos() > 0
+              ? Stream.concat(Stream.of(parts), Stream.of(result.cpuNanos())).toArray()
+              : parts);
     }
 
     @Override
@@ -322,21 +329,22 @@ public final class CompactCodecs {
         try {
           clear =
               new TaskResult(
-                  jobId,
-                  seq,
-                  firstIndex,
-                  count,
-                  in.readInt64("rangeStart"),
-                  null,
-                  worker,
-                  attempt,
-                  in.readInt64("elapsedNanos"),
-                  ok,
-                  failed,
-                  new String[count],
-                  new String[count],
-                  consumed,
-                  taskSignature(in));
+                      jobId,
+                      seq,
+                      firstIndex,
+                      count,
+                      in.readInt64("rangeStart"),
+                      null,
+                      worker,
+                      attempt,
+                      in.readInt64("elapsedNanos"),
+                      ok,
+                      failed,
+                      new String[count],
+                      new String[count],
+                      consumed,
+                      taskSignature(in))
+                  .withCpuNanos(cpuNanos(in));
         } catch (IllegalArgumentException e) {
           return forged(jobId, seq, firstIndex, count, worker, attempt, consumed); // counts that
           // no worker wrote
@@ -350,21 +358,29 @@ public final class CompactCodecs {
         errors = opened[2];
       }
       return new TaskResult(
-          jobId,
-          seq,
-          firstIndex,
-          count,
-          in.readInt64("rangeStart"),
-          items,
-          worker,
-          attempt,
-          in.readInt64("elapsedNanos"),
-          ok,
-          failed,
-          values,
-          errors,
-          consumed,
-          taskSignature(in));
+              jobId,
+              seq,
+              firstIndex,
+              count,
+              in.readInt64("rangeStart"),
+              items,
+              worker,
+              attempt,
+              in.readInt64("elapsedNanos"),
+              ok,
+              failed,
+              values,
+              errors,
+              consumed,
+              taskSignature(in))
+          .withCpuNanos(cpuNanos(in));
+    }
+
+    /** Results written before workers measured CPU time have none. */
+    private static long cpuNanos(CompactReader in) {
+      return in.getFieldKind("cpuNanos") == FieldKind.INT64
+          ? Math.max(0, in.readInt64("cpuNanos"))
+          : 0;
     }
 
     /** Results recorded before tasks' signatures were kept have none: retry refuses them. */
@@ -401,6 +417,7 @@ public final class CompactCodecs {
       out.writeInt32("failed", result.failed());
       out.writeBoolean("consumed", result.consumed());
       out.writeString("taskSignature", result.taskSignature());
+      out.writeInt64("cpuNanos", result.cpuNanos());
       boolean seal = sealer != null;
       out.writeArrayOfString("items", seal ? null : result.items());
       out.writeArrayOfString("values", seal ? null : result.values());

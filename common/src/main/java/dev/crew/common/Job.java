@@ -151,6 +151,28 @@ public record Job(
         endedMillis);
   }
 
+  /**
+   * The same job on {@code newLane}, as a job of a task that declares no lane moves once its first
+   * items are measured; its signature covers the lane, so its submitter signs it again.
+   */
+  public Job withLane(Lane newLane) {
+    return new Job(
+        id,
+        task,
+        newLane,
+        params,
+        state,
+        createdMillis,
+        totalItems,
+        totalTasks,
+        retries,
+        timeoutMillis,
+        signature,
+        inputDigest,
+        retentionMillis,
+        endedMillis);
+  }
+
   /** The same job with {@code newParams}. */
   public Job withParams(Params newParams) {
     return new Job(

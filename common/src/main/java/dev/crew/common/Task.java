@@ -1,5 +1,7 @@
 package dev.crew.common;
 
+import java.util.Optional;
+
 /**
  * A unit of work Crew knows by name: the service-provider interface for built-in and plugin tasks.
  *
@@ -13,8 +15,22 @@ public interface Task {
   /** The name users submit, e.g. {@code fib}; lower case, no spaces. */
   String name();
 
-  /** The lane this task runs on unless the job says otherwise. */
-  Lane lane();
+  /**
+   * The lane this task runs on unless the job says otherwise. A task that declares none ({@link
+   * #declaredLane()} empty) need not implement it: its jobs measure their first items on the CPU
+   * lane and choose ({@code --lane auto}).
+   */
+  default Lane lane() {
+    return Lane.CPU;
+  }
+
+  /**
+   * The lane this task declares, or empty to have each job choose from its first items' CPU time
+   * against their wall time ({@code --lane auto}).
+   */
+  default Optional<Lane> declaredLane() {
+    return Optional.of(lane());
+  }
 
   /** One line for {@code coordinator tasks}. */
   String description();

@@ -36,8 +36,8 @@ public final class TaskCatalog {
   }
 
   /**
-   * {@code name:lane} pairs, comma-separated: how a worker advertises its tasks in a member
-   * attribute.
+   * {@code name:lane} pairs ({@code auto} for a task that declares no lane), comma-separated: how a
+   * worker advertises its tasks in a member attribute.
    */
   public String advertised() {
     return advertised(task -> true);
@@ -53,7 +53,7 @@ public final class TaskCatalog {
       if (!out.isEmpty()) {
         out.append(',');
       }
-      out.append(task.name()).append(':').append(task.lane().id());
+      out.append(task.name()).append(':').append(task.declaredLane().map(Lane::id).orElse("auto"));
     }
     return out.toString();
   }

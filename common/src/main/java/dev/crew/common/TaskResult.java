@@ -21,6 +21,9 @@ import org.jspecify.annotations.Nullable;
  * @param forged true when the stored result did not open under the reader's cluster secret (made or
  *     changed by a party without it, or sealed for another task): it carries no items, values or
  *     errors, is never recorded over a real result, and is dropped and counted by every reader
+ * @param cpuNanos time its worker's thread spent on a CPU or ready for one (in the run queue of a
+ *     busy host), where the worker measured it (the CPU lane's platform threads); 0 where not
+ *     measured (virtual threads have no count of their own)
  */
 public record TaskResult(
     String jobId,
@@ -38,8 +41,54 @@ public record TaskResult(
     @Nullable String @Nullable [] errors,
     boolean consumed,
     String taskSignature,
-    boolean forged)
+    boolean forged,
+    long cpuNanos)
     implements ItemSpan {
+
+  /**
+   * The first tasks of a job, by sequence number, whose CPU time workers measure: the probes of
+   * {@code --lane auto}. Later tasks are not measured, as reading the count costs more than a tiny
+   * task.
+   */
+  public static final int MEASURED_TASKS = 2;
+
+  /** A result without a CPU time. */
+  public TaskResult(
+      String jobId,
+      long seq,
+      long firstIndex,
+      int count,
+      long rangeStart,
+      String @Nullable [] items,
+      String worker,
+      int attempt,
+      long elapsedNanos,
+      int ok,
+      int failed,
+      @Nullable String @Nullable [] values,
+      @Nullable String @Nullable [] errors,
+      boolean consumed,
+      String taskSignature,
+      boolean forged) {
+    this(
+        jobId,
+        seq,
+        firstIndex,
+        count,
+        rangeStart,
+        items,
+        worker,
+        attempt,
+        elapsedNanos,
+        ok,
+        failed,
+        values,
+        errors,
+        consumed,
+        taskSignature,
+        forged,
+        0);
+  }
 
   /** A result as its worker made it, not yet checked against the cluster secret. */
   public TaskResult(
@@ -88,6 +137,9 @@ public record TaskResult(
       if (values.length != count || errors.length != count) {
         throw new IllegalArgumentException("a result needs one value or error per item");
       }
+    }
+    if (cpuNanos < 0) {
+      throw new IllegalArgumentException("cpuNanos " + cpuNanos + " < 0");
     }
     if (ok + failed != count) {
       throw new IllegalArgumentException("ok " + ok + " + failed " + failed + " != count " + count);
@@ -198,7 +250,31 @@ public record TaskResult(
         null,
         keepFailures ? errors : null,
         true,
-        taskSignature);
+        taskSignature,
+        /* forged= */ false,
+        cpuNanos);
+  }
+
+  /** This result with the CPU time its worker measured. */
+  public TaskResult withCpuNanos(long nanos) {
+    return new TaskResult(
+        jobId,
+        seq,
+        firstIndex,
+        count,
+        rangeStart,
+        items,
+        worker,
+        attempt,
+        elapsedNanos,
+        ok,
+        failed,
+        values,
+        errors,
+        consumed,
+        taskSignature,
+        forged,
+        nanos);
   }
 
   /**

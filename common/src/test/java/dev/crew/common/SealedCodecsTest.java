@@ -108,6 +108,22 @@ class SealedCodecsTest {
   }
 
   @Test
+  void cpuNanos_roundTripsSealedAndPlain_andAResultWithoutItOpensAsBefore() {
+    TaskResult measured = result().withCpuNanos(12_345);
+
+    TaskResult sealed = holder.toObject(holder.toData(measured));
+    TaskResult plain = outsider.toObject(outsider.toData(measured));
+    TaskResult unmeasured = holder.toObject(holder.toData(result()));
+
+    assertThat(sealed.forged()).isFalse();
+    assertThat(sealed.cpuNanos()).isEqualTo(12_345);
+    assertThat(sealed.values()).containsExactly("\"secret-value\"", null);
+    assertThat(plain.cpuNanos()).isEqualTo(12_345);
+    assertThat(unmeasured.forged()).isFalse();
+    assertThat(unmeasured.cpuNanos()).isZero();
+  }
+
+  @Test
   void anotherSecret_readsResultsAsForgedAndJobsAndTasksAsUnsigned() {
     TaskResult result = otherSecret.toObject(holder.toData(result()));
     TaskChunk chunk = otherSecret.toObject(holder.toData(chunk()));

@@ -10,6 +10,7 @@ import dev.crew.client.job.InOrder;
 import dev.crew.client.job.ItemSource;
 import dev.crew.client.job.JobIdTakenException;
 import dev.crew.client.job.JobRun;
+import dev.crew.client.job.LaneProbe;
 import dev.crew.client.job.Outcome;
 import dev.crew.client.job.Progress;
 import dev.crew.client.job.Reduction;
@@ -82,7 +83,16 @@ final class JobLauncher {
       Writer target = output.writer();
       HazelcastInstance hazelcast = connect.apply(checked);
       ClusterView view = ClusterView.of(hazelcast);
-      Lane lane = checked.lane().orElseGet(() -> laneOf(checked.task(), localTask, view, local));
+      Lane declared =
+          checked.lane().orElseGet(() -> laneOf(checked.task(), localTask, view, local));
+      boolean autoLane =
+          LaneProbe.chooses(
+              checked.autoLane(),
+              checked.lane().isPresent(),
+              localTask.map(Task::declaredLane),
+              view.declaresLane(checked.task()));
+      // The job is stored on the lane its probes run on; the summary says the lane chosen.
+      Lane lane = autoLane ? LaneProbe.probeLane() : declared;
       if (view.workers().isEmpty()) {
         err.println("coordinator: no workers in the cluster yet; the job waits for one to join");
       } else if (view.workersWith(checked.task()) == 0) {
@@ -129,6 +139,12 @@ final class JobLauncher {
               Math.max(1, view.slots(lane)),
               source.total(),
               Duration.ofMillis(200));
+      Optional<LaneProbe> laneProbe =
+          autoLane && !options.broadcast
+              ? Optional.of(
+                  LaneProbe.of(
+                      checked.chunk(), view.workers().size(), view.slots(Lane.IO), source.total()))
+              : Optional.empty();
       Reduction reduction = checked.reduce().map(Reduction::new).orElse(null);
       ResultHandler handler = reduction != null ? reduction : new JsonLinesOutput(target);
       if (options.ordered) {
@@ -185,7 +201,8 @@ final class JobLauncher {
                         Math.max(1, view.slots(lane)),
                         signer,
                         keepLimit,
-                        broadcastTo));
+                        broadcastTo),
+                    laneProbe);
       } catch (JobIdTakenException e) {
         throw CrewException.usage(e.getMessage());
       } catch (BadInputException e) {

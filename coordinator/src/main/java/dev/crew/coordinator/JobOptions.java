@@ -55,8 +55,11 @@ final class JobOptions {
 
   @Option(
       names = "--lane",
-      paramLabel = "cpu|io",
-      description = "Lane to run on (default: the task's own).")
+      paramLabel = "cpu|io|auto",
+      description =
+          "Lane to run on; auto runs the first items on the CPU lane and sends the rest to the I/O"
+              + " lane if they mostly wait (default: the task's own, auto for a task that declares"
+              + " none).")
   String lane;
 
   @Option(
@@ -150,6 +153,7 @@ final class JobOptions {
       String task,
       Params params,
       Optional<Lane> lane,
+      boolean autoLane,
       Optional<Reducer> reduce,
       String chunk,
       long knownTotal,
@@ -160,7 +164,9 @@ final class JobOptions {
   Checked check() {
     try {
       Params parsed = Params.parse(params);
-      Optional<Lane> chosenLane = lane == null ? Optional.empty() : Optional.of(Lane.parse(lane));
+      boolean autoLane = lane != null && lane.trim().equalsIgnoreCase("auto");
+      Optional<Lane> chosenLane =
+          lane == null || autoLane ? Optional.empty() : Optional.of(parseLane(lane));
       Optional<Reducer> reducer =
           reduce == null
               ? Optional.empty()
@@ -191,9 +197,19 @@ final class JobOptions {
       resultBudget();
       Duration keep =
           retention == null ? JobRetention.DEFAULT : JobRetention.parse(retention, "--retention");
-      return new Checked(task, parsed, chosenLane, reducer, chunk, total, retries, limit, keep);
+      return new Checked(
+          task, parsed, chosenLane, autoLane, reducer, chunk, total, retries, limit, keep);
     } catch (IllegalArgumentException e) {
       throw CrewException.usage(e.getMessage());
+    }
+  }
+
+  private static Lane parseLane(String text) {
+    try {
+      return Lane.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "unknown lane '" + text + "' (expected cpu, io or auto)", e);
     }
   }
 

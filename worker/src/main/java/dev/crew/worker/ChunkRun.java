@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +50,16 @@ final class ChunkRun {
   private final AtomicReferenceArray<Thread> runningOn;
 
   private volatile boolean cancelled;
+
+  /**
+   * For one of a job's first tasks ({@link TaskResult#MEASURED_TASKS}), the platform thread running
+   * its items in order (the CPU lane), and its {@link CpuClock} when it started them: read once
+   * more when the last item settles on that thread. A virtual thread (the I/O lane) has no count of
+   * its own to read.
+   */
+  private volatile @Nullable Thread cpuThread;
+
+  private long cpuFrom = -1;
 
   ChunkRun(
       TaskChunk chunk, Binding binding, ResultSink sink, String worker, LongSupplier nanoTime) {
@@ -147,6 +158,11 @@ final class ChunkRun {
    */
   void runFrom(int from, Runnable releaseSlot, Executor spawn) throws InterruptedException {
     Runnable release = once(releaseSlot);
+    // A thread that takes over after an item was given up on measures from there on.
+    if (chunk.seq() < TaskResult.MEASURED_TASKS) {
+      cpuFrom = CpuClock.nanos();
+      cpuThread = Thread.currentThread();
+    }
     if (chunk.count() == 0) {
       sink.record(TaskResult.of(chunk, worker, 0, values, errors));
       release.run();
@@ -321,12 +337,25 @@ final class ChunkRun {
     if (remaining.decrementAndGet() == 0) {
       // The decrement publishes every other thread's writes to values and errors to this one.
       try {
-        sink.record(TaskResult.of(chunk, worker, busyNanos.get(), values, errors));
+        sink.record(
+            TaskResult.of(chunk, worker, busyNanos.get(), values, errors).withCpuNanos(cpuNanos()));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     }
     return true;
+  }
+
+  /**
+   * The time this task's thread spent on a CPU or ready for one ({@link CpuClock}), or 0 where it
+   * cannot be read.
+   */
+  private long cpuNanos() {
+    if (Thread.currentThread() != cpuThread || cpuFrom < 0) {
+      return 0; // settled by the watchdog, or run on the I/O lane
+    }
+    long now = CpuClock.nanos();
+    return now < 0 ? 0 : Math.max(0, now - cpuFrom);
   }
 
   private static Runnable once(Runnable action) {

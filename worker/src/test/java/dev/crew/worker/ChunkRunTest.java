@@ -163,6 +163,43 @@ class ChunkRunTest {
   }
 
   @Test
+  void runAll_onAPlatformThreadRecordsTheTasksCpuTime() throws InterruptedException {
+    long burn = 20_000_000;
+    run(TaskChunk.ofRange("job", 0, 0, 1, 2), item -> Burn.cpuFor(burn)).runAll();
+
+    // Two items each busy on this thread's CPU for 20 ms of its CPU time.
+    assertThat(onlyResult().cpuNanos()).isGreaterThanOrEqualTo(2 * burn);
+  }
+
+  @Test
+  void runAll_aLaterTaskOfItsJobIsNotMeasured() throws InterruptedException {
+    run(
+            TaskChunk.ofRange("job", TaskResult.MEASURED_TASKS, 0, 1, 1),
+            item -> Burn.cpuFor(5_000_000))
+        .runAll();
+
+    assertThat(onlyResult().cpuNanos()).isZero();
+  }
+
+  @Test
+  void runOne_onAVirtualThreadRecordsNoCpuTime() throws Exception {
+    ChunkRun run = run(TaskChunk.ofRange("job", 0, 0, 1, 1), item -> item);
+
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try {
+                run.runOne(0, () -> {});
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            })
+        .join();
+
+    assertThat(onlyResult().cpuNanos()).isZero();
+  }
+
+  @Test
   void runAll_busyTimeIsSumOfItemTimes() throws InterruptedException {
     ChunkRun run =
         run(TaskChunk.ofRange("job", 0, 0, 5, 2), item -> clock.addAndGet(Long.parseLong(item)));

@@ -7,6 +7,7 @@ import dev.crew.common.Job;
 import dev.crew.common.JobRecords;
 import dev.crew.common.JobSigner;
 import dev.crew.common.JobState;
+import dev.crew.common.Lane;
 import dev.crew.common.Names;
 import dev.crew.common.Redo;
 import dev.crew.common.TaskChunk;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -173,6 +175,11 @@ public final class JobRun {
   private volatile boolean stored;
 
   private JobSigner signer;
+
+  /** The lane tasks are stored on: the job's, until a lane probe chooses another. */
+  private volatile Lane storeLane = Lane.CPU;
+
+  private @Nullable LaneProbe probe;
   private List<Target> broadcastTo = List.of();
   private long forgedDropped;
 
@@ -211,6 +218,24 @@ public final class JobRun {
       Progress progress,
       Options options)
       throws IOException, InterruptedException {
+    return run(job, source, planner, handler, progress, options, Optional.empty());
+  }
+
+  /**
+   * Runs {@code job} over {@code source} like {@link #run(Job, ItemSource, ChunkPlanner,
+   * ResultHandler, Progress, Options)}; with a {@code laneProbe}, its first tasks run on the probe
+   * lane (the job's own, as stored) and the rest on the lane their measurement chooses. A job taken
+   * up again, or a broadcast, stays on its stored lane.
+   */
+  public Outcome run(
+      Job job,
+      ItemSource source,
+      ChunkPlanner planner,
+      ResultHandler handler,
+      Progress progress,
+      Options options,
+      Optional<LaneProbe> laneProbe)
+      throws IOException, InterruptedException {
     long started = System.nanoTime();
     inFlight = new InFlight(options.taskWindow(), ITEM_WINDOW);
     signer = options.signer();
@@ -247,7 +272,7 @@ public final class JobRun {
               + " those of its start); choose another --job-id");
     }
     if (existing != null) {
-      job = adopt((Job) existing, job);
+      job = adopt((Job) existing, job, laneProbe.isPresent());
       resume = Resume.find(ledger, results, job.id());
       inFlight.awaitEarlier(resume.nextSeq());
       // The ledger learns which blocks of a job there are on its first read of the job; a store
@@ -271,6 +296,8 @@ public final class JobRun {
                 },
             job.id(),
             /* includeValue= */ true);
+    storeLane = job.lane();
+    probe = existing == null && broadcastTo.isEmpty() ? laneProbe.orElse(null) : null;
     Job signed = job;
     Resume from = resume;
     Thread producer =
@@ -279,13 +306,18 @@ public final class JobRun {
             .daemon(true)
             .start(() -> produce(signed, source, planner, from));
     try {
+      Outcome outcome;
       if (options.detach()) {
-        return awaitQueued(job, producer, planner, started);
+        outcome = awaitQueued(job, producer, planner, started);
+      } else {
+        // Handed on by earlier submissions: read before the ledger, so a result both archived and
+        // still unsettled (its reader died in between) is handed on as archived, once.
+        resume.archived().stream().filter(this::genuine).forEach(r -> inbox.add(new Arrived(r)));
+        outcome = consume(job, handler, planner, progress, options, started);
       }
-      // Handed on by earlier submissions: read before the ledger, so a result both archived and
-      // still unsettled (its reader died in between) is handed on as archived, once.
-      resume.archived().stream().filter(this::genuine).forEach(r -> inbox.add(new Arrived(r)));
-      return consume(job, handler, planner, progress, options, started);
+      return laneProbe.isPresent()
+          ? outcome.withLane(probe != null ? probe.choice() : new LaneChoice(job.lane(), 0, 0))
+          : outcome;
     } finally {
       stopped = true;
       producer.interrupt();
@@ -296,7 +328,8 @@ public final class JobRun {
     }
   }
 
-  private void produce(Job job, ItemSource source, ChunkPlanner planner, Resume resume) {
+  private void produce(Job job, ItemSource source, ChunkPlanner jobPlanner, Resume resume) {
+    ChunkPlanner planner = jobPlanner;
     List<TaskChunk> batch = new ArrayList<>();
     int batchLimit = 1;
     long seq = resume.nextSeq();
@@ -314,10 +347,26 @@ public final class JobRun {
         skip -= storedBefore.count();
       }
       while (!stopped) {
-        if (planner.probing() && !batch.isEmpty()) {
-          store(job, batch);
+        int size;
+        if (probe != null && probe.nextIsProbe()) {
+          size = 1;
+        } else {
+          if (probe != null && !probe.chosen()) {
+            store(job, batch); // the probes, whose results the choice waits for
+            Lane chosen = probe.awaitChoice().lane();
+            if (chosen != storeLane) {
+              // Workers run a task only on its job's lane: the record moves before its tasks do.
+              moveToLane(job.id(), chosen);
+              storeLane = chosen;
+            }
+            planner = probe.plannerFor(chosen, planner);
+          }
+          if (planner.probing() && !batch.isEmpty()) {
+            store(job, batch);
+          }
+          size = planner.nextSize();
         }
-        TaskChunk chunk = source.next(job.id(), seq, planner.nextSize());
+        TaskChunk chunk = source.next(job.id(), seq, size);
         if (chunk == null) {
           break;
         }
@@ -369,14 +418,33 @@ public final class JobRun {
     return copies;
   }
 
-  /** Stores the batch's tasks in the ledger, on the job's lane, waiting while its lane is full. */
+  /**
+   * Stores the batch's tasks in the ledger, on the job's lane (or the one its probes chose),
+   * waiting while that lane is full.
+   */
   private void store(Job job, List<TaskChunk> batch) throws InterruptedException {
     if (batch.isEmpty() || stopped) {
       return;
     }
-    ledger.store(job.lane(), List.copyOf(batch));
+    ledger.store(storeLane, List.copyOf(batch));
     batch.clear();
     stored = true;
+  }
+
+  private void moveToLane(String jobId, Lane lane) {
+    for (int attempt = 0; attempt < 100; attempt++) {
+      Job current = storedJob(jobId);
+      if (current == null || current.forged()) {
+        throw new IllegalStateException("job " + jobId + " is gone: cannot move it to its lane");
+      }
+      Job moved = current.withLane(lane);
+      Job signed = signer != null ? moved.withSignature(signer.sign(moved)) : moved;
+      if (current.equals(signed) || Redo.idempotent(() -> jobs.replace(jobId, current, signed))) {
+        return;
+      }
+    }
+    throw new IllegalStateException(
+        "could not move job " + jobId + " to the " + lane.id() + " lane");
   }
 
   private void markQueued(String jobId, long items, long tasks, String inputDigest) {
@@ -426,6 +494,9 @@ public final class JobRun {
             for (TaskResult result : archive.pending(job.id(), PEEK)) {
               if (result.seq() > learnedUpTo) {
                 planner.record(result.count(), result.elapsedNanos());
+                if (probe != null) {
+                  probe.record(result);
+                }
                 learnedUpTo = result.seq();
                 learned++;
               }
@@ -508,6 +579,9 @@ public final class JobRun {
       handedOn = List.of();
       for (TaskResult result : read) {
         delivery.fromLedger(result);
+        if (probe != null) {
+          probe.record(result);
+        }
       }
       delivery.archive(archive);
       handedOn = read;
@@ -601,9 +675,9 @@ public final class JobRun {
 
   /**
    * The stored job, if {@code submitted} asks for the same work; submitting an id twice never
-   * queues work twice.
+   * queues work twice. With {@code laneChosen}, the stored job keeps the lane it has.
    */
-  private static Job adopt(Job existing, Job submitted) {
+  private static Job adopt(Job existing, Job submitted, boolean laneChosen) {
     if (existing.forged()) {
       throw new JobIdTakenException(
           "job '"
@@ -613,7 +687,8 @@ public final class JobRun {
     }
     if (!existing.task().equals(submitted.task())
         || !existing.params().equals(submitted.params())
-        || existing.lane() != submitted.lane()) {
+        // A job whose lane its probes chose is on whichever lane they chose.
+        || (!laneChosen && existing.lane() != submitted.lane())) {
       throw new JobIdTakenException(
           "job '"
               + existing.id()
