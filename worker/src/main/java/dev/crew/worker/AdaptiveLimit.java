@@ -30,10 +30,10 @@ final class AdaptiveLimit {
         VegasLimit.newBuilder()
             .initialLimit(Math.min(INITIAL, ceiling))
             .maxConcurrency(ceiling)
-            .thresholdFunction(limit -> Math.max(1, limit / 50))
+            .thresholdFunction(limit -> Math.max(1, limit / 40))
             .alphaFunction(limit -> Math.max(3, limit / 20))
-            .betaFunction(limit -> Math.max(6, limit / 10))
-            .increaseFunction(limit -> limit + Math.max(1, limit / 20))
+            .betaFunction(limit -> Math.max(5, limit / 10))
+            .increaseFunction(limit -> limit + Math.max(1, limit / 10))
             .decreaseFunction(limit -> Math.max(1, limit * 0.9))
             .build();
     return WindowedLimit.newBuilder()
