@@ -11,16 +11,18 @@ import java.util.concurrent.TimeUnit;
  * average round trip of windows of items rather than each item, so one slow item does not move it.
  *
  * <p>Vegas estimates the queue the lane builds at whoever it calls as {@code limit * (1 - minRtt /
- * rtt)}: while that stays under a few percent of the limit it raises the limit (by a fifth while
- * there is no queue at all, so it reaches thousands within seconds), above a tenth it lowers it,
- * and an item that timed out or was refused with 429/503 cuts it by a tenth. Against a server that
- * serves C at once and queues the rest the queue is {@code limit - C}, so it settles a little above
- * C; against one that never queues it grows until the worker itself becomes the bottleneck or the
- * ceiling stops it.
+ * rtt)}. While that stays under a twentieth of the limit it raises the limit by a tenth a window;
+ * above a tenth it lowers it by a tenth; an item that timed out or was refused with 429/503 cuts it
+ * by a tenth. Against a server that serves C at once and queues the rest the queue is {@code limit
+ * - C}, so it settles a little above C; against one that never queues it grows until the worker
+ * itself becomes the bottleneck (its round trips climb) or the ceiling stops it.
  */
 final class AdaptiveLimit {
-  /** Where the limit starts: a few dozen in flight, low enough not to flood a small server. */
-  static final int INITIAL = 20;
+  /**
+   * Where the limit starts: high enough that a fast server is not kept waiting while it grows, low
+   * enough that a small one is not flooded for long (it comes down within a few windows).
+   */
+  static final int INITIAL = 100;
 
   private AdaptiveLimit() {}
 

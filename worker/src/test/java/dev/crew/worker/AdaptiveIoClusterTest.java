@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * A real worker with {@code --io-concurrency auto} against a local server that serves at most
  * {@value #CAPACITY} requests at once, each after {@value #DELAY_MS} ms, and queues the rest: the
- * limit it publishes moves from where it starts toward that capacity, not far past it.
+ * limit it publishes moves from where it starts to near that capacity, and stays there.
  */
 @ExtendWith(QuickJoin.class)
 class AdaptiveIoClusterTest {
@@ -102,7 +102,7 @@ class AdaptiveIoClusterTest {
     new Submitter(worker.hazelcast()).submit("http-get", Lane.IO, tasks);
     List<Integer> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    // From 20 it has to grow past 3/4 of the capacity, and settle under 1.5 times it.
+    // From where it starts it has to move into 3/4 to 1.5 times the capacity, and stay there.
     await()
         .atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofMillis(500))
