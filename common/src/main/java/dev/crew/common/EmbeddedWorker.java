@@ -42,9 +42,10 @@ public interface EmbeddedWorker extends AutoCloseable {
   interface Factory {
     /**
      * Starts a worker that uses {@code cpuThreads} threads on its CPU lane and keeps at most {@code
-     * ioConcurrency} items in flight on its I/O lane, runs only jobs signed by {@code signer}, and
-     * offers the tasks {@code tasks} lists. Its cluster takes no other member, and it may run
-     * commands: they run as the user of this process.
+     * ioConcurrency} items in flight on its I/O lane ({@link IoConcurrency#AUTO}: a limit that
+     * adapts), runs only jobs signed by {@code signer}, and offers the tasks {@code tasks} lists.
+     * Its cluster takes no other member, and it may run commands: they run as the user of this
+     * process.
      *
      * @throws IllegalArgumentException if a number is out of range
      */

@@ -1,5 +1,6 @@
 package dev.crew.common;
 
+import com.hazelcast.nio.serialization.FieldKind;
 import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
@@ -24,6 +25,7 @@ final class StatsCodecs {
           in.readInt32("cpuBusy"),
           in.readInt32("ioSlots"),
           in.readInt32("ioBusy"),
+          in.getFieldKind("ioAdaptive") == FieldKind.BOOLEAN && in.readBoolean("ioAdaptive"),
           in.readInt64("itemsOk"),
           in.readInt64("itemsFailed"),
           in.readInt64("tasksDone"),
@@ -57,6 +59,7 @@ final class StatsCodecs {
       out.writeInt32("cpuBusy", s.cpuBusy());
       out.writeInt32("ioSlots", s.ioSlots());
       out.writeInt32("ioBusy", s.ioBusy());
+      out.writeBoolean("ioAdaptive", s.ioAdaptive());
       out.writeInt64("itemsOk", s.itemsOk());
       out.writeInt64("itemsFailed", s.itemsFailed());
       out.writeInt64("tasksDone", s.tasksDone());

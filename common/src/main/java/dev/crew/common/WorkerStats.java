@@ -9,7 +9,10 @@ import java.util.List;
  * its member uuid, so that a client can see the whole cluster with one read.
  *
  * @param cpuBusy cpu lane slots in use now, of {@code cpuSlots}
+ * @param ioSlots io lane items in flight at most: fixed, or the limit it has settled on so far
  * @param ioBusy io lane items in flight now, of {@code ioSlots}
+ * @param ioAdaptive whether the io lane's limit adapts ({@code --io-concurrency auto}); false from
+ *     workers that predate it
  * @param itemsPerSecond items settled per second over the last publishing interval
  * @param requeues tasks of lost or silent workers this worker put back on their queues
  * @param refusals jobs and tasks this worker refused because their signature did not match
@@ -25,6 +28,7 @@ public record WorkerStats(
     int cpuBusy,
     int ioSlots,
     int ioBusy,
+    boolean ioAdaptive,
     long itemsOk,
     long itemsFailed,
     long tasksDone,

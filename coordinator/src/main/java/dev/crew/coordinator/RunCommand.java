@@ -2,6 +2,7 @@ package dev.crew.coordinator;
 
 import dev.crew.common.ClusterSecret;
 import dev.crew.common.EmbeddedWorker;
+import dev.crew.common.IoConcurrency;
 import dev.crew.common.JobSigner;
 import dev.crew.common.TaskCatalog;
 import java.util.concurrent.Callable;
@@ -34,9 +35,12 @@ final class RunCommand extends ClusterCommandBase implements Callable<Integer> {
 
   @Option(
       names = "--io-concurrency",
-      paramLabel = "N",
-      description = "I/O lane items in flight in the in-process worker (default ${DEFAULT-VALUE}).")
-  int ioConcurrency = 1000;
+      paramLabel = "auto|N",
+      defaultValue = "auto",
+      description =
+          "I/O lane items in flight in the in-process worker: auto adapts, a number fixes it"
+              + " (default ${DEFAULT-VALUE}).")
+  String ioConcurrency;
 
   @Override
   public Integer call() throws Exception {
@@ -46,7 +50,7 @@ final class RunCommand extends ClusterCommandBase implements Callable<Integer> {
       return new JobLauncher(job, out(), err())
           .launch(
               checked -> {
-                worker[0] = embed(cpuThreads, ioConcurrency, signer);
+                worker[0] = embed(cpuThreads, IoConcurrency.option(ioConcurrency), signer);
                 return worker[0].hazelcast();
               },
               /* detach= */ false,

@@ -30,14 +30,16 @@ final class SnapshotText {
     int cores = s.workers().stream().mapToInt(WorkerStats::cores).sum();
     int cpu = s.workers().stream().mapToInt(WorkerStats::cpuSlots).sum();
     int io = s.workers().stream().mapToInt(WorkerStats::ioSlots).sum();
+    boolean adaptive = s.workers().stream().anyMatch(WorkerStats::ioAdaptive);
     return String.format(
         Locale.ROOT,
-        "cluster '%s': %d workers, %d cores, %d cpu slots, %d io slots; %s items/s",
+        "cluster '%s': %d workers, %d cores, %d cpu slots, %d io slots%s; %s items/s",
         TerminalText.of(s.cluster()),
         s.workers().size(),
         cores,
         cpu,
         io,
+        adaptive ? " (auto)" : "",
         rate(s.itemsPerSecond()));
   }
 
@@ -55,7 +57,7 @@ final class SnapshotText {
             "HOST",
             "CORES",
             "CPU B/F",
-            "IO B/F",
+            "IO B/LIMIT",
             "ITEMS DONE",
             "FAILED",
             "ITEMS/S",
@@ -71,7 +73,7 @@ final class SnapshotText {
               TerminalText.of(w.host()),
               w.cores(),
               w.cpuBusy() + "/" + (w.cpuSlots() - w.cpuBusy()),
-              w.ioBusy() + "/" + (w.ioSlots() - w.ioBusy()),
+              w.ioBusy() + "/" + w.ioSlots() + (w.ioAdaptive() ? "a" : ""),
               w.itemsDone(),
               w.itemsFailed(),
               rate(w.itemsPerSecond()),

@@ -4,6 +4,7 @@ import dev.crew.common.ItemFunction;
 import dev.crew.common.ResultJson;
 import dev.crew.common.TaskChunk;
 import dev.crew.common.TaskResult;
+import dev.crew.common.tasks.HttpGetTask;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,6 +43,9 @@ final class ChunkRun {
   private final AtomicIntegerArray settled;
   private final AtomicInteger remaining;
   private final AtomicLong busyNanos = new AtomicLong();
+
+  /** Per item, whether a try of it showed overload: written and read by the thread that runs it. */
+  private final boolean[] overloaded;
 
   /**
    * Per item, the thread running it now, for {@link #cancel} to interrupt: a write before and after
@@ -89,6 +93,25 @@ final class ChunkRun {
     this.settled = new AtomicIntegerArray(chunk.count());
     this.remaining = new AtomicInteger(chunk.count());
     this.runningOn = new AtomicReferenceArray<>(chunk.count());
+    this.overloaded = new boolean[chunk.count()];
+  }
+
+  /** What the I/O lane hears when an item is done with its slot. */
+  @FunctionalInterface
+  interface ItemEnd {
+    /**
+     * @param overloaded the item timed out, or whoever it called asked it to slow down
+     */
+    void ended(boolean overloaded);
+  }
+
+  /**
+   * Whether an item's value is an overload sign: an HTTP 429 (too many requests) or 503 (service
+   * unavailable), which a GET records as a result rather than a failure.
+   */
+  static boolean overloadSign(Object value) {
+    return value instanceof HttpGetTask.Fetch fetch
+        && (fetch.status() == 429 || fetch.status() == 503);
   }
 
   TaskChunk chunk() {
@@ -122,7 +145,7 @@ final class ChunkRun {
    * Runs item {@code i} on the calling thread; records the task's result if this was its last item.
    */
   void runItem(int i) throws InterruptedException {
-    runOne(i, () -> {});
+    runOne(i, overloadedItem -> {});
   }
 
   /** Runs every item in order on the calling thread. */
@@ -131,22 +154,25 @@ final class ChunkRun {
   }
 
   /**
-   * Runs item {@code i} (the I/O lane: one item per slot), then releases the slot; if the item is
-   * given up on, its slot is released at that moment instead.
+   * Runs item {@code i} (the I/O lane: one item per slot), then tells {@code end}, saying whether
+   * it showed overload; if the item is given up on, {@code end} hears of it at that moment instead,
+   * as overloaded.
    */
-  void runOne(int i, Runnable releaseSlot) throws InterruptedException {
-    Runnable release = once(releaseSlot);
+  void runOne(int i, ItemEnd end) throws InterruptedException {
+    AtomicBoolean ended = new AtomicBoolean();
     AtomicBoolean abandoned = new AtomicBoolean();
     try {
       run(
           i,
           () -> {
             abandoned.set(true);
-            release.run();
+            if (ended.compareAndSet(false, true)) {
+              end.ended(/* overloaded= */ true);
+            }
           });
     } finally {
-      if (!abandoned.get()) {
-        release.run();
+      if (!abandoned.get() && ended.compareAndSet(false, true)) {
+        end.ended(overloaded[i]);
       }
     }
   }
@@ -243,7 +269,11 @@ final class ChunkRun {
           }
           return; // cancelled after the check above, which may have missed this thread
         }
-        String value = ResultJson.render(function.apply(item));
+        Object result = function.apply(item);
+        if (overloadSign(result)) {
+          overloaded[i] = true;
+        }
+        String value = ResultJson.render(result);
         if (watch != null) {
           watch.done();
         }
@@ -258,16 +288,17 @@ final class ChunkRun {
         if (!timedOut) {
           throw e; // not our time limit: the worker is stopping
         }
+        overloaded[i] = true;
         error = timedOut(policy.timeout());
       } catch (VirtualMachineError e) {
         if (!(e instanceof StackOverflowError)) {
           throw e; // out of memory or an internal JVM error: this worker cannot go on safely
         }
-        error = describe(e, watch, policy);
+        error = describe(i, e, watch != null && watch.done(), policy);
       } catch (IllegalArgumentException e) {
         // A bad item stays bad: no point in trying it again.
         boolean timedOut = watch != null && watch.done();
-        error = timedOut ? timedOut(policy.timeout()) : Outcomes.describe(e);
+        error = describe(i, e, timedOut, policy);
         if (!timedOut) {
           tries++;
           busyNanos.addAndGet(nanoTime.getAsLong() - start);
@@ -276,7 +307,7 @@ final class ChunkRun {
       } catch (Throwable e) {
         // Anything else an item throws (a plugin's missing class, an assertion) is that item's
         // error alone.
-        error = describe(e, watch, policy);
+        error = describe(i, e, watch != null && watch.done(), policy);
       } finally {
         runningOn.lazySet(i, null);
       }
@@ -292,8 +323,27 @@ final class ChunkRun {
     settle(i, null, tries > 1 ? error + " (after " + tries + " tries)" : error, 0);
   }
 
-  private static String describe(Throwable e, Watchdog.Watch watch, ItemPolicy policy) {
-    return watch != null && watch.done() ? timedOut(policy.timeout()) : Outcomes.describe(e);
+  /** Describes what item {@code i} threw; notes a timeout, ours or its own, as overload. */
+  private String describe(int i, Throwable e, boolean ours, ItemPolicy policy) {
+    if (ours || timeoutSign(e)) {
+      overloaded[i] = true;
+    }
+    return ours ? timedOut(policy.timeout()) : Outcomes.describe(e);
+  }
+
+  /** Whether an item's exception says that whoever it called took too long to answer. */
+  static boolean timeoutSign(Throwable thrown) {
+    for (Throwable t = thrown; t != null; t = t.getCause()) {
+      if (t instanceof java.net.http.HttpTimeoutException
+          || t instanceof java.net.SocketTimeoutException
+          || t instanceof java.util.concurrent.TimeoutException) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
   }
 
   private static String timedOut(Duration timeout) {

@@ -5,8 +5,6 @@ import dev.crew.common.TaskChunk;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -35,8 +33,7 @@ final class LaneLoop implements Runnable {
   static final int MAX_CLAIM = 256;
 
   private final Lane lane;
-  private final int slotCount;
-  private final Semaphore slots;
+  private final LaneSlots slots;
   private final boolean slotPerItem;
   private final TaskSource source;
   private final Function<TaskChunk, ChunkRun> runs;
@@ -71,13 +68,21 @@ final class LaneLoop implements Runnable {
       TaskSource source,
       Function<TaskChunk, ChunkRun> runs,
       Executor executor) {
-    if (slotCount < 1) {
-      throw new IllegalArgumentException(
-          lane.id() + " lane needs at least one slot, not " + slotCount);
-    }
+    this(lane, fixedSlots(lane, slotCount), slotPerItem, source, runs, executor);
+  }
+
+  /**
+   * @param slots the lane's slots, fixed or following an adaptive limit
+   */
+  LaneLoop(
+      Lane lane,
+      LaneSlots slots,
+      boolean slotPerItem,
+      TaskSource source,
+      Function<TaskChunk, ChunkRun> runs,
+      Executor executor) {
     this.lane = lane;
-    this.slotCount = slotCount;
-    this.slots = new Semaphore(slotCount);
+    this.slots = slots;
     this.slotPerItem = slotPerItem;
     this.source = source;
     this.runs = runs;
@@ -107,14 +112,11 @@ final class LaneLoop implements Runnable {
   private void takeAndDispatch() throws InterruptedException {
     slots.acquire();
     if (!running) {
-      slots.release(); // told to stop while waiting for a slot: take nothing more
+      slots.release(1); // told to stop while waiting for a slot: take nothing more
       return;
     }
     int held = 1;
-    int more = Math.min(slots.availablePermits(), MAX_BATCH - 1);
-    if (more > 0 && slots.tryAcquire(more)) {
-      held += more;
-    }
+    held += slots.tryAcquireUpTo(MAX_BATCH - 1);
     try {
       int want = claimSize(held, slotPerItem ? itemsPerTask : 1, nanosPerRun);
       waitingWith = held;
@@ -155,9 +157,28 @@ final class LaneLoop implements Runnable {
     return () -> {
       measured(System.nanoTime() - started);
       if (holdsSlot) {
-        slots.release();
+        slots.release(1);
       }
     };
+  }
+
+  /**
+   * As {@link #measuredRelease} for one item of the I/O lane: its round trip, and whether it showed
+   * overload, also go to the lane's limit.
+   */
+  private ChunkRun.ItemEnd measuredItemEnd(long started) {
+    return overloaded -> {
+      measured(System.nanoTime() - started);
+      slots.finished(started, overloaded);
+    };
+  }
+
+  private static LaneSlots fixedSlots(Lane lane, int slotCount) {
+    if (slotCount < 1) {
+      throw new IllegalArgumentException(
+          lane.id() + " lane needs at least one slot, not " + slotCount);
+    }
+    return LaneSlots.fixed(slotCount);
   }
 
   /** Adds a run's wall time to the moving average (racy updates only blur it a little). */
@@ -227,7 +248,7 @@ final class LaneLoop implements Runnable {
   /** Runs one item on its slot; if the item is given up on, its slot is freed at once. */
   private void runItemAndRelease(ChunkRun run, int item) {
     try {
-      run.runOne(item, measuredRelease(System.nanoTime(), /* holdsSlot= */ true));
+      run.runOne(item, measuredItemEnd(System.nanoTime()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {
@@ -245,24 +266,25 @@ final class LaneLoop implements Runnable {
 
   /** Waits until every slot is free again, i.e. nothing this lane started is still running. */
   boolean awaitIdle(Duration timeout) throws InterruptedException {
-    if (slots.tryAcquire(slotCount, timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      slots.release(slotCount);
-      return true;
-    }
-    return false;
+    return slots.awaitIdle(timeout);
   }
 
   Lane lane() {
     return lane;
   }
 
+  /** The lane's slots now: fixed, or the limit the I/O lane has settled on so far. */
   int slotCount() {
-    return slotCount;
+    return slots.size();
+  }
+
+  LaneSlots slots() {
+    return slots;
   }
 
   /** Slots running work now (not those the loop holds while it waits for a task). */
   int busySlots() {
-    return Math.max(0, slotCount - slots.availablePermits() - waitingWith);
+    return Math.max(0, slots.taken() - waitingWith);
   }
 
   long tasksRun() {

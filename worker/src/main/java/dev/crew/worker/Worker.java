@@ -8,6 +8,7 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import dev.crew.common.ClusterConfigs;
 import dev.crew.common.FirstResultMergePolicy;
+import dev.crew.common.IoConcurrency;
 import dev.crew.common.Job;
 import dev.crew.common.JobRecords;
 import dev.crew.common.JobSigner;
@@ -53,7 +54,9 @@ public final class Worker implements AutoCloseable {
 
   /**
    * @param cpuThreads platform threads of the CPU lane, one task each
-   * @param ioConcurrency items of the I/O lane in flight at once, each on a virtual thread
+   * @param ioConcurrency items of the I/O lane in flight at once, each on a virtual thread; {@link
+   *     #IO_AUTO} for a limit that adapts to the latency and overload signs it sees, up to {@link
+   *     #IO_CEILING}
    * @param backups synchronous backups of queues, jobs and results
    */
   public record Settings(
@@ -67,6 +70,12 @@ public final class Worker implements AutoCloseable {
       Security security) {
     public static final Duration DEFAULT_LEASE_TIMEOUT = Duration.ofSeconds(15);
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(1);
+
+    /** {@code --io-concurrency auto}: the I/O lane's limit adapts. */
+    public static final int IO_AUTO = IoConcurrency.AUTO;
+
+    /** Most items the I/O lane keeps in flight, adaptive or fixed. */
+    public static final int IO_CEILING = IoConcurrency.CEILING;
 
     /** Settings with the default lease timeout and heartbeat, no secret, and no commands. */
     public Settings(
@@ -119,9 +128,12 @@ public final class Worker implements AutoCloseable {
       if (cpuThreads < 1) {
         throw new IllegalArgumentException("--cpu-threads must be at least 1, not " + cpuThreads);
       }
-      if (ioConcurrency < 1) {
+      if (ioConcurrency < 0 || ioConcurrency > IO_CEILING) {
         throw new IllegalArgumentException(
-            "--io-concurrency must be at least 1, not " + ioConcurrency);
+            "--io-concurrency must be auto or between 1 and "
+                + IO_CEILING
+                + ", not "
+                + ioConcurrency);
       }
       if (backups < 0 || backups > 6) {
         throw new IllegalArgumentException("--backups must be between 0 and 6, not " + backups);
@@ -196,8 +208,12 @@ public final class Worker implements AutoCloseable {
             hazelcast,
             name,
             List.of(
-                new LaneLoad(Lane.CPU, settings.cpuThreads(), () -> busySlots(0)),
-                new LaneLoad(Lane.IO, settings.ioConcurrency(), () -> busySlots(1))),
+                new LaneLoad(Lane.CPU, () -> slotCount(0), () -> busySlots(0), false),
+                new LaneLoad(
+                    Lane.IO,
+                    () -> slotCount(1),
+                    () -> busySlots(1),
+                    settings.ioConcurrency() == Settings.IO_AUTO)),
             jobId -> JobRecords.get(jobs, jobId).map(Job::task).orElse("unknown"),
             new LaneDepths(
                     ledger,
@@ -251,7 +267,7 @@ public final class Worker implements AutoCloseable {
                 cpuThreads),
             new LaneLoop(
                 Lane.IO,
-                settings.ioConcurrency(),
+                ioSlots(settings.ioConcurrency()),
                 true,
                 source(Lane.IO),
                 c -> start(c, Lane.IO, bindings),
@@ -291,7 +307,11 @@ public final class Worker implements AutoCloseable {
             Names.ATTR_SECRET_FINGERPRINT, fingerprint,
             Names.ATTR_CORES, Integer.toString(cores),
             Names.ATTR_CPU_THREADS, Integer.toString(settings.cpuThreads()),
-            Names.ATTR_IO_CONCURRENCY, Integer.toString(settings.ioConcurrency()),
+            Names.ATTR_IO_CONCURRENCY,
+                Integer.toString(
+                    settings.ioConcurrency() == Settings.IO_AUTO
+                        ? Settings.IO_CEILING
+                        : settings.ioConcurrency()),
             Names.ATTR_RESULTS_SHARE,
                 Long.toString(
                     ResultHoldings.share(Runtime.getRuntime().maxMemory(), settings.backups())),
@@ -372,7 +392,7 @@ public final class Worker implements AutoCloseable {
         hazelcast.getCluster().getMembers().size(),
         cores,
         settings.cpuThreads(),
-        settings.ioConcurrency(),
+        IoConcurrency.describe(settings.ioConcurrency()),
         catalog.all().stream()
             .filter(t -> !t.runsCommands() || settings.security().allowExec())
             .map(t -> t.name())
@@ -579,6 +599,21 @@ public final class Worker implements AutoCloseable {
 
   public Settings settings() {
     return settings;
+  }
+
+  /** The I/O lane's slots: a fixed number, or the adaptive limit under the ceiling. */
+  static LaneSlots ioSlots(int ioConcurrency) {
+    return ioConcurrency == Settings.IO_AUTO
+        ? new LaneSlots(
+            AdaptiveLimit.create(Settings.IO_CEILING),
+            Settings.IO_CEILING,
+            /* adaptive= */ true,
+            System::nanoTime)
+        : LaneSlots.fixed(ioConcurrency);
+  }
+
+  private int slotCount(int lane) {
+    return lanes.get(lane).slotCount();
   }
 
   private int busySlots(int lane) {

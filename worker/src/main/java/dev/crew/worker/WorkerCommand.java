@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import dev.crew.common.ClusterConfigs;
 import dev.crew.common.ClusterSecret;
 import dev.crew.common.Durations;
+import dev.crew.common.IoConcurrency;
 import dev.crew.common.LogFormat;
 import dev.crew.common.TaskCatalog;
 import dev.crew.common.http.HttpOptions;
@@ -100,10 +101,13 @@ public final class WorkerCommand implements Callable<Integer> {
 
   @Option(
       names = "--io-concurrency",
-      paramLabel = "N",
-      defaultValue = "${env:CREW_IO_CONCURRENCY:-1000}",
-      description = "I/O lane items in flight (env CREW_IO_CONCURRENCY, default ${DEFAULT-VALUE}).")
-  int ioConcurrency;
+      paramLabel = "auto|N",
+      defaultValue = "${env:CREW_IO_CONCURRENCY:-auto}",
+      description =
+          "I/O lane items in flight: auto adapts to the latency and overload signs (timeouts, 429/503)"
+              + " of what the items call, a number fixes it (env CREW_IO_CONCURRENCY, default"
+              + " ${DEFAULT-VALUE}).")
+  String ioConcurrency;
 
   @Option(
       names = "--backups",
@@ -264,7 +268,7 @@ public final class WorkerCommand implements Callable<Integer> {
                 /* isolated= */ false,
                 blankToNull(k8sDns)),
             threads,
-            ioConcurrency,
+            IoConcurrency.option(ioConcurrency),
             backups,
             Durations.parse(drainTimeout, "--drain-timeout"),
             Durations.parse(leaseTimeout, "--lease-timeout"),

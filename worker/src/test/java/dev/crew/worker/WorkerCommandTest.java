@@ -81,6 +81,18 @@ class WorkerCommandTest {
   }
 
   @Test
+  void ioConcurrencyNeitherAutoNorANumber_isBadUsageInOneLine() {
+    int code = run("--io-concurrency", "lots");
+
+    assertThat(code).isEqualTo(2);
+    assertThat(errLines())
+        .singleElement()
+        .asString()
+        .startsWith("worker:")
+        .contains("--io-concurrency", "auto", "'lots'");
+  }
+
+  @Test
   void cpuThreadsZero_meansDefaultAndIsNotAnError() {
     // --io-concurrency 0 stops the run before a member starts; the error it gives shows
     // --cpu-threads 0 was accepted.

@@ -96,9 +96,10 @@ public final class HttpGetTask implements Task {
       }
       return new Fetch(response.statusCode(), bytes, (System.nanoTime() - start) / 1_000_000);
     } catch (HttpConnectTimeoutException e) {
-      throw new IOException("connect timed out: " + uri.getHost());
+      // Still a timeout exception, which the I/O lane counts as a sign of overload.
+      throw new HttpConnectTimeoutException("connect timed out: " + uri.getHost());
     } catch (HttpTimeoutException e) {
-      throw new IOException("timed out after " + timeout.toMillis() + " ms: " + uri);
+      throw new HttpTimeoutException("timed out after " + timeout.toMillis() + " ms: " + uri);
     } catch (ConnectException e) {
       throw new IOException("connection refused: " + uri.getHost() + portOf(uri));
     }

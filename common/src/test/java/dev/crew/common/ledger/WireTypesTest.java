@@ -110,6 +110,7 @@ class WireTypesTest {
             1,
             50,
             3,
+            true,
             10,
             1,
             4,

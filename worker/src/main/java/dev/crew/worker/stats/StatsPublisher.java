@@ -90,12 +90,14 @@ public final class StatsPublisher implements AutoCloseable {
     lastItems = items;
     lastMillis = now;
     int cpuSlots = 0, cpuBusy = 0, ioSlots = 0, ioBusy = 0;
+    boolean ioAdaptive = false;
     for (LaneLoad lane : meters.lanes()) {
       if (lane.lane() == Lane.CPU) {
-        cpuSlots += lane.slots();
+        cpuSlots += lane.slots().getAsInt();
         cpuBusy += lane.busy().getAsInt();
       } else {
-        ioSlots += lane.slots();
+        ioSlots += lane.slots().getAsInt();
+        ioAdaptive |= lane.adaptive();
         ioBusy += lane.busy().getAsInt();
       }
     }
@@ -107,6 +109,7 @@ public final class StatsPublisher implements AutoCloseable {
         cpuBusy,
         ioSlots,
         ioBusy,
+        ioAdaptive,
         meters.itemsOk(),
         meters.itemsFailed(),
         meters.tasksDone(),

@@ -80,15 +80,22 @@ public final class WorkerMeters implements WorkerEvents, AutoCloseable {
     registry.config().commonTags("worker", worker);
     for (LaneLoad lane : this.lanes) {
       String id = lane.lane().id();
-      Gauge.builder("crew.lane.slots", lane, LaneLoad::slots)
+      Gauge.builder("crew.lane.slots", lane, l -> l.slots().getAsInt())
           .tag("lane", id)
-          .description("Slots of the lane")
+          .description("Slots of the lane: fixed, or the limit an adaptive lane has settled on")
+          .register(registry);
+      Gauge.builder("crew.lane.adaptive", lane, l -> l.adaptive() ? 1 : 0)
+          .tag("lane", id)
+          .description("1 if the lane's limit adapts (--io-concurrency auto), else 0")
           .register(registry);
       Gauge.builder("crew.lane.busy", lane, l -> l.busy().getAsInt())
           .tag("lane", id)
           .description("Slots of the lane in use")
           .register(registry);
-      Gauge.builder("crew.lane.utilisation", lane, l -> l.busy().getAsInt() / (double) l.slots())
+      Gauge.builder(
+              "crew.lane.utilisation",
+              lane,
+              l -> l.busy().getAsInt() / (double) l.slots().getAsInt())
           .tag("lane", id)
           .description("Share of the lane's slots in use, 0 to 1")
           .register(registry);

@@ -1,0 +1,162 @@
+package dev.crew.worker;
+
+import com.netflix.concurrency.limits.Limit;
+import com.netflix.concurrency.limits.limit.FixedLimit;
+import java.time.Duration;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+
+/**
+ * The slots of a lane: a semaphore whose size follows a concurrency {@link Limit}. Each run that
+ * ends reports its round trip and whether it showed overload, the limit may move, and the number of
+ * slots moves with it, never past a hard ceiling. When the limit shrinks below what is in flight,
+ * no slot is handed out until enough runs end to bring the count under it.
+ */
+final class LaneSlots {
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final Limit limit;
+  private final int ceiling;
+  private final boolean adaptive;
+  private final LongSupplier nanoTime;
+  private volatile int size;
+  private int taken; // guarded by lock
+
+  /**
+   * @param limit the concurrency limit the size follows
+   * @param ceiling most slots whatever the limit says, so no job can run a worker out of memory
+   * @param adaptive whether the limit moves (for views)
+   * @param nanoTime the clock round trips are measured with
+   */
+  LaneSlots(Limit limit, int ceiling, boolean adaptive, LongSupplier nanoTime) {
+    if (ceiling < 1) {
+      throw new IllegalArgumentException("a lane needs at least one slot, not " + ceiling);
+    }
+    this.limit = limit;
+    this.ceiling = ceiling;
+    this.adaptive = adaptive;
+    this.nanoTime = nanoTime;
+    this.size = bounded(limit.getLimit());
+    limit.notifyOnChange(this::resize);
+  }
+
+  /** A lane of {@code count} slots that never change. */
+  static LaneSlots fixed(int count) {
+    return new LaneSlots(FixedLimit.of(count), count, /* adaptive= */ false, System::nanoTime);
+  }
+
+  private int bounded(int proposed) {
+    return Math.clamp(proposed, 1, ceiling);
+  }
+
+  private void resize(int proposed) {
+    lock.lock();
+    try {
+      size = bounded(proposed);
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Waits for a free slot and takes it. */
+  void acquire() throws InterruptedException {
+    lock.lockInterruptibly();
+    try {
+      while (taken >= size) {
+        changed.await();
+      }
+      taken++;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Takes up to {@code wanted} free slots without waiting; returns how many it took. */
+  int tryAcquireUpTo(int wanted) {
+    lock.lock();
+    try {
+      int took = Math.clamp(size - taken, 0, Math.max(0, wanted));
+      taken += took;
+      return took;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Hands back {@code count} slots that ran nothing. */
+  void release(int count) {
+    if (count <= 0) {
+      return;
+    }
+    lock.lock();
+    try {
+      taken -= count;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * A run that held one slot since {@code startNanos} ended: its round trip goes to the limit,
+   * {@code overloaded} (it timed out, or was told to slow down) counts as a drop, and its slot is
+   * freed.
+   */
+  void finished(long startNanos, boolean overloaded) {
+    int inFlight = taken();
+    limit.onSample(startNanos, nanoTime.getAsLong() - startNanos, inFlight, overloaded);
+    release(1);
+  }
+
+  /** Free slots now (0 while more are in flight than the limit allows). */
+  int available() {
+    lock.lock();
+    try {
+      return Math.max(0, size - taken);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Slots taken now, running or held by the lane's loop. */
+  int taken() {
+    lock.lock();
+    try {
+      return taken;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The current number of slots: the limit, within 1 and the ceiling. */
+  int size() {
+    return size;
+  }
+
+  int ceiling() {
+    return ceiling;
+  }
+
+  boolean adaptive() {
+    return adaptive;
+  }
+
+  /** Waits until no slot is taken. */
+  boolean awaitIdle(Duration timeout) throws InterruptedException {
+    long left = timeout.toNanos();
+    lock.lockInterruptibly();
+    try {
+      while (taken > 0) {
+        if (left <= 0) {
+          return false;
+        }
+        left = changed.awaitNanos(left);
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+}
