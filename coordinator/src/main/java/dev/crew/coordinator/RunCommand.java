@@ -36,7 +36,7 @@ final class RunCommand extends ClusterCommandBase implements Callable<Integer> {
   @Option(
       names = "--io-concurrency",
       paramLabel = "auto|N",
-      defaultValue = "auto",
+      defaultValue = "1000",
       description =
           "I/O lane items in flight in the in-process worker: auto adapts, a number fixes it"
               + " (default ${DEFAULT-VALUE}).")

@@ -102,7 +102,7 @@ public final class WorkerCommand implements Callable<Integer> {
   @Option(
       names = "--io-concurrency",
       paramLabel = "auto|N",
-      defaultValue = "${env:CREW_IO_CONCURRENCY:-auto}",
+      defaultValue = "${env:CREW_IO_CONCURRENCY:-1000}",
       description =
           "I/O lane items in flight: auto adapts to the latency and overload signs (timeouts, 429/503)"
               + " of what the items call, a number fixes it (env CREW_IO_CONCURRENCY, default"
