@@ -189,7 +189,7 @@ class ChunkRunTest {
         .start(
             () -> {
               try {
-                run.runOne(0, () -> {});
+                run.runOne(0, overloaded -> {});
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }
