@@ -19,6 +19,7 @@ import dev.crew.client.job.RangeSource;
 import dev.crew.client.job.Reduction;
 import dev.crew.client.job.Resubmission;
 import dev.crew.client.job.ResultHandler;
+import dev.crew.client.job.TaskChoice;
 import dev.crew.common.ClusterConfigs;
 import dev.crew.common.ClusterSecret;
 import dev.crew.common.EmbeddedWorker;
@@ -41,7 +42,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
@@ -187,17 +187,15 @@ public final class CrewClient implements AutoCloseable {
             spec.lane().isPresent(),
             localTask.map(Task::declaredLane),
             view.declaresLane(spec.task()));
-    Lane declared = spec.lane().orElseGet(() -> laneOf(spec.task(), localTask, view));
-    Lane lane = autoLane ? LaneProbe.probeLane() : declared;
-    if (!view.workers().isEmpty() && view.workersWith(spec.task()) == 0) {
-      throw new CrewClientException(
-          "no worker offers task '"
-              + spec.task()
-              + "'"
-              + (localTask.map(Task::runsCommands).orElse(false)
-                  ? ": it runs commands, which only workers started with --allow-exec do"
-                  : " (known: " + String.join(", ", view.tasks().keySet()) + ")"));
+    Lane declared;
+    try {
+      declared =
+          spec.lane().orElseGet(() -> TaskChoice.laneOf(spec.task(), localTask, view, localTasks));
+      TaskChoice.requireOffered(spec.task(), localTask, view);
+    } catch (IllegalArgumentException e) {
+      throw new CrewClientException(e.getMessage(), e);
     }
+    Lane lane = autoLane ? LaneProbe.probeLane() : declared;
     List<JobRun.Target> broadcastTo = List.of();
     if (spec.broadcast()) {
       broadcastTo = BroadcastTargets.of(view, spec.task());
@@ -327,20 +325,6 @@ public final class CrewClient implements AutoCloseable {
     } catch (Exception e) {
       // Refused before anything was read: nothing more to do.
     }
-  }
-
-  private Lane laneOf(String task, Optional<Task> localTask, ClusterView view) {
-    if (localTask.isPresent()) {
-      return localTask.get().lane();
-    }
-    Lane lane = view.tasks().get(task);
-    if (lane == null) {
-      Set<String> known = new TreeSet<>(view.tasks().keySet());
-      localTasks.all().forEach(t -> known.add(t.name()));
-      throw new CrewClientException(
-          "unknown task '" + task + "' (known: " + String.join(", ", known) + ")");
-    }
-    return lane;
   }
 
   Optional<Job> storedJob(String jobId) {

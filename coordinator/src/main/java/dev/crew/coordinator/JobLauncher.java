@@ -16,6 +16,7 @@ import dev.crew.client.job.Progress;
 import dev.crew.client.job.Reduction;
 import dev.crew.client.job.Resubmission;
 import dev.crew.client.job.ResultHandler;
+import dev.crew.client.job.TaskChoice;
 import dev.crew.common.Job;
 import dev.crew.common.JobSigner;
 import dev.crew.common.Lane;
@@ -37,8 +38,6 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -83,8 +82,16 @@ final class JobLauncher {
       Writer target = output.writer();
       HazelcastInstance hazelcast = connect.apply(checked);
       ClusterView view = ClusterView.of(hazelcast);
-      Lane declared =
-          checked.lane().orElseGet(() -> laneOf(checked.task(), localTask, view, local));
+      Lane declared;
+      try {
+        declared =
+            checked
+                .lane()
+                .orElseGet(() -> TaskChoice.laneOf(checked.task(), localTask, view, local));
+        TaskChoice.requireOffered(checked.task(), localTask, view);
+      } catch (IllegalArgumentException e) {
+        throw CrewException.usage(e.getMessage());
+      }
       boolean autoLane =
           LaneProbe.chooses(
               checked.autoLane(),
@@ -95,15 +102,6 @@ final class JobLauncher {
       Lane lane = autoLane ? LaneProbe.probeLane() : declared;
       if (view.workers().isEmpty()) {
         err.println("coordinator: no workers in the cluster yet; the job waits for one to join");
-      } else if (view.workersWith(checked.task()) == 0) {
-        boolean runsCommands = localTask.map(Task::runsCommands).orElse(false);
-        throw CrewException.usage(
-            "no worker offers task '"
-                + checked.task()
-                + "'"
-                + (runsCommands
-                    ? ": it runs commands, which only workers started with --allow-exec do"
-                    : " (known: " + String.join(", ", view.tasks().keySet()) + ")"));
       }
       List<JobRun.Target> broadcastTo = List.of();
       if (options.broadcast) {
@@ -261,23 +259,8 @@ final class JobLauncher {
     }
   }
 
-  private static Lane laneOf(
-      String task, Optional<Task> localTask, ClusterView view, TaskCatalog local) {
-    if (localTask.isPresent()) {
-      return localTask.get().lane();
-    }
-    Lane lane = view.tasks().get(task);
-    if (lane == null) {
-      Set<String> known = new TreeSet<>(view.tasks().keySet());
-      local.all().forEach(t -> known.add(t.name()));
-      throw unknownTask(task, known);
-    }
-    return lane;
-  }
-
   private static CrewException unknownTask(String task, Collection<String> known) {
-    return CrewException.usage(
-        "unknown task '" + task + "' (known: " + String.join(", ", new TreeSet<>(known)) + ")");
+    return CrewException.usage(TaskChoice.unknown(task, known));
   }
 
   private static String goOn(String jobId) {
