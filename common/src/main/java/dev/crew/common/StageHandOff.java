@@ -39,4 +39,40 @@ public final class StageHandOff {
     }
     return ran.forStage(ran.stage() + 1, items, carried);
   }
+
+  /**
+   * {@code result} of a pipeline's last stage with the errors of its items that failed there named
+   * by the stage, as those of earlier stages are; items that failed before keep their errors.
+   */
+  public static TaskResult labelled(Job job, TaskChunk ran, TaskResult result) {
+    String[] errors = result.errors();
+    if (job.stages() < 2 || result.failed() == 0 || errors == null) {
+      return result;
+    }
+    String[] named = errors.clone();
+    for (int i = 0; i < named.length; i++) {
+      if (named[i] != null && !ran.carriedFailure(i)) {
+        named[i] = "stage " + (ran.stage() + 1) + " (" + job.taskOf(ran.stage()) + "): " + named[i];
+      }
+    }
+    return new TaskResult(
+        result.jobId(),
+        result.seq(),
+        result.firstIndex(),
+        result.count(),
+        result.rangeStart(),
+        result.items(),
+        result.worker(),
+        result.attempt(),
+        result.elapsedNanos(),
+        result.ok(),
+        result.failed(),
+        result.values(),
+        named,
+        result.consumed(),
+        result.taskSignature(),
+        result.forged(),
+        result.cpuNanos(),
+        result.stage());
+  }
 }

@@ -20,6 +20,7 @@ import dev.crew.common.SecretFingerprint;
 import dev.crew.common.StageHandOff;
 import dev.crew.common.TaskCatalog;
 import dev.crew.common.TaskChunk;
+import dev.crew.common.TaskResult;
 import dev.crew.common.http.HttpEndpoint;
 import dev.crew.common.http.HttpOptions;
 import dev.crew.common.ledger.BlockMergePolicy;
@@ -234,7 +235,8 @@ public final class Worker implements AutoCloseable {
     ResultHoldings holdings = new ResultHoldings(hazelcast, ledger);
     this.budget = new BudgetGate(holdings::admission, System::nanoTime, BUDGET_REFRESH);
     this.held = new HeldClaims(ledger, this::claimant, Worker::later);
-    this.sink = new LedgerResultSink(ledger, meters, result -> held.done(result.taskId()));
+    this.sink =
+        new LedgerResultSink(ledger, meters, result -> held.done(result.taskId(), result.stage()));
     JobBindings bindings =
         new JobBindings(
             catalog,
@@ -524,13 +526,16 @@ public final class Worker implements AutoCloseable {
     WorkerMeters.TaskMeters taskMeters = meters.forJob(chunk.jobId());
     // A pipeline's stage before its last hands each result on as the next stage's task.
     Job pipeline = record.filter(job -> !job.lastStage(chunk.stage())).orElse(null);
+    Job lastStageOf = record.filter(job -> job.stages() > 1 && pipeline == null).orElse(null);
     ResultSink tracked =
         result -> {
           active.remove(result.taskId());
           meters.recorded(taskMeters, result);
           if (pipeline == null) {
-            budget.recorded(result.jobId(), result.heldBytes());
-            sink.record(result);
+            TaskResult last =
+                lastStageOf == null ? result : StageHandOff.labelled(lastStageOf, chunk, result);
+            budget.recorded(last.jobId(), last.heldBytes());
+            sink.record(last);
             return;
           }
           TaskChunk next = StageHandOff.next(pipeline, chunk, result);

@@ -154,7 +154,7 @@ record BlockOp(Move move) implements EntryProcessor<BlockKey, TaskBlock, BlockOu
         outcome =
             new BlockOutcome(
                 step.outcome().size(),
-                claim.lane() == null ? after.queued() : after.queued(claim.lane()),
+                claim.lane() == null ? after.queued() : after.queuedFor(claim.lane()),
                 false,
                 false,
                 step.outcome(),

@@ -110,7 +110,7 @@ public final class InMemoryTaskLedger implements TaskLedger {
             block.claim(claimant, max, clockMillis.getAsLong() + claimTimeout.toMillis(), lane);
         put(key, step.block());
         claimed.addAll(step.outcome());
-        if (step.block().queued(lane) > 0) {
+        if (step.block().queuedFor(lane) > 0) {
           keys.offer(key);
           if (step.outcome().isEmpty()) {
             passedOver.add(key);

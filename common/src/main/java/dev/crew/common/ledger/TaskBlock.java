@@ -105,8 +105,10 @@ record TaskBlock(
   }
 
   /**
-   * As above, only tasks whose stage runs on {@code onLane} ({@code null}: any), as a claimer takes
-   * from that lane.
+   * As above; in a pipeline's block, only tasks whose stage runs on {@code onLane} ({@code null}:
+   * any), as a claimer takes from that lane. A job of one stage is claimed from whichever lane its
+   * key was offered to: its record may have moved to another lane after its first tasks were stored
+   * ({@code --lane auto}), and its tasks go with it.
    */
   Step<List<TaskChunk>> claim(
       Claimant claimant, int max, long deadlineMillis, @Nullable Lane onLane) {
@@ -114,7 +116,7 @@ record TaskBlock(
     List<TaskChunk> claimed = new ArrayList<>(Math.min(max, slots.size()));
     for (int i = 0; i < next.size() && claimed.size() < max; i++) {
       if (next.get(i) instanceof Queued(TaskChunk task)
-          && (onLane == null || laneOf(task.stage()) == onLane)
+          && (onLane == null || stages() == 1 || laneOf(task.stage()) == onLane)
           && (!task.targeted() || task.target().equals(claimant.memberUuid()))) {
         next.set(i, new Claimed(task, claimant.worker(), claimant.memberUuid(), deadlineMillis));
         claimed.add(task);
@@ -341,6 +343,14 @@ record TaskBlock(
               && claim.deadlineMillis() < nowMillis
               && !expired.running().contains(claim.task().taskId());
     };
+  }
+
+  /**
+   * Queued tasks a claimer from {@code onLane} could claim: all of them in a job of one stage,
+   * those of stages on that lane in a pipeline.
+   */
+  int queuedFor(Lane onLane) {
+    return stages() == 1 ? queued() : queued(onLane);
   }
 
   /** Queued tasks whose stage runs on {@code onLane}. */
