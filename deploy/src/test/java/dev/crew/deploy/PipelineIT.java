@@ -103,6 +103,9 @@ class PipelineIT {
           .as(() -> "the pipeline ended before stage 2 was seen running beside stage 1\n" + seen)
           .isTrue();
       Stages stages = stages(id);
+      if (stages == null) {
+        continue; // the coordinator has not stored the job yet
+      }
       seen.add(stages.describe(started));
       if (stages.past(1) >= stages.total()) {
         break; // stage 1 is over: too late to see the overlap
@@ -161,6 +164,7 @@ class PipelineIT {
         .untilAsserted(
             () -> {
               Stages stages = stages(id);
+              assertThat(stages).isNotNull();
               assertThat(stages.past(3)).as(stages.text()).isEqualTo(stages.total());
             });
     CrewLaunchers.Run results =
@@ -243,7 +247,8 @@ class PipelineIT {
     }
   }
 
-  private Stages stages(String id) {
+  /** The job's stages now, or null while the cluster has no such job yet. */
+  private @org.jspecify.annotations.Nullable Stages stages(String id) {
     CrewLaunchers.Run status =
         crew.coordinator(
             "status-" + id,
@@ -255,6 +260,9 @@ class PipelineIT {
             "--cluster",
             cluster);
     long at = System.nanoTime();
+    if (status.exitCode() == 2 && status.child().stderr().contains("no job '" + id + "'")) {
+      return null;
+    }
     assertThat(status.exitCode()).as(status::describe).isZero();
     String line =
         status.stdoutLines().stream()
