@@ -19,6 +19,7 @@ import dev.crew.client.job.RangeSource;
 import dev.crew.client.job.Reduction;
 import dev.crew.client.job.Resubmission;
 import dev.crew.client.job.ResultHandler;
+import dev.crew.client.job.Stages;
 import dev.crew.client.job.TaskChoice;
 import dev.crew.common.ClusterConfigs;
 import dev.crew.common.ClusterSecret;
@@ -182,11 +183,18 @@ public final class CrewClient implements AutoCloseable {
     Optional<Reducer> reducer = spec.reduce().map(CrewClient::reducer);
     ClusterView view = workers();
     boolean autoLane =
-        LaneProbe.chooses(
-            false,
-            spec.lane().isPresent(),
-            localTask.map(Task::declaredLane),
-            view.declaresLane(spec.task()));
+        spec.then().isEmpty() // a pipeline's lanes are set when it is stored
+            && LaneProbe.chooses(
+                false,
+                spec.lane().isPresent(),
+                localTask.map(Task::declaredLane),
+                view.declaresLane(spec.task()));
+    List<dev.crew.common.Stage> then;
+    try {
+      then = Stages.resolve(spec.then(), localTasks, view);
+    } catch (IllegalArgumentException e) {
+      throw new CrewClientException(e.getMessage(), e);
+    }
     Lane declared;
     try {
       declared =
@@ -210,7 +218,8 @@ public final class CrewClient implements AutoCloseable {
         Job.submitting(jobId, spec.task(), lane, params, System.currentTimeMillis())
             .withPolicy(spec.retries(), spec.timeout().toMillis())
             .withRetention(spec.retention().toMillis())
-            .withInputDigest(source.digest().orElse(""));
+            .withInputDigest(source.digest().orElse(""))
+            .withThen(then);
     try {
       if (spec.jobId().isPresent()) {
         Resubmission.check(hazelcast.getMap(Names.JOBS), job, source);

@@ -37,6 +37,9 @@ import org.jspecify.annotations.Nullable;
  *     instead of the results
  * @param discardResults whether the results are only counted, not handed to the program
  * @param broadcast whether every worker that offers the task when the job starts runs every item
+ * @param then the further stages of a pipeline: each item's result of one stage is that item of the
+ *     next, handed on in the cluster as soon as it is recorded; the job's results are those of the
+ *     last stage. Empty for a job of one stage.
  */
 public record JobSpec(
     String task,
@@ -51,7 +54,8 @@ public record JobSpec(
     boolean ordered,
     Optional<String> reduce,
     boolean discardResults,
-    boolean broadcast) {
+    boolean broadcast,
+    List<StageSpec> then) {
 
   /** Checks what can be checked without the cluster. */
   public JobSpec {
@@ -79,6 +83,11 @@ public record JobSpec(
     if (broadcast && jobId.isPresent()) {
       throw new IllegalArgumentException(
           "a broadcast job runs once, on the workers of its start: it takes no id to go on with");
+    }
+    then = List.copyOf(then);
+    if (broadcast && !then.isEmpty()) {
+      throw new IllegalArgumentException(
+          "a broadcast job has one stage: it takes no further stage");
     }
     if (ordered && discardResults) {
       throw new IllegalArgumentException("discarded results have no order");
@@ -145,6 +154,7 @@ public record JobSpec(
     private @Nullable String reduce;
     private boolean discardResults;
     private boolean broadcast;
+    private final List<StageSpec> then = new java.util.ArrayList<>();
 
     private Builder(String task) {
       this.task = Objects.requireNonNull(task, "task");
@@ -336,6 +346,31 @@ public record JobSpec(
     }
 
     /**
+     * Adds a stage to the pipeline: each item's result of the stage before becomes that item of
+     * {@code stage} (a JSON string as its text, any other value as its JSON), in the cluster, as
+     * soon as it is recorded, so the stages run at once. An item that fails stops there: its error,
+     * naming its stage, is its result. The job's results are the last stage's.
+     *
+     * @param stage the next stage
+     * @return this builder
+     */
+    public Builder then(StageSpec stage) {
+      then.add(Objects.requireNonNull(stage, "stage"));
+      return this;
+    }
+
+    /**
+     * Adds a stage running {@code task} with no parameters, on its own lane: {@link
+     * #then(StageSpec)}.
+     *
+     * @param task the next stage's task
+     * @return this builder
+     */
+    public Builder then(String task) {
+      return then(StageSpec.task(task));
+    }
+
+    /**
      * The spec.
      *
      * @return the spec
@@ -358,7 +393,8 @@ public record JobSpec(
           ordered,
           Optional.ofNullable(reduce),
           discardResults || reduce != null,
-          broadcast);
+          broadcast,
+          then);
     }
   }
 

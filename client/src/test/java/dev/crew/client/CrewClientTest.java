@@ -315,6 +315,66 @@ class CrewClientTest {
     assertThat(view.workers().getFirst().cpuThreads()).isEqualTo(2);
   }
 
+  private static BigInteger sumSquares(long n) {
+    BigInteger sum = BigInteger.ZERO;
+    for (long i = 0; i < n; i++) {
+      sum = sum.add(BigInteger.valueOf(i).pow(2));
+    }
+    return sum;
+  }
+
+  @Test
+  void pipeline_eachItemPassesEveryStage_onTheirLanes_andAFailureStopsOnlyItsPath() {
+    Stream<String> items = Stream.of("5", "x", "12", "20", "-3", "25");
+
+    JobHandle job =
+        crew.submit(
+            JobSpec.task("fib")
+                .items(items)
+                .chunk(1)
+                .then("sum-squares")
+                .then(StageSpec.task("noop").lane(dev.crew.common.Lane.IO))
+                .build());
+
+    List<ItemResult> results = new ArrayList<>(job.results().toList());
+    results.sort((a, b) -> Long.compare(a.index(), b.index()));
+    assertThat(results).extracting(ItemResult::index).containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+    for (int i : new int[] {0, 2, 3, 5}) {
+      ItemResult result = results.get(i);
+      int n = List.of(5, 0, 12, 20, 0, 25).get(i);
+      assertThat(result.error()).as("item %d", i).isNull();
+      assertThat(result.json()).isEqualTo(sumSquares(fib(n)).toString());
+      assertThat(result.item()).isEqualTo(sumSquares(fib(n)).toString());
+    }
+    assertThat(results.get(1).error()).startsWith("stage 1 (fib): ").contains("x");
+    assertThat(results.get(4).error()).startsWith("stage 1 (fib): ");
+    JobSummary summary = job.summary().join();
+    assertThat(summary.ok()).isEqualTo(4);
+    assertThat(summary.failed()).isEqualTo(2);
+  }
+
+  @Test
+  void pipeline_ofManyItems_recordsEachFinalValueOnce() {
+    JobHandle job =
+        crew.submit(JobSpec.task("noop").range(1, 3000).then("sum-squares").then("noop").build());
+
+    List<ItemResult> results = job.results().toList();
+
+    assertThat(results).hasSize(3000);
+    assertThat(results).extracting(ItemResult::index).doesNotHaveDuplicates();
+    for (ItemResult result : results) {
+      assertThat(result.json()).isEqualTo(sumSquares(result.index() + 1).toString());
+    }
+  }
+
+  @Test
+  void pipeline_withAnUnknownStageTask_isRefusedNamingTheStage() {
+    assertThatThrownBy(
+            () -> crew.submit(JobSpec.task("fib").range(1, 3).then("no-such-task").build()))
+        .isInstanceOf(CrewClientException.class)
+        .hasMessageStartingWith("stage 2 (no-such-task): unknown task 'no-such-task'");
+  }
+
   private static List<Long> range(long first, long last) {
     return LongStream.rangeClosed(first, last).boxed().toList();
   }

@@ -8,7 +8,9 @@ import com.hazelcast.nio.serialization.HazelcastSerializationException;
 import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -93,23 +95,33 @@ public final class CompactCodecs {
       this.sealer = sealer;
     }
 
-    /** What a job's sealed parameters are bound to: every other field of it. */
+    /**
+     * What a job's sealed parameters are bound to: every other field of it (a pipeline's further
+     * stages only where it has some, so that jobs of one stage open as before there were any).
+     */
     private static byte[] context(Job job) {
-      return Sealer.context(
-          "job",
-          job.id(),
-          job.task(),
-          job.lane().id(),
-          job.state().name(),
-          job.createdMillis(),
-          job.totalItems(),
-          job.totalTasks(),
-          job.retries(),
-          job.timeoutMillis(),
-          job.signature(),
-          job.inputDigest(),
-          job.retentionMillis(),
-          job.endedMillis());
+      Object[] parts = {
+        "job",
+        job.id(),
+        job.task(),
+        job.lane().id(),
+        job.state().name(),
+        job.createdMillis(),
+        job.totalItems(),
+        job.totalTasks(),
+        job.retries(),
+        job.timeoutMillis(),
+        job.signature(),
+        job.inputDigest(),
+        job.retentionMillis(),
+        job.endedMillis()
+      };
+      if (job.then().isEmpty()) {
+        return Sealer.context(parts);
+      }
+      Stream<Object> stages =
+          job.then().stream().map(st -> "stage " + st.task() + " on " + st.lane().id());
+      return Sealer.context(Stream.concat(Stream.of(parts), stages).toArray());
     }
 
     @Override
@@ -132,22 +144,75 @@ public final class CompactCodecs {
               optionalInt64(in, "endedMillis"));
       String[] keys = in.readArrayOfString("paramKeys");
       String[] vals = in.readArrayOfString("paramValues");
+      String[] thenTasks = optionalTexts(in, "thenTasks");
+      String[] thenLanes = optionalTexts(in, "thenLanes");
+      int[] thenCounts =
+          in.getFieldKind("thenParamCounts") == FieldKind.ARRAY_OF_INT32
+              ? in.readArrayOfInt32("thenParamCounts")
+              : new int[0];
+      String[] thenKeys = optionalTexts(in, "thenParamKeys");
+      String[] thenVals = optionalTexts(in, "thenParamValues");
+      List<Stage> clearThen;
+      try {
+        clearThen = stages(thenTasks, thenLanes, thenCounts, new String[0], new String[0]);
+      } catch (IllegalArgumentException e) {
+        return clear.withSignature(Job.FORGED); // stages no submitter wrote
+      }
+      clear = clear.withThen(clearThen);
       byte[] sealed = sealedField(in);
       if (sealer != null || sealed != null) {
+        int arrays = clearThen.isEmpty() ? 2 : 4;
         String[][] opened =
-            sealer == null || sealed == null ? null : sealer.openStrings(sealed, context(clear), 2);
+            sealer == null || sealed == null
+                ? null
+                : sealer.openStrings(sealed, context(clear), arrays);
         if (opened == null || opened[0] == null || opened[1] == null) {
           // Made or changed by a party without the secret: nothing in it is to be acted on.
           return clear.withSignature(Job.FORGED);
         }
         keys = opened[0];
         vals = opened[1];
+        if (arrays == 4) {
+          thenKeys = opened[2] == null ? new String[0] : opened[2];
+          thenVals = opened[3] == null ? new String[0] : opened[3];
+        }
       }
       Map<String, String> params = new LinkedHashMap<>();
       for (int i = 0; i < keys.length && i < vals.length; i++) {
         params.put(keys[i], vals[i]);
       }
-      return clear.withParams(new Params(params));
+      try {
+        return clear
+            .withParams(new Params(params))
+            .withThen(stages(thenTasks, thenLanes, thenCounts, thenKeys, thenVals));
+      } catch (IllegalArgumentException e) {
+        return clear.withSignature(Job.FORGED);
+      }
+    }
+
+    private static String[] optionalTexts(CompactReader in, String field) {
+      String[] texts =
+          in.getFieldKind(field) == FieldKind.ARRAY_OF_STRING ? in.readArrayOfString(field) : null;
+      return texts == null ? new String[0] : texts;
+    }
+
+    /** A pipeline's further stages from their columns; the parameters laid end to end. */
+    private static List<Stage> stages(
+        String[] tasks, String[] lanes, int[] counts, String[] keys, String[] vals) {
+      if (lanes.length != tasks.length) {
+        throw new IllegalArgumentException("stages and lanes differ in number");
+      }
+      List<Stage> stages = new ArrayList<>(tasks.length);
+      int at = 0;
+      for (int i = 0; i < tasks.length; i++) {
+        Map<String, String> params = new LinkedHashMap<>();
+        int count = i < counts.length ? counts[i] : 0;
+        for (int k = 0; k < count && at < keys.length && at < vals.length; k++, at++) {
+          params.put(keys[at], vals[at]);
+        }
+        stages.add(new Stage(tasks[i], Lane.parse(lanes[i]), new Params(params)));
+      }
+      return stages;
     }
 
     /** A field records written before it existed lack: 0 for them. */
@@ -165,11 +230,35 @@ public final class CompactCodecs {
       boolean seal = sealer != null;
       out.writeArrayOfString("paramKeys", seal ? new String[0] : keys);
       out.writeArrayOfString("paramValues", seal ? new String[0] : vals);
+      List<String> thenKeys = new ArrayList<>();
+      List<String> thenVals = new ArrayList<>();
+      int[] thenCounts = new int[job.then().size()];
+      for (int i = 0; i < thenCounts.length; i++) {
+        Map<String, String> stageParams = job.then().get(i).params().values();
+        thenCounts[i] = stageParams.size();
+        thenKeys.addAll(stageParams.keySet());
+        thenVals.addAll(stageParams.values());
+      }
+      out.writeArrayOfString(
+          "thenTasks", job.then().stream().map(Stage::task).toArray(String[]::new));
+      out.writeArrayOfString(
+          "thenLanes", job.then().stream().map(st -> st.lane().id()).toArray(String[]::new));
+      out.writeArrayOfInt32("thenParamCounts", thenCounts);
+      out.writeArrayOfString(
+          "thenParamKeys", seal ? new String[0] : thenKeys.toArray(String[]::new));
+      out.writeArrayOfString(
+          "thenParamValues", seal ? new String[0] : thenVals.toArray(String[]::new));
       // A forged record stays one: written without a seal, it reads as forged again.
       out.writeArrayOfInt8(
           "sealed",
           sealer != null && !job.forged()
-              ? sealer.sealStrings(context(job), new String[][] {keys, vals})
+              ? sealer.sealStrings(
+                  context(job),
+                  job.then().isEmpty()
+                      ? new String[][] {keys, vals}
+                      : new String[][] {
+                        keys, vals, thenKeys.toArray(String[]::new), thenVals.toArray(String[]::new)
+                      })
               : null);
       out.writeString("state", job.state().name());
       out.writeInt64("createdMillis", job.createdMillis());
@@ -201,17 +290,25 @@ public final class CompactCodecs {
       this.sealer = sealer;
     }
 
-    /** What a task's sealed items are bound to: every other field of it. */
+    /**
+     * What a task's sealed items are bound to: every other field of it (the stage only for a later
+     * stage, so that tasks of first stages open as before there were any).
+     */
     private static byte[] context(TaskChunk chunk) {
+      Object[] parts = {
+        "task",
+        chunk.jobId(),
+        chunk.seq(),
+        chunk.firstIndex(),
+        chunk.count(),
+        chunk.rangeStart(),
+        chunk.attempt(),
+        chunk.signature()
+      };
       return Sealer.context(
-          "task",
-          chunk.jobId(),
-          chunk.seq(),
-          chunk.firstIndex(),
-          chunk.count(),
-          chunk.rangeStart(),
-          chunk.attempt(),
-          chunk.signature());
+          chunk.stage() > 0
+              ? Stream.concat(Stream.of(parts), Stream.of("stage " + chunk.stage())).toArray()
+              : parts);
     }
 
     @Override
@@ -228,7 +325,13 @@ public final class CompactCodecs {
               in.readInt32("attempt"),
               in.readString("signature"),
               text(in, "target"),
-              text(in, "targetWorker"));
+              text(in, "targetWorker"),
+              in.getFieldKind("stage") == FieldKind.INT32 ? Math.max(0, in.readInt32("stage")) : 0,
+              null);
+      String[] carried =
+          in.getFieldKind("carried") == FieldKind.ARRAY_OF_STRING
+              ? in.readArrayOfString("carried")
+              : null;
       byte[] sealed = sealedField(in);
       if (sealed != null && sealer == null) {
         // Read as a range it would run other items: a process without the secret must not.
@@ -236,11 +339,37 @@ public final class CompactCodecs {
             "task " + clear.taskId() + " is sealed under a cluster secret not given here");
       }
       if (sealer == null || (sealed == null && items == null)) {
-        return items == null ? clear : clear.withItems(items);
+        return withTexts(clear, items, carried);
       }
-      String[][] opened = sealed == null ? null : sealer.openStrings(sealed, context(clear), 1);
+      int arrays = clear.stage() > 0 ? 2 : 1;
+      String[][] opened =
+          sealed == null ? null : sealer.openStrings(sealed, context(clear), arrays);
       // Not sealed by a holder of the secret: no items, and no signature to run it by.
-      return opened == null ? clear.withSignature("") : clear.withItems(opened[0]);
+      return opened == null
+          ? clear.withSignature("")
+          : withTexts(clear, opened[0], arrays > 1 ? opened[1] : null);
+    }
+
+    /** {@code clear} with its items and carried errors, or without where they do not fit it. */
+    private static TaskChunk withTexts(
+        TaskChunk clear, String @Nullable [] items, @Nullable String @Nullable [] carried) {
+      TaskChunk task = items == null ? clear : clear.withItems(items);
+      if (carried == null || carried.length != task.count()) {
+        return task;
+      }
+      return new TaskChunk(
+          task.jobId(),
+          task.seq(),
+          task.firstIndex(),
+          task.count(),
+          task.rangeStart(),
+          task.items(),
+          task.attempt(),
+          task.signature(),
+          task.target(),
+          task.targetWorker(),
+          task.stage(),
+          carried);
     }
 
     @Override
@@ -252,11 +381,17 @@ public final class CompactCodecs {
       out.writeInt64("rangeStart", chunk.rangeStart());
       boolean seal = sealer != null && chunk.items() != null;
       out.writeArrayOfString("items", seal ? null : chunk.items());
+      out.writeArrayOfString("carried", seal ? null : chunk.carried());
       out.writeArrayOfInt8(
           "sealed",
           sealer != null && seal
-              ? sealer.sealStrings(context(chunk), new String[][] {chunk.items()})
+              ? sealer.sealStrings(
+                  context(chunk),
+                  chunk.stage() > 0
+                      ? new String[][] {chunk.items(), chunk.carried()}
+                      : new String[][] {chunk.items()})
               : null);
+      out.writeInt32("stage", chunk.stage());
       out.writeInt32("attempt", chunk.attempt());
       out.writeString("signature", chunk.signature());
       out.writeString("target", chunk.target());
@@ -298,11 +433,16 @@ public final class CompactCodecs {
         result.consumed(),
         result.taskSignature()
       };
-      // Bound only where measured, so that results written before the field open as before.
-      return Sealer.context(
-          result.cpuNanos() > 0
-              ? Stream.concat(Stream.of(parts), Stream.of(result.cpuNanos())).toArray()
-              : parts);
+      // Bound only where measured (and for a later stage), so that results written before the
+      // fields open as before.
+      Stream<Object> all = Stream.of(parts);
+      if (result.cpuNanos() > 0) {
+        all = Stream.concat(all, Stream.of(result.cpuNanos()));
+      }
+      if (result.stage() > 0) {
+        all = Stream.concat(all, Stream.of("stage " + result.stage()));
+      }
+      return Sealer.context(all.toArray());
     }
 
     @Override
@@ -329,22 +469,24 @@ public final class CompactCodecs {
         try {
           clear =
               new TaskResult(
-                      jobId,
-                      seq,
-                      firstIndex,
-                      count,
-                      in.readInt64("rangeStart"),
-                      null,
-                      worker,
-                      attempt,
-                      in.readInt64("elapsedNanos"),
-                      ok,
-                      failed,
-                      new String[count],
-                      new String[count],
-                      consumed,
-                      taskSignature(in))
-                  .withCpuNanos(cpuNanos(in));
+                  jobId,
+                  seq,
+                  firstIndex,
+                  count,
+                  in.readInt64("rangeStart"),
+                  null,
+                  worker,
+                  attempt,
+                  in.readInt64("elapsedNanos"),
+                  ok,
+                  failed,
+                  new String[count],
+                  new String[count],
+                  consumed,
+                  taskSignature(in),
+                  false,
+                  cpuNanos(in),
+                  stage(in));
         } catch (IllegalArgumentException e) {
           return forged(jobId, seq, firstIndex, count, worker, attempt, consumed); // counts that
           // no worker wrote
@@ -358,22 +500,29 @@ public final class CompactCodecs {
         errors = opened[2];
       }
       return new TaskResult(
-              jobId,
-              seq,
-              firstIndex,
-              count,
-              in.readInt64("rangeStart"),
-              items,
-              worker,
-              attempt,
-              in.readInt64("elapsedNanos"),
-              ok,
-              failed,
-              values,
-              errors,
-              consumed,
-              taskSignature(in))
-          .withCpuNanos(cpuNanos(in));
+          jobId,
+          seq,
+          firstIndex,
+          count,
+          in.readInt64("rangeStart"),
+          items,
+          worker,
+          attempt,
+          in.readInt64("elapsedNanos"),
+          ok,
+          failed,
+          values,
+          errors,
+          consumed,
+          taskSignature(in),
+          false,
+          cpuNanos(in),
+          stage(in));
+    }
+
+    /** Results of first stages, and those written before pipelines, have none: 0. */
+    private static int stage(CompactReader in) {
+      return in.getFieldKind("stage") == FieldKind.INT32 ? Math.max(0, in.readInt32("stage")) : 0;
     }
 
     /** Results written before workers measured CPU time have none. */
@@ -418,6 +567,7 @@ public final class CompactCodecs {
       out.writeBoolean("consumed", result.consumed());
       out.writeString("taskSignature", result.taskSignature());
       out.writeInt64("cpuNanos", result.cpuNanos());
+      out.writeInt32("stage", result.stage());
       boolean seal = sealer != null;
       out.writeArrayOfString("items", seal ? null : result.items());
       out.writeArrayOfString("values", seal ? null : result.values());

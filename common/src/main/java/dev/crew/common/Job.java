@@ -2,6 +2,8 @@ package dev.crew.common;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.List;
+
 /**
  * One submission, as stored in the cluster's job map: what to run and how far it got.
  *
@@ -10,6 +12,8 @@ import static java.util.Objects.requireNonNull;
  * @param retries how often a failing item is tried again
  * @param timeoutMillis per-item time limit, 0 for none
  * @param signature HMAC of the job's content under the cluster secret, empty when unsigned
+ * @param then the further stages of a pipeline, in order: each item's result of one stage is that
+ *     item of the next; empty for a job of one stage
  * @param inputDigest a digest of the whole input, empty until it is known (for standard input, once
  *     it has ended): a coordinator compares it to tell a resubmission of the same id with other
  *     input. Not signed, as it may be set after the job is signed; a forged one can only make such
@@ -29,7 +33,42 @@ public record Job(
     String signature,
     String inputDigest,
     long retentionMillis,
-    long endedMillis) {
+    long endedMillis,
+    List<Stage> then) {
+
+  /** A job of one stage. */
+  public Job(
+      String id,
+      String task,
+      Lane lane,
+      Params params,
+      JobState state,
+      long createdMillis,
+      long totalItems,
+      long totalTasks,
+      int retries,
+      long timeoutMillis,
+      String signature,
+      String inputDigest,
+      long retentionMillis,
+      long endedMillis) {
+    this(
+        id,
+        task,
+        lane,
+        params,
+        state,
+        createdMillis,
+        totalItems,
+        totalTasks,
+        retries,
+        timeoutMillis,
+        signature,
+        inputDigest,
+        retentionMillis,
+        endedMillis,
+        List.of());
+  }
 
   /** A job with no retention of its own (the default's) that has not ended. */
   public Job(
@@ -98,6 +137,7 @@ public record Job(
     requireNonNull(state, "state");
     requireNonNull(signature, "signature");
     requireNonNull(inputDigest, "inputDigest");
+    then = List.copyOf(then);
     if (id.isBlank() || id.contains("/")) {
       throw new IllegalArgumentException(
           "job id '" + id + "' must be non-blank and contain no '/'");
@@ -148,7 +188,8 @@ public record Job(
         signature,
         inputDigest,
         retentionMillis,
-        endedMillis);
+        endedMillis,
+        then);
   }
 
   /**
@@ -170,7 +211,8 @@ public record Job(
         signature,
         inputDigest,
         retentionMillis,
-        endedMillis);
+        endedMillis,
+        then);
   }
 
   /** The same job with {@code newParams}. */
@@ -189,7 +231,8 @@ public record Job(
         signature,
         inputDigest,
         retentionMillis,
-        endedMillis);
+        endedMillis,
+        then);
   }
 
   public Job withSignature(String newSignature) {
@@ -207,7 +250,8 @@ public record Job(
         newSignature,
         inputDigest,
         retentionMillis,
-        endedMillis);
+        endedMillis,
+        then);
   }
 
   public Job withState(JobState newState) {
@@ -225,7 +269,8 @@ public record Job(
         signature,
         inputDigest,
         retentionMillis,
-        endedMillis);
+        endedMillis,
+        then);
   }
 
   public Job withInputDigest(String newInputDigest) {
@@ -243,7 +288,8 @@ public record Job(
         signature,
         newInputDigest,
         retentionMillis,
-        endedMillis);
+        endedMillis,
+        then);
   }
 
   /** Every task is queued: the totals are now known. */
@@ -263,7 +309,8 @@ public record Job(
         signature,
         inputDigest,
         retentionMillis,
-        endedMillis);
+        endedMillis,
+        then);
   }
 
   /**
@@ -285,7 +332,8 @@ public record Job(
         signature,
         inputDigest,
         newRetentionMillis,
-        endedMillis);
+        endedMillis,
+        then);
   }
 
   /** The same job, seen ended at {@code newEndedMillis} (0: not ended). */
@@ -304,7 +352,60 @@ public record Job(
         signature,
         inputDigest,
         retentionMillis,
-        newEndedMillis);
+        newEndedMillis,
+        then);
+  }
+
+  /** The same job, a pipeline with these further stages. */
+  public Job withThen(List<Stage> newThen) {
+    return new Job(
+        id,
+        task,
+        lane,
+        params,
+        state,
+        createdMillis,
+        totalItems,
+        totalTasks,
+        retries,
+        timeoutMillis,
+        signature,
+        inputDigest,
+        retentionMillis,
+        endedMillis,
+        newThen);
+  }
+
+  /** How many stages the job has: 1, or more for a pipeline. */
+  public int stages() {
+    return 1 + then.size();
+  }
+
+  /** The task of stage {@code stage} (0 is the first). */
+  public String taskOf(int stage) {
+    return stage == 0 ? task : stageAt(stage).task();
+  }
+
+  /** The lane of stage {@code stage}. */
+  public Lane laneOf(int stage) {
+    return stage == 0 ? lane : stageAt(stage).lane();
+  }
+
+  /** The parameters of stage {@code stage}. */
+  public Params paramsOf(int stage) {
+    return stage == 0 ? params : stageAt(stage).params();
+  }
+
+  /** Whether {@code stage} is the job's last, whose results are the job's. */
+  public boolean lastStage(int stage) {
+    return stage >= then.size();
+  }
+
+  private Stage stageAt(int stage) {
+    if (stage < 0 || stage > then.size()) {
+      throw new IllegalArgumentException("job " + id + " has no stage " + (stage + 1));
+    }
+    return then.get(stage - 1);
   }
 
   public boolean totalsKnown() {

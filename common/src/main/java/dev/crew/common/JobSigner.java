@@ -75,10 +75,23 @@ public final class JobSigner {
     c.number(sorted.size());
     sorted.forEach((k, v) -> c.text(k).text(v));
     c.number(job.createdMillis()).number(job.retries()).number(job.timeoutMillis());
+    // A pipeline's further stages; a job of one stage signs as it did before there were any.
+    if (!job.then().isEmpty()) {
+      c.text("then").number(job.then().size());
+      for (Stage stage : job.then()) {
+        c.text(stage.task()).text(stage.lane().id());
+        Map<String, String> stageParams = new TreeMap<>(stage.params().values());
+        c.number(stageParams.size());
+        stageParams.forEach((k, v) -> c.text(k).text(v));
+      }
+    }
     return c.mac();
   }
 
-  /** The signature a task must carry: its job, position and items. */
+  /**
+   * The signature a task must carry: its job, position and items, and for a later stage of a
+   * pipeline, the stage and the errors its items carry from the stages before.
+   */
   public String sign(TaskChunk chunk) {
     Content c = new Content(macs.get());
     c.text("task")
@@ -92,6 +105,16 @@ public final class JobSigner {
       c.text("items");
       for (String item : chunk.items()) {
         c.text(item);
+      }
+    }
+    if (chunk.stage() > 0) {
+      c.text("stage").number(chunk.stage());
+      String[] carried = chunk.carried();
+      c.number(carried == null ? -1 : carried.length);
+      if (carried != null) {
+        for (String error : carried) {
+          c.text(error == null ? "" : error).number(error == null ? 0 : 1);
+        }
       }
     }
     return c.mac();

@@ -75,6 +75,24 @@ public final class ResultJson {
     }
   }
 
+  /**
+   * A result as the next stage of a pipeline takes it as its item: a JSON string's text, without
+   * quotes or escapes; any other value (a number, an object) as its JSON text.
+   */
+  public static String asItem(String json) {
+    if (json.length() < 2 || json.charAt(0) != '"') {
+      return json;
+    }
+    if (json.indexOf('\\') < 0) {
+      return json.substring(1, json.length() - 1);
+    }
+    try {
+      return MAPPER.readValue(json, String.class);
+    } catch (JsonProcessingException e) {
+      return json; // not a JSON string after all: handed on as it was
+    }
+  }
+
   /** A JSON string literal of {@code text}, quotes included. */
   public static String quote(String text) {
     StringBuilder out = new StringBuilder(text.length() + 2).append('"');

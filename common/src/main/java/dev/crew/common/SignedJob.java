@@ -20,7 +20,30 @@ public record SignedJob(
     long createdMillis,
     int retries,
     long timeoutMillis,
-    String signature) {
+    String signature,
+    java.util.List<Stage> then) {
+
+  /** A job of one stage. */
+  public SignedJob(
+      String id,
+      String task,
+      Lane lane,
+      Map<String, String> params,
+      long createdMillis,
+      int retries,
+      long timeoutMillis,
+      String signature) {
+    this(
+        id,
+        task,
+        lane,
+        params,
+        createdMillis,
+        retries,
+        timeoutMillis,
+        signature,
+        java.util.List.of());
+  }
 
   public SignedJob {
     requireNonNull(id, "id");
@@ -28,6 +51,7 @@ public record SignedJob(
     requireNonNull(lane, "lane");
     params = Map.copyOf(params);
     requireNonNull(signature, "signature");
+    then = java.util.List.copyOf(then);
   }
 
   public static SignedJob of(Job job) {
@@ -39,6 +63,7 @@ public record SignedJob(
         job.createdMillis(),
         job.retries(),
         job.timeoutMillis(),
-        job.signature());
+        job.signature(),
+        job.then());
   }
 }

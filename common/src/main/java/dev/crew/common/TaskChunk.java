@@ -16,6 +16,11 @@ import org.jspecify.annotations.Nullable;
  *     for a task any worker may run
  * @param targetWorker the name ({@code host:port}) of the target's worker, which labels the task's
  *     failure if the target leaves before it ran; empty when there is no target
+ * @param stage which stage of its job's pipeline the task runs (0, the first, for a job of one
+ *     stage); a later stage's items are the results of the stage before
+ * @param carried for a later stage, per item, the error that item failed with in a stage before
+ *     ({@code null} where it succeeded): such an item is not run again, its error is its result;
+ *     {@code null} when no item failed before
  */
 public record TaskChunk(
     String jobId,
@@ -27,8 +32,37 @@ public record TaskChunk(
     int attempt,
     String signature,
     String target,
-    String targetWorker)
+    String targetWorker,
+    int stage,
+    @Nullable String @Nullable [] carried)
     implements ItemSpan {
+
+  /** A task of a job's first stage. */
+  public TaskChunk(
+      String jobId,
+      long seq,
+      long firstIndex,
+      int count,
+      long rangeStart,
+      String @Nullable [] items,
+      int attempt,
+      String signature,
+      String target,
+      String targetWorker) {
+    this(
+        jobId,
+        seq,
+        firstIndex,
+        count,
+        rangeStart,
+        items,
+        attempt,
+        signature,
+        target,
+        targetWorker,
+        0,
+        null);
+  }
 
   /** A task any worker may run. */
   public TaskChunk(
@@ -61,8 +95,11 @@ public record TaskChunk(
     requireNonNull(target, "target");
     requireNonNull(targetWorker, "targetWorker");
     ItemSpan.check(firstIndex, count, items);
-    if (seq < 0 || attempt < 0) {
-      throw new IllegalArgumentException("seq and attempt must not be negative");
+    if (seq < 0 || attempt < 0 || stage < 0) {
+      throw new IllegalArgumentException("seq, attempt and stage must not be negative");
+    }
+    if (carried != null && carried.length != count) {
+      throw new IllegalArgumentException("count " + count + " but " + carried.length + " carried");
     }
   }
 
@@ -91,7 +128,9 @@ public record TaskChunk(
         attempt + 1,
         signature,
         target,
-        targetWorker);
+        targetWorker,
+        stage,
+        carried);
   }
 
   /** The same task carrying {@code newSignature}. */
@@ -106,7 +145,9 @@ public record TaskChunk(
         attempt,
         newSignature,
         target,
-        targetWorker);
+        targetWorker,
+        stage,
+        carried);
   }
 
   /** The same task over {@code newItems}, one per item of its span. */
@@ -121,7 +162,9 @@ public record TaskChunk(
         attempt,
         signature,
         target,
-        targetWorker);
+        targetWorker,
+        stage,
+        carried);
   }
 
   /**
@@ -134,6 +177,32 @@ public record TaskChunk(
     }
     return new TaskChunk(
         jobId, newSeq, firstIndex, count, rangeStart, items, attempt, "", member, worker);
+  }
+
+  /**
+   * The task of stage {@code nextStage} over the same items' span: {@code newItems} (the results of
+   * the stage before), with the errors of the items that failed before; a first attempt, unsigned.
+   */
+  public TaskChunk forStage(
+      int nextStage, String[] newItems, @Nullable String @Nullable [] newCarried) {
+    return new TaskChunk(
+        jobId,
+        seq,
+        firstIndex,
+        count,
+        0,
+        newItems,
+        0,
+        "",
+        target,
+        targetWorker,
+        nextStage,
+        newCarried);
+  }
+
+  /** Whether item {@code i} failed in a stage before this one (its error is its result). */
+  public boolean carriedFailure(int i) {
+    return carried != null && carried[i] != null;
   }
 
   /** Whether only one member may claim this task (it is part of a broadcast job). */

@@ -24,6 +24,7 @@ import org.jspecify.annotations.Nullable;
  * @param cpuNanos time its worker's thread spent on a CPU or ready for one (in the run queue of a
  *     busy host), where the worker measured it (the CPU lane's platform threads); 0 where not
  *     measured (virtual threads have no count of their own)
+ * @param stage the stage of its job's pipeline the task ran (0 for the first)
  */
 public record TaskResult(
     String jobId,
@@ -42,8 +43,49 @@ public record TaskResult(
     boolean consumed,
     String taskSignature,
     boolean forged,
-    long cpuNanos)
+    long cpuNanos,
+    int stage)
     implements ItemSpan {
+
+  /** A result of a job's first stage. */
+  public TaskResult(
+      String jobId,
+      long seq,
+      long firstIndex,
+      int count,
+      long rangeStart,
+      String @Nullable [] items,
+      String worker,
+      int attempt,
+      long elapsedNanos,
+      int ok,
+      int failed,
+      @Nullable String @Nullable [] values,
+      @Nullable String @Nullable [] errors,
+      boolean consumed,
+      String taskSignature,
+      boolean forged,
+      long cpuNanos) {
+    this(
+        jobId,
+        seq,
+        firstIndex,
+        count,
+        rangeStart,
+        items,
+        worker,
+        attempt,
+        elapsedNanos,
+        ok,
+        failed,
+        values,
+        errors,
+        consumed,
+        taskSignature,
+        forged,
+        cpuNanos,
+        0);
+  }
 
   /**
    * The first tasks of a job, by sequence number, whose CPU time workers measure: the probes of
@@ -138,6 +180,9 @@ public record TaskResult(
         throw new IllegalArgumentException("a result needs one value or error per item");
       }
     }
+    if (stage < 0) {
+      throw new IllegalArgumentException("stage " + stage + " < 0");
+    }
     if (cpuNanos < 0) {
       throw new IllegalArgumentException("cpuNanos " + cpuNanos + " < 0");
     }
@@ -207,7 +252,10 @@ public record TaskResult(
         values,
         errors,
         /* consumed= */ false,
-        chunk.signature());
+        chunk.signature(),
+        /* forged= */ false,
+        0,
+        chunk.stage());
   }
 
   public String taskId() {
@@ -252,7 +300,8 @@ public record TaskResult(
         true,
         taskSignature,
         /* forged= */ false,
-        cpuNanos);
+        cpuNanos,
+        stage);
   }
 
   /** This result with the CPU time its worker measured. */
@@ -274,7 +323,8 @@ public record TaskResult(
         consumed,
         taskSignature,
         forged,
-        nanos);
+        nanos,
+        stage);
   }
 
   /**

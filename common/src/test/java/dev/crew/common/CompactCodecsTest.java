@@ -292,6 +292,11 @@ class CompactCodecsTest {
             "inputDigest",
             "retentionMillis",
             "endedMillis",
+            "thenTasks",
+            "thenLanes",
+            "thenParamCounts",
+            "thenParamKeys",
+            "thenParamValues",
             "sealed");
   }
 }

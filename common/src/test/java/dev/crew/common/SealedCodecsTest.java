@@ -108,6 +108,46 @@ class SealedCodecsTest {
   }
 
   @Test
+  void pipeline_stagesAndCarriedErrorsRoundTripSealed_andAreSigned() {
+    Job job =
+        Job.submitting("job-p", "fib", Lane.CPU, Params.NONE, 1L)
+            .withThen(
+                List.of(
+                    new Stage("sum-squares", Lane.CPU, Params.NONE),
+                    new Stage("exec", Lane.IO, Params.parse(List.of("cmd=secret-cmd")))));
+    Job signed = job.withSignature(signer.sign(job));
+    TaskChunk next =
+        chunk()
+            .forStage(2, new String[] {"secret-next", ""}, new String[] {null, "secret-carried"});
+    TaskChunk nextSigned = next.withSignature(signer.sign(next));
+    TaskResult stageResult =
+        TaskResult.of(nextSigned, "w", 1, new String[] {"1", null}, new String[] {null, "e"});
+
+    Data jobData = holder.toData(signed);
+    Data taskData = holder.toData(nextSigned);
+    Job jobBack = holder.toObject(jobData);
+    TaskChunk taskBack = holder.toObject(taskData);
+    TaskResult resultBack = holder.toObject(holder.toData(stageResult));
+    Job plainJob = outsider.toObject(outsider.toData(signed));
+
+    assertThat(text(jobData)).doesNotContain("secret-cmd");
+    assertThat(text(taskData)).doesNotContain("secret-next").doesNotContain("secret-carried");
+    assertThat(jobBack).isEqualTo(signed);
+    assertThat(jobBack.taskOf(2)).isEqualTo("exec");
+    assertThat(jobBack.paramsOf(2).values()).containsEntry("cmd", "secret-cmd");
+    assertThat(signer.verify(jobBack)).isTrue();
+    assertThat(signer.verify(jobBack.withThen(List.of()))).isFalse();
+    assertThat(plainJob).isEqualTo(signed);
+    assertThat(taskBack.stage()).isEqualTo(2);
+    assertThat(taskBack.items()).containsExactly("secret-next", "");
+    assertThat(taskBack.carried()).containsExactly(null, "secret-carried");
+    assertThat(signer.verify(taskBack)).isTrue();
+    assertThat(signer.verify(taskBack.withItems(new String[] {"other", ""}))).isFalse();
+    assertThat(resultBack.stage()).isEqualTo(2);
+    assertThat(resultBack.forged()).isFalse();
+  }
+
+  @Test
   void cpuNanos_roundTripsSealedAndPlain_andAResultWithoutItOpensAsBefore() {
     TaskResult measured = result().withCpuNanos(12_345);
 

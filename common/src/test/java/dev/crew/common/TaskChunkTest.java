@@ -69,14 +69,14 @@ class TaskChunkTest {
   void constructor_negativeSeqRefused() {
     assertThatThrownBy(() -> TaskChunk.ofRange("j", -1, 0, 0, 1))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("seq and attempt");
+        .hasMessageContaining("must not be negative");
   }
 
   @Test
   void constructor_negativeAttemptRefused() {
     assertThatThrownBy(() -> new TaskChunk("j", 0, 0, 1, 0, null, -1))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("seq and attempt");
+        .hasMessageContaining("must not be negative");
   }
 
   @Test

@@ -16,6 +16,7 @@ import dev.crew.client.job.Progress;
 import dev.crew.client.job.Reduction;
 import dev.crew.client.job.Resubmission;
 import dev.crew.client.job.ResultHandler;
+import dev.crew.client.job.Stages;
 import dev.crew.client.job.TaskChoice;
 import dev.crew.common.Job;
 import dev.crew.common.JobSigner;
@@ -23,6 +24,7 @@ import dev.crew.common.Lane;
 import dev.crew.common.Names;
 import dev.crew.common.ResultBudget;
 import dev.crew.common.ResultHoldings;
+import dev.crew.common.Stage;
 import dev.crew.common.Task;
 import dev.crew.common.TaskCatalog;
 import dev.crew.common.ledger.TaskLedger;
@@ -92,12 +94,19 @@ final class JobLauncher {
       } catch (IllegalArgumentException e) {
         throw CrewException.usage(e.getMessage());
       }
+      List<Stage> stages;
+      try {
+        stages = Stages.resolve(checked.then(), local, view);
+      } catch (IllegalArgumentException e) {
+        throw CrewException.usage(e.getMessage());
+      }
       boolean autoLane =
-          LaneProbe.chooses(
-              checked.autoLane(),
-              checked.lane().isPresent(),
-              localTask.map(Task::declaredLane),
-              view.declaresLane(checked.task()));
+          stages.isEmpty() // a pipeline's lanes are set when it is stored
+              && LaneProbe.chooses(
+                  checked.autoLane(),
+                  checked.lane().isPresent(),
+                  localTask.map(Task::declaredLane),
+                  view.declaresLane(checked.task()));
       // The job is stored on the lane its probes run on; the summary says the lane chosen.
       Lane lane = autoLane ? LaneProbe.probeLane() : declared;
       if (view.workers().isEmpty()) {
@@ -121,7 +130,8 @@ final class JobLauncher {
           Job.submitting(jobId, checked.task(), lane, checked.params(), System.currentTimeMillis())
               .withPolicy(checked.retries(), checked.timeout().toMillis())
               .withRetention(checked.retention().toMillis())
-              .withInputDigest(source.digest().orElse(""));
+              .withInputDigest(source.digest().orElse(""))
+              .withThen(stages);
       if (options.jobId != null) {
         try {
           Resubmission.check(hazelcast.getMap(Names.JOBS), job, source);

@@ -1,5 +1,6 @@
 package dev.crew.coordinator;
 
+import dev.crew.client.StageSpec;
 import dev.crew.client.job.BadInputException;
 import dev.crew.client.job.ChunkPlanner;
 import dev.crew.client.job.ItemSource;
@@ -52,6 +53,35 @@ final class JobOptions {
       paramLabel = "K=V",
       description = "A task parameter; repeat for several.")
   List<String> params = new ArrayList<>();
+
+  @ArgGroup(exclusive = false, multiplicity = "0..*")
+  List<ThenStage> then = new ArrayList<>();
+
+  /** A further stage of a pipeline, with the options that follow its {@code --then}. */
+  static final class ThenStage {
+    @Option(
+        names = "--then",
+        required = true,
+        paramLabel = "TASK",
+        description =
+            "A further stage: each item's result is handed to TASK as that item, in the cluster, as"
+                + " soon as it is recorded, so the stages run at once; repeat for more stages. The"
+                + " output is the last stage's results; an item that fails stops there, its error"
+                + " naming the stage.")
+    String task;
+
+    @Option(
+        names = "--then-param",
+        paramLabel = "K=V",
+        description = "A parameter of the --then stage it follows; repeat for several.")
+    List<String> params = new ArrayList<>();
+
+    @Option(
+        names = "--then-lane",
+        paramLabel = "cpu|io",
+        description = "The lane of the --then stage it follows (default: its task's own).")
+    String lane;
+  }
 
   @Option(
       names = "--lane",
@@ -159,7 +189,8 @@ final class JobOptions {
       long knownTotal,
       int retries,
       Duration timeout,
-      Duration retention) {}
+      Duration retention,
+      List<StageSpec> then) {}
 
   Checked check() {
     try {
@@ -194,13 +225,40 @@ final class JobOptions {
         throw new IllegalArgumentException(
             "--timeout must be more than 0 (leave it out for no limit)");
       }
+      List<StageSpec> stages = new ArrayList<>();
+      for (ThenStage stage : then) {
+        StageSpec spec =
+            new StageSpec(stage.task, Params.parse(stage.params).values(), Optional.empty());
+        if (stage.lane != null) {
+          spec = spec.lane(parseStageLane(stage.lane));
+        }
+        stages.add(spec);
+      }
+      if (!stages.isEmpty() && broadcast) {
+        throw new IllegalArgumentException(
+            "--broadcast and --then do not go together (a broadcast has one stage)");
+      }
+      if (!stages.isEmpty() && autoLane) {
+        throw new IllegalArgumentException(
+            "--lane auto and --then do not go together (a pipeline's stages run side by side on"
+                + " their own lanes: give --lane cpu or io)");
+      }
       resultBudget();
       Duration keep =
           retention == null ? JobRetention.DEFAULT : JobRetention.parse(retention, "--retention");
       return new Checked(
-          task, parsed, chosenLane, autoLane, reducer, chunk, total, retries, limit, keep);
+          task, parsed, chosenLane, autoLane, reducer, chunk, total, retries, limit, keep, stages);
     } catch (IllegalArgumentException e) {
       throw CrewException.usage(e.getMessage());
+    }
+  }
+
+  private static Lane parseStageLane(String text) {
+    try {
+      return Lane.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "unknown --then-lane '" + text + "' (expected cpu or io)", e);
     }
   }
 

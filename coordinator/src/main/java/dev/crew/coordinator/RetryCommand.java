@@ -50,6 +50,16 @@ final class RetryCommand extends ClusterCommandBase implements Callable<Integer>
       if (signer.isPresent() && !signer.get().verify(original)) {
         throw refused("the record of job " + jobId + " is not signed with the cluster secret");
       }
+      if (original.stages() > 1) {
+        // Its failed items failed at various stages, and a later stage's items are not the input.
+        throw CrewException.usage(
+            "job "
+                + jobId
+                + " is a pipeline of "
+                + original.stages()
+                + " stages: retry runs the failed items of a job of one stage (submit the failed"
+                + " items again instead)");
+      }
       // Failures nobody has read yet are in the ledger: moved to the archive with the others (as
       // 'results' does), where they stay readable.
       new ResultArchive(hazelcast, ledger).takeUnread(jobId);

@@ -37,8 +37,11 @@ import org.junit.jupiter.api.Timeout;
 class PutBackIT {
   private static final int ROUNDS = 10;
 
-  /** Long enough that the victim still runs them when the survivor has joined and is safe. */
-  private static final int ITEM_MS = 10_000;
+  /**
+   * Long enough that the victim still runs them when the survivor has joined and is safe: on a
+   * loaded 2-core host, starting the survivor and moving the partitions once took more than 10 s.
+   */
+  private static final int ITEM_MS = 20_000;
 
   private static final int ITEMS = 2;
   private static final Duration JOB_TIMEOUT = Duration.ofSeconds(90);

@@ -230,6 +230,11 @@ final class ChunkRun {
 
   /** Settles item {@code i}: by running it, or with the binding's refusal. */
   private void run(int i, Runnable onAbandon) throws InterruptedException {
+    if (chunk.carriedFailure(i)) {
+      // Failed at a stage before this one of its pipeline: its error is its result here too.
+      settle(i, null, chunk.carried()[i], 0);
+      return;
+    }
     switch (binding) {
       case Binding.Run run -> attempt(i, run.function(), run.policy(), onAbandon);
       case Binding.Refuse refuse -> settle(i, null, refuse.error(), 0);

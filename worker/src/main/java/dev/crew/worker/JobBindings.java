@@ -42,11 +42,11 @@ final class JobBindings {
   private final FinishedJobs finished;
 
   // Access order: the jobs running now stay, the oldest falls out. Only verified jobs get in.
-  private final Map<SignedJob, Binding> bound =
+  private final Map<StageOf, Binding> bound =
       Collections.synchronizedMap(
           new LinkedHashMap<>(64, 0.75f, /* accessOrder= */ true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<SignedJob, Binding> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<StageOf, Binding> eldest) {
               return size() > MAX_CACHED;
             }
           });
@@ -116,13 +116,21 @@ final class JobBindings {
     this.allowExec = allowExec;
   }
 
+  /** A stage of a verified job: what a binding is kept under. */
+  private record StageOf(SignedJob job, int stage) {}
+
   Binding forJob(String jobId) {
+    return forJob(jobId, 0);
+  }
+
+  /** As {@link #forJob(String)}, for the tasks of stage {@code stage} of a pipeline. */
+  Binding forJob(String jobId, int stage) {
     Optional<Job> job = jobs.find(jobId);
     if (job.isEmpty()) {
       return new Binding.Drop("job " + jobId + " is unknown to the cluster");
     }
     if (job.get().forged()) {
-      return forged(jobId);
+      return forged(jobId, stage);
     }
     if (job.get().state() == JobState.CANCELLED || job.get().state() == JobState.REFUSED) {
       return new Binding.Drop(
@@ -139,9 +147,12 @@ final class JobBindings {
       return new Binding.Replay(replay.get());
     }
     SignedJob signed = SignedJob.of(job.get());
-    Binding known = bound.get(signed);
+    Binding known = bound.get(new StageOf(signed, stage));
     if (known != null) {
       return known;
+    }
+    if (stage >= job.get().stages()) {
+      return new Binding.Drop("job " + jobId + " has no stage " + (stage + 1));
     }
     if (!signedHere.test(signed)) {
       log.warn(
@@ -154,9 +165,9 @@ final class JobBindings {
       return new Binding.Drop("job " + jobId + " is not signed with this cluster's secret");
     }
     // Bound outside the lock; two lanes binding the same new job at once keep either binding.
-    Binding binding = bind(job.get());
-    bound.put(signed, binding);
-    verified.put(jobId, binding);
+    Binding binding = bind(job.get(), stage);
+    bound.put(new StageOf(signed, stage), binding);
+    verified.put(new VerifiedStage(jobId, stage), binding);
     return binding;
   }
 
@@ -166,7 +177,7 @@ final class JobBindings {
    * as it was verified here. A job never verified here waits: its tasks go back until the record is
    * whole again or the job is forgotten; it is never marked refused, which would end it.
    */
-  private Binding forged(String jobId) {
+  private Binding forged(String jobId, int stage) {
     if (reportedForged.first(jobId)) {
       log.warn(
           "job {}: its record was changed by a party without this cluster's secret; the change is"
@@ -174,21 +185,23 @@ final class JobBindings {
           jobId);
       events.refused("job " + jobId, "record changed by a party without the cluster secret");
     }
-    Binding known = verified.get(jobId);
+    Binding known = verified.get(new VerifiedStage(jobId, stage));
     return known != null
         ? known
         : new Binding.Drop("job " + jobId + "'s record does not open under this cluster's secret");
   }
 
   /** The last verified binding of each job, by id, for when its record is forged later. */
-  private final Map<String, Binding> verified =
+  private final Map<VerifiedStage, Binding> verified =
       Collections.synchronizedMap(
           new LinkedHashMap<>(64, 0.75f, /* accessOrder= */ true) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Binding> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<VerifiedStage, Binding> eldest) {
               return size() > MAX_CACHED;
             }
           });
+
+  private record VerifiedStage(String jobId, int stage) {}
 
   private final OncePerJob reportedForged = new OncePerJob(MAX_CACHED);
 
@@ -197,25 +210,25 @@ final class JobBindings {
     return bound.size();
   }
 
-  private Binding bind(Job job) {
-    Optional<Task> task = catalog.find(job.task());
+  private Binding bind(Job job, int stage) {
+    String name = job.taskOf(stage);
+    Optional<Task> task = catalog.find(name);
     if (task.isEmpty()) {
-      return new Binding.Elsewhere(
-          job.task(), "worker " + worker + " has no task named '" + job.task() + "'");
+      return new Binding.Elsewhere(name, "worker " + worker + " has no task named '" + name + "'");
     }
     if (task.get().runsCommands() && !allowExec) {
       return new Binding.Elsewhere(
-          job.task(),
+          name,
           "worker "
               + worker
               + " does not run tasks that run commands ('"
-              + job.task()
+              + name
               + "'); start it with"
               + " --allow-exec to allow them");
     }
     try {
       return new Binding.Run(
-          task.get().bind(new Params(job.params().values())),
+          task.get().bind(new Params(job.paramsOf(stage).values())),
           new ItemPolicy(job.retries(), Duration.ofMillis(job.timeoutMillis())));
     } catch (RuntimeException e) {
       return new Binding.Refuse(Outcomes.describe(e));

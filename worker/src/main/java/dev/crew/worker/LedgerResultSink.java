@@ -1,5 +1,6 @@
 package dev.crew.worker;
 
+import dev.crew.common.TaskChunk;
 import dev.crew.common.TaskResult;
 import dev.crew.common.ledger.RecordOutcome;
 import dev.crew.common.ledger.TaskLedger;
@@ -10,6 +11,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +33,11 @@ final class LedgerResultSink implements ResultSink, AutoCloseable {
   private final TaskLedger ledger;
   private final WorkerEvents events;
   private final Consumer<TaskResult> written;
-  private final LinkedBlockingQueue<TaskResult> waiting = new LinkedBlockingQueue<>();
+
+  /** A result, with the task of its pipeline's next stage when it has one. */
+  private record Finished(TaskResult result, @Nullable TaskChunk next) {}
+
+  private final LinkedBlockingQueue<Finished> waiting = new LinkedBlockingQueue<>();
   private final Semaphore room = new Semaphore(MAX_WAITING);
   private final AtomicLong duplicates = new AtomicLong();
   private final AtomicLong forgotten = new AtomicLong();
@@ -50,12 +56,20 @@ final class LedgerResultSink implements ResultSink, AutoCloseable {
 
   @Override
   public void record(TaskResult result) throws InterruptedException {
+    record(result, null);
+  }
+
+  /**
+   * As {@link #record(TaskResult)}, for a result of a pipeline's stage before its last: {@code
+   * next} is the task of the next stage made from it, queued when the result is recorded.
+   */
+  void record(TaskResult result, @Nullable TaskChunk next) throws InterruptedException {
     room.acquire();
-    waiting.add(result);
+    waiting.add(new Finished(result, next));
   }
 
   private void writeLoop() {
-    List<TaskResult> batch = new ArrayList<>();
+    List<Finished> batch = new ArrayList<>();
     try {
       while (true) {
         batch.add(waiting.take());
@@ -69,9 +83,17 @@ final class LedgerResultSink implements ResultSink, AutoCloseable {
     }
   }
 
-  private void write(List<TaskResult> batch) {
+  private void write(List<Finished> finished) {
+    List<TaskResult> batch = new ArrayList<>(finished.size());
+    List<TaskChunk> next = new ArrayList<>();
+    for (Finished one : finished) {
+      batch.add(one.result());
+      if (one.next() != null) {
+        next.add(one.next());
+      }
+    }
     try {
-      RecordOutcome outcome = ledger.record(batch);
+      RecordOutcome outcome = ledger.record(batch, next);
       if (!outcome.forgotten().isEmpty()) {
         forgotten.addAndGet(outcome.forgotten().size());
         log.debug(

@@ -17,8 +17,10 @@ import dev.crew.common.Lane;
 import dev.crew.common.Names;
 import dev.crew.common.ResultHoldings;
 import dev.crew.common.SecretFingerprint;
+import dev.crew.common.StageHandOff;
 import dev.crew.common.TaskCatalog;
 import dev.crew.common.TaskChunk;
+import dev.crew.common.TaskResult;
 import dev.crew.common.http.HttpEndpoint;
 import dev.crew.common.http.HttpOptions;
 import dev.crew.common.ledger.BlockMergePolicy;
@@ -233,7 +235,8 @@ public final class Worker implements AutoCloseable {
     ResultHoldings holdings = new ResultHoldings(hazelcast, ledger);
     this.budget = new BudgetGate(holdings::admission, System::nanoTime, BUDGET_REFRESH);
     this.held = new HeldClaims(ledger, this::claimant, Worker::later);
-    this.sink = new LedgerResultSink(ledger, meters, result -> held.done(result.taskId()));
+    this.sink =
+        new LedgerResultSink(ledger, meters, result -> held.done(result.taskId(), result.stage()));
     JobBindings bindings =
         new JobBindings(
             catalog,
@@ -456,7 +459,7 @@ public final class Worker implements AutoCloseable {
    * Starts the run of a task just taken, or drops it (releasing its lease) when it must not run.
    */
   private ChunkRun start(TaskChunk chunk, Lane lane, JobBindings bindings) {
-    Binding binding = bindings.forJob(chunk.jobId());
+    Binding binding = bindings.forJob(chunk.jobId(), chunk.stage());
     if (binding instanceof Binding.Elsewhere elsewhere) {
       if (offeredByAnother(elsewhere.task())) {
         handBack(chunk, elsewhere);
@@ -494,10 +497,10 @@ public final class Worker implements AutoCloseable {
       drop(chunk);
       return null;
     }
-    Optional<Lane> own =
+    Optional<Job> record =
         JobRecords.asJob(chunk.jobId(), ((IMap<?, ?>) jobs).get(chunk.jobId()))
-            .filter(job -> !job.forged())
-            .map(Job::lane);
+            .filter(job -> !job.forged());
+    Optional<Lane> own = record.map(job -> job.laneOf(Math.min(chunk.stage(), job.stages() - 1)));
     if (own.isPresent() && own.get() != lane) {
       // Its block's key was in another lane's queue (moved there by someone else): it runs only
       // on its job's own lane, where handing it back offers the key.
@@ -521,12 +524,22 @@ public final class Worker implements AutoCloseable {
       return null;
     }
     WorkerMeters.TaskMeters taskMeters = meters.forJob(chunk.jobId());
+    // A pipeline's stage before its last hands each result on as the next stage's task.
+    Job pipeline = record.filter(job -> !job.lastStage(chunk.stage())).orElse(null);
+    Job lastStageOf = record.filter(job -> job.stages() > 1 && pipeline == null).orElse(null);
     ResultSink tracked =
         result -> {
           active.remove(result.taskId());
-          budget.recorded(result.jobId(), result.heldBytes());
           meters.recorded(taskMeters, result);
-          sink.record(result);
+          if (pipeline == null) {
+            TaskResult last =
+                lastStageOf == null ? result : StageHandOff.labelled(lastStageOf, chunk, result);
+            budget.recorded(last.jobId(), last.heldBytes());
+            sink.record(last);
+            return;
+          }
+          TaskChunk next = StageHandOff.next(pipeline, chunk, result);
+          sink.record(result, signer == null ? next : next.withSignature(signer.sign(next)));
         };
     ChunkRun run =
         new ChunkRun(chunk, binding, tracked, name, System::nanoTime, watchdog, Backoff.DEFAULT);

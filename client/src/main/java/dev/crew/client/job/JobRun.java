@@ -297,7 +297,11 @@ public final class JobRun {
             job.id(),
             /* includeValue= */ true);
     storeLane = job.lane();
-    probe = existing == null && broadcastTo.isEmpty() ? laneProbe.orElse(null) : null;
+    // A pipeline's blocks hold its stages' lanes from the start: it is not moved by a probe.
+    probe =
+        existing == null && broadcastTo.isEmpty() && job.then().isEmpty()
+            ? laneProbe.orElse(null)
+            : null;
     Job signed = job;
     Resume from = resume;
     Thread producer =
@@ -426,7 +430,7 @@ public final class JobRun {
     if (batch.isEmpty() || stopped) {
       return;
     }
-    ledger.store(storeLane, List.copyOf(batch));
+    ledger.store(storeLane, laterLanes(job), List.copyOf(batch));
     batch.clear();
     stored = true;
   }
@@ -673,6 +677,11 @@ public final class JobRun {
     return false;
   }
 
+  /** The lanes of a pipeline's stages after its first (none for a job of one stage). */
+  private static List<Lane> laterLanes(Job job) {
+    return job.then().stream().map(dev.crew.common.Stage::lane).toList();
+  }
+
   /**
    * The stored job, if {@code submitted} asks for the same work; submitting an id twice never
    * queues work twice. With {@code laneChosen}, the stored job keeps the lane it has.
@@ -687,6 +696,7 @@ public final class JobRun {
     }
     if (!existing.task().equals(submitted.task())
         || !existing.params().equals(submitted.params())
+        || !existing.then().equals(submitted.then())
         // A job whose lane its probes chose is on whichever lane they chose.
         || (!laneChosen && existing.lane() != submitted.lane())) {
       throw new JobIdTakenException(

@@ -58,14 +58,27 @@ public final class BlockMergePolicy
       TaskState our = slots.get(i);
       boolean theirsDone = their instanceof Recorded || their instanceof Consumed;
       boolean oursDone = our instanceof Recorded || our instanceof Consumed;
-      if (theirsDone && !oursDone) {
+      if (theirsDone && !oursDone || !theirsDone && !oursDone && stageOf(their) > stageOf(our)) {
+        // Done beats not done; of two not done, the one a pipeline moved further on wins: the
+        // stage it passed was recorded on that side.
         slots.set(i, their);
         changed = true;
       } else if (theirsDone && !sameRecording(their, our)) {
         DROPPED.increment();
       }
     }
-    return changed ? new TaskBlock(ours.jobId(), ours.lane(), ours.firstSeq(), slots) : ours;
+    return changed
+        ? new TaskBlock(ours.jobId(), ours.lane(), ours.firstSeq(), slots, ours.laterLanes())
+        : ours;
+  }
+
+  /** The pipeline stage a queued or claimed task stands at. */
+  private static int stageOf(TaskState state) {
+    return switch (state) {
+      case TaskState.Queued(var task) -> task.stage();
+      case TaskState.Claimed claimed -> claimed.task().stage();
+      default -> 0;
+    };
   }
 
   /**

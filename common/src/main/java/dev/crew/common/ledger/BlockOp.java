@@ -25,19 +25,47 @@ record BlockOp(Move move) implements EntryProcessor<BlockKey, TaskBlock, BlockOu
   /** The moves a block supports: each is a {@link TaskBlock} method. */
   sealed interface Move {}
 
-  record Add(Lane lane, long firstSeq, List<TaskChunk> tasks) implements Move {
+  /**
+   * @param laterLanes the lanes of a pipeline's later stages, set when the block is made (empty for
+   *     a job of one stage)
+   */
+  record Add(Lane lane, long firstSeq, List<TaskChunk> tasks, List<Lane> laterLanes)
+      implements Move {
     Add {
       tasks = List.copyOf(tasks);
+      laterLanes = List.copyOf(laterLanes);
+    }
+
+    Add(Lane lane, long firstSeq, List<TaskChunk> tasks) {
+      this(lane, firstSeq, tasks, List.of());
     }
   }
 
-  record Claim(Claimant claimant, int max, long deadlineMillis) implements Move {}
+  /**
+   * @param lane the lane whose shard the block's key was taken from: only tasks of stages on it are
+   *     claimed ({@code null}: any)
+   */
+  record Claim(Claimant claimant, int max, long deadlineMillis, @Nullable Lane lane)
+      implements Move {
+    Claim(Claimant claimant, int max, long deadlineMillis) {
+      this(claimant, max, deadlineMillis, null);
+    }
+  }
 
   record Renew(String memberUuid, long deadlineMillis) implements Move {}
 
-  record Record(List<TaskResult> results) implements Move {
+  /**
+   * @param next the tasks of the next stage made from those of {@code results} that are of a
+   *     pipeline's stage before its last
+   */
+  record Record(List<TaskResult> results, List<TaskChunk> next) implements Move {
     Record {
       results = List.copyOf(results);
+      next = List.copyOf(next);
+    }
+
+    Record(List<TaskResult> results) {
+      this(results, List.of());
     }
   }
 
@@ -93,8 +121,9 @@ record BlockOp(Move move) implements EntryProcessor<BlockKey, TaskBlock, BlockOu
           // that was forgotten (cancelled) while its submitter was still storing.
           return BlockOutcome.NOTHING;
         }
-        block = TaskBlock.empty(entry.getKey().jobId(), add.lane(), add.firstSeq());
-      } else if (move instanceof Record(List<TaskResult> results)) {
+        block =
+            TaskBlock.empty(entry.getKey().jobId(), add.lane(), add.firstSeq(), add.laterLanes());
+      } else if (move instanceof Record(List<TaskResult> results, List<TaskChunk> next)) {
         // The job is forgotten: every result is too late to count. "Drained" says the block is
         // gone, so its ids are reported as forgotten, not as duplicates.
         return new BlockOutcome(
@@ -120,12 +149,12 @@ record BlockOp(Move move) implements EntryProcessor<BlockKey, TaskBlock, BlockOu
       }
       case Claim claim -> {
         TaskBlock.Step<List<TaskChunk>> step =
-            block.claim(claim.claimant(), claim.max(), claim.deadlineMillis());
+            block.claim(claim.claimant(), claim.max(), claim.deadlineMillis(), claim.lane());
         after = step.block();
         outcome =
             new BlockOutcome(
                 step.outcome().size(),
-                after.queued(),
+                claim.lane() == null ? after.queued() : after.queuedFor(claim.lane()),
                 false,
                 false,
                 step.outcome(),
@@ -139,18 +168,19 @@ record BlockOp(Move move) implements EntryProcessor<BlockKey, TaskBlock, BlockOu
         outcome = BlockOutcome.counted(step.outcome(), after.queued(), false);
       }
       case Record record -> {
-        TaskBlock.Step<RecordOutcome> step = block.record(record.results());
+        TaskBlock.Step<RecordOutcome> step = block.record(record.results(), record.next());
         after = step.block();
         outcome =
             new BlockOutcome(
-                step.outcome().recorded(),
-                after.queued(),
-                false,
-                false,
-                List.of(),
-                List.of(),
-                step.outcome().duplicates(),
-                JobTally.EMPTY);
+                    step.outcome().recorded(),
+                    after.queued(),
+                    false,
+                    false,
+                    List.of(),
+                    List.of(),
+                    step.outcome().duplicates(),
+                    JobTally.EMPTY)
+                .withLanes(newlyQueued(block, after));
       }
       case Settle settle -> {
         TaskBlock.Step<Integer> step = block.settle(settle.seqs());
@@ -183,7 +213,9 @@ record BlockOp(Move move) implements EntryProcessor<BlockKey, TaskBlock, BlockOu
       case Release release -> {
         TaskBlock.Step<Integer> step = block.release(release.memberUuid(), release.seqs());
         after = step.block();
-        outcome = BlockOutcome.counted(step.outcome(), after.queued(), step.changed());
+        outcome =
+            BlockOutcome.counted(step.outcome(), after.queued(), step.changed())
+                .withLanes(after.queuedLanes());
       }
       case PutBack putBack -> {
         TaskBlock.Step<List<String>> step = block.putBack(putBack.loss(), putBack.nowMillis());
@@ -193,15 +225,16 @@ record BlockOp(Move move) implements EntryProcessor<BlockKey, TaskBlock, BlockOu
         }
         outcome =
             new BlockOutcome(
-                step.outcome().size(),
-                after.queued(),
-                true,
-                false,
-                List.of(),
-                List.of(),
-                List.of(),
-                JobTally.EMPTY,
-                step.outcome());
+                    step.outcome().size(),
+                    after.queued(),
+                    true,
+                    false,
+                    List.of(),
+                    List.of(),
+                    List.of(),
+                    JobTally.EMPTY,
+                    step.outcome())
+                .withLanes(after.queuedLanes());
       }
       case Delivered delivered -> {
         return new BlockOutcome(
@@ -216,20 +249,31 @@ record BlockOp(Move move) implements EntryProcessor<BlockKey, TaskBlock, BlockOu
       }
       case Probe probe -> {
         return new BlockOutcome(
-            block.slots().size(),
-            block.queued(),
-            false,
-            block.consumed(),
-            List.of(),
-            List.of(),
-            List.of(),
-            block.tally());
+                block.slots().size(),
+                block.queued(),
+                false,
+                block.consumed(),
+                List.of(),
+                List.of(),
+                List.of(),
+                block.tally())
+            .withLanes(block.queuedLanes());
       }
     }
     if (after != block || entry.getValue() == null) {
       entry.setValue(after);
     }
     return outcome;
+  }
+
+  /** The lanes on which {@code after} has queued tasks and {@code before} had none. */
+  private static List<Lane> newlyQueued(TaskBlock before, TaskBlock after) {
+    if (after == before || after.stages() == 1) {
+      return List.of(); // a job of one stage queues nothing by recording
+    }
+    List<Lane> lanes = new java.util.ArrayList<>(after.queuedLanes());
+    lanes.removeAll(before.queuedLanes());
+    return lanes;
   }
 
   @Override

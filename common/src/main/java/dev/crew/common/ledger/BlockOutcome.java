@@ -1,5 +1,6 @@
 package dev.crew.common.ledger;
 
+import dev.crew.common.Lane;
 import dev.crew.common.TaskChunk;
 import dev.crew.common.TaskResult;
 import java.util.List;
@@ -13,6 +14,9 @@ import java.util.List;
  * @param offer whether the caller must offer the block's key to a lane shard
  * @param drained every slot of a full block consumed: nothing more will come out of it
  * @param holders the worker of each claim a put back queued again
+ * @param lanes the lanes whose shards the caller offers the block's key to: after a record, those
+ *     on which it queued a pipeline's next stage where none was queued; after a put back, a release
+ *     or a probe, every lane with queued tasks in the block
  */
 record BlockOutcome(
     int count,
@@ -23,13 +27,33 @@ record BlockOutcome(
     List<TaskResult> results,
     List<String> duplicates,
     JobTally tally,
-    List<String> holders) {
+    List<String> holders,
+    List<Lane> lanes) {
 
   BlockOutcome {
     tasks = List.copyOf(tasks);
     results = List.copyOf(results);
     duplicates = List.copyOf(duplicates);
     holders = List.copyOf(holders);
+    lanes = List.copyOf(lanes);
+  }
+
+  BlockOutcome(
+      int count,
+      int queuedLeft,
+      boolean offer,
+      boolean drained,
+      List<TaskChunk> tasks,
+      List<TaskResult> results,
+      List<String> duplicates,
+      JobTally tally,
+      List<String> holders) {
+    this(count, queuedLeft, offer, drained, tasks, results, duplicates, tally, holders, List.of());
+  }
+
+  BlockOutcome withLanes(List<Lane> newLanes) {
+    return new BlockOutcome(
+        count, queuedLeft, offer, drained, tasks, results, duplicates, tally, holders, newLanes);
   }
 
   BlockOutcome(

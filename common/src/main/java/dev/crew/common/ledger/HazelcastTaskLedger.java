@@ -93,7 +93,11 @@ public final class HazelcastTaskLedger implements TaskLedger {
     }
   }
 
-  private Set<BlockKey> suspects = Set.of();
+  /** A block's key as queued on one lane: a pipeline's block may have queued tasks on two. */
+  private record LaneKey(Lane lane, BlockKey key) {}
+
+  /** Keys of blocks with queued tasks found in no shard of their lane by the last audit. */
+  private Set<LaneKey> suspects = Set.of();
 
   /**
    * @param hazelcast a member or a client whose config went through {@link LedgerSetup}
@@ -113,14 +117,15 @@ public final class HazelcastTaskLedger implements TaskLedger {
   }
 
   @Override
-  public void store(Lane lane, List<TaskChunk> tasks) throws InterruptedException {
+  public void store(Lane lane, List<Lane> laterLanes, List<TaskChunk> tasks)
+      throws InterruptedException {
     record Call(BlockOp.Add add, CompletableFuture<BlockOutcome> answer) {}
     Map<BlockKey, Call> calls = new LinkedHashMap<>();
     for (Map.Entry<BlockKey, List<TaskChunk>> block :
         layout.byBlock(tasks, TaskChunk::jobId, TaskChunk::seq).entrySet()) {
       BlockKey key = block.getKey();
       openOf(key.jobId()).add(key.index());
-      BlockOp.Add add = new BlockOp.Add(lane, layout.firstSeqOf(key), block.getValue());
+      BlockOp.Add add = new BlockOp.Add(lane, layout.firstSeqOf(key), block.getValue(), laterLanes);
       calls.put(key, new Call(add, submit(key, add)));
     }
     boolean offered = false;
@@ -166,7 +171,7 @@ public final class HazelcastTaskLedger implements TaskLedger {
                 submit(
                     key,
                     new BlockOp.Claim(
-                        claimant, max, clockMillis.getAsLong() + claimTimeout.toMillis())));
+                        claimant, max, clockMillis.getAsLong() + claimTimeout.toMillis(), lane)));
         if (claimed.queuedLeft() > 0) {
           shards.offerBack(lane, key);
         }
@@ -203,16 +208,35 @@ public final class HazelcastTaskLedger implements TaskLedger {
   }
 
   @Override
-  public RecordOutcome record(List<TaskResult> results) {
+  public RecordOutcome record(List<TaskResult> results, List<TaskChunk> next) {
     Map<BlockKey, List<TaskResult>> byBlock =
         layout.byBlock(results, TaskResult::jobId, TaskResult::seq);
-    List<CompletableFuture<BlockOutcome>> records = new ArrayList<>(byBlock.size());
+    Map<BlockKey, List<TaskChunk>> nextByBlock =
+        next.isEmpty() ? Map.of() : layout.byBlock(next, TaskChunk::jobId, TaskChunk::seq);
+    Map<BlockKey, CompletableFuture<BlockOutcome>> records = new LinkedHashMap<>();
     for (Map.Entry<BlockKey, List<TaskResult>> batch : byBlock.entrySet()) {
-      records.add(submit(batch.getKey(), new BlockOp.Record(batch.getValue())));
+      records.put(
+          batch.getKey(),
+          submit(
+              batch.getKey(),
+              new BlockOp.Record(
+                  batch.getValue(), nextByBlock.getOrDefault(batch.getKey(), List.of()))));
     }
     RecordOutcome outcome = RecordOutcome.NONE;
-    for (CompletableFuture<BlockOutcome> record : records) {
-      BlockOutcome done = join(record);
+    Set<Lane> rung = new HashSet<>();
+    for (Map.Entry<BlockKey, CompletableFuture<BlockOutcome>> record : records.entrySet()) {
+      BlockOutcome done = join(record.getValue());
+      for (Lane lane : done.lanes()) {
+        // A pipeline's next stage queued where its lane had nothing of this block queued: nobody
+        // else offers the key there.
+        try {
+          shards.put(lane, record.getKey());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          shards.offerBack(lane, record.getKey());
+        }
+        rung.add(lane);
+      }
       // A record on a block that is gone comes back "drained": its job was forgotten.
       outcome =
           outcome.plus(
@@ -220,6 +244,7 @@ public final class HazelcastTaskLedger implements TaskLedger {
                   ? new RecordOutcome(0, List.of(), done.duplicates())
                   : new RecordOutcome(done.count(), done.duplicates()));
     }
+    rung.forEach(shards::ring);
     return outcome;
   }
 
@@ -338,9 +363,10 @@ public final class HazelcastTaskLedger implements TaskLedger {
               submit(block.getKey(), new BlockOp.Release(claimant.memberUuid(), block.getValue())));
       if (outcome.count() > 0) {
         released += outcome.count();
-        Lane lane = laneOf(block.getKey());
-        shards.offerBack(lane, block.getKey());
-        lanes.add(lane);
+        for (Lane lane : outcome.lanes()) {
+          shards.offerBack(lane, block.getKey());
+          lanes.add(lane);
+        }
       }
     }
     lanes.forEach(shards::ring);
@@ -427,40 +453,39 @@ public final class HazelcastTaskLedger implements TaskLedger {
     Set<Lane> lanes = new HashSet<>();
     for (Map.Entry<BlockKey, BlockOutcome> block : back.entrySet()) {
       count = count.plus(block.getValue().holders());
-      Lane lane = laneOf(block.getKey());
-      lanes.add(lane);
-      shards.offerBack(lane, block.getKey());
+      for (Lane lane : block.getValue().lanes()) {
+        lanes.add(lane);
+        shards.offerBack(lane, block.getKey());
+      }
     }
     lanes.forEach(shards::ring);
     return count;
-  }
-
-  private Lane laneOf(BlockKey key) {
-    TaskBlock block = blocks.get(key);
-    return block == null ? Lane.CPU : block.lane();
   }
 
   @Override
   public synchronized int audit() {
     removeForeignKeys();
     Map<BlockKey, BlockOutcome> probes = blocks.executeOnEntries(new BlockOp(new BlockOp.Probe()));
-    Set<BlockKey> nowhere = new HashSet<>();
+    Set<LaneKey> nowhere = new HashSet<>();
     for (Map.Entry<BlockKey, BlockOutcome> probe : probes.entrySet()) {
-      if (probe.getValue().queuedLeft() > 0) {
-        nowhere.add(probe.getKey());
+      for (Lane lane : probe.getValue().lanes()) {
+        nowhere.add(new LaneKey(lane, probe.getKey()));
       }
     }
-    nowhere.removeAll(shards.keys());
+    for (Lane lane : Lane.values()) {
+      for (BlockKey key : shards.keys(lane)) {
+        nowhere.remove(new LaneKey(lane, key));
+      }
+    }
     int offered = 0;
-    Set<BlockKey> again = new HashSet<>();
-    for (BlockKey key : nowhere) {
-      if (suspects.contains(key)) {
-        Lane lane = laneOf(key);
-        shards.offerBack(lane, key);
-        shards.ring(lane);
+    Set<LaneKey> again = new HashSet<>();
+    for (LaneKey missing : nowhere) {
+      if (suspects.contains(missing)) {
+        shards.offerBack(missing.lane(), missing.key());
+        shards.ring(missing.lane());
         offered++;
       } else {
-        again.add(key);
+        again.add(missing);
       }
     }
     suspects = again;

@@ -58,6 +58,15 @@ public final class HeldClaims {
   }
 
   /**
+   * As {@link #done(String)}, for the run of the task at pipeline stage {@code stage} only: its
+   * result may already have moved the task on to its next stage, claimed here again meanwhile, and
+   * that claim stays held.
+   */
+  public void done(String taskId, int stage) {
+    held.computeIfPresent(taskId, (id, task) -> task.stage() == stage ? null : task);
+  }
+
+  /**
    * Hands the claim on {@code task} back after {@code delay}, the same attempt queued again, so a
    * worker that will not run it does not take it again at once. Held until then: should this worker
    * die in between, its claims are put back when it leaves.

@@ -37,7 +37,9 @@ public final class InMemoryTaskLedger implements TaskLedger {
   private final Map<String, TreeMap<Long, TaskBlock>> jobs = new HashMap<>();
 
   private final Map<Lane, ArrayDeque<BlockKey>> lanes = new EnumMap<>(Lane.class);
-  private Set<BlockKey> suspects = Set.of();
+
+  /** Each a lane and a block key: queued there, in none of its shards at the last audit. */
+  private Set<List<Object>> suspects = Set.of();
 
   /**
    * @param clockMillis the wall clock claims' deadlines are read from
@@ -52,7 +54,7 @@ public final class InMemoryTaskLedger implements TaskLedger {
   }
 
   @Override
-  public void store(Lane lane, List<TaskChunk> tasks) {
+  public void store(Lane lane, List<Lane> laterLanes, List<TaskChunk> tasks) {
     lock.lock();
     try {
       for (Map.Entry<BlockKey, List<TaskChunk>> block :
@@ -61,7 +63,8 @@ public final class InMemoryTaskLedger implements TaskLedger {
         TaskBlock current =
             blocksOf(key.jobId())
                 .computeIfAbsent(
-                    key.index(), i -> TaskBlock.empty(key.jobId(), lane, layout.firstSeqOf(key)));
+                    key.index(),
+                    i -> TaskBlock.empty(key.jobId(), lane, layout.firstSeqOf(key), laterLanes));
         TaskBlock.Step<Boolean> step = current.add(block.getValue());
         put(key, step.block());
         if (step.outcome()) {
@@ -104,10 +107,10 @@ public final class InMemoryTaskLedger implements TaskLedger {
           continue; // forgotten since its key was offered
         }
         TaskBlock.Step<List<TaskChunk>> step =
-            block.claim(claimant, max, clockMillis.getAsLong() + claimTimeout.toMillis());
+            block.claim(claimant, max, clockMillis.getAsLong() + claimTimeout.toMillis(), lane);
         put(key, step.block());
         claimed.addAll(step.outcome());
-        if (step.block().queued() > 0) {
+        if (step.block().queuedFor(lane) > 0) {
           keys.offer(key);
           if (step.outcome().isEmpty()) {
             passedOver.add(key);
@@ -145,7 +148,7 @@ public final class InMemoryTaskLedger implements TaskLedger {
   }
 
   @Override
-  public RecordOutcome record(List<TaskResult> results) {
+  public RecordOutcome record(List<TaskResult> results, List<TaskChunk> next) {
     lock.lock();
     try {
       RecordOutcome outcome = RecordOutcome.NONE;
@@ -158,9 +161,15 @@ public final class InMemoryTaskLedger implements TaskLedger {
           outcome = outcome.plus(new RecordOutcome(0, List.of(), gone));
           continue;
         }
-        TaskBlock.Step<RecordOutcome> step = block.record(batch.getValue());
+        TaskBlock.Step<RecordOutcome> step = block.record(batch.getValue(), next);
         put(batch.getKey(), step.block());
         outcome = outcome.plus(step.outcome());
+        List<Lane> before = block.queuedLanes();
+        for (Lane lane : step.block().queuedLanes()) {
+          if (!before.contains(lane)) {
+            offer(lane, batch.getKey()); // a pipeline's next stage, queued on its lane
+          }
+        }
       }
       return outcome;
     } finally {
@@ -236,7 +245,7 @@ public final class InMemoryTaskLedger implements TaskLedger {
           put(block.getKey(), step.block());
           if (step.changed()) {
             released += step.outcome();
-            offer(current.lane(), block.getKey());
+            step.block().queuedLanes().forEach(lane -> offer(lane, block.getKey()));
           }
         }
       }
@@ -259,7 +268,8 @@ public final class InMemoryTaskLedger implements TaskLedger {
           if (step.changed()) {
             entry.setValue(step.block());
             back = back.plus(step.outcome());
-            offer(block.lane(), layout.keyOf(block.jobId(), block.firstSeq()));
+            BlockKey key = layout.keyOf(block.jobId(), block.firstSeq());
+            step.block().queuedLanes().forEach(lane -> offer(lane, key));
           }
         }
       }
@@ -273,19 +283,20 @@ public final class InMemoryTaskLedger implements TaskLedger {
   public int audit() {
     lock.lock();
     try {
-      Set<BlockKey> inLanes = new HashSet<>();
-      lanes.values().forEach(inLanes::addAll);
-      Set<BlockKey> nowhere = new HashSet<>();
+      Set<List<Object>> nowhere = new HashSet<>();
       int offered = 0;
       for (TreeMap<Long, TaskBlock> blocks : jobs.values()) {
         for (TaskBlock block : blocks.values()) {
           BlockKey key = layout.keyOf(block.jobId(), block.firstSeq());
-          if (block.queued() > 0 && !inLanes.contains(key)) {
-            if (suspects.contains(key)) {
-              offer(block.lane(), key);
+          for (Lane lane : block.queuedLanes()) {
+            if (keysOf(lane).contains(key)) {
+              continue;
+            }
+            if (suspects.contains(List.of(lane, key))) {
+              offer(lane, key);
               offered++;
             } else {
-              nowhere.add(key);
+              nowhere.add(List.of(lane, key));
             }
           }
         }

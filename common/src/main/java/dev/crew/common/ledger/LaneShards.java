@@ -189,9 +189,16 @@ final class LaneShards {
   Set<BlockKey> keys() {
     Set<BlockKey> keys = new HashSet<>();
     for (Lane lane : Lane.values()) {
-      for (IQueue<BlockKey> queue : shardsOf(lane)) {
-        keys.addAll(queue);
-      }
+      keys.addAll(keys(lane));
+    }
+    return keys;
+  }
+
+  /** Every key in the shards of {@code lane} now (copies). */
+  Set<BlockKey> keys(Lane lane) {
+    Set<BlockKey> keys = new HashSet<>();
+    for (IQueue<BlockKey> queue : shardsOf(lane)) {
+      keys.addAll(queue);
     }
     return keys;
   }

@@ -1,6 +1,7 @@
 package dev.crew.common.ledger;
 
 import com.hazelcast.config.CompactSerializationConfig;
+import com.hazelcast.nio.serialization.FieldKind;
 import com.hazelcast.nio.serialization.compact.CompactReader;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import com.hazelcast.nio.serialization.compact.CompactWriter;
@@ -61,6 +62,34 @@ final class LedgerCodecs {
     }
   }
 
+  /** The lanes in a record's {@code lanes} field; none where it has no such field. */
+  private static List<Lane> lanes(CompactReader in) {
+    String[] ids =
+        in.getFieldKind("lanes") == FieldKind.ARRAY_OF_STRING
+            ? in.readArrayOfString("lanes")
+            : null;
+    if (ids == null) {
+      return List.of();
+    }
+    List<Lane> lanes = new ArrayList<>(ids.length);
+    for (String id : ids) {
+      lanes.add(Lane.parse(id));
+    }
+    return lanes;
+  }
+
+  private static List<Long> waitingAt(CompactReader in) {
+    long[] counts =
+        in.getFieldKind("waitingAt") == FieldKind.ARRAY_OF_INT64
+            ? in.readArrayOfInt64("waitingAt")
+            : null;
+    return counts == null ? List.of() : Arrays.stream(counts).boxed().toList();
+  }
+
+  private static String[] ids(List<Lane> lanes) {
+    return lanes.stream().map(Lane::id).toArray(String[]::new);
+  }
+
   static final class TaskBlockCodec implements CompactSerializer<TaskBlock> {
     @Override
     public TaskBlock read(CompactReader in) {
@@ -95,7 +124,8 @@ final class LedgerCodecs {
           in.readString("jobId"),
           Lane.parse(in.readString("lane")),
           in.readInt64("firstSeq"),
-          slots);
+          slots,
+          lanes(in));
     }
 
     @Override
@@ -140,6 +170,7 @@ final class LedgerCodecs {
       }
       out.writeString("jobId", block.jobId());
       out.writeString("lane", block.lane().id());
+      out.writeArrayOfString("lanes", ids(block.laterLanes()));
       out.writeInt64("firstSeq", block.firstSeq());
       out.writeArrayOfInt8("kinds", kinds);
       out.writeArrayOfCompact("tasks", tasks.toArray(TaskChunk[]::new));
@@ -182,10 +213,15 @@ final class LedgerCodecs {
       }
       BlockOp.Move move =
           switch (kind) {
-            case "add" -> new BlockOp.Add(Lane.parse(text), number, tasks);
-            case "claim" -> new BlockOp.Claim(new Claimant(text, member), max, millis);
+            case "add" -> new BlockOp.Add(Lane.parse(text), number, tasks, lanes(in));
+            case "claim" ->
+                new BlockOp.Claim(
+                    new Claimant(text, member),
+                    max,
+                    millis,
+                    lanes(in).isEmpty() ? null : lanes(in).getFirst());
             case "renew" -> new BlockOp.Renew(member, millis);
-            case "record" -> new BlockOp.Record(results);
+            case "record" -> new BlockOp.Record(results, tasks);
             case "settle" -> new BlockOp.Settle(seqs);
             case "settle-pending" -> new BlockOp.SettleThenPending(seqs, max);
             case "release" -> new BlockOp.Release(member, seqs);
@@ -216,12 +252,14 @@ final class LedgerCodecs {
       long millis = 0;
       List<Long> seqs = List.of();
       java.util.Collection<String> names = List.of();
+      List<Lane> lanes = List.of();
       switch (op.move()) {
         case BlockOp.Add add -> {
           kind = "add";
           text = add.lane().id();
           number = add.firstSeq();
           tasks = add.tasks();
+          lanes = add.laterLanes();
         }
         case BlockOp.Claim claim -> {
           kind = "claim";
@@ -229,6 +267,7 @@ final class LedgerCodecs {
           member = claim.claimant().memberUuid();
           max = claim.max();
           millis = claim.deadlineMillis();
+          lanes = claim.lane() == null ? List.of() : List.of(claim.lane());
         }
         case BlockOp.Renew renew -> {
           kind = "renew";
@@ -238,6 +277,7 @@ final class LedgerCodecs {
         case BlockOp.Record record -> {
           kind = "record";
           results = record.results();
+          tasks = record.next();
         }
         case BlockOp.Settle settle -> {
           kind = "settle";
@@ -284,6 +324,7 @@ final class LedgerCodecs {
       out.writeInt64("millis", millis);
       out.writeArrayOfInt64("seqs", seqs.stream().mapToLong(Long::longValue).toArray());
       out.writeArrayOfString("names", names.toArray(String[]::new));
+      out.writeArrayOfString("lanes", ids(lanes));
     }
 
     @Override
@@ -319,8 +360,10 @@ final class LedgerCodecs {
               in.readInt64("itemsOk"),
               in.readInt64("itemsFailed"),
               in.readInt64("lastSeq"),
-              in.readInt64("lastEnd")),
-          List.of(in.readArrayOfString("holders")));
+              in.readInt64("lastEnd"),
+              waitingAt(in)),
+          List.of(in.readArrayOfString("holders")),
+          lanes(in));
     }
 
     @Override
@@ -343,7 +386,10 @@ final class LedgerCodecs {
       out.writeInt64("itemsFailed", outcome.tally().itemsFailed());
       out.writeInt64("lastSeq", outcome.tally().lastSeq());
       out.writeInt64("lastEnd", outcome.tally().lastEnd());
+      out.writeArrayOfInt64(
+          "waitingAt", outcome.tally().waitingAt().stream().mapToLong(Long::longValue).toArray());
       out.writeArrayOfString("holders", outcome.holders().toArray(String[]::new));
+      out.writeArrayOfString("lanes", ids(outcome.lanes()));
     }
 
     @Override

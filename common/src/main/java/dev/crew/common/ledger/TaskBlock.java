@@ -12,6 +12,7 @@ import dev.crew.common.ledger.TaskState.Recorded;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Consecutive tasks of one job, each with its {@link TaskState}: the unit the ledger stores, and
@@ -23,15 +24,32 @@ import java.util.List;
  * @param firstSeq the sequence of the task in slot 0; slot {@code i} holds task {@code firstSeq +
  *     i}
  */
-record TaskBlock(String jobId, Lane lane, long firstSeq, List<TaskState> slots) {
+record TaskBlock(
+    String jobId, Lane lane, long firstSeq, List<TaskState> slots, List<Lane> laterLanes) {
 
   TaskBlock {
     requireNonNull(jobId, "jobId");
     requireNonNull(lane, "lane");
     slots = List.copyOf(slots);
+    laterLanes = List.copyOf(laterLanes);
     if (firstSeq < 0) {
       throw new IllegalArgumentException("firstSeq must not be negative");
     }
+  }
+
+  /** A block of a job of one stage. */
+  TaskBlock(String jobId, Lane lane, long firstSeq, List<TaskState> slots) {
+    this(jobId, lane, firstSeq, slots, List.of());
+  }
+
+  /** How many stages the block's job has: 1, or more for a pipeline. */
+  int stages() {
+    return 1 + laterLanes.size();
+  }
+
+  /** The lane the tasks of stage {@code stage} run on. */
+  Lane laneOf(int stage) {
+    return stage <= 0 || stage > laterLanes.size() ? lane : laterLanes.get(stage - 1);
   }
 
   /** A move's result: the block after it, and what it returns to the caller. */
@@ -39,6 +57,11 @@ record TaskBlock(String jobId, Lane lane, long firstSeq, List<TaskState> slots) 
 
   static TaskBlock empty(String jobId, Lane lane, long firstSeq) {
     return new TaskBlock(jobId, lane, firstSeq, List.of());
+  }
+
+  /** An empty block of a pipeline whose later stages run on {@code laterLanes}. */
+  static TaskBlock empty(String jobId, Lane lane, long firstSeq, List<Lane> laterLanes) {
+    return new TaskBlock(jobId, lane, firstSeq, List.of(), laterLanes);
   }
 
   /**
@@ -78,10 +101,22 @@ record TaskBlock(String jobId, Lane lane, long firstSeq, List<TaskState> slots) 
    * task of a broadcast job only by its target's member.
    */
   Step<List<TaskChunk>> claim(Claimant claimant, int max, long deadlineMillis) {
+    return claim(claimant, max, deadlineMillis, null);
+  }
+
+  /**
+   * As above; in a pipeline's block, only tasks whose stage runs on {@code onLane} ({@code null}:
+   * any), as a claimer takes from that lane. A job of one stage is claimed from whichever lane its
+   * key was offered to: its record may have moved to another lane after its first tasks were stored
+   * ({@code --lane auto}), and its tasks go with it.
+   */
+  Step<List<TaskChunk>> claim(
+      Claimant claimant, int max, long deadlineMillis, @Nullable Lane onLane) {
     List<TaskState> next = new ArrayList<>(slots);
     List<TaskChunk> claimed = new ArrayList<>(Math.min(max, slots.size()));
     for (int i = 0; i < next.size() && claimed.size() < max; i++) {
       if (next.get(i) instanceof Queued(TaskChunk task)
+          && (onLane == null || stages() == 1 || laneOf(task.stage()) == onLane)
           && (!task.targeted() || task.target().equals(claimant.memberUuid()))) {
         next.set(i, new Claimed(task, claimant.worker(), claimant.memberUuid(), deadlineMillis));
         claimed.add(task);
@@ -118,6 +153,17 @@ record TaskBlock(String jobId, Lane lane, long firstSeq, List<TaskState> slots) 
    * in a slot counts as no result: a real one replaces it.
    */
   Step<RecordOutcome> record(List<TaskResult> results) {
+    return record(results, List.of());
+  }
+
+  /**
+   * As above, for a pipeline too: a result of a stage before the last is not kept but moves its
+   * task on, queued, as its task of the next stage, taken from {@code nextStage} (made by the
+   * recording worker from the result, and signed). A result is open only for the stage its task
+   * stands at: one of a stage already passed (its first run's answer, late) is a duplicate. A
+   * result of an earlier stage with no next task is not recorded either.
+   */
+  Step<RecordOutcome> record(List<TaskResult> results, List<TaskChunk> nextStage) {
     List<TaskState> next = new ArrayList<>(slots);
     int recorded = 0;
     List<String> duplicates = new ArrayList<>();
@@ -128,11 +174,19 @@ record TaskBlock(String jobId, Lane lane, long firstSeq, List<TaskState> slots) 
               && result.jobId().equals(jobId)
               && slot >= 0
               && slot < next.size()
-              && (next.get((int) slot) instanceof Queued
-                  || next.get((int) slot) instanceof Claimed
-                  || next.get((int) slot) instanceof Recorded(TaskResult held) && held.forged());
+              && switch (next.get((int) slot)) {
+                case Queued(TaskChunk task) -> task.stage() == result.stage();
+                case Claimed c -> c.task().stage() == result.stage();
+                case Recorded(TaskResult held) -> held.forged();
+                case Consumed c -> false;
+              };
+      TaskChunk following = null;
+      if (open && result.stage() < stages() - 1) {
+        following = nextOf(nextStage, result);
+        open = following != null;
+      }
       if (open) {
-        next.set((int) slot, new Recorded(result));
+        next.set((int) slot, following != null ? new Queued(following) : new Recorded(result));
         recorded++;
       } else {
         duplicates.add(result.taskId());
@@ -140,6 +194,20 @@ record TaskBlock(String jobId, Lane lane, long firstSeq, List<TaskState> slots) 
     }
     return new Step<>(
         recorded == 0 ? this : with(next), new RecordOutcome(recorded, duplicates), recorded > 0);
+  }
+
+  /** The task of the stage after {@code result}'s for its task, if {@code nextStage} has it. */
+  private static @Nullable TaskChunk nextOf(List<TaskChunk> nextStage, TaskResult result) {
+    for (TaskChunk task : nextStage) {
+      if (task.seq() == result.seq()
+          && task.stage() == result.stage() + 1
+          && task.jobId().equals(result.jobId())
+          && task.firstIndex() == result.firstIndex()
+          && task.count() == result.count()) {
+        return task;
+      }
+    }
+    return null;
   }
 
   /**
@@ -277,6 +345,36 @@ record TaskBlock(String jobId, Lane lane, long firstSeq, List<TaskState> slots) 
     };
   }
 
+  /**
+   * Queued tasks a claimer from {@code onLane} could claim: all of them in a job of one stage,
+   * those of stages on that lane in a pipeline.
+   */
+  int queuedFor(Lane onLane) {
+    return stages() == 1 ? queued() : queued(onLane);
+  }
+
+  /** Queued tasks whose stage runs on {@code onLane}. */
+  int queued(Lane onLane) {
+    int queued = 0;
+    for (TaskState state : slots) {
+      if (state instanceof Queued(TaskChunk task) && laneOf(task.stage()) == onLane) {
+        queued++;
+      }
+    }
+    return queued;
+  }
+
+  /** The lanes with queued tasks in this block. */
+  List<Lane> queuedLanes() {
+    java.util.EnumSet<Lane> lanes = java.util.EnumSet.noneOf(Lane.class);
+    for (TaskState state : slots) {
+      if (state instanceof Queued(TaskChunk task)) {
+        lanes.add(laneOf(task.stage()));
+      }
+    }
+    return List.copyOf(lanes);
+  }
+
   int queued() {
     int queued = 0;
     for (TaskState state : slots) {
@@ -328,15 +426,18 @@ record TaskBlock(String jobId, Lane lane, long firstSeq, List<TaskState> slots) 
     long itemsFailed = 0;
     long lastSeq = -1;
     long lastEnd = -1;
+    long[] waitingAt = new long[stages() > 1 ? stages() : 0];
     for (int i = 0; i < slots.size(); i++) {
       switch (slots.get(i)) {
         case Queued(TaskChunk task) -> {
           queued++;
+          waiting(waitingAt, task);
           lastSeq = task.seq();
           lastEnd = task.firstIndex() + task.count();
         }
         case Claimed c -> {
           claimed++;
+          waiting(waitingAt, c.task());
           lastSeq = c.task().seq();
           lastEnd = c.task().firstIndex() + c.task().count();
         }
@@ -370,10 +471,17 @@ record TaskBlock(String jobId, Lane lane, long firstSeq, List<TaskState> slots) 
         itemsOk,
         itemsFailed,
         lastSeq,
-        lastEnd);
+        lastEnd,
+        java.util.Arrays.stream(waitingAt).boxed().toList());
+  }
+
+  private static void waiting(long[] waitingAt, TaskChunk task) {
+    if (task.stage() < waitingAt.length) {
+      waitingAt[task.stage()]++;
+    }
   }
 
   private TaskBlock with(List<TaskState> next) {
-    return new TaskBlock(jobId, lane, firstSeq, next);
+    return new TaskBlock(jobId, lane, firstSeq, next, laterLanes);
   }
 }

@@ -20,7 +20,15 @@ public interface TaskLedger {
    * stored before (tasks already stored are left alone, so a redone call is harmless). Waits while
    * the lane's shards are full.
    */
-  void store(Lane lane, List<TaskChunk> tasks) throws InterruptedException;
+  default void store(Lane lane, List<TaskChunk> tasks) throws InterruptedException {
+    store(lane, List.of(), tasks);
+  }
+
+  /**
+   * As above, for the first stage of a pipeline whose later stages run on {@code laterLanes} (one
+   * per stage after the first; empty for a job of one stage).
+   */
+  void store(Lane lane, List<Lane> laterLanes, List<TaskChunk> tasks) throws InterruptedException;
 
   /**
    * Claims up to {@code max} queued tasks of {@code lane} for {@code claimant}, until the ledger's
@@ -40,7 +48,18 @@ public interface TaskLedger {
   int renew(Claimant claimant, Collection<TaskChunk> held);
 
   /** Records finished tasks' results: the first result of a task wins, later ones are reported. */
-  RecordOutcome record(List<TaskResult> results);
+  default RecordOutcome record(List<TaskResult> results) {
+    return record(results, List.of());
+  }
+
+  /**
+   * As above, for pipelines too: a result of a stage before its job's last is not kept; its task
+   * moves on to the next stage instead, as the task of {@code next} with its sequence (made from
+   * the result by the worker that ran it), queued on that stage's lane. The first result of a task
+   * at a stage wins, as for the last stage; a later one, or one of a stage the task has passed, is
+   * a duplicate, and its next task is dropped with it.
+   */
+  RecordOutcome record(List<TaskResult> results, List<TaskChunk> next);
 
   /**
    * Up to {@code max} recorded results of job {@code jobId} not yet {@linkplain #settle settled},

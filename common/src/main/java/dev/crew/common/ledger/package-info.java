@@ -43,6 +43,14 @@
  *       changes nothing), hands them on, then settles them; each is handed over once, and only its
  *       counts stay, so a job's blocks shrink to counts as it goes. A submitter that dies before it
  *       settles finds the same results again when it resumes.
+ *   <li><b>Pipelines</b>: a job of several stages keeps one slot per task, which moves from stage
+ *       to stage. A result of a stage before the last is recorded together with the task of the
+ *       next stage its worker made from it (the values as items, failed items carrying their
+ *       errors): the slot becomes that task, queued on its stage's lane, in the same atomic move,
+ *       so a result is handed on exactly when it is recorded. The first result of a task at its
+ *       current stage wins; a result of a stage the task has passed is a duplicate, dropped with
+ *       its next task. Claims are put back at the stage they hold, and only the last stage's
+ *       results are recorded for the submitter to read.
  * </ol>
  *
  * <h2>Lanes</h2>

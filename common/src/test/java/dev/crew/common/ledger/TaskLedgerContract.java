@@ -335,6 +335,101 @@ abstract class TaskLedgerContract {
     assertThat(claimAll(ANN, 10)).hasSize(3);
   }
 
+  /** Ann's results of {@code held}, each with its task of the next stage. */
+  static List<TaskChunk> nextOf(List<TaskChunk> held, Claimant by) {
+    return held.stream()
+        .map(t -> t.forStage(t.stage() + 1, new String[] {by.worker() + "@" + t.stage()}, null))
+        .toList();
+  }
+
+  @Test
+  void pipeline_eachStageRunsOnItsLane_andOnlyTheLastIsRecorded() throws Exception {
+    ledger().store(Lane.CPU, List.of(Lane.IO, Lane.CPU), tasks("job-p", 0, 10));
+    List<TaskChunk> first = claimAll(ANN, 100);
+    assertThat(first).hasSize(10).allSatisfy(t -> assertThat(t.stage()).isZero());
+    assertThat(ledger().claim(Lane.IO, ANN, 100, Duration.ZERO)).isEmpty();
+
+    RecordOutcome handedOn =
+        ledger().record(resultsOf(first.subList(0, 4), ANN), nextOf(first.subList(0, 4), ANN));
+    assertThat(handedOn.recorded()).isEqualTo(4);
+    assertThat(ledger().pending("job-p", 100)).as("nothing is final yet").isEmpty();
+    assertThat(claimAll(BOB, 100)).as("stage 2 runs on the I/O lane only").isEmpty();
+    List<TaskChunk> second = ledger().claim(Lane.IO, BOB, 100, Duration.ZERO);
+    assertThat(second).hasSize(4).allSatisfy(t -> assertThat(t.stage()).isEqualTo(1));
+    assertThat(second.getFirst().items()).containsExactly("ann:5701@0");
+    assertThat(ledger().tally("job-p").waitingAt()).containsExactly(6L, 4L, 0L);
+    assertThat(ledger().tally("job-p").pastStages()).containsExactly(4L, 0L, 0L);
+
+    ledger().record(resultsOf(second, BOB), nextOf(second, BOB));
+    List<TaskChunk> third = claimAll(ANN, 100);
+    assertThat(third).hasSize(4).allSatisfy(t -> assertThat(t.stage()).isEqualTo(2));
+    ledger().record(resultsOf(third, ANN));
+
+    List<TaskResult> done = ledger().pending("job-p", 100);
+    assertThat(done).hasSize(4).allSatisfy(r -> assertThat(r.stage()).isEqualTo(2));
+    assertThat(ledger().tally("job-p").states()).isEqualTo(new JobTally(0, 6, 4, 0));
+  }
+
+  @Test
+  void pipeline_aLateResultOfAStagePassedIsADuplicate_andAResultWithoutItsNextIsNotKept()
+      throws Exception {
+    ledger().store(Lane.CPU, List.of(Lane.CPU), tasks("job-p", 0, 2));
+    List<TaskChunk> held = claimAll(ANN, 2);
+    ledger().putBack(new Loss.MemberLeft(ANN.memberUuid()));
+    List<TaskChunk> again = claimAll(BOB, 2);
+
+    assertThat(ledger().record(resultsOf(again, BOB), nextOf(again, BOB)).recorded()).isEqualTo(2);
+    RecordOutcome late = ledger().record(resultsOf(held, ANN), nextOf(held, ANN));
+    assertThat(late.recorded()).isZero();
+    assertThat(late.duplicates()).hasSize(2);
+    List<TaskChunk> second = claimAll(ANN, 10);
+    assertThat(second).hasSize(2);
+    assertThat(second.getFirst().items()).containsExactly("bob:5701@0");
+
+    assertThat(ledger().record(resultsOf(second, ANN)).recorded()).isEqualTo(2);
+    assertThat(ledger().pending("job-p", 10)).hasSize(2);
+
+    // A result of a stage before the last, without its next task, moves nothing on.
+    ledger().store(Lane.CPU, List.of(Lane.CPU), tasks("job-q", 0, 1));
+    List<TaskChunk> q = claimAll(ANN, 1);
+    assertThat(ledger().record(resultsOf(q, ANN)).recorded()).isZero();
+    assertThat(ledger().tally("job-q").states()).isEqualTo(new JobTally(0, 1, 0, 0));
+  }
+
+  @Test
+  void pipeline_aClaimPutBackRunsAgainAtItsStage() throws Exception {
+    ledger().store(Lane.CPU, List.of(Lane.CPU), tasks("job-p", 0, 3));
+    List<TaskChunk> first = claimAll(ANN, 3);
+    ledger().record(resultsOf(first, ANN), nextOf(first, ANN));
+    List<TaskChunk> second = claimAll(ANN, 3);
+
+    assertThat(ledger().putBack(new Loss.MemberLeft(ANN.memberUuid())).total()).isEqualTo(3);
+    List<TaskChunk> again = claimAll(BOB, 3);
+
+    assertThat(again).hasSize(3);
+    assertThat(again)
+        .allSatisfy(
+            t -> {
+              assertThat(t.stage()).isEqualTo(1);
+              assertThat(t.attempt()).isEqualTo(1);
+            });
+    assertThat(seqs(again)).isEqualTo(seqs(second));
+  }
+
+  @Test
+  void pipeline_aStageKeyLostAfterItsPollIsFoundByTheAudit() throws Exception {
+    ledger().store(Lane.CPU, List.of(Lane.IO), tasks("job-p", 0, 2));
+    List<TaskChunk> first = claimAll(ANN, 2);
+    ledger().record(resultsOf(first, ANN), nextOf(first, ANN));
+    assertThat(loseKey(Lane.IO)).isTrue();
+
+    assertThat(ledger().claim(Lane.IO, BOB, 10, Duration.ZERO)).isEmpty();
+    ledger().audit();
+    ledger().audit();
+
+    assertThat(ledger().claim(Lane.IO, BOB, 10, Duration.ZERO)).hasSize(2);
+  }
+
   @Test
   void pending_handsOverAgainUntilSettled() throws Exception {
     List<TaskChunk> stored = tasks("job-a", 0, 10);
