@@ -103,9 +103,13 @@ final class HttpGetClient implements AutoCloseable {
         client
             .newRequest(at)
             .timeout(left, TimeUnit.NANOSECONDS)
-            // Only the item's timeout ends a slow GET, as with java.net.http: not the idle one.
-            .idleTimeout(left, TimeUnit.NANOSECONDS)
             .onResponseContent((response, chunk) -> bytes.addAndGet(chunk.remaining()));
+    if (left > TimeUnit.MILLISECONDS.toNanos(client.getIdleTimeout())) {
+      // Only the item's timeout ends a slow GET, as with java.net.http, not the connection's idle
+      // timeout (which also closes pooled connections left unused); set only when it would come
+      // first, since it resets the connection's timer.
+      request.idleTimeout(left, TimeUnit.NANOSECONDS);
+    }
     request.send(
         result -> {
           if (result.isFailed()) {
