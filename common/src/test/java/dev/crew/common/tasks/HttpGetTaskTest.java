@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -31,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
@@ -54,6 +56,7 @@ class HttpGetTaskTest {
   private static final CountDownLatch RELEASE_SLOW = new CountDownLatch(1);
 
   private static final AtomicInteger LOOPS = new AtomicInteger();
+  private static final CountDownLatch HANGING = new CountDownLatch(1);
   private static final Set<InetSocketAddress> PEERS = ConcurrentHashMap.newKeySet();
 
   private final HttpGetTask task = new HttpGetTask();
@@ -114,6 +117,17 @@ class HttpGetTaskTest {
         "/peer",
         ex -> {
           PEERS.add(ex.getRemoteAddress());
+          respond(ex, 200, new byte[1]);
+        });
+    server.createContext(
+        "/hang",
+        ex -> {
+          HANGING.countDown();
+          try {
+            RELEASE_SLOW.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
           respond(ex, 200, new byte[1]);
         });
     server.createContext(
@@ -336,6 +350,31 @@ class HttpGetTaskTest {
     } finally {
       https.stop(0);
     }
+  }
+
+  /**
+   * A worker that gives up on an item interrupts its thread: the GET ends then, not at its timeout.
+   */
+  @Test
+  void httpGet_interruptEndsTheGet() throws Exception {
+    ItemFunction f = bound("timeout=20s");
+    AtomicReference<Throwable> thrown = new AtomicReference<>();
+    Thread getter =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try {
+                    f.apply(url("/hang"));
+                  } catch (Exception e) {
+                    thrown.set(e);
+                  }
+                });
+    assertThat(HANGING.await(10, TimeUnit.SECONDS)).isTrue();
+
+    getter.interrupt();
+
+    assertThat(getter.join(Duration.ofSeconds(5))).isTrue();
+    assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
   }
 
   @Test
