@@ -4,17 +4,8 @@ import dev.crew.common.ItemFunction;
 import dev.crew.common.Lane;
 import dev.crew.common.Params;
 import dev.crew.common.Task;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -29,15 +20,11 @@ public final class HttpGetTask implements Task {
   public record Fetch(int status, long bytes, long ms) {}
 
   /**
-   * One client for every item: it pools connections, and a client per item would exhaust file
-   * descriptors.
+   * One client for every item: it pools connections per host, and a client per item would exhaust
+   * file descriptors.
    */
   private static final class Shared {
-    static final HttpClient CLIENT =
-        HttpClient.newBuilder()
-            .followRedirects(HttpClient.Redirect.NORMAL)
-            .connectTimeout(Duration.ofSeconds(10))
-            .build();
+    static final HttpGetClient CLIENT = new HttpGetClient();
   }
 
   @Override
@@ -62,7 +49,7 @@ public final class HttpGetTask implements Task {
     if (timeout.isZero() || timeout.isNegative()) {
       throw new IllegalArgumentException("parameter timeout must be more than 0");
     }
-    return item -> get(Shared.CLIENT, parse(item), timeout);
+    return item -> Shared.CLIENT.get(parse(item), timeout);
   }
 
   static URI parse(String item) {
@@ -81,31 +68,5 @@ public final class HttpGetTask implements Task {
       throw new IllegalArgumentException("bad URL '" + text + "': no host");
     }
     return uri;
-  }
-
-  static Fetch get(HttpClient client, URI uri, Duration timeout)
-      throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
-    long start = System.nanoTime();
-    try {
-      HttpResponse<InputStream> response =
-          client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-      long bytes;
-      try (InputStream body = response.body()) {
-        bytes = body.transferTo(OutputStream.nullOutputStream());
-      }
-      return new Fetch(response.statusCode(), bytes, (System.nanoTime() - start) / 1_000_000);
-    } catch (HttpConnectTimeoutException e) {
-      // Still a timeout exception, which the I/O lane counts as a sign of overload.
-      throw new HttpConnectTimeoutException("connect timed out: " + uri.getHost());
-    } catch (HttpTimeoutException e) {
-      throw new HttpTimeoutException("timed out after " + timeout.toMillis() + " ms: " + uri);
-    } catch (ConnectException e) {
-      throw new IOException("connection refused: " + uri.getHost() + portOf(uri));
-    }
-  }
-
-  private static String portOf(URI uri) {
-    return uri.getPort() < 0 ? "" : ":" + uri.getPort();
   }
 }

@@ -5,24 +5,40 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import dev.crew.common.ItemFunction;
 import dev.crew.common.Lane;
 import dev.crew.common.Params;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -38,6 +54,10 @@ class HttpGetTaskTest {
    * latest.
    */
   private static final CountDownLatch RELEASE_SLOW = new CountDownLatch(1);
+
+  private static final AtomicInteger LOOPS = new AtomicInteger();
+  private static final CountDownLatch HANGING = new CountDownLatch(1);
+  private static final Set<InetSocketAddress> PEERS = ConcurrentHashMap.newKeySet();
 
   private final HttpGetTask task = new HttpGetTask();
 
@@ -72,6 +92,43 @@ class HttpGetTaskTest {
           ex.getResponseHeaders().add("Location", "/ok");
           ex.sendResponseHeaders(302, -1);
           ex.close();
+        });
+    server.createContext(
+        "/loop",
+        ex -> {
+          LOOPS.incrementAndGet();
+          ex.getResponseHeaders().add("Location", "/loop");
+          ex.sendResponseHeaders(302, -1);
+          ex.close();
+        });
+    server.createContext(
+        "/nowhere",
+        ex -> {
+          ex.sendResponseHeaders(301, -1);
+          ex.close();
+        });
+    server.createContext(
+        "/encoding",
+        ex -> {
+          String accepted = ex.getRequestHeaders().getFirst("Accept-Encoding");
+          respond(ex, 200, (accepted == null ? "" : accepted).getBytes(StandardCharsets.UTF_8));
+        });
+    server.createContext(
+        "/peer",
+        ex -> {
+          PEERS.add(ex.getRemoteAddress());
+          respond(ex, 200, new byte[1]);
+        });
+    server.createContext(
+        "/hang",
+        ex -> {
+          HANGING.countDown();
+          try {
+            RELEASE_SLOW.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          respond(ex, 200, new byte[1]);
         });
     server.createContext(
         "/slow",
@@ -180,6 +237,144 @@ class HttpGetTaskTest {
 
     assertThat(fetch.status()).isEqualTo(200);
     assertThat(fetch.bytes()).isEqualTo(BODY_BYTES);
+  }
+
+  @Test
+  void httpGet_redirectLoopEndsWithTheRedirect() throws Exception {
+    HttpGetTask.Fetch fetch = (HttpGetTask.Fetch) bound().apply(url("/loop"));
+
+    // As java.net.http did: 4 redirects followed, then the fifth response is the result.
+    assertThat(fetch.status()).isEqualTo(302);
+    assertThat(LOOPS.get()).isEqualTo(HttpGetClient.MAX_REDIRECTS + 1);
+  }
+
+  @Test
+  void httpGet_redirectWithoutLocationFails() {
+    assertThatThrownBy(() -> bound().apply(url("/nowhere")))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("without a Location")
+        .hasMessageContaining("/nowhere");
+  }
+
+  @Test
+  void redirectTarget_httpsToHttpNotFollowed() throws Exception {
+    URI secure = URI.create("https://a.example/x");
+
+    assertThat(HttpGetClient.redirectTarget(secure, 302, "http://a.example/y")).isEmpty();
+    assertThat(HttpGetClient.redirectTarget(secure, 302, "https://b.example/y"))
+        .contains(URI.create("https://b.example/y"));
+    assertThat(
+            HttpGetClient.redirectTarget(
+                URI.create("http://a.example/x"), 307, "https://a.example/y"))
+        .contains(URI.create("https://a.example/y"));
+    assertThat(HttpGetClient.redirectTarget(URI.create("https://a.example/d/x"), 308, "../z"))
+        .contains(URI.create("https://a.example/z"));
+    assertThat(HttpGetClient.redirectTarget(secure, 302, "ftp://a.example/y")).isEmpty();
+    assertThat(HttpGetClient.redirectTarget(secure, 304, "https://a.example/y")).isEmpty();
+    assertThat(HttpGetClient.redirectTarget(secure, 300, "https://a.example/y")).isEmpty();
+  }
+
+  @Test
+  void httpGet_bodyNotDecoded() throws Exception {
+    HttpGetTask.Fetch fetch = (HttpGetTask.Fetch) bound().apply(url("/encoding"));
+
+    // No Accept-Encoding is sent, so the byte count is what the server sends, as before.
+    assertThat(fetch.bytes()).isZero();
+  }
+
+  @Test
+  void httpGet_connectionReusedPerHost() throws Exception {
+    ItemFunction f = bound();
+    for (int i = 0; i < 5; i++) {
+      f.apply(url("/peer"));
+    }
+
+    assertThat(PEERS).hasSize(1);
+  }
+
+  @Test
+  void httpGet_unknownHost() {
+    assertThatThrownBy(() -> bound().apply("http://no-such-host.invalid/x"))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("no-such-host.invalid");
+  }
+
+  /** A server whose certificate nobody trusts: the GET fails, with one line naming the URL. */
+  @Test
+  void httpGet_untrustedCertificateFails(@TempDir Path dir) throws Exception {
+    Path keys = dir.resolve("keys.p12");
+    Process keytool =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair",
+                "-keystore",
+                keys.toString(),
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                "secret",
+                "-alias",
+                "self",
+                "-keyalg",
+                "EC",
+                "-dname",
+                "CN=127.0.0.1",
+                "-validity",
+                "2")
+            .redirectErrorStream(true)
+            .start();
+    assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(keytool.exitValue()).isZero();
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(keys)) {
+      store.load(in, "secret".toCharArray());
+    }
+    KeyManagerFactory managers =
+        KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    managers.init(store, "secret".toCharArray());
+    SSLContext tls = SSLContext.getInstance("TLS");
+    tls.init(managers.getKeyManagers(), null, null);
+    HttpsServer https =
+        HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    https.setHttpsConfigurator(new HttpsConfigurator(tls));
+    https.createContext("/ok", ex -> respond(ex, 200, new byte[1]));
+    https.start();
+    try {
+      String url = "https://127.0.0.1:" + https.getAddress().getPort() + "/ok";
+
+      assertThatThrownBy(() -> bound("timeout=10s").apply(url))
+          .isInstanceOf(IOException.class)
+          .isNotInstanceOf(HttpTimeoutException.class)
+          .hasMessageContaining(url)
+          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    } finally {
+      https.stop(0);
+    }
+  }
+
+  /**
+   * A worker that gives up on an item interrupts its thread: the GET ends then, not at its timeout.
+   */
+  @Test
+  void httpGet_interruptEndsTheGet() throws Exception {
+    ItemFunction f = bound("timeout=20s");
+    AtomicReference<Throwable> thrown = new AtomicReference<>();
+    Thread getter =
+        Thread.ofVirtual()
+            .start(
+                () -> {
+                  try {
+                    f.apply(url("/hang"));
+                  } catch (Exception e) {
+                    thrown.set(e);
+                  }
+                });
+    assertThat(HANGING.await(10, TimeUnit.SECONDS)).isTrue();
+
+    getter.interrupt();
+
+    assertThat(getter.join(Duration.ofSeconds(5))).isTrue();
+    assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
   }
 
   @Test

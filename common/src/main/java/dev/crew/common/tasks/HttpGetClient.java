@@ -1,0 +1,197 @@
+package dev.crew.common.tasks;
+
+import dev.crew.common.tasks.HttpGetTask.Fetch;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
+
+/**
+ * The GETs of http-get, on Jetty's HTTP client: one pool of HTTP/1.1 connections per host, TLS with
+ * the JDK's trust store and host name checks, bodies counted as they stream and never kept.
+ * Redirects follow java.net.http's NORMAL policy, which http-get used before (up to 4, never from
+ * https to http; a redirect not followed is the result), and the timeout bounds the whole GET,
+ * redirects and body included.
+ */
+final class HttpGetClient implements AutoCloseable {
+  /** java.net.http's default limit (jdk.httpclient.redirects.retrylimit 5: 4 followed). */
+  static final int MAX_REDIRECTS = 4;
+
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+  /**
+   * High enough that the I/O lane's limit, not the client, bounds the GETs to one host, as with
+   * java.net.http, which has no such limit.
+   */
+  private static final int MAX_CONNECTIONS_PER_HOST = 100_000;
+
+  private final HttpClient client = new HttpClient();
+
+  HttpGetClient() {
+    // Daemon threads: an idle pool must not keep a JVM from exiting.
+    QueuedThreadPool threads = new QueuedThreadPool();
+    threads.setName("http-get");
+    threads.setDaemon(true);
+    client.setExecutor(threads);
+    client.setScheduler(new ScheduledExecutorScheduler("http-get-timer", /* daemon= */ true));
+    client.setConnectTimeout(CONNECT_TIMEOUT.toMillis());
+    client.setMaxConnectionsPerDestination(MAX_CONNECTIONS_PER_HOST);
+    client.setMaxRequestsQueuedPerDestination(Integer.MAX_VALUE);
+    client.setFollowRedirects(false); // followed here, by java.net.http's rules
+    try {
+      client.start();
+      // Bodies are counted as sent, as before: no Accept-Encoding, nothing decoded. (Starting
+      // installs the defaults.)
+      client.getContentDecoderFactories().clear();
+    } catch (Exception e) {
+      throw new IllegalStateException("the HTTP client did not start: " + e, e);
+    }
+  }
+
+  /**
+   * GETs URI, following redirects, within TIMEOUT.
+   *
+   * @throws HttpTimeoutException when the GET takes longer than TIMEOUT
+   *     (HttpConnectTimeoutException when a connection takes longer than the connect timeout)
+   * @throws IOException when the GET fails, with a one-line message that names the host or URL
+   */
+  Fetch get(URI uri, Duration timeout) throws IOException, InterruptedException {
+    long start = System.nanoTime();
+    long deadline = start + timeout.toNanos();
+    URI at = uri;
+    for (int redirects = 0; ; redirects++) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw timedOut(uri, timeout);
+      }
+      Response response = once(at, uri, timeout, left);
+      Optional<URI> next =
+          redirects < MAX_REDIRECTS ? redirectTarget(at, response) : Optional.empty();
+      if (next.isEmpty()) {
+        return new Fetch(
+            response.status(), response.bytes(), (System.nanoTime() - start) / 1_000_000);
+      }
+      at = next.get();
+    }
+  }
+
+  /** One response: its status, body size and Location header (empty if none). */
+  private record Response(int status, long bytes, String location) {}
+
+  /** One GET of AT (for ITEM, whose timeout is TIMEOUT) with LEFT nanoseconds to go. */
+  private Response once(URI at, URI item, Duration timeout, long left)
+      throws IOException, InterruptedException {
+    AtomicLong bytes = new AtomicLong();
+    CompletableFuture<Response> done = new CompletableFuture<>();
+    Request request =
+        client
+            .newRequest(at)
+            .timeout(left, TimeUnit.NANOSECONDS)
+            .onResponseContent((response, chunk) -> bytes.addAndGet(chunk.remaining()));
+    if (left > TimeUnit.MILLISECONDS.toNanos(client.getIdleTimeout())) {
+      // Only the item's timeout ends a slow GET, as with java.net.http, not the connection's idle
+      // timeout (which also closes pooled connections left unused); set only when it would come
+      // first, since it resets the connection's timer.
+      request.idleTimeout(left, TimeUnit.NANOSECONDS);
+    }
+    request.send(
+        result -> {
+          if (result.isFailed()) {
+            done.completeExceptionally(result.getFailure());
+          } else {
+            String location = result.getResponse().getHeaders().get(HttpHeader.LOCATION);
+            done.complete(
+                new Response(
+                    result.getResponse().getStatus(),
+                    bytes.get(),
+                    location == null ? "" : location));
+          }
+        });
+    try {
+      return done.get();
+    } catch (InterruptedException e) {
+      request.abort(e);
+      throw e;
+    } catch (ExecutionException e) {
+      throw failure(e.getCause() == null ? e : e.getCause(), at, item, timeout);
+    }
+  }
+
+  /** Where RESPONSE to a GET of AT redirects to, if java.net.http's NORMAL policy follows it. */
+  static Optional<URI> redirectTarget(URI at, int status, String location) throws IOException {
+    boolean redirect =
+        status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    if (!redirect) {
+      return Optional.empty();
+    }
+    if (location.isEmpty()) {
+      throw new IOException("redirect (" + status + ") without a Location: " + at);
+    }
+    URI target;
+    try {
+      target = at.resolve(location.trim());
+    } catch (IllegalArgumentException e) {
+      throw new IOException("redirect to a bad URL '" + location + "': " + at);
+    }
+    String from = at.getScheme().toLowerCase(Locale.ROOT);
+    String to = target.getScheme() == null ? "" : target.getScheme().toLowerCase(Locale.ROOT);
+    boolean follow = to.equals("https") || (to.equals("http") && from.equals("http"));
+    return follow && target.getHost() != null ? Optional.of(target) : Optional.empty();
+  }
+
+  private static Optional<URI> redirectTarget(URI at, Response response) throws IOException {
+    return redirectTarget(at, response.status(), response.location());
+  }
+
+  /** What a failed GET of AT (for ITEM) throws: one line that names the host or URL. */
+  private static IOException failure(Throwable cause, URI at, URI item, Duration timeout) {
+    // Timeouts stay timeout exceptions, which the I/O lane counts as a sign of overload.
+    if (cause instanceof SocketTimeoutException) {
+      return new HttpConnectTimeoutException("connect timed out: " + at.getHost());
+    }
+    if (cause instanceof TimeoutException) {
+      return timedOut(item, timeout);
+    }
+    if (cause instanceof ConnectException) {
+      return new IOException("connection refused: " + at.getHost() + portOf(at));
+    }
+    if (cause instanceof UnknownHostException) {
+      return new IOException("unknown host: " + at.getHost());
+    }
+    String message = cause.getMessage();
+    String text =
+        message == null || message.isBlank()
+            ? cause.getClass().getSimpleName()
+            : message.lines().findFirst().orElse("");
+    return new IOException(text + ": " + at, cause);
+  }
+
+  private static HttpTimeoutException timedOut(URI item, Duration timeout) {
+    return new HttpTimeoutException("timed out after " + timeout.toMillis() + " ms: " + item);
+  }
+
+  private static String portOf(URI uri) {
+    return uri.getPort() < 0 ? "" : ":" + uri.getPort();
+  }
+
+  @Override
+  public void close() throws Exception {
+    client.stop();
+  }
+}
