@@ -315,10 +315,13 @@ final class RunningJob implements JobHandle {
       TaskResult result = current;
       int i = next++;
       String item = result.isRange() ? Long.toString(result.rangeStart() + i) : result.items()[i];
-      return result.failed(i)
-          ? new ItemResult(result.firstIndex() + i, item, null, result.errors()[i], result.worker())
-          : new ItemResult(
-              result.firstIndex() + i, item, result.values()[i], null, result.worker());
+      return new ItemResult(
+          result.firstIndex() + i,
+          item,
+          result.failed(i) ? null : result.values()[i],
+          result.failed(i) ? result.errors()[i] : null,
+          result.worker(),
+          result.stageValues(i));
     }
 
     /** Throws the run's failure, if it failed. */

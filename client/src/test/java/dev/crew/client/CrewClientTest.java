@@ -345,7 +345,11 @@ class CrewClientTest {
       assertThat(result.error()).as("item %d", i).isNull();
       assertThat(result.json()).isEqualTo(sumSquares(fib(n)).toString());
       assertThat(result.item()).isEqualTo(sumSquares(fib(n)).toString());
+      assertThat(result.stages())
+          .containsExactly(
+              Long.toString(fib(n)), sumSquares(fib(n)).toString(), sumSquares(fib(n)).toString());
     }
+    assertThat(results.get(1).stages()).containsExactly(null, null, null);
     assertThat(results.get(1).error()).startsWith("stage 1 (fib): ").contains("x");
     assertThat(results.get(4).error()).startsWith("stage 1 (fib): ");
     JobSummary summary = job.summary().join();

@@ -332,6 +332,10 @@ public final class CompactCodecs {
           in.getFieldKind("carried") == FieldKind.ARRAY_OF_STRING
               ? in.readArrayOfString("carried")
               : null;
+      String[] earlier =
+          in.getFieldKind("earlier") == FieldKind.ARRAY_OF_STRING
+              ? in.readArrayOfString("earlier")
+              : null;
       byte[] sealed = sealedField(in);
       if (sealed != null && sealer == null) {
         // Read as a range it would run other items: a process without the secret must not.
@@ -339,22 +343,32 @@ public final class CompactCodecs {
             "task " + clear.taskId() + " is sealed under a cluster secret not given here");
       }
       if (sealer == null || (sealed == null && items == null)) {
-        return withTexts(clear, items, carried);
+        return withTexts(clear, items, carried, earlier);
       }
-      int arrays = clear.stage() > 0 ? 2 : 1;
+      int arrays = clear.stage() > 0 ? 3 : 1;
       String[][] opened =
           sealed == null ? null : sealer.openStrings(sealed, context(clear), arrays);
       // Not sealed by a holder of the secret: no items, and no signature to run it by.
       return opened == null
           ? clear.withSignature("")
-          : withTexts(clear, opened[0], arrays > 1 ? opened[1] : null);
+          : withTexts(
+              clear, opened[0], arrays > 1 ? opened[1] : null, arrays > 2 ? opened[2] : null);
     }
 
     /** {@code clear} with its items and carried errors, or without where they do not fit it. */
     private static TaskChunk withTexts(
-        TaskChunk clear, String @Nullable [] items, @Nullable String @Nullable [] carried) {
+        TaskChunk clear,
+        String @Nullable [] items,
+        @Nullable String @Nullable [] carried,
+        @Nullable String @Nullable [] earlier) {
       TaskChunk task = items == null ? clear : clear.withItems(items);
-      if (carried == null || carried.length != task.count()) {
+      if (carried != null && carried.length != task.count()) {
+        carried = null;
+      }
+      if (earlier != null && earlier.length != (long) task.count() * task.stage()) {
+        earlier = null;
+      }
+      if (carried == null && earlier == null) {
         return task;
       }
       return new TaskChunk(
@@ -369,7 +383,8 @@ public final class CompactCodecs {
           task.target(),
           task.targetWorker(),
           task.stage(),
-          carried);
+          carried,
+          earlier);
     }
 
     @Override
@@ -382,13 +397,14 @@ public final class CompactCodecs {
       boolean seal = sealer != null && chunk.items() != null;
       out.writeArrayOfString("items", seal ? null : chunk.items());
       out.writeArrayOfString("carried", seal ? null : chunk.carried());
+      out.writeArrayOfString("earlier", seal ? null : chunk.earlier());
       out.writeArrayOfInt8(
           "sealed",
           sealer != null && seal
               ? sealer.sealStrings(
                   context(chunk),
                   chunk.stage() > 0
-                      ? new String[][] {chunk.items(), chunk.carried()}
+                      ? new String[][] {chunk.items(), chunk.carried(), chunk.earlier()}
                       : new String[][] {chunk.items()})
               : null);
       out.writeInt32("stage", chunk.stage());
@@ -459,6 +475,10 @@ public final class CompactCodecs {
       String[] items = in.readArrayOfString("items");
       String[] values = in.readArrayOfString("values");
       String[] errors = in.readArrayOfString("errors");
+      String[] earlier =
+          in.getFieldKind("earlier") == FieldKind.ARRAY_OF_STRING
+              ? in.readArrayOfString("earlier")
+              : null;
       byte[] sealed = sealedField(in);
       if (sealer != null || sealed != null) {
         if (sealer == null || sealed == null) {
@@ -491,13 +511,14 @@ public final class CompactCodecs {
           return forged(jobId, seq, firstIndex, count, worker, attempt, consumed); // counts that
           // no worker wrote
         }
-        String[][] opened = sealer.openStrings(sealed, context(clear), 3);
+        String[][] opened = sealer.openStrings(sealed, context(clear), clear.stage() > 0 ? 4 : 3);
         if (opened == null) {
           return forged(jobId, seq, firstIndex, count, worker, attempt, consumed);
         }
         items = opened[0];
         values = opened[1];
         errors = opened[2];
+        earlier = clear.stage() > 0 ? opened[3] : null;
       }
       return new TaskResult(
           jobId,
@@ -517,7 +538,8 @@ public final class CompactCodecs {
           taskSignature(in),
           false,
           cpuNanos(in),
-          stage(in));
+          stage(in),
+          earlier == null || earlier.length != (long) count * stage(in) ? null : earlier);
     }
 
     /** Results of first stages, and those written before pipelines, have none: 0. */
@@ -572,13 +594,18 @@ public final class CompactCodecs {
       out.writeArrayOfString("items", seal ? null : result.items());
       out.writeArrayOfString("values", seal ? null : result.values());
       out.writeArrayOfString("errors", seal ? null : result.errors());
+      out.writeArrayOfString("earlier", seal ? null : result.earlier());
       // A forged result stays one: written without a seal, it reads as forged again.
       out.writeArrayOfInt8(
           "sealed",
           sealer != null && !result.forged()
               ? sealer.sealStrings(
                   context(result),
-                  new String[][] {result.items(), result.values(), result.errors()})
+                  result.stage() > 0
+                      ? new String[][] {
+                        result.items(), result.values(), result.errors(), result.earlier()
+                      }
+                      : new String[][] {result.items(), result.values(), result.errors()})
               : null);
       // Derived, never read back: written so that the members can sum what each job holds unread.
       out.writeInt64("heldBytes", result.heldBytes());

@@ -116,6 +116,13 @@ public final class JobSigner {
           c.text(error == null ? "" : error).number(error == null ? 0 : 1);
         }
       }
+      String[] earlier = chunk.earlier();
+      c.number(earlier == null ? -1 : earlier.length);
+      if (earlier != null) {
+        for (String value : earlier) {
+          c.text(value == null ? "" : value).number(value == null ? 0 : 1);
+        }
+      }
     }
     return c.mac();
   }

@@ -37,7 +37,15 @@ public final class StageHandOff {
               ? error
               : "stage " + (ran.stage() + 1) + " (" + job.taskOf(ran.stage()) + "): " + error;
     }
-    return ran.forStage(ran.stage() + 1, items, carried);
+    // Every stage's values so far, this one's last, for an output that shows them all.
+    String[] earlier = new String[count * (ran.stage() + 1)];
+    if (ran.earlier() != null) {
+      System.arraycopy(ran.earlier(), 0, earlier, 0, ran.earlier().length);
+    }
+    for (int i = 0; i < count; i++) {
+      earlier[ran.stage() * count + i] = values == null ? null : values[i];
+    }
+    return ran.forStage(ran.stage() + 1, items, carried, earlier);
   }
 
   /**
@@ -73,6 +81,7 @@ public final class StageHandOff {
         result.taskSignature(),
         result.forged(),
         result.cpuNanos(),
-        result.stage());
+        result.stage(),
+        result.earlier());
   }
 }

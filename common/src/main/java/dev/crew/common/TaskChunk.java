@@ -21,6 +21,10 @@ import org.jspecify.annotations.Nullable;
  * @param carried for a later stage, per item, the error that item failed with in a stage before
  *     ({@code null} where it succeeded): such an item is not run again, its error is its result;
  *     {@code null} when no item failed before
+ * @param earlier for a later stage, each item's value (JSON text, {@code null} where it failed) at
+ *     every stage before this one, stage by stage: {@code earlier[s * count + i]} is item {@code
+ *     i}'s at stage {@code s}; what a pipeline's output shows of every stage. {@code null} for a
+ *     first stage
  */
 public record TaskChunk(
     String jobId,
@@ -34,8 +38,39 @@ public record TaskChunk(
     String target,
     String targetWorker,
     int stage,
-    @Nullable String @Nullable [] carried)
+    @Nullable String @Nullable [] carried,
+    @Nullable String @Nullable [] earlier)
     implements ItemSpan {
+
+  /** A task without the values of earlier stages. */
+  public TaskChunk(
+      String jobId,
+      long seq,
+      long firstIndex,
+      int count,
+      long rangeStart,
+      String @Nullable [] items,
+      int attempt,
+      String signature,
+      String target,
+      String targetWorker,
+      int stage,
+      @Nullable String @Nullable [] carried) {
+    this(
+        jobId,
+        seq,
+        firstIndex,
+        count,
+        rangeStart,
+        items,
+        attempt,
+        signature,
+        target,
+        targetWorker,
+        stage,
+        carried,
+        null);
+  }
 
   /** A task of a job's first stage. */
   public TaskChunk(
@@ -101,6 +136,10 @@ public record TaskChunk(
     if (carried != null && carried.length != count) {
       throw new IllegalArgumentException("count " + count + " but " + carried.length + " carried");
     }
+    if (earlier != null && earlier.length != (long) count * stage) {
+      throw new IllegalArgumentException(
+          "stage " + stage + " of " + count + " items but " + earlier.length + " earlier values");
+    }
   }
 
   public static TaskChunk ofRange(
@@ -130,7 +169,8 @@ public record TaskChunk(
         target,
         targetWorker,
         stage,
-        carried);
+        carried,
+        earlier);
   }
 
   /** The same task carrying {@code newSignature}. */
@@ -147,7 +187,8 @@ public record TaskChunk(
         target,
         targetWorker,
         stage,
-        carried);
+        carried,
+        earlier);
   }
 
   /** The same task over {@code newItems}, one per item of its span. */
@@ -164,7 +205,8 @@ public record TaskChunk(
         target,
         targetWorker,
         stage,
-        carried);
+        carried,
+        earlier);
   }
 
   /**
@@ -184,7 +226,10 @@ public record TaskChunk(
    * the stage before), with the errors of the items that failed before; a first attempt, unsigned.
    */
   public TaskChunk forStage(
-      int nextStage, String[] newItems, @Nullable String @Nullable [] newCarried) {
+      int nextStage,
+      String[] newItems,
+      @Nullable String @Nullable [] newCarried,
+      @Nullable String @Nullable [] newEarlier) {
     return new TaskChunk(
         jobId,
         seq,
@@ -197,7 +242,14 @@ public record TaskChunk(
         target,
         targetWorker,
         nextStage,
-        newCarried);
+        newCarried,
+        newEarlier);
+  }
+
+  /** As above, without the values of earlier stages. */
+  public TaskChunk forStage(
+      int nextStage, String[] newItems, @Nullable String @Nullable [] newCarried) {
+    return forStage(nextStage, newItems, newCarried, null);
   }
 
   /** Whether item {@code i} failed in a stage before this one (its error is its result). */

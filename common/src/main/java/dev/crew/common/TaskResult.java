@@ -25,6 +25,8 @@ import org.jspecify.annotations.Nullable;
  *     busy host), where the worker measured it (the CPU lane's platform threads); 0 where not
  *     measured (virtual threads have no count of their own)
  * @param stage the stage of its job's pipeline the task ran (0 for the first)
+ * @param earlier for a pipeline's later stage, each item's value at every stage before, as its task
+ *     carried them ({@link TaskChunk#earlier()}); {@code null} otherwise, and once consumed
  */
 public record TaskResult(
     String jobId,
@@ -44,8 +46,51 @@ public record TaskResult(
     String taskSignature,
     boolean forged,
     long cpuNanos,
-    int stage)
+    int stage,
+    @Nullable String @Nullable [] earlier)
     implements ItemSpan {
+
+  /** A result without the values of earlier stages. */
+  public TaskResult(
+      String jobId,
+      long seq,
+      long firstIndex,
+      int count,
+      long rangeStart,
+      String @Nullable [] items,
+      String worker,
+      int attempt,
+      long elapsedNanos,
+      int ok,
+      int failed,
+      @Nullable String @Nullable [] values,
+      @Nullable String @Nullable [] errors,
+      boolean consumed,
+      String taskSignature,
+      boolean forged,
+      long cpuNanos,
+      int stage) {
+    this(
+        jobId,
+        seq,
+        firstIndex,
+        count,
+        rangeStart,
+        items,
+        worker,
+        attempt,
+        elapsedNanos,
+        ok,
+        failed,
+        values,
+        errors,
+        consumed,
+        taskSignature,
+        forged,
+        cpuNanos,
+        stage,
+        null);
+  }
 
   /** A result of a job's first stage. */
   public TaskResult(
@@ -255,7 +300,8 @@ public record TaskResult(
         chunk.signature(),
         /* forged= */ false,
         0,
-        chunk.stage());
+        chunk.stage(),
+        chunk.earlier());
   }
 
   public String taskId() {
@@ -324,7 +370,8 @@ public record TaskResult(
         taskSignature,
         forged,
         nanos,
-        stage);
+        stage,
+        earlier);
   }
 
   /**
@@ -344,7 +391,11 @@ public record TaskResult(
     if (consumed || forged) {
       return 0;
     }
-    return RECORD_BYTES + textBytes(items) + textBytes(values) + textBytes(errors);
+    return RECORD_BYTES
+        + textBytes(items)
+        + textBytes(values)
+        + textBytes(errors)
+        + textBytes(earlier);
   }
 
   /** The key, the job id, the worker and the numbers of a stored result, and the map's entry. */
@@ -359,6 +410,19 @@ public record TaskResult(
       bytes += 8 + (text == null ? 0 : text.length());
     }
     return bytes;
+  }
+
+  /**
+   * Item {@code i}'s value (JSON text, {@code null} where it failed) at each stage of its pipeline,
+   * the last included; for a job of one stage, its value alone.
+   */
+  public java.util.List<@Nullable String> stageValues(int i) {
+    java.util.List<@Nullable String> all = new java.util.ArrayList<>(stage + 1);
+    for (int s = 0; s < stage; s++) {
+      all.add(earlier == null ? null : earlier[s * count + i]);
+    }
+    all.add(values == null ? null : values[i]);
+    return all;
   }
 
   /** Whether this result still knows which of its items failed, and with what error. */

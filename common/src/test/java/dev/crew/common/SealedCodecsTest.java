@@ -118,7 +118,11 @@ class SealedCodecsTest {
     Job signed = job.withSignature(signer.sign(job));
     TaskChunk next =
         chunk()
-            .forStage(2, new String[] {"secret-next", ""}, new String[] {null, "secret-carried"});
+            .forStage(
+                2,
+                new String[] {"secret-next", ""},
+                new String[] {null, "secret-carried"},
+                new String[] {"\"secret-s1\"", "7", "\"secret-next\"", null});
     TaskChunk nextSigned = next.withSignature(signer.sign(next));
     TaskResult stageResult =
         TaskResult.of(nextSigned, "w", 1, new String[] {"1", null}, new String[] {null, "e"});
@@ -143,6 +147,11 @@ class SealedCodecsTest {
     assertThat(taskBack.carried()).containsExactly(null, "secret-carried");
     assertThat(signer.verify(taskBack)).isTrue();
     assertThat(signer.verify(taskBack.withItems(new String[] {"other", ""}))).isFalse();
+    assertThat(text(taskData)).doesNotContain("secret-s1");
+    assertThat(taskBack.earlier()).containsExactly("\"secret-s1\"", "7", "\"secret-next\"", null);
+    assertThat(signer.verify(taskBack.withItems(taskBack.items()))).isTrue();
+    assertThat(resultBack.stageValues(0)).containsExactly("\"secret-s1\"", "\"secret-next\"", "1");
+    assertThat(resultBack.stageValues(1)).containsExactly("7", null, null);
     assertThat(resultBack.stage()).isEqualTo(2);
     assertThat(resultBack.forged()).isFalse();
   }

@@ -154,7 +154,8 @@ final class JobLauncher {
                       checked.chunk(), view.workers().size(), view.slots(Lane.IO), source.total()))
               : Optional.empty();
       Reduction reduction = checked.reduce().map(Reduction::new).orElse(null);
-      ResultHandler handler = reduction != null ? reduction : new JsonLinesOutput(target);
+      ResultHandler handler =
+          reduction != null ? reduction : new JsonLinesOutput(target, false, options.everyStage);
       if (options.ordered) {
         handler = new InOrder(handler);
       }

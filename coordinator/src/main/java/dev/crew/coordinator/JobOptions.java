@@ -84,6 +84,12 @@ final class JobOptions {
   }
 
   @Option(
+      names = "--every-stage",
+      description =
+          "With --then: each line also has the item's value at every stage, as \"stages\": [...].")
+  boolean everyStage;
+
+  @Option(
       names = "--lane",
       paramLabel = "cpu|io|auto",
       description =
@@ -233,6 +239,9 @@ final class JobOptions {
           spec = spec.lane(parseStageLane(stage.lane));
         }
         stages.add(spec);
+      }
+      if (stages.isEmpty() && everyStage) {
+        throw new IllegalArgumentException("--every-stage needs a pipeline (--then TASK)");
       }
       if (!stages.isEmpty() && broadcast) {
         throw new IllegalArgumentException(

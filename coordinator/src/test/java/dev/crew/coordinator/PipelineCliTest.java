@@ -81,6 +81,32 @@ class PipelineCliTest {
   }
 
   @Test
+  void everyStage_showsEachStagesValue_andNullsPastAFailure(@TempDir Path dir) throws Exception {
+    Path input = Files.writeString(dir.resolve("in.txt"), "10\n48\n");
+
+    Run run =
+        run(
+            "run",
+            "fib",
+            "--input",
+            input.toString(),
+            "--ordered",
+            "--every-stage",
+            "--then",
+            "sum-squares",
+            "--then",
+            "noop");
+
+    List<String> lines = run.out().lines().toList();
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(0)).contains("\"stages\":[55,53955,53955]");
+    assertThat(lines.get(1)).contains("\"stages\":[4807526976,null,null]");
+    assertRefused(
+        run("run", "fib", "--range", "1..3", "--every-stage"),
+        "--every-stage needs a pipeline (--then TASK)");
+  }
+
+  @Test
   void refusals_oneLineEach_nothingQueued() {
     assertRefused(
         run("run", "fib", "--range", "1..3", "--then", "no-such-task"),

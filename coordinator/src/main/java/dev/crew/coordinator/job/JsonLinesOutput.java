@@ -13,7 +13,8 @@ import java.io.Writer;
 
 /**
  * Writes one JSON line per item: {@code {"index": i, "item": ..., "result": ..., "worker": ...}},
- * with {@code "error"} in place of {@code "result"} for an item that failed.
+ * with {@code "error"} in place of {@code "result"} for an item that failed, and on request a
+ * pipeline's {@code "stages"}.
  *
  * <p>Lines printed on a terminal carry no control character: JSON escapes C0 in strings, and this
  * also escapes the other characters of {@link TerminalText}, which leaves each string's value as it
@@ -22,6 +23,7 @@ import java.io.Writer;
 public final class JsonLinesOutput implements ResultHandler {
   private final JsonGenerator json;
   private final boolean failedOnly;
+  private final boolean everyStage;
 
   public JsonLinesOutput(Writer out) throws IOException {
     this(out, /* failedOnly= */ false);
@@ -31,9 +33,18 @@ public final class JsonLinesOutput implements ResultHandler {
    * @param failedOnly write only the items that failed
    */
   public JsonLinesOutput(Writer out, boolean failedOnly) throws IOException {
+    this(out, failedOnly, /* everyStage= */ false);
+  }
+
+  /**
+   * @param everyStage for a pipeline, also write each item's value at every stage, in order, as
+   *     {@code "stages": [...]} ({@code null} where it failed or did not get to)
+   */
+  public JsonLinesOutput(Writer out, boolean failedOnly, boolean everyStage) throws IOException {
     this.json = new JsonFactory().createGenerator(out);
     json.setCharacterEscapes(TerminalEscapes.INSTANCE);
     this.failedOnly = failedOnly;
+    this.everyStage = everyStage;
     json.setRootValueSeparator(null);
   }
 
@@ -56,6 +67,17 @@ public final class JsonLinesOutput implements ResultHandler {
       } else {
         json.writeFieldName("result");
         json.writeRawValue(rawValue(result.values()[i]));
+      }
+      if (everyStage && result.stage() > 0) {
+        json.writeArrayFieldStart("stages");
+        for (String value : result.stageValues(i)) {
+          if (value == null) {
+            json.writeNull();
+          } else {
+            json.writeRawValue(rawValue(value));
+          }
+        }
+        json.writeEndArray();
       }
       json.writeStringField("worker", result.worker());
       json.writeEndObject();
