@@ -80,7 +80,7 @@ final class HttpGetClient implements AutoCloseable {
       if (left <= 0) {
         throw timedOut(uri, timeout);
       }
-      Response response = once(at, uri, timeout, left);
+      Response response = onAnOpenConnection(at, uri, timeout, deadline);
       Optional<URI> next =
           redirects < MAX_REDIRECTS ? redirectTarget(at, response) : Optional.empty();
       if (next.isEmpty()) {
@@ -88,6 +88,41 @@ final class HttpGetClient implements AutoCloseable {
             response.status(), response.bytes(), (System.nanoTime() - start) / 1_000_000);
       }
       at = next.get();
+    }
+  }
+
+  /**
+   * Most GETs one item sends on pooled connections that the server had closed before it answered
+   * (as java.net.http, a GET is sent again on another connection then).
+   */
+  static final int STALE_CONNECTION_TRIES = 8;
+
+  /**
+   * One GET of AT, sent again when the connection it went out on turns out closed before any
+   * answer: a server closes idle keep-alive connections when it likes (the JDK's own HTTP server
+   * keeps at most 200 idle), and a GET is safe to send again.
+   */
+  private Response onAnOpenConnection(URI at, URI item, Duration timeout, long deadline)
+      throws IOException, InterruptedException {
+    for (int tries = 1; ; tries++) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw timedOut(item, timeout);
+      }
+      try {
+        return once(at, item, timeout, left);
+      } catch (ClosedBeforeAnswer e) {
+        if (tries >= STALE_CONNECTION_TRIES) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** The connection closed before the server answered: the GET may go again on another. */
+  static final class ClosedBeforeAnswer extends IOException {
+    ClosedBeforeAnswer(URI at, Throwable cause) {
+      super("the server closed the connection before answering: " + at, cause);
     }
   }
 
@@ -170,6 +205,10 @@ final class HttpGetClient implements AutoCloseable {
     }
     if (cause instanceof ConnectException) {
       return new IOException("connection refused: " + at.getHost() + portOf(at));
+    }
+    if (cause instanceof java.io.EOFException
+        || cause instanceof java.nio.channels.ClosedChannelException) {
+      return new ClosedBeforeAnswer(at, cause);
     }
     if (cause instanceof UnknownHostException) {
       return new IOException("unknown host: " + at.getHost());

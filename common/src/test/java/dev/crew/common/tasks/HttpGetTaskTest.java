@@ -390,6 +390,63 @@ class HttpGetTaskTest {
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(150L, 9_000L);
   }
 
+  /**
+   * A server that answers one GET per connection with keep-alive, then closes the connection
+   * without a word when the next GET comes on it: what a server closing idle connections does. Each
+   * GET goes out on the pooled connection first and must be sent again on a new one.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(30)
+  void httpGet_aPooledConnectionTheServerClosed_getIsSentAgainOnAnother() throws Exception {
+    AtomicInteger connections = new AtomicInteger();
+    // The listener closes first (resources close in reverse), which ends the accepting loop.
+    try (ExecutorService serving = Executors.newVirtualThreadPerTaskExecutor();
+        ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      serving.submit(
+          () -> {
+            while (!listener.isClosed()) {
+              java.net.Socket socket = listener.accept();
+              connections.incrementAndGet();
+              serving.submit(
+                  () -> {
+                    try (socket;
+                        var in =
+                            new java.io.BufferedReader(
+                                new java.io.InputStreamReader(
+                                    socket.getInputStream(), StandardCharsets.US_ASCII))) {
+                      for (String line = in.readLine(); line != null && !line.isEmpty(); ) {
+                        line = in.readLine();
+                      }
+                      socket
+                          .getOutputStream()
+                          .write(
+                              ("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
+                                      + "Connection: keep-alive\r\n\r\nok")
+                                  .getBytes(StandardCharsets.US_ASCII));
+                      socket.getOutputStream().flush();
+                      in.readLine(); // the next GET on this connection: closed unanswered
+                    }
+                    return null;
+                  });
+            }
+            return null;
+          });
+      String url = "http://127.0.0.1:" + listener.getLocalPort() + "/again";
+      ItemFunction get = bound();
+      try {
+        for (int i = 0; i < 5; i++) {
+          HttpGetTask.Fetch fetch = (HttpGetTask.Fetch) get.apply(url);
+          assertThat(fetch.status()).as("GET %d", i).isEqualTo(200);
+          assertThat(fetch.bytes()).isEqualTo(2);
+        }
+        assertThat(connections.get()).isGreaterThanOrEqualTo(5);
+      } finally {
+        listener.close();
+        serving.shutdownNow(); // interrupts the reads on connections the client keeps open
+      }
+    }
+  }
+
   @Test
   void httpGet_closedPortRefused() throws Exception {
     int port;
