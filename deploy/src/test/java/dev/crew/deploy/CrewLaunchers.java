@@ -456,6 +456,20 @@ final class CrewLaunchers implements AutoCloseable {
   }
 
   /** The last {@code n} lines of a file, for failure messages. */
+  /** Lines written to {@code file} so far (newlines; 0 while it does not exist). */
+  static long lineCount(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      return 0;
+    }
+    long count = 0;
+    for (byte b : Files.readAllBytes(file)) {
+      if (b == '\n') {
+        count++;
+      }
+    }
+    return count;
+  }
+
   static String tail(Path file, int n) {
     List<String> lines = readLines(file);
     int from = Math.max(0, lines.size() - n);

@@ -150,11 +150,14 @@ class PipelineIT {
     await("the coordinator printing results")
         .atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofMillis(50))
-        .until(() -> lineCount(coordinator.out()) >= 500 || !coordinator.process().isAlive());
+        .until(
+            () ->
+                CrewLaunchers.lineCount(coordinator.out()) >= 500
+                    || !coordinator.process().isAlive());
     assertThat(coordinator.process().isAlive()).as(coordinator::describe).isTrue();
     coordinator.process().destroyForcibly();
     assertThat(coordinator.process().waitFor(10, TimeUnit.SECONDS)).isTrue();
-    long printed = lineCount(coordinator.out());
+    long printed = CrewLaunchers.lineCount(coordinator.out());
     assertThat(printed).as("killed mid-pipeline").isLessThan(ITEMS);
 
     // The pipeline goes on without its coordinator, in the cluster.
@@ -221,19 +224,6 @@ class PipelineIT {
     }
     assertThat(byIndex).as(() -> "every index once\n" + logs).hasSize(ITEMS);
     assertThat(byIndex.keySet().iterator().next()).isZero();
-  }
-
-  private static long lineCount(Path file) throws IOException {
-    if (!Files.exists(file)) {
-      return 0;
-    }
-    long count = 0;
-    for (byte b : Files.readAllBytes(file)) {
-      if (b == '\n') {
-        count++;
-      }
-    }
-    return count;
   }
 
   /** A status's stages line: tasks past each stage, out of the job's. */

@@ -280,7 +280,7 @@ class ResumeIT {
         .pollInterval(Duration.ofMillis(10))
         .until(
             () -> {
-              long lines = newlines(resumer.out());
+              long lines = CrewLaunchers.lineCount(resumer.out());
               if (lines > 0 || !resumer.process().isAlive()) {
                 firstBurst[0] = lines;
                 return true;
@@ -465,7 +465,7 @@ class ResumeIT {
                         + ") before it was killed\n"
                         + child.describe());
               }
-              assertThat(newlines(child.out())).isGreaterThanOrEqualTo(lines);
+              assertThat(CrewLaunchers.lineCount(child.out())).isGreaterThanOrEqualTo(lines);
             });
     Process process = child.process();
     assertThat(process.descendants().toList())
@@ -483,20 +483,7 @@ class ResumeIT {
     assertThat(process.exitValue())
         .as("exit code of a JVM killed with SIGKILL\n%s", child.describe())
         .isEqualTo(137);
-    return new Killed(newlines(child.out()), afterMillis);
-  }
-
-  private static long newlines(Path file) throws IOException {
-    if (!Files.exists(file)) {
-      return 0;
-    }
-    long count = 0;
-    for (byte b : Files.readAllBytes(file)) {
-      if (b == '\n') {
-        count++;
-      }
-    }
-    return count;
+    return new Killed(CrewLaunchers.lineCount(child.out()), afterMillis);
   }
 
   // --- coordinator status ---

@@ -211,15 +211,16 @@ final class LedgerCodecs {
       for (long seq : in.readArrayOfInt64("seqs")) {
         seqs.add(seq);
       }
+      List<Lane> lanes = lanes(in);
       BlockOp.Move move =
           switch (kind) {
-            case "add" -> new BlockOp.Add(Lane.parse(text), number, tasks, lanes(in));
+            case "add" -> new BlockOp.Add(Lane.parse(text), number, tasks, lanes);
             case "claim" ->
                 new BlockOp.Claim(
                     new Claimant(text, member),
                     max,
                     millis,
-                    lanes(in).isEmpty() ? null : lanes(in).getFirst());
+                    lanes.isEmpty() ? null : lanes.getFirst());
             case "renew" -> new BlockOp.Renew(member, millis);
             case "record" -> new BlockOp.Record(results, tasks);
             case "settle" -> new BlockOp.Settle(seqs);
