@@ -15,6 +15,10 @@ public final class DelayServer {
   private DelayServer() {}
 
   public static void main(String[] args) throws IOException {
+    // The JDK's server keeps at most 200 idle keep-alive connections and closes the rest, so a client
+    // with 1,000 GETs in flight would spend its time on new connections and on GETs sent on ones
+    // just closed: the bench would measure that churn, not the client. Keep them all.
+    System.setProperty("sun.net.httpserver.maxIdleConnections", "1000000");
     int port = Integer.parseInt(args[0]);
     int capacity = Integer.parseInt(args[1]);
     long delayMs = Long.parseLong(args[2]);

@@ -515,4 +515,36 @@ class HttpGetTaskTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("timeout");
   }
+
+  @Test
+  void httpGet_aGetTheClientLosesEndsAsTimedOutAndIsAborted() {
+    // Jetty's own timeout ends a GET first; this is what happens when it does not.
+    AtomicReference<Throwable> aborted = new AtomicReference<>();
+    URI item = URI.create("http://127.0.0.1:1/lost");
+    assertThatThrownBy(
+            () ->
+                HttpGetClient.answer(
+                    new java.util.concurrent.CompletableFuture<Object>(),
+                    TimeUnit.MILLISECONDS.toNanos(50),
+                    aborted::set,
+                    item,
+                    Duration.ofMillis(40)))
+        .isInstanceOf(HttpTimeoutException.class)
+        .hasMessage("timed out after 40 ms: " + item);
+    assertThat(aborted.get()).isInstanceOf(java.util.concurrent.TimeoutException.class);
+  }
+
+  @Test
+  void httpGet_anAnswerInTimeIsReturned() throws Exception {
+    AtomicReference<Throwable> aborted = new AtomicReference<>();
+    assertThat(
+            HttpGetClient.answer(
+                java.util.concurrent.CompletableFuture.completedFuture("ok"),
+                TimeUnit.SECONDS.toNanos(1),
+                aborted::set,
+                URI.create("http://127.0.0.1:1/"),
+                Duration.ofSeconds(1)))
+        .isEqualTo("ok");
+    assertThat(aborted.get()).isNull();
+  }
 }
