@@ -19,10 +19,21 @@ import java.util.concurrent.TimeUnit;
  */
 final class AdaptiveLimit {
   /**
-   * Where the limit starts: high enough that a fast server is not kept waiting while it grows, low
-   * enough that a small one is not flooded for long (it comes down within a few windows).
+   * Where the limit starts: under the capacity of most servers, so that Vegas sees their round trip
+   * without a queue; the limit it then measures against is a queue's, and it settled at 1.6 times a
+   * server's capacity of 50 when started at 100. Growing by a tenth a window, it passes 1,000
+   * within about 4 s.
    */
-  static final int INITIAL = 100;
+  static final int INITIAL = 20;
+
+  /**
+   * How seldom Vegas forgets its no-load round trip, in samples per unit of limit (its default is
+   * 30). When it forgets, it takes the round trip of that moment as the no-load one; against a
+   * server that keeps a queue, that round trip includes the queue, which then reads as none, and
+   * the limit climbed to twice the server's capacity (C = 50 settled at 90). Ten times as seldom, a
+   * probe comes every few minutes at the rates the I/O lane runs.
+   */
+  static final int PROBE_MULTIPLIER = 300;
 
   private AdaptiveLimit() {}
 
@@ -33,10 +44,11 @@ final class AdaptiveLimit {
             .initialLimit(Math.min(INITIAL, ceiling))
             .maxConcurrency(ceiling)
             .thresholdFunction(limit -> Math.max(1, limit / 40))
-            .alphaFunction(limit -> Math.max(3, limit / 20))
-            .betaFunction(limit -> Math.max(5, limit / 10))
+            .alphaFunction(limit -> Math.max(3, limit / 12))
+            .betaFunction(limit -> Math.max(5, limit / 6))
             .increaseFunction(limit -> limit + Math.max(1, limit / 10))
             .decreaseFunction(limit -> Math.max(1, limit * 0.9))
+            .probeMultiplier(PROBE_MULTIPLIER)
             .build();
     return WindowedLimit.newBuilder()
         .sampleWindowFactory(AverageSampleWindowFactory.create())
