@@ -455,7 +455,6 @@ final class CrewLaunchers implements AutoCloseable {
     }
   }
 
-  /** The last {@code n} lines of a file, for failure messages. */
   /** Lines written to {@code file} so far (newlines; 0 while it does not exist). */
   static long lineCount(Path file) throws IOException {
     if (!Files.exists(file)) {
@@ -470,6 +469,7 @@ final class CrewLaunchers implements AutoCloseable {
     return count;
   }
 
+  /** The last {@code n} lines of a file, for failure messages. */
   static String tail(Path file, int n) {
     List<String> lines = readLines(file);
     int from = Math.max(0, lines.size() - n);

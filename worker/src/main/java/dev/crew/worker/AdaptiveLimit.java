@@ -11,11 +11,11 @@ import java.util.concurrent.TimeUnit;
  * average round trip of windows of items rather than each item, so one slow item does not move it.
  *
  * <p>Vegas estimates the queue the lane builds at whoever it calls as {@code limit * (1 - minRtt /
- * rtt)}. While that stays under a twentieth of the limit it raises the limit by a tenth a window;
- * above a tenth it lowers it by a tenth; an item that timed out or was refused with 429/503 cuts it
+ * rtt)}. While that stays under a twelfth of the limit it raises the limit by a tenth a window;
+ * above a sixth it lowers it by a tenth; an item that timed out or was refused with 429/503 cuts it
  * by a tenth. Against a server that serves C at once and queues the rest the queue is {@code limit
- * - C}, so it settles a little above C; against one that never queues it grows until the worker
- * itself becomes the bottleneck (its round trips climb) or the ceiling stops it.
+ * - C}, so it settles between about 1.1 and 1.2 times C; against one that never queues it grows
+ * until the worker itself becomes the bottleneck (its round trips climb) or the ceiling stops it.
  */
 final class AdaptiveLimit {
   /**
