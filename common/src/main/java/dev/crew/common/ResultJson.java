@@ -1,14 +1,25 @@
 package dev.crew.common;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import org.jspecify.annotations.Nullable;
 
 /** Renders a task's result as JSON text, the form results travel and are stored in. */
 public final class ResultJson {
-  private static final ObjectMapper MAPPER = JsonMapper.builder().build();
+  /**
+   * Results are rendered on the thread that ran the item, on the I/O lane a new virtual thread per
+   * item. Jackson's default pool of buffers is per thread, so there each rendering allocated fresh
+   * buffers (16 KB of char arrays, most of what an http-get item allocated); a pool shared by all
+   * threads hands the same few buffers round.
+   */
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder(
+              JsonFactory.builder().recyclerPool(JsonRecyclerPools.newBoundedPool(64)).build())
+          .build();
 
   private ResultJson() {}
 
