@@ -166,10 +166,10 @@ final class LaneLoop implements Runnable {
    * As {@link #measuredRelease} for one item of the I/O lane: its round trip, and whether it showed
    * overload, also go to the lane's limit.
    */
-  private ChunkRun.ItemEnd measuredItemEnd(long started) {
+  private ChunkRun.ItemEnd measuredItemEnd(String jobId, long started) {
     return overloaded -> {
       measured(System.nanoTime() - started);
-      slots.finished(started, overloaded);
+      slots.finished(jobId, started, overloaded);
     };
   }
 
@@ -248,7 +248,7 @@ final class LaneLoop implements Runnable {
   /** Runs one item on its slot; if the item is given up on, its slot is freed at once. */
   private void runItemAndRelease(ChunkRun run, int item) {
     try {
-      run.runOne(item, measuredItemEnd(System.nanoTime()));
+      run.runOne(item, measuredItemEnd(run.chunk().jobId(), System.nanoTime()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {

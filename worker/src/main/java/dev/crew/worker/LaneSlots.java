@@ -3,6 +3,8 @@ package dev.crew.worker;
 import com.netflix.concurrency.limits.Limit;
 import com.netflix.concurrency.limits.limit.FixedLimit;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -12,8 +14,22 @@ import java.util.function.LongSupplier;
  * ends reports its round trip and whether it showed overload, the limit may move, and the number of
  * slots moves with it, never past a hard ceiling. When the limit shrinks below what is in flight,
  * no slot is handed out until enough runs end to bring the count under it.
+ *
+ * <p>The limit is one for the lane, but jobs' items take very different times: GETs of 5 ms, then
+ * sleeps of 500 ms. Fed raw round trips, a latency-based limit reads the slower job's items as a
+ * queue 100 times as long and cuts itself to a handful (a job of 2,000 half-second items ran at 10
+ * a second after a job of fast GETs). So each round trip is measured against the shortest one of
+ * its own job, and the limit is fed that ratio (times {@link #REFERENCE_NANOS}): a job's items that
+ * take as long as its quickest read as no queue, whatever that time is; a queue that builds, at the
+ * far side or in this worker, stretches every job's ratio alike.
  */
 final class LaneSlots {
+  /** What a round trip as short as its job's shortest is fed to the limit as: 10 ms. */
+  static final long REFERENCE_NANOS = 10_000_000;
+
+  /** Jobs whose shortest round trip is kept; past this many, all are forgotten and learnt again. */
+  static final int MAX_JOBS_KEPT = 1_024;
+
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final Limit limit;
@@ -22,6 +38,7 @@ final class LaneSlots {
   private final LongSupplier nanoTime;
   private volatile int size;
   private int taken; // guarded by lock
+  private final ConcurrentHashMap<String, AtomicLong> shortest = new ConcurrentHashMap<>();
 
   /**
    * @param limit the concurrency limit the size follows
@@ -100,14 +117,28 @@ final class LaneSlots {
   }
 
   /**
-   * A run that held one slot since {@code startNanos} ended: its round trip goes to the limit,
-   * {@code overloaded} (it timed out, or was told to slow down) counts as a drop, and its slot is
-   * freed.
+   * A run of job {@code jobId} that held one slot since {@code startNanos} ended: its round trip,
+   * against the job's shortest, goes to the limit, {@code overloaded} (it timed out, or was told to
+   * slow down) counts as a drop, and its slot is freed.
    */
-  void finished(long startNanos, boolean overloaded) {
-    int inFlight = taken();
-    limit.onSample(startNanos, nanoTime.getAsLong() - startNanos, inFlight, overloaded);
+  void finished(String jobId, long startNanos, boolean overloaded) {
+    if (adaptive) {
+      int inFlight = taken();
+      long rtt = Math.max(1, nanoTime.getAsLong() - startNanos);
+      limit.onSample(startNanos, relative(jobId, rtt), inFlight, overloaded);
+    }
     release(1);
+  }
+
+  /** {@code rtt} as a multiple of the job's shortest round trip, in units of the reference. */
+  private long relative(String jobId, long rtt) {
+    if (shortest.size() > MAX_JOBS_KEPT) {
+      shortest.clear();
+    }
+    AtomicLong least = shortest.computeIfAbsent(jobId, id -> new AtomicLong(rtt));
+    long before = least.getAndAccumulate(rtt, Math::min);
+    long base = Math.min(before, rtt);
+    return (long) ((double) rtt / base * REFERENCE_NANOS);
   }
 
   /** Free slots now (0 while more are in flight than the limit allows). */

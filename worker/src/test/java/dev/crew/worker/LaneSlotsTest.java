@@ -107,14 +107,91 @@ class LaneSlotsTest {
     long started = clock.get();
     clock.addAndGet(50_000_000);
 
-    slots.finished(started, /* overloaded= */ true);
-    slots.finished(started, /* overloaded= */ false);
+    slots.finished("job", started, /* overloaded= */ true);
+    slots.finished("job", started, /* overloaded= */ false);
 
     assertThat(limit.samples)
         .containsExactly(
-            new RecordingLimit.Sample(started, 50_000_000, 3, true),
-            new RecordingLimit.Sample(started, 50_000_000, 2, false));
+            new RecordingLimit.Sample(started, LaneSlots.REFERENCE_NANOS, 3, true),
+            new RecordingLimit.Sample(started, LaneSlots.REFERENCE_NANOS, 2, false));
     assertThat(slots.taken()).isEqualTo(1);
+  }
+
+  @Test
+  void roundTrips_areFedAsMultiplesOfTheirOwnJobsShortest() {
+    RecordingLimit limit = new RecordingLimit(10);
+    LaneSlots slots = slots(limit, 100);
+    slots.tryAcquireUpTo(4);
+
+    finishAfter(slots, "fast", 5_000_000);
+    finishAfter(slots, "slow", 500_000_000);
+    finishAfter(slots, "fast", 10_000_000);
+    finishAfter(slots, "slow", 250_000_000);
+
+    assertThat(limit.samples)
+        .extracting(RecordingLimit.Sample::rtt)
+        .as("each job's first item is its shortest so far; then twice it; then a new shortest")
+        .containsExactly(
+            LaneSlots.REFERENCE_NANOS,
+            LaneSlots.REFERENCE_NANOS,
+            2 * LaneSlots.REFERENCE_NANOS,
+            LaneSlots.REFERENCE_NANOS);
+  }
+
+  private void finishAfter(LaneSlots slots, String jobId, long rttNanos) {
+    long started = clock.get();
+    clock.addAndGet(rttNanos);
+    slots.finished(jobId, started, /* overloaded= */ false);
+  }
+
+  @Test
+  void fixedSlots_feedNothing() {
+    RecordingLimit limit = new RecordingLimit(10);
+    LaneSlots slots = new LaneSlots(limit, 10, /* adaptive= */ false, clock::get);
+    slots.tryAcquireUpTo(1);
+
+    finishAfter(slots, "job", 5_000_000);
+
+    assertThat(limit.samples).isEmpty();
+    assertThat(slots.taken()).isZero();
+  }
+
+  /**
+   * The auto limit after a job of fast items does not collapse on a job of slow ones (before, 2,000
+   * sleeps of 500 ms after GETs of 5 ms ran 5 at a time), and still backs off when the slow job's
+   * own round trips climb.
+   */
+  @Test
+  void autoLimit_keepsItsSizeForASlowerJob_andBacksOffWhenThatJobQueues() {
+    LaneSlots slots =
+        slots(AdaptiveLimit.create(Worker.Settings.IO_CEILING), Worker.Settings.IO_CEILING);
+
+    fullRounds(slots, "gets", 5_000_000, 300);
+    int afterFast = slots.size();
+    fullRounds(slots, "sleeps", 500_000_000, 40);
+    int afterSlow = slots.size();
+    fullRounds(slots, "sleeps", 1_500_000_000, 40);
+    int afterQueue = slots.size();
+
+    assertThat(afterFast).as("grew on the fast job").isGreaterThan(AdaptiveLimit.INITIAL);
+    assertThat(afterSlow)
+        .as("after the slow job, from %d", afterFast)
+        .isGreaterThanOrEqualTo(afterFast);
+    assertThat(afterQueue)
+        .as("after the slow job's items took 3 times their shortest, from %d", afterSlow)
+        .isLessThan(afterSlow);
+  }
+
+  /** {@code rounds} times: takes every free slot, lets {@code rttNanos} pass, ends them all. */
+  private void fullRounds(LaneSlots slots, String jobId, long rttNanos, int rounds) {
+    for (int round = 0; round < rounds; round++) {
+      int took = slots.tryAcquireUpTo(Integer.MAX_VALUE);
+      long started = clock.get();
+      clock.addAndGet(rttNanos);
+      for (int i = 0; i < took; i++) {
+        slots.finished(jobId, started, /* overloaded= */ false);
+      }
+    }
   }
 
   @Test
