@@ -21,7 +21,11 @@ import java.util.function.LongSupplier;
  * a second after a job of fast GETs). So each round trip is measured against the shortest one of
  * its own job, and the limit is fed that ratio (times {@link #REFERENCE_NANOS}): a job's items that
  * take as long as its quickest read as no queue, whatever that time is; a queue that builds, at the
- * far side or in this worker, stretches every job's ratio alike.
+ * far side or in this worker, stretches every job's ratio alike. Against the shortest so far, never
+ * a baseline fixed from a job's first round trips: the limit keeps the shortest it was ever fed as
+ * its round trip without a queue, and a baseline taken while the worker was cold (its first GETs
+ * slow) fed the next job's round trips as shorter than that, read as a queue of half, and cut the
+ * limit to 4.
  */
 final class LaneSlots {
   /** What a round trip as short as its job's shortest is fed to the limit as: 10 ms. */
@@ -124,8 +128,10 @@ final class LaneSlots {
   void finished(String jobId, long startNanos, boolean overloaded) {
     if (adaptive) {
       int inFlight = taken();
-      long rtt = Math.max(1, nanoTime.getAsLong() - startNanos);
-      limit.onSample(startNanos, relative(jobId, rtt), inFlight, overloaded);
+      long end = nanoTime.getAsLong();
+      long relative = relative(jobId, Math.max(1, end - startNanos));
+      // Fed as a run that ended now: the limit's windows close on start + round trip.
+      limit.onSample(end - relative, relative, inFlight, overloaded);
     }
     release(1);
   }

@@ -110,10 +110,12 @@ class LaneSlotsTest {
     slots.finished("job", started, /* overloaded= */ true);
     slots.finished("job", started, /* overloaded= */ false);
 
+    long fedStart = clock.get() - LaneSlots.REFERENCE_NANOS;
     assertThat(limit.samples)
+        .as("each fed as a run that ended now")
         .containsExactly(
-            new RecordingLimit.Sample(started, LaneSlots.REFERENCE_NANOS, 3, true),
-            new RecordingLimit.Sample(started, LaneSlots.REFERENCE_NANOS, 2, false));
+            new RecordingLimit.Sample(fedStart, LaneSlots.REFERENCE_NANOS, 3, true),
+            new RecordingLimit.Sample(fedStart, LaneSlots.REFERENCE_NANOS, 2, false));
     assertThat(slots.taken()).isEqualTo(1);
   }
 
