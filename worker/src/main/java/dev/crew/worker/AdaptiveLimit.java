@@ -9,6 +9,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The control law of {@code --io-concurrency auto}: concurrency-limits' Vegas limit, fed the
  * average round trip of windows of items rather than each item, so one slow item does not move it.
+ * Each round trip comes as a multiple of its job's shortest ({@link LaneSlots}), so jobs of fast
+ * and of slow items share one limit.
  *
  * <p>Vegas estimates the queue the lane builds at whoever it calls as {@code limit * (1 - minRtt /
  * rtt)}. While that stays under a twelfth of the limit it raises the limit by a tenth a window;
