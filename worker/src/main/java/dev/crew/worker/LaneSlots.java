@@ -141,10 +141,9 @@ final class LaneSlots {
     if (shortest.size() > MAX_JOBS_KEPT) {
       shortest.clear();
     }
-    AtomicLong least = shortest.computeIfAbsent(jobId, id -> new AtomicLong(rtt));
-    long before = least.getAndAccumulate(rtt, Math::min);
-    long base = Math.min(before, rtt);
-    return (long) ((double) rtt / base * REFERENCE_NANOS);
+    long least =
+        shortest.computeIfAbsent(jobId, id -> new AtomicLong(rtt)).accumulateAndGet(rtt, Math::min);
+    return (long) ((double) rtt / least * REFERENCE_NANOS);
   }
 
   /** Free slots now (0 while more are in flight than the limit allows). */
