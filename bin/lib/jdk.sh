@@ -5,7 +5,8 @@
 #   crew_find_jdk [--javac]  find a JDK 21+, export JAVA_HOME and put $JAVA_HOME/bin first on PATH
 #   crew_ensure_jars         (re)build the two shaded jars when missing or older than the sources
 #   crew_exec_java JAR MAIN DEFAULT_OPTS [args...]
-#                            exec the JVM on JAR (or on JAR + plugins/* when a plugins folder exists)
+#                            exec the JVM on JAR (or on JAR + plugins/* when a plugins folder exists);
+#                            CREW_JDK22_OPTS (set by a launcher, not exported) are defaults for JDK 22+ only
 #
 # Environment:
 #   JAVA_HOME       tried first (used only if its bin/java is 21 or newer)
@@ -355,6 +356,12 @@ crew_exec_java() {
     major="$(crew_java_major "$JAVA_HOME/bin/java" || echo 0)"
     if [ "$major" -ge 24 ]; then
         base_opts+=(--sun-misc-unsafe-memory-access=allow)
+    fi
+    # A launcher's defaults that JDK 21 does not know (it would refuse to start).
+    if [ "$major" -ge 22 ] && [ -n "${CREW_JDK22_OPTS:-}" ]; then
+        local -a jdk22_opts=()
+        read -r -a jdk22_opts <<<"$CREW_JDK22_OPTS"
+        opts+=("${jdk22_opts[@]}")
     fi
     read -r -a user_opts <<<"${CREW_JAVA_OPTS:-}"
     base_opts+=("${user_opts[@]}")

@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -30,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -58,6 +60,11 @@ class HttpGetTaskTest {
   private static final AtomicInteger LOOPS = new AtomicInteger();
   private static final CountDownLatch HANGING = new CountDownLatch(1);
   private static final Set<InetSocketAddress> PEERS = ConcurrentHashMap.newKeySet();
+
+  /** GETs of /gate that must be waiting before any is answered: then all answers come at once. */
+  private static final int GATE_SIZE = 300;
+
+  private static final CountDownLatch GATE = new CountDownLatch(GATE_SIZE);
 
   private final HttpGetTask task = new HttpGetTask();
 
@@ -125,6 +132,17 @@ class HttpGetTaskTest {
           HANGING.countDown();
           try {
             RELEASE_SLOW.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          respond(ex, 200, new byte[1]);
+        });
+    server.createContext(
+        "/gate",
+        ex -> {
+          GATE.countDown();
+          try {
+            GATE.await(10, TimeUnit.SECONDS);
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
@@ -290,6 +308,28 @@ class HttpGetTaskTest {
     }
 
     assertThat(PEERS).hasSize(1);
+  }
+
+  @Test
+  void httpGet_manyGetsInFlight_clientThreadsStayFew() throws Exception {
+    ItemFunction f = bound();
+    List<Future<Object>> gets = new ArrayList<>();
+    try (ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < GATE_SIZE; i++) {
+        gets.add(callers.submit(() -> f.apply(url("/gate"))));
+      }
+      for (Future<Object> get : gets) {
+        assertThat(((HttpGetTask.Fetch) get.get(30, TimeUnit.SECONDS)).status()).isEqualTo(200);
+      }
+    }
+
+    // Jetty's default pool grew towards 200 threads as the answers came in together.
+    long clientThreads =
+        Thread.getAllStackTraces().keySet().stream()
+            .map(Thread::getName)
+            .filter(name -> name.startsWith("http-get-") && !name.startsWith("http-get-timer"))
+            .count();
+    assertThat(clientThreads).isBetween(1L, (long) HttpGetClient.CLIENT_THREADS);
   }
 
   @Test
