@@ -130,34 +130,15 @@ class HttpGetTaskTest {
         "/hang",
         ex -> {
           HANGING.countDown();
-          try {
-            RELEASE_SLOW.await(10, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          respond(ex, 200, new byte[1]);
+          answerOnceOpen(ex, RELEASE_SLOW);
         });
     server.createContext(
         "/gate",
         ex -> {
           GATE.countDown();
-          try {
-            GATE.await(10, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          respond(ex, 200, new byte[1]);
+          answerOnceOpen(ex, GATE);
         });
-    server.createContext(
-        "/slow",
-        ex -> {
-          try {
-            RELEASE_SLOW.await(10, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
-          respond(ex, 200, new byte[1]);
-        });
+    server.createContext("/slow", ex -> answerOnceOpen(ex, RELEASE_SLOW));
     server.start();
   }
 
@@ -170,6 +151,16 @@ class HttpGetTaskTest {
     if (handlers != null) {
       handlers.shutdownNow();
     }
+  }
+
+  /** Answers with one byte once {@code gate} opens, or after 10 s. */
+  private static void answerOnceOpen(HttpExchange ex, CountDownLatch gate) throws IOException {
+    try {
+      gate.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    respond(ex, 200, new byte[1]);
   }
 
   private static byte[] filled(int n) {
