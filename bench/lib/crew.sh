@@ -216,6 +216,8 @@ crew_recovery_kill() {
     line="$(grep -m 1 -E "^job .*(ok|failed)" "$err" || true)"
     [ -z "$line" ] || bench_die "recovery: the job ended before the kill ($line): make ITEM_MS longer"
     tasks="$(crew_cpu_busy "$metrics")"
+    # The survivor's first /metrics answer loads its HTTP and Prometheus classes: not during the recovery timed.
+    [ "$(crew_cpu_busy_now "$survivor_metrics")" = 0 ] || bench_die "recovery: the survivor ran tasks before the kill"
     kill -KILL "$victim"
     killed_at="$(date +%s.%N)" killed_clock="$(date +%H:%M:%S.%N)"
     # Running again: the survivor's busy cpu slots reach the victim's task count.
