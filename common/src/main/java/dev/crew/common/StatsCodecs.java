@@ -35,7 +35,23 @@ final class StatsCodecs {
           in.readInt64("duplicates"),
           in.readInt64("startedMillis"),
           in.readInt64("updatedMillis"),
-          jobs(in));
+          jobs(in),
+          ioKeys(in));
+    }
+
+    /** The io lane's key limits; none from a worker that predates them. */
+    private static List<WorkerStats.KeyLimit> ioKeys(CompactReader in) {
+      if (in.getFieldKind("ioKeys") != FieldKind.ARRAY_OF_STRING) {
+        return List.of();
+      }
+      String[] keys = in.readArrayOfString("ioKeys");
+      int[] limits = in.readArrayOfInt32("ioKeyLimits");
+      int[] busy = in.readArrayOfInt32("ioKeyBusy");
+      List<WorkerStats.KeyLimit> read = new ArrayList<>(keys.length);
+      for (int i = 0; i < keys.length; i++) {
+        read.add(new WorkerStats.KeyLimit(keys[i], limits[i], busy[i]));
+      }
+      return read;
     }
 
     private static List<WorkerStats.JobDone> jobs(CompactReader in) {
@@ -77,6 +93,12 @@ final class StatsCodecs {
           "jobFailed", s.jobs().stream().mapToLong(WorkerStats.JobDone::failed).toArray());
       out.writeArrayOfInt64(
           "jobTasks", s.jobs().stream().mapToLong(WorkerStats.JobDone::tasks).toArray());
+      out.writeArrayOfString(
+          "ioKeys", s.ioKeys().stream().map(WorkerStats.KeyLimit::key).toArray(String[]::new));
+      out.writeArrayOfInt32(
+          "ioKeyLimits", s.ioKeys().stream().mapToInt(WorkerStats.KeyLimit::limit).toArray());
+      out.writeArrayOfInt32(
+          "ioKeyBusy", s.ioKeys().stream().mapToInt(WorkerStats.KeyLimit::busy).toArray());
     }
 
     @Override

@@ -19,6 +19,8 @@ import java.util.List;
  * @param duplicates late duplicate results this worker dropped
  * @param jobs what this worker recorded of each job it ran lately: live job progress without
  *     counting results
+ * @param ioKeys the limits its adaptive io lane keeps per task and target host, busiest first (at
+ *     most {@link #MAX_IO_KEYS}); empty for a fixed lane, and from workers that predate them
  */
 public record WorkerStats(
     String name,
@@ -38,12 +40,27 @@ public record WorkerStats(
     long duplicates,
     long startedMillis,
     long updatedMillis,
-    List<JobDone> jobs) {
+    List<JobDone> jobs,
+    List<KeyLimit> ioKeys) {
+
+  /** Most {@link KeyLimit}s a worker publishes: its busiest. */
+  public static final int MAX_IO_KEYS = 8;
 
   public WorkerStats {
     requireNonNull(name, "name");
     requireNonNull(host, "host");
     jobs = List.copyOf(jobs);
+    ioKeys = List.copyOf(ioKeys);
+  }
+
+  /**
+   * The limit an adaptive io lane keeps for one key: a task, or a task and the host it calls
+   * ({@code http-get http://example.com:443}), and how many of its items are in flight.
+   */
+  public record KeyLimit(String key, int limit, int busy) {
+    public KeyLimit {
+      requireNonNull(key, "key");
+    }
   }
 
   /** Items and tasks of one job that this worker settled and recorded. */

@@ -45,7 +45,7 @@ final class SnapshotText {
 
   /**
    * One line per worker: lane slots busy/free, items done and failed, items per second, reliability
-   * counts.
+   * counts; under it, one line per limit its adaptive io lane keeps for a task or a target host.
    */
   static List<String> workers(ClusterSnapshot s) {
     List<String> lines = new ArrayList<>();
@@ -80,6 +80,15 @@ final class SnapshotText {
               w.requeues(),
               w.refusals(),
               w.duplicates()));
+      for (WorkerStats.KeyLimit key : w.ioKeys()) {
+        lines.add(
+            String.format(
+                Locale.ROOT,
+                "    io limit %5d, %5d in flight: %s",
+                key.limit(),
+                key.busy(),
+                TerminalText.of(key.key())));
+      }
     }
     return lines;
   }

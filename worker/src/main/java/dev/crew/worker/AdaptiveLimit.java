@@ -39,15 +39,39 @@ final class AdaptiveLimit {
 
   private AdaptiveLimit() {}
 
-  /** A fresh limit that never proposes more than {@code ceiling}. */
+  /**
+   * A fresh limit for one key ({@link KeyLimits}: a task, or a host it calls), that never proposes
+   * more than {@code ceiling}: it settles where whoever the key's items call starts to queue them.
+   */
   static Limit create(int ceiling) {
+    return vegas(ceiling, 12, 6);
+  }
+
+  /**
+   * A fresh limit for the lane, over all its keys: a backstop for when the worker itself is the
+   * bottleneck. Its thresholds are looser than a key's: while the keys hold their own queues under
+   * a sixth of their limits, their round trips stay within 1.2 times their shortest, which the lane
+   * reads as a queue of under a sixth of its limit and grows past; it lowers its limit when round
+   * trips climb past 1.5 times their shortest (a queue of a third), which a key's limit does not
+   * let happen, so this is the worker's own queue: its CPUs, or keys too new to have a limit of
+   * their own (a crawl of many hosts, a few items each).
+   */
+  static Limit forLane(int ceiling) {
+    return vegas(ceiling, 4, 3);
+  }
+
+  /**
+   * Vegas as above, growing while its estimated queue is under {@code 1/alphaShare} of the limit
+   * and shrinking past {@code 1/betaShare}.
+   */
+  private static Limit vegas(int ceiling, int alphaShare, int betaShare) {
     VegasLimit vegas =
         VegasLimit.newBuilder()
             .initialLimit(Math.min(INITIAL, ceiling))
             .maxConcurrency(ceiling)
             .thresholdFunction(limit -> Math.max(1, limit / 40))
-            .alphaFunction(limit -> Math.max(3, limit / 12))
-            .betaFunction(limit -> Math.max(5, limit / 6))
+            .alphaFunction(limit -> Math.max(3, limit / alphaShare))
+            .betaFunction(limit -> Math.max(5, limit / betaShare))
             .increaseFunction(limit -> limit + Math.max(1, limit / 10))
             .decreaseFunction(limit -> Math.max(1, limit * 0.9))
             .probeMultiplier(PROBE_MULTIPLIER)

@@ -5,10 +5,23 @@ import dev.crew.common.ItemFunction;
 /** What a worker does with the tasks of one job. */
 sealed interface Binding {
 
-  /** Run each item with this function, retrying and timing out as the policy says. */
-  record Run(ItemFunction function, ItemPolicy policy) implements Binding {
+  /**
+   * Run each item with this function, retrying and timing out as the policy says; {@code task}
+   * names the limit its items share on an adaptive I/O lane ({@link KeyLimits}).
+   */
+  record Run(ItemFunction function, ItemPolicy policy, String task) implements Binding {
     Run(ItemFunction function) {
-      this(function, ItemPolicy.ONCE);
+      this(function, ItemPolicy.ONCE, "task");
+    }
+
+    Run(ItemFunction function, ItemPolicy policy) {
+      this(function, policy, "task");
+    }
+
+    /** The key item {@code item} is limited under: its task, and the target it names if any. */
+    String limitKey(String item) {
+      String key = function.limitKey(item);
+      return key == null ? task : task + " " + key;
     }
   }
 

@@ -48,6 +48,17 @@ final class ChunkRun {
   private final boolean[] overloaded;
 
   /**
+   * The I/O lane's limits per key, or null where items wait for none (the CPU lane, a fixed one).
+   */
+  private final @Nullable KeyLimits keys;
+
+  /**
+   * Per item, how long its tries waited for a pass of their key: written by the thread that runs
+   * it.
+   */
+  private final long @Nullable [] waited;
+
+  /**
    * Per item, the thread running it now, for {@link #cancel} to interrupt: a write before and after
    * each item, where a concurrent set cost a no-op item more than the item itself.
    */
@@ -67,11 +78,13 @@ final class ChunkRun {
 
   ChunkRun(
       TaskChunk chunk, Binding binding, ResultSink sink, String worker, LongSupplier nanoTime) {
-    this(chunk, binding, sink, worker, nanoTime, null, Backoff.DEFAULT);
+    this(chunk, binding, sink, worker, nanoTime, null, Backoff.DEFAULT, null);
   }
 
   /**
    * @param watchdog enforces the policy's time limit; required when the binding has one
+   * @param keys the limits per key each try of an item waits for a pass of before it runs (its time
+   *     limit starts after that wait), or null for none
    */
   ChunkRun(
       TaskChunk chunk,
@@ -80,7 +93,8 @@ final class ChunkRun {
       String worker,
       LongSupplier nanoTime,
       Watchdog watchdog,
-      Backoff backoff) {
+      Backoff backoff,
+      @Nullable KeyLimits keys) {
     this.chunk = chunk;
     this.binding = binding;
     this.sink = sink;
@@ -94,6 +108,8 @@ final class ChunkRun {
     this.remaining = new AtomicInteger(chunk.count());
     this.runningOn = new AtomicReferenceArray<>(chunk.count());
     this.overloaded = new boolean[chunk.count()];
+    this.keys = keys;
+    this.waited = keys == null ? null : new long[chunk.count()];
   }
 
   /** What the I/O lane hears when an item is done with its slot. */
@@ -116,6 +132,14 @@ final class ChunkRun {
 
   TaskChunk chunk() {
     return chunk;
+  }
+
+  /**
+   * How long item {@code i}'s tries have waited for a pass of their key so far; read by the thread
+   * that ran it, when it ends.
+   */
+  long waitedNanos(int i) {
+    return waited == null ? 0 : waited[i];
   }
 
   /**
@@ -236,7 +260,7 @@ final class ChunkRun {
       return;
     }
     switch (binding) {
-      case Binding.Run run -> attempt(i, run.function(), run.policy(), onAbandon);
+      case Binding.Run run -> attempt(i, run, onAbandon);
       case Binding.Refuse refuse -> settle(i, null, refuse.error(), 0);
       case Binding.Elsewhere elsewhere -> settle(i, null, elsewhere.error(), 0);
       case Binding.Drop drop ->
@@ -246,8 +270,9 @@ final class ChunkRun {
     }
   }
 
-  private void attempt(int i, ItemFunction function, ItemPolicy policy, Runnable onAbandon)
-      throws InterruptedException {
+  private void attempt(int i, Binding.Run run, Runnable onAbandon) throws InterruptedException {
+    ItemFunction function = run.function();
+    ItemPolicy policy = run.policy();
     String item = chunk.item(i);
     String error = null;
     int tries = 0;
@@ -258,12 +283,21 @@ final class ChunkRun {
       if (cancelled) {
         return;
       }
+      KeyLimits.Pass pass = keys == null ? null : enter(i, run, item);
+      if (cancelled) {
+        if (pass != null) {
+          pass.exit(/* overloaded= */ false);
+        }
+        return;
+      }
+      boolean overloadedBefore = overloaded[i];
+      overloaded[i] = false; // this try's sign, for its key; the item's is restored below
       Watchdog.Watch watch =
           policy.limited()
               ? watchdog.watch(
                   Thread.currentThread(),
                   policy.timeout(),
-                  () -> giveUp(i, policy.timeout(), onAbandon))
+                  () -> giveUp(i, policy.timeout(), onAbandon, pass))
               : null;
       long start = nanoTime.getAsLong();
       runningOn.set(i, Thread.currentThread());
@@ -315,6 +349,10 @@ final class ChunkRun {
         error = describe(i, e, watch != null && watch.done(), policy);
       } finally {
         runningOn.lazySet(i, null);
+        if (pass != null) {
+          pass.exit(overloaded[i]);
+        }
+        overloaded[i] |= overloadedBefore;
       }
       if (cancelled) {
         Thread.interrupted();
@@ -326,6 +364,25 @@ final class ChunkRun {
       }
     }
     settle(i, null, tries > 1 ? error + " (after " + tries + " tries)" : error, 0);
+  }
+
+  /** Waits for item {@code i}'s pass of its key; null if the job was cancelled while it waited. */
+  private KeyLimits.@Nullable Pass enter(int i, Binding.Run run, String item)
+      throws InterruptedException {
+    runningOn.set(i, Thread.currentThread());
+    try {
+      KeyLimits.Pass pass = keys.enter(run.limitKey(item), chunk.jobId());
+      waited[i] += pass.waitedNanos();
+      return pass;
+    } catch (InterruptedException e) {
+      if (cancelled) {
+        Thread.interrupted();
+        return null;
+      }
+      throw e; // not a cancel: the worker is stopping
+    } finally {
+      runningOn.lazySet(i, null);
+    }
   }
 
   /** Describes what item {@code i} threw; notes a timeout, ours or its own, as overload. */
@@ -359,7 +416,7 @@ final class ChunkRun {
    * Called by the watchdog: the item ignored its interrupt. Fail it without retrying and move the
    * lane on.
    */
-  private void giveUp(int i, Duration timeout, Runnable onAbandon) {
+  private void giveUp(int i, Duration timeout, Runnable onAbandon, KeyLimits.@Nullable Pass pass) {
     if (settle(
         i, null, timedOut(timeout) + " and ignored the interrupt; its thread was abandoned", 0)) {
       long total = abandonedThreads.incrementAndGet();
@@ -370,6 +427,9 @@ final class ChunkRun {
           chunk.taskId(),
           Outcomes.duration(timeout),
           total);
+      if (pass != null) {
+        pass.abandon();
+      }
       onAbandon.run();
     }
   }

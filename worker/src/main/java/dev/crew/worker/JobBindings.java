@@ -229,7 +229,8 @@ final class JobBindings {
     try {
       return new Binding.Run(
           task.get().bind(new Params(job.paramsOf(stage).values())),
-          new ItemPolicy(job.retries(), Duration.ofMillis(job.timeoutMillis())));
+          new ItemPolicy(job.retries(), Duration.ofMillis(job.timeoutMillis())),
+          name);
     } catch (RuntimeException e) {
       return new Binding.Refuse(Outcomes.describe(e));
     }

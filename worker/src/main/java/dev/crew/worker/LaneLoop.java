@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +35,7 @@ final class LaneLoop implements Runnable {
 
   private final Lane lane;
   private final LaneSlots slots;
+  private final @Nullable KeyLimits keys;
   private final boolean slotPerItem;
   private final TaskSource source;
   private final Function<TaskChunk, ChunkRun> runs;
@@ -68,21 +70,24 @@ final class LaneLoop implements Runnable {
       TaskSource source,
       Function<TaskChunk, ChunkRun> runs,
       Executor executor) {
-    this(lane, fixedSlots(lane, slotCount), slotPerItem, source, runs, executor);
+    this(lane, fixedSlots(lane, slotCount), null, slotPerItem, source, runs, executor);
   }
 
   /**
    * @param slots the lane's slots, fixed or following an adaptive limit
+   * @param keys the limits per key the runs' items wait for (the same the runs were given), or null
    */
   LaneLoop(
       Lane lane,
       LaneSlots slots,
+      @Nullable KeyLimits keys,
       boolean slotPerItem,
       TaskSource source,
       Function<TaskChunk, ChunkRun> runs,
       Executor executor) {
     this.lane = lane;
     this.slots = slots;
+    this.keys = keys;
     this.slotPerItem = slotPerItem;
     this.source = source;
     this.runs = runs;
@@ -164,12 +169,22 @@ final class LaneLoop implements Runnable {
 
   /**
    * As {@link #measuredRelease} for one item of the I/O lane: its round trip, and whether it showed
-   * overload, also go to the lane's limit.
+   * overload, also go to the lane's limit; the round trip without the time the item waited for its
+   * key, and neither the items waiting for theirs ({@link KeyLimits}) nor the slots this loop holds
+   * while it waits for tasks counted as in flight.
    */
-  private ChunkRun.ItemEnd measuredItemEnd(String jobId, long started) {
+  private ChunkRun.ItemEnd measuredItemEnd(ChunkRun run, int item, long started) {
     return overloaded -> {
       measured(System.nanoTime() - started);
-      slots.finished(jobId, started, overloaded);
+      if (keys == null) {
+        slots.finished(run.chunk().jobId(), started, overloaded);
+      } else {
+        slots.finished(
+            run.chunk().jobId(),
+            started + run.waitedNanos(item),
+            keys.waiting() + waitingWith,
+            overloaded);
+      }
     };
   }
 
@@ -248,7 +263,7 @@ final class LaneLoop implements Runnable {
   /** Runs one item on its slot; if the item is given up on, its slot is freed at once. */
   private void runItemAndRelease(ChunkRun run, int item) {
     try {
-      run.runOne(item, measuredItemEnd(run.chunk().jobId(), System.nanoTime()));
+      run.runOne(item, measuredItemEnd(run, item, System.nanoTime()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {

@@ -126,8 +126,17 @@ final class LaneSlots {
    * slow down) counts as a drop, and its slot is freed.
    */
   void finished(String jobId, long startNanos, boolean overloaded) {
+    finished(jobId, startNanos, 0, overloaded);
+  }
+
+  /**
+   * As {@link #finished(String, long, boolean)}, with {@code notRunning} of the slots taken held by
+   * items that are not running yet (waiting for their key's {@link KeyLimits pass}): not counted as
+   * in flight, so a limit they fill is not read as used up.
+   */
+  void finished(String jobId, long startNanos, int notRunning, boolean overloaded) {
     if (adaptive) {
-      int inFlight = taken();
+      int inFlight = Math.max(1, taken() - notRunning);
       long end = nanoTime.getAsLong();
       long relative = relative(jobId, Math.max(1, end - startNanos));
       // Fed as a run that ended now: the limit's windows close on start + round trip.

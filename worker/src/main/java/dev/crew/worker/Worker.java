@@ -21,6 +21,7 @@ import dev.crew.common.StageHandOff;
 import dev.crew.common.TaskCatalog;
 import dev.crew.common.TaskChunk;
 import dev.crew.common.TaskResult;
+import dev.crew.common.WorkerStats;
 import dev.crew.common.http.HttpEndpoint;
 import dev.crew.common.http.HttpOptions;
 import dev.crew.common.ledger.BlockMergePolicy;
@@ -42,7 +43,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -167,6 +170,10 @@ public final class Worker implements AutoCloseable {
   private final LeaseReaper reaper;
   private final RetentionSweep retention;
   private final Watchdog watchdog;
+
+  /** The I/O lane's limits per task and target host, when its limit adapts; else null. */
+  private final @Nullable KeyLimits ioKeys;
+
   private final Map<String, ChunkRun> active = new ConcurrentHashMap<>();
 
   private final HeldClaims held;
@@ -179,6 +186,9 @@ public final class Worker implements AutoCloseable {
 
   private final OncePerJob handedBackReported = new OncePerJob(REPORTED_JOBS);
   private static final Duration HAND_BACK_DELAY = Duration.ofMillis(100);
+
+  /** Longest the I/O lane's loop waits for room for a task's key before it hands the task back. */
+  private static final Duration KEY_ROOM_WAIT = Duration.ofMillis(100);
 
   /**
    * How long this worker holds the claim on a paused job's task before it hands it back: the lane
@@ -231,7 +241,8 @@ public final class Worker implements AutoCloseable {
             name,
             Runtime.getRuntime().availableProcessors(),
             meters,
-            System::currentTimeMillis);
+            System::currentTimeMillis,
+            this::ioKeyLimits);
     ResultHoldings holdings = new ResultHoldings(hazelcast, ledger);
     this.budget = new BudgetGate(holdings::admission, System::nanoTime, BUDGET_REFRESH);
     this.held = new HeldClaims(ledger, this::claimant, Worker::later);
@@ -259,6 +270,24 @@ public final class Worker implements AutoCloseable {
                 Thread.ofPlatform().name("crew-watchdog").daemon(true).factory()));
     this.ioThreads =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("crew-io-", 1).factory());
+    this.ioKeys =
+        settings.ioConcurrency() == Settings.IO_AUTO
+            ? new KeyLimits(
+                () -> AdaptiveLimit.create(Settings.IO_CEILING),
+                Settings.IO_CEILING,
+                System::nanoTime,
+                new KeyLimits.Listener() {
+                  @Override
+                  public void added(String key, IntSupplier limit, IntSupplier inFlight) {
+                    meters.keyAdded(key, limit, inFlight);
+                  }
+
+                  @Override
+                  public void removed(String key) {
+                    meters.keyRemoved(key);
+                  }
+                })
+            : null;
     this.lanes =
         List.of(
             new LaneLoop(
@@ -271,6 +300,7 @@ public final class Worker implements AutoCloseable {
             new LaneLoop(
                 Lane.IO,
                 ioSlots(settings.ioConcurrency()),
+                ioKeys,
                 true,
                 source(Lane.IO),
                 c -> start(c, Lane.IO, bindings),
@@ -523,6 +553,13 @@ public final class Worker implements AutoCloseable {
       held.handBackAfter(chunk, PAUSED_HAND_BACK_DELAY);
       return null;
     }
+    if (lane == Lane.IO && !roomFor(binding, chunk)) {
+      // A round of its key's items has waited all along: this one would wait behind them,
+      // holding lane slots that another job's items could run in. Handed back, it waits in the
+      // ledger, where any worker with room for its key can take it.
+      held.handBackAfter(chunk, HAND_BACK_DELAY);
+      return null;
+    }
     WorkerMeters.TaskMeters taskMeters = meters.forJob(chunk.jobId());
     // A pipeline's stage before its last hands each result on as the next stage's task.
     Job pipeline = record.filter(job -> !job.lastStage(chunk.stage())).orElse(null);
@@ -542,9 +579,56 @@ public final class Worker implements AutoCloseable {
           sink.record(result, signer == null ? next : next.withSignature(signer.sign(next)));
         };
     ChunkRun run =
-        new ChunkRun(chunk, binding, tracked, name, System::nanoTime, watchdog, Backoff.DEFAULT);
+        new ChunkRun(
+            chunk,
+            binding,
+            tracked,
+            name,
+            System::nanoTime,
+            watchdog,
+            Backoff.DEFAULT,
+            lane == Lane.IO ? ioKeys : null);
     active.put(chunk.taskId(), run);
     return run;
+  }
+
+  /**
+   * Whether the I/O lane has room for {@code chunk}: whether the key of its first item (a task's
+   * items are mostly of one key: the items of one task, the URLs of one host) has fewer items
+   * waiting than its limit, or gets there within {@link #KEY_ROOM_WAIT}. The lane's loop waits here
+   * rather than claim again at once: a key without room would have it hand back task after task as
+   * fast as it can claim them.
+   */
+  private boolean roomFor(Binding binding, TaskChunk chunk) {
+    if (ioKeys == null
+        || !(binding instanceof Binding.Run run)
+        || chunk.count() == 0
+        || chunk.carriedFailure(0)) {
+      return true;
+    }
+    try {
+      return ioKeys.awaitRoom(run.limitKey(chunk.item(0)), KEY_ROOM_WAIT);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return true; // the loop is never interrupted while running; it starts what it holds
+    }
+  }
+
+  /** The I/O lane's busiest key limits, for stats; none for a fixed lane. */
+  private List<WorkerStats.KeyLimit> ioKeyLimits() {
+    KeyLimits keys = ioKeys;
+    if (keys == null) {
+      return List.of();
+    }
+    return keys.views().stream()
+        .limit(WorkerStats.MAX_IO_KEYS)
+        .map(view -> new WorkerStats.KeyLimit(view.key(), view.limit(), view.inFlight()))
+        .toList();
+  }
+
+  /** The I/O lane's limits per key; null unless its limit adapts. */
+  @Nullable KeyLimits ioKeys() {
+    return ioKeys;
   }
 
   /** Whether another member of the cluster advertises the task {@code name}. */
@@ -618,7 +702,7 @@ public final class Worker implements AutoCloseable {
   static LaneSlots ioSlots(int ioConcurrency) {
     return ioConcurrency == Settings.IO_AUTO
         ? new LaneSlots(
-            AdaptiveLimit.create(Settings.IO_CEILING),
+            AdaptiveLimit.forLane(Settings.IO_CEILING),
             Settings.IO_CEILING,
             /* adaptive= */ true,
             System::nanoTime)

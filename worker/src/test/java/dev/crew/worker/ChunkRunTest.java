@@ -294,4 +294,92 @@ class ChunkRunTest {
     assertThat(result.errors()[0]).contains("com/acme/Missing");
     assertThat(result.values()).containsExactly(null, "\"b\"");
   }
+
+  /** A run whose items wait for passes of {@code keys}, each item keyed by its first letter. */
+  private ChunkRun keyedRun(TaskChunk chunk, ItemFunction function, KeyLimits keys) {
+    return new ChunkRun(
+        chunk,
+        new Binding.Run(
+            ItemFunction.keyed(function, item -> item.substring(0, 1)), ItemPolicy.ONCE, "t"),
+        sink,
+        "w1",
+        nanoTime,
+        null,
+        Backoff.DEFAULT,
+        keys);
+  }
+
+  private KeyLimits oneAtATime() {
+    return new KeyLimits(
+        () -> com.netflix.concurrency.limits.limit.FixedLimit.of(1),
+        10,
+        nanoTime,
+        KeyLimits.Listener.NONE);
+  }
+
+  @Test
+  void runOne_itemWaitsForItsKeysPass_andTheWaitIsMeasured() throws Exception {
+    KeyLimits keys = oneAtATime();
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch firstRunning = new CountDownLatch(1);
+    ChunkRun run =
+        keyedRun(
+            TaskChunk.ofItems("job", 0, 0, new String[] {"a1", "a2", "b1"}),
+            item -> {
+              if (item.equals("a1")) {
+                firstRunning.countDown();
+                release.await();
+              }
+              return item;
+            },
+            keys);
+    Thread first = Thread.ofVirtual().start(() -> runQuietly(run, 0));
+    firstRunning.await();
+    Thread second = Thread.ofVirtual().start(() -> runQuietly(run, 1));
+    org.awaitility.Awaitility.await().until(() -> keys.waiting() == 1);
+
+    run.runOne(2, overloaded -> {});
+    assertThat(run.waitedNanos(2)).as("key b was free").isZero();
+    assertThat(keys.views())
+        .extracting(KeyLimits.View::key)
+        .as("the task's name, then the key its function gives")
+        .contains("t a", "t b");
+    clock.addAndGet(40_000_000);
+    release.countDown();
+    first.join();
+    second.join();
+
+    assertThat(run.waitedNanos(1)).isEqualTo(40_000_000);
+    assertThat(run.waitedNanos(0)).isZero();
+    assertThat(onlyResult().values()).containsExactly("\"a1\"", "\"a2\"", "\"b1\"");
+  }
+
+  @Test
+  void cancel_whileAnItemWaitsForItsPass_stopsItAndRecordsNothing() throws Exception {
+    KeyLimits keys = oneAtATime();
+    KeyLimits.Pass held = keys.enter("t a", "other-job");
+    ChunkRun run =
+        keyedRun(TaskChunk.ofItems("job", 0, 0, new String[] {"a1"}), item -> item, keys);
+    Thread waiting = Thread.ofVirtual().start(() -> runQuietly(run, 0));
+    org.awaitility.Awaitility.await().until(() -> keys.waiting() == 1);
+
+    run.cancel();
+    waiting.join(10_000);
+
+    assertThat(waiting.isAlive()).isFalse();
+    assertThat(keys.waiting()).isZero();
+    assertThat(sink.results).isEmpty();
+    held.exit(/* overloaded= */ false);
+    assertThat(keys.enter("t a", "job").waitedNanos())
+        .as("the cancelled item took no pass with it")
+        .isZero();
+  }
+
+  private static void runQuietly(ChunkRun run, int item) {
+    try {
+      run.runOne(item, overloaded -> {});
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
 }

@@ -8,48 +8,13 @@ import dev.crew.common.TaskChunk;
 import dev.crew.common.tasks.HttpGetTask;
 import java.io.IOException;
 import java.net.http.HttpTimeoutException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 class LaneSlotsTest {
   private final AtomicLong clock = new AtomicLong(1_000_000);
-
-  /** A limit moved by hand that records every sample it is fed. */
-  private static final class RecordingLimit implements Limit {
-    record Sample(long start, long rtt, int inFlight, boolean dropped) {}
-
-    final List<Sample> samples = new CopyOnWriteArrayList<>();
-    final List<Consumer<Integer>> listeners = new ArrayList<>();
-    int limit;
-
-    RecordingLimit(int limit) {
-      this.limit = limit;
-    }
-
-    void set(int next) {
-      limit = next;
-      listeners.forEach(listener -> listener.accept(next));
-    }
-
-    @Override
-    public int getLimit() {
-      return limit;
-    }
-
-    @Override
-    public void notifyOnChange(Consumer<Integer> consumer) {
-      listeners.add(consumer);
-    }
-
-    @Override
-    public void onSample(long startTime, long rtt, int inflight, boolean didDrop) {
-      samples.add(new Sample(startTime, rtt, inflight, didDrop));
-    }
-  }
 
   private LaneSlots slots(Limit limit, int ceiling) {
     return new LaneSlots(limit, ceiling, /* adaptive= */ true, clock::get);

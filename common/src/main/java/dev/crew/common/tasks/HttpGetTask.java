@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Fetches a URL with GET and reports its status, body size and time; an HTTP error status is a
@@ -49,7 +50,24 @@ public final class HttpGetTask implements Task {
     if (timeout.isZero() || timeout.isNegative()) {
       throw new IllegalArgumentException("parameter timeout must be more than 0");
     }
-    return item -> Shared.CLIENT.get(parse(item), timeout);
+    return ItemFunction.keyed(item -> Shared.CLIENT.get(parse(item), timeout), HttpGetTask::target);
+  }
+
+  /**
+   * The host an item calls, as {@code scheme://host:port} with the scheme's port when it names
+   * none, so each host gets its own limit; null for an item that is not a URL we fetch, which fails
+   * when it runs.
+   */
+  static @Nullable String target(String item) {
+    URI uri;
+    try {
+      uri = parse(item);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+    int port = uri.getPort() >= 0 ? uri.getPort() : scheme.equals("https") ? 443 : 80;
+    return scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + ":" + port;
   }
 
   static URI parse(String item) {

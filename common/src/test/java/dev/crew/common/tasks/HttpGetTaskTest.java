@@ -191,6 +191,19 @@ class HttpGetTaskTest {
   }
 
   @Test
+  void httpGet_limitsEachItemUnderItsTargetHost() {
+    ItemFunction get = bound();
+
+    assertThat(get.limitKey("http://Example.com/a?b=1")).isEqualTo("http://example.com:80");
+    assertThat(get.limitKey(" https://example.com/x ")).isEqualTo("https://example.com:443");
+    assertThat(get.limitKey("http://127.0.0.1:8080/y")).isEqualTo("http://127.0.0.1:8080");
+    assertThat(get.limitKey("ftp://example.com/"))
+        .as("not fetched: limited as the task, and fails when it runs")
+        .isNull();
+    assertThat(get.limitKey("not a url")).isNull();
+  }
+
+  @Test
   void httpGet_okStatusAndBytes() throws Exception {
     Object result = bound().apply(url("/ok"));
 

@@ -6,10 +6,12 @@ import dev.crew.common.Lane;
 import dev.crew.common.Names;
 import dev.crew.common.WorkerStats;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +34,7 @@ public final class StatsPublisher implements AutoCloseable {
   private final int cores;
   private final WorkerMeters meters;
   private final LongSupplier clockMillis;
+  private final Supplier<List<WorkerStats.KeyLimit>> ioKeys;
   private final long startedMillis;
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
@@ -44,7 +47,8 @@ public final class StatsPublisher implements AutoCloseable {
       String name,
       int cores,
       WorkerMeters meters,
-      LongSupplier clockMillis) {
+      LongSupplier clockMillis,
+      Supplier<List<WorkerStats.KeyLimit>> ioKeys) {
     this.hazelcast = hazelcast;
     this.stats = hazelcast.getMap(Names.STATS);
     this.uuid = hazelcast.getCluster().getLocalMember().getUuid().toString();
@@ -53,6 +57,7 @@ public final class StatsPublisher implements AutoCloseable {
     this.cores = cores;
     this.meters = meters;
     this.clockMillis = clockMillis;
+    this.ioKeys = ioKeys;
     this.startedMillis = clockMillis.getAsLong();
     this.lastMillis = startedMillis;
   }
@@ -119,7 +124,8 @@ public final class StatsPublisher implements AutoCloseable {
         meters.duplicates(),
         startedMillis,
         now,
-        meters.jobsDone());
+        meters.jobsDone(),
+        ioKeys.get());
   }
 
   /** Stops publishing and removes this worker's entry, so views do not show a worker that left. */

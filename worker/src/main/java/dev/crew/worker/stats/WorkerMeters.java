@@ -29,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import java.util.function.IntSupplier;
 import java.util.function.ToLongFunction;
 
 /**
@@ -123,6 +124,42 @@ public final class WorkerMeters implements WorkerEvents, AutoCloseable {
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
+  }
+
+  /**
+   * An adaptive I/O lane limits a new key (a task, or a target host of {@code http-get}): its limit
+   * and items in flight become gauges, tagged with the key.
+   */
+  public void keyAdded(String key, IntSupplier limit, IntSupplier inFlight) {
+    if (registry == null) {
+      return;
+    }
+    // Held strongly: a gauge holds its object weakly, and nothing else holds these suppliers.
+    Gauge.builder("crew.io.key.limit", limit, IntSupplier::getAsInt)
+        .strongReference(true)
+        .tag("key", key)
+        .description(
+            "The limit an adaptive io lane has settled on for one key: a task, or a task and the host"
+                + " it calls")
+        .register(registry);
+    Gauge.builder("crew.io.key.busy", inFlight, IntSupplier::getAsInt)
+        .strongReference(true)
+        .tag("key", key)
+        .description("Items of one key in flight on the io lane")
+        .register(registry);
+  }
+
+  /** The lane forgot a key (idle while too many were known): its gauges go. */
+  public void keyRemoved(String key) {
+    if (registry == null) {
+      return;
+    }
+    for (String meter : List.of("crew.io.key.limit", "crew.io.key.busy")) {
+      Gauge gauge = registry.find(meter).tag("key", key).gauge();
+      if (gauge != null) {
+        registry.remove(gauge);
+      }
+    }
   }
 
   /** The meters of the task that job {@code jobId} runs; resolved once per job. */
