@@ -18,9 +18,18 @@ sealed interface Binding {
       this(function, policy, "task");
     }
 
-    /** The key item {@code item} is limited under: its task, and the target it names if any. */
+    /**
+     * The key item {@code item} is limited under: its task, and the target it names if any. A
+     * function that cannot key it (or throws trying) leaves it limited as its task; the item then
+     * runs, and fails or not, as it would have.
+     */
     String limitKey(String item) {
-      String key = function.limitKey(item);
+      String key;
+      try {
+        key = function.limitKey(item);
+      } catch (RuntimeException e) {
+        key = null;
+      }
       return key == null ? task : task + " " + key;
     }
   }

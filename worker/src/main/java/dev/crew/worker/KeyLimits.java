@@ -59,6 +59,7 @@ final class KeyLimits {
   private final Listener listener;
   private final ConcurrentHashMap<String, Key> byKey = new ConcurrentHashMap<>();
   private final AtomicInteger waiting = new AtomicInteger();
+  private final AtomicInteger running = new AtomicInteger();
   private final ReentrantLock roomLock = new ReentrantLock();
   private final Condition room = roomLock.newCondition();
   private volatile boolean awaitingRoom;
@@ -81,13 +82,16 @@ final class KeyLimits {
   /** One item's hold on its key: handed back once, by {@link #exit} or {@link #abandon}. */
   static final class Pass {
     private final LaneSlots slots;
+    private final AtomicInteger running;
     private final String jobId;
     private final long since;
     private final long waitedNanos;
     private final AtomicBoolean open = new AtomicBoolean(true);
 
-    private Pass(LaneSlots slots, String jobId, long since, long waitedNanos) {
+    private Pass(
+        LaneSlots slots, AtomicInteger running, String jobId, long since, long waitedNanos) {
       this.slots = slots;
+      this.running = running;
       this.jobId = jobId;
       this.since = since;
       this.waitedNanos = waitedNanos;
@@ -101,6 +105,7 @@ final class KeyLimits {
     /** The item ran: its round trip since the pass and its overload sign go to the key's limit. */
     void exit(boolean overloaded) {
       if (open.compareAndSet(true, false)) {
+        running.decrementAndGet();
         slots.finished(jobId, since, overloaded);
       }
     }
@@ -136,8 +141,9 @@ final class KeyLimits {
         }
       }
     }
+    running.incrementAndGet();
     long now = nanoTime.getAsLong();
-    return new Pass(slots, jobId, now, now - asked);
+    return new Pass(slots, running, jobId, now, now - asked);
   }
 
   /**
@@ -228,6 +234,11 @@ final class KeyLimits {
   /** Items waiting for a pass now: holding a lane slot, not yet running. */
   int waiting() {
     return waiting.get();
+  }
+
+  /** Items holding a pass now, of every key: what the lane is running. */
+  int running() {
+    return running.get();
   }
 
   /** A key's limit now, how many of its items are in flight, and how many wait for a pass. */

@@ -170,8 +170,8 @@ final class LaneLoop implements Runnable {
   /**
    * As {@link #measuredRelease} for one item of the I/O lane: its round trip, and whether it showed
    * overload, also go to the lane's limit; the round trip without the time the item waited for its
-   * key, and neither the items waiting for theirs ({@link KeyLimits}) nor the slots this loop holds
-   * while it waits for tasks counted as in flight.
+   * key ({@link KeyLimits}), and the items holding a pass of their key counted as in flight, not
+   * those waiting for one or just started.
    */
   private ChunkRun.ItemEnd measuredItemEnd(ChunkRun run, int item, long started) {
     return overloaded -> {
@@ -179,11 +179,9 @@ final class LaneLoop implements Runnable {
       if (keys == null) {
         slots.finished(run.chunk().jobId(), started, overloaded);
       } else {
+        // This item handed its pass back already: it counts as in flight too, as a slot it holds.
         slots.finished(
-            run.chunk().jobId(),
-            started + run.waitedNanos(item),
-            keys.waiting() + waitingWith,
-            overloaded);
+            run.chunk().jobId(), started + run.waitedNanos(item), keys.running() + 1, overloaded);
       }
     };
   }

@@ -126,17 +126,17 @@ final class LaneSlots {
    * slow down) counts as a drop, and its slot is freed.
    */
   void finished(String jobId, long startNanos, boolean overloaded) {
-    finished(jobId, startNanos, 0, overloaded);
+    finished(jobId, startNanos, adaptive ? taken() : 0, overloaded);
   }
 
   /**
-   * As {@link #finished(String, long, boolean)}, with {@code notRunning} of the slots taken held by
-   * items that are not running yet (waiting for their key's {@link KeyLimits pass}): not counted as
-   * in flight, so a limit they fill is not read as used up.
+   * As {@link #finished(String, long, boolean)}, with {@code inFlight} items counted as in flight
+   * rather than the slots taken: a lane whose items wait for their key's {@link KeyLimits pass}
+   * counts those running, so a limit filled by items that wait, or by items just started that have
+   * not asked for their pass yet, is not read as used up.
    */
-  void finished(String jobId, long startNanos, int notRunning, boolean overloaded) {
+  void finished(String jobId, long startNanos, int inFlight, boolean overloaded) {
     if (adaptive) {
-      int inFlight = Math.max(1, taken() - notRunning);
       long end = nanoTime.getAsLong();
       long relative = relative(jobId, Math.max(1, end - startNanos));
       // Fed as a run that ended now: the limit's windows close on start + round trip.

@@ -188,7 +188,7 @@ public final class Worker implements AutoCloseable {
   private static final Duration HAND_BACK_DELAY = Duration.ofMillis(100);
 
   /** Longest the I/O lane's loop waits for room for a task's key before it hands the task back. */
-  private static final Duration KEY_ROOM_WAIT = Duration.ofMillis(100);
+  private static final Duration KEY_ROOM_WAIT = Duration.ofMillis(20);
 
   /**
    * How long this worker holds the claim on a paused job's task before it hands it back: the lane
@@ -556,8 +556,10 @@ public final class Worker implements AutoCloseable {
     if (lane == Lane.IO && !roomFor(binding, chunk)) {
       // A round of its key's items has waited all along: this one would wait behind them,
       // holding lane slots that another job's items could run in. Handed back, it waits in the
-      // ledger, where any worker with room for its key can take it.
+      // ledger, where any worker with room for its key can take it; this lane's next claim looks
+      // for other work first.
       held.handBackAfter(chunk, HAND_BACK_DELAY);
+      held.lookElsewhereFirst(lane);
       return null;
     }
     WorkerMeters.TaskMeters taskMeters = meters.forJob(chunk.jobId());

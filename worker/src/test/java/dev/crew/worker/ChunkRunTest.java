@@ -375,6 +375,33 @@ class ChunkRunTest {
         .isZero();
   }
 
+  @Test
+  void limitKey_thatThrows_leavesTheItemLimitedAsItsTask_andTheItemRuns() throws Exception {
+    KeyLimits keys = oneAtATime();
+    ChunkRun run =
+        new ChunkRun(
+            TaskChunk.ofItems("job", 0, 0, new String[] {"x"}),
+            new Binding.Run(
+                ItemFunction.keyed(
+                    item -> item + "!",
+                    item -> {
+                      throw new IllegalStateException("no key for " + item);
+                    }),
+                ItemPolicy.ONCE,
+                "plugin"),
+            sink,
+            "w1",
+            nanoTime,
+            null,
+            Backoff.DEFAULT,
+            keys);
+
+    run.runOne(0, overloaded -> {});
+
+    assertThat(onlyResult().values()).containsExactly("\"x!\"");
+    assertThat(keys.views()).extracting(KeyLimits.View::key).containsExactly("plugin");
+  }
+
   private static void runQuietly(ChunkRun run, int item) {
     try {
       run.runOne(item, overloaded -> {});

@@ -154,6 +154,11 @@ public final class HazelcastTaskLedger implements TaskLedger {
   }
 
   @Override
+  public void lookElsewhereFirst(Lane lane) {
+    shards.passOver(lane);
+  }
+
+  @Override
   public List<TaskChunk> claim(Lane lane, Claimant claimant, int max, Duration wait)
       throws InterruptedException {
     if (max < 1) {

@@ -140,6 +140,11 @@ final class LaneShards {
 
   private record Owners(boolean[] owned, long atNanos) {}
 
+  /** The calling thread's next sweep of {@code lane} starts at the shard after its first. */
+  void passOver(Lane lane) {
+    firstShard.get()[lane.ordinal()]++;
+  }
+
   /**
    * Takes a key from {@code shard}, or none; the calling thread looks there first next time. An
    * element that is not a block key (put there by someone else) is taken out, counted and skipped.

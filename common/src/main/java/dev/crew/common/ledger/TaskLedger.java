@@ -40,6 +40,13 @@ public interface TaskLedger {
       throws InterruptedException;
 
   /**
+   * The calling thread's next claim on {@code lane} looks for work elsewhere first: claims keep to
+   * where they last found work, and a claimer that hands back what it found there (its job's target
+   * is saturated) should give other jobs a turn. A hint; a ledger may ignore it.
+   */
+  default void lookElsewhereFirst(Lane lane) {}
+
+  /**
    * Moves the deadline of every claim {@code claimant}'s member holds in the blocks of {@code held}
    * to the claim timeout from now.
    *
