@@ -35,7 +35,17 @@ final class LaneSlots {
   static final int MAX_JOBS_KEPT = 1_024;
 
   private final ReentrantLock lock = new ReentrantLock();
-  private final Condition changed = lock.newCondition();
+
+  /**
+   * Signalled once per slot freed, so that one waiter wakes for it: a key's many items waiting for
+   * its passes ({@link KeyLimits}) all woke for every pass handed back, and went back to sleep but
+   * one, a cost per item that grew with the number waiting. All wake when the size changes.
+   */
+  private final Condition slotFree = lock.newCondition();
+
+  /** Signalled when no slot is taken. */
+  private final Condition idle = lock.newCondition();
+
   private final Limit limit;
   private final int ceiling;
   private final boolean adaptive;
@@ -75,7 +85,7 @@ final class LaneSlots {
     lock.lock();
     try {
       size = bounded(proposed);
-      changed.signalAll();
+      slotFree.signalAll();
     } finally {
       lock.unlock();
     }
@@ -86,7 +96,12 @@ final class LaneSlots {
     lock.lockInterruptibly();
     try {
       while (taken >= size) {
-        changed.await();
+        try {
+          slotFree.await();
+        } catch (InterruptedException e) {
+          slotFree.signal(); // a slot this waiter was woken for goes to another
+          throw e;
+        }
       }
       taken++;
     } finally {
@@ -114,7 +129,14 @@ final class LaneSlots {
     lock.lock();
     try {
       taken -= count;
-      changed.signalAll();
+      if (count == 1) {
+        slotFree.signal();
+      } else {
+        slotFree.signalAll();
+      }
+      if (taken == 0) {
+        idle.signalAll();
+      }
     } finally {
       lock.unlock();
     }
@@ -197,7 +219,7 @@ final class LaneSlots {
         if (left <= 0) {
           return false;
         }
-        left = changed.awaitNanos(left);
+        left = idle.awaitNanos(left);
       }
       return true;
     } finally {

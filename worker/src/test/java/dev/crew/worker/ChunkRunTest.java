@@ -297,10 +297,14 @@ class ChunkRunTest {
 
   /** A run whose items wait for passes of {@code keys}, each item keyed by its first letter. */
   private ChunkRun keyedRun(TaskChunk chunk, ItemFunction function, KeyLimits keys) {
+    return keyedRun(chunk, ItemFunction.keyed(function, item -> item.substring(0, 1)), "t", keys);
+  }
+
+  /** A run of task {@code task} whose items wait for passes of {@code keys}. */
+  private ChunkRun keyedRun(TaskChunk chunk, ItemFunction function, String task, KeyLimits keys) {
     return new ChunkRun(
         chunk,
-        new Binding.Run(
-            ItemFunction.keyed(function, item -> item.substring(0, 1)), ItemPolicy.ONCE, "t"),
+        new Binding.Run(function, ItemPolicy.ONCE, task),
         sink,
         "w1",
         nanoTime,
@@ -379,21 +383,14 @@ class ChunkRunTest {
   void limitKey_thatThrows_leavesTheItemLimitedAsItsTask_andTheItemRuns() throws Exception {
     KeyLimits keys = oneAtATime();
     ChunkRun run =
-        new ChunkRun(
+        keyedRun(
             TaskChunk.ofItems("job", 0, 0, new String[] {"x"}),
-            new Binding.Run(
-                ItemFunction.keyed(
-                    item -> item + "!",
-                    item -> {
-                      throw new IllegalStateException("no key for " + item);
-                    }),
-                ItemPolicy.ONCE,
-                "plugin"),
-            sink,
-            "w1",
-            nanoTime,
-            null,
-            Backoff.DEFAULT,
+            ItemFunction.keyed(
+                item -> item + "!",
+                item -> {
+                  throw new IllegalStateException("no key for " + item);
+                }),
+            "plugin",
             keys);
 
     run.runOne(0, overloaded -> {});
