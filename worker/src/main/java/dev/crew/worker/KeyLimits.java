@@ -20,7 +20,7 @@ import java.util.function.Supplier;
  * lane slot, waits for a pass of its key, runs, and hands the pass back with its round trip (from
  * the pass on) and whether it showed overload; each key's limit adapts to its own items alone
  * ({@link AdaptiveLimit#create}). So a host that serves 50 at once settles its own limit near 50,
- * and its queue does not hold back the items of another host or task.
+ * and its queue does not lower the limits of other hosts or tasks.
  *
  * <p>The lane's own limit ({@link AdaptiveLimit#forLane}) is fed round trips without the wait for a
  * pass, and items waiting for one do not count as in flight: a limit that is not used up does not
