@@ -58,7 +58,6 @@ final class KeyLimits {
   private final LongSupplier nanoTime;
   private final Listener listener;
   private final ConcurrentHashMap<String, Key> byKey = new ConcurrentHashMap<>();
-  private final AtomicInteger waiting = new AtomicInteger();
   private final AtomicInteger running = new AtomicInteger();
   private final ReentrantLock roomLock = new ReentrantLock();
   private final Condition room = roomLock.newCondition();
@@ -129,13 +128,11 @@ final class KeyLimits {
     LaneSlots slots = known.slots();
     long asked = nanoTime.getAsLong();
     if (slots.tryAcquireUpTo(1) == 0) {
-      waiting.incrementAndGet();
       known.waiting().incrementAndGet();
       try {
         slots.acquire();
       } finally {
         known.waiting().decrementAndGet();
-        waiting.decrementAndGet();
         if (awaitingRoom) {
           signalRoom();
         }
@@ -231,9 +228,13 @@ final class KeyLimits {
         });
   }
 
-  /** Items waiting for a pass now: holding a lane slot, not yet running. */
+  /** Items waiting for a pass now, of every key: holding a lane slot, not yet running. */
   int waiting() {
-    return waiting.get();
+    int sum = 0;
+    for (Key known : byKey.values()) {
+      sum += known.waiting().get();
+    }
+    return sum;
   }
 
   /** Items holding a pass now, of every key: what the lane is running. */
