@@ -49,9 +49,11 @@ final class LaneLoop implements Runnable {
 
   /**
    * Items per task lately seen, so the I/O lane takes about as many tasks as it has item slots
-   * free.
+   * free; 0 until it has seen a task, when it claims one. (Guessing one item per task, a lane of 20
+   * slots claimed 20 tasks of 100 items, and held most of them for seconds while other jobs' tasks,
+   * and other workers, waited.)
    */
-  private double itemsPerTask = 1;
+  private double itemsPerTask;
 
   /**
    * Wall time one slot spends per task (CPU lane) or per item (I/O lane), a moving average; 0 until
@@ -123,7 +125,10 @@ final class LaneLoop implements Runnable {
     int held = 1;
     held += slots.tryAcquireUpTo(MAX_BATCH - 1);
     try {
-      int want = claimSize(held, slotPerItem ? itemsPerTask : 1, nanosPerRun);
+      int want =
+          !slotPerItem
+              ? claimSize(held, 1, nanosPerRun)
+              : itemsPerTask > 0 ? claimSize(held, itemsPerTask, nanosPerRun) : 1;
       waitingWith = held;
       List<TaskChunk> taken;
       try {
@@ -223,7 +228,8 @@ final class LaneLoop implements Runnable {
       executor.execute(() -> runAndRelease(run, /* holdsSlot= */ true));
       return held;
     }
-    itemsPerTask = 0.8 * itemsPerTask + 0.2 * Math.max(1, chunk.count());
+    int items = Math.max(1, chunk.count());
+    itemsPerTask = itemsPerTask > 0 ? 0.8 * itemsPerTask + 0.2 * items : items;
     if (chunk.count() == 0) {
       executor.execute(() -> runAndRelease(run, /* holdsSlot= */ false));
       return held;

@@ -556,10 +556,9 @@ public final class Worker implements AutoCloseable {
     if (lane == Lane.IO && !roomFor(binding, chunk)) {
       // A round of its key's items has waited all along: this one would wait behind them,
       // holding lane slots that another job's items could run in. Handed back, it waits in the
-      // ledger, where any worker with room for its key can take it; this lane's next claim looks
-      // for other work first.
+      // ledger, where any worker with room for its key can take it; this lane's claims take turns
+      // among the blocks with queued tasks, so its next claim finds other jobs' first.
       held.handBackAfter(chunk, HAND_BACK_DELAY);
-      held.lookElsewhereFirst(lane);
       return null;
     }
     WorkerMeters.TaskMeters taskMeters = meters.forJob(chunk.jobId());

@@ -27,7 +27,9 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -135,8 +137,32 @@ class AdaptiveIoClusterTest {
     // At most CAPACITY GETs per 50 ms, the capped job takes at least 16 s.
     submitter.submit("http-get", Lane.IO, gets("capped", capped.url(), CAPPED_TASKS));
     submitter.submit("http-get", Lane.IO, gets("open", open.url(), OPEN_TASKS));
-    List<Integer> seen = new CopyOnWriteArrayList<>();
+    // What the two limits and jobs did, every half second: named in a failure, to tell why.
+    List<String> readings = new CopyOnWriteArrayList<>();
+    ScheduledExecutorService reader = Executors.newSingleThreadScheduledExecutor();
+    reader.scheduleAtFixedRate(
+        () ->
+            readings.add(
+                "%d/%d/%d:%d/%d"
+                    .formatted(
+                        limitOf(capped.key()),
+                        limitOf(open.key()),
+                        ioLimit(),
+                        submitter.tally("capped").done(),
+                        submitter.tally("open").done())),
+        0,
+        500,
+        TimeUnit.MILLISECONDS);
+    try {
+      checkLimitsAndIsolation(submitter, readings);
+    } finally {
+      reader.shutdownNow();
+    }
+  }
 
+  private void checkLimitsAndIsolation(Submitter submitter, List<String> readings)
+      throws Exception {
+    List<Integer> seen = new CopyOnWriteArrayList<>();
     // From where it starts, the capped host's limit has to move into 3/4 to 1.5 times its
     // capacity, and stay there.
     await()
@@ -170,7 +196,10 @@ class AdaptiveIoClusterTest {
     // go no faster than the capped one, and end after it.
     await().atMost(Duration.ofMinutes(2)).until(() -> submitter.tally("open").done() == OPEN_TASKS);
     assertThat(submitter.tally("capped").done())
-        .as("capped tasks done when the open job ended (open host's limit %d)", limitOf(open.key()))
+        .as(
+            "capped tasks done when the open job ended (every 0.5 s, capped/open/lane limits:"
+                + " capped/open tasks done: %s)",
+            readings)
         .isLessThan(CAPPED_TASKS);
     assertThat(open.mostServing.get()).isGreaterThan(CAPACITY);
   }

@@ -162,7 +162,7 @@ class LaneLoopTest {
     await().until(() -> sink.results.size() == 2);
 
     assertThat(maxRunning).hasValue(3);
-    assertThat(source.takes.getFirst().max()).isEqualTo(3);
+    assertThat(source.takes.getFirst().max()).as("before it has seen a task").isEqualTo(1);
     assertThat(source.takes)
         .allSatisfy(
             t ->
@@ -369,6 +369,20 @@ class LaneLoopTest {
     assertThat(LaneLoop.claimSize(1, 50, 1_000_000)).isEqualTo(1);
     assertThat(LaneLoop.claimSize(1, 1, 1)).isEqualTo(LaneLoop.MAX_CLAIM);
     assertThat(LaneLoop.claimSize(64, 1, 10)).isEqualTo(LaneLoop.MAX_CLAIM);
+  }
+
+  @Test
+  void laneLoop_ioClaimsOneTaskUntilItKnowsHowManyItemsTasksHave() {
+    executor = Executors.newVirtualThreadPerTaskExecutor();
+    for (int seq = 0; seq < 6; seq++) {
+      source.offer(range("job", seq, seq * 10L, 5));
+    }
+    start(Lane.IO, 20, true, running(held));
+
+    await().until(() -> running.get() == 20);
+    // Guessing one item per task, the first take asked for 20 tasks: 100 items for 20 slots.
+    assertThat(source.takes).extracting(Fakes.Take::max).startsWith(1, 3);
+    assertThat(source.queue).as("tasks left for other workers").hasSize(2);
   }
 
   // --- Found as bugs, now fixed: a task is never lost inside the loop. ---

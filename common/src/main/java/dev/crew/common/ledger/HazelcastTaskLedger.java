@@ -154,11 +154,6 @@ public final class HazelcastTaskLedger implements TaskLedger {
   }
 
   @Override
-  public void lookElsewhereFirst(Lane lane) {
-    shards.passOver(lane);
-  }
-
-  @Override
   public List<TaskChunk> claim(Lane lane, Claimant claimant, int max, Duration wait)
       throws InterruptedException {
     if (max < 1) {

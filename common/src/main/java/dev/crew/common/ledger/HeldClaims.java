@@ -52,11 +52,6 @@ public final class HeldClaims {
     return claimed;
   }
 
-  /** See {@link TaskLedger#lookElsewhereFirst}. */
-  public void lookElsewhereFirst(Lane lane) {
-    ledger.lookElsewhereFirst(lane);
-  }
-
   /** The task's result was handed to the ledger, or its run was stopped: it is no longer held. */
   public void done(String taskId) {
     held.remove(taskId);

@@ -40,9 +40,12 @@ final class LaneShards {
   private volatile @Nullable Owners owners;
 
   /**
-   * Per claiming thread and lane, the shard to look at first: where it last found work, as more is
-   * likely there (the rest of a block, a block stored since). Threads start on different shards, so
-   * claimers spread.
+   * Per claiming thread and lane, the shard to look at first: the one after where it last found
+   * work. Claims so take turns among the shards with work, and so among jobs: a job's consecutive
+   * blocks are in consecutive shards, and a block partly claimed goes to the back of its shard's
+   * queue. Keeping to the shard where work was last found instead let one job's blocks be claimed
+   * until they ran out while another job's, in other shards, waited. Threads start on different
+   * shards, so claimers spread.
    */
   private final ThreadLocal<int[]> firstShard =
       ThreadLocal.withInitial(
@@ -140,14 +143,10 @@ final class LaneShards {
 
   private record Owners(boolean[] owned, long atNanos) {}
 
-  /** The calling thread's next sweep of {@code lane} starts at the shard after its first. */
-  void passOver(Lane lane) {
-    firstShard.get()[lane.ordinal()]++;
-  }
-
   /**
-   * Takes a key from {@code shard}, or none; the calling thread looks there first next time. An
-   * element that is not a block key (put there by someone else) is taken out, counted and skipped.
+   * Takes a key from {@code shard}, or none; the calling thread looks at the next shard first next
+   * time it finds one. An element that is not a block key (put there by someone else) is taken out,
+   * counted and skipped.
    */
   @Nullable BlockKey poll(Lane lane, int shard) {
     IQueue<?> queue = shard(lane, shard);
@@ -155,7 +154,7 @@ final class LaneShards {
       Object element = queue.poll();
       if (element == null || element instanceof BlockKey) {
         if (element != null) {
-          firstShard.get()[lane.ordinal()] = shard;
+          firstShard.get()[lane.ordinal()] = shard + 1;
         }
         return (BlockKey) element;
       }

@@ -32,19 +32,14 @@ public interface TaskLedger {
 
   /**
    * Claims up to {@code max} queued tasks of {@code lane} for {@code claimant}, until the ledger's
-   * claim timeout from now; waits up to {@code wait} for one when none is queued.
+   * claim timeout from now; waits up to {@code wait} for one when none is queued. Claims on a lane
+   * take turns among the blocks with queued tasks, so among jobs: a claimer does not take one job's
+   * tasks until they run out while another job's wait.
    *
    * @return the tasks claimed, in no particular order across jobs; empty when none came in time
    */
   List<TaskChunk> claim(Lane lane, Claimant claimant, int max, Duration wait)
       throws InterruptedException;
-
-  /**
-   * The calling thread's next claim on {@code lane} looks for work elsewhere first: claims keep to
-   * where they last found work, and a claimer that hands back what it found there (its job's target
-   * is saturated) should give other jobs a turn. A hint; a ledger may ignore it.
-   */
-  default void lookElsewhereFirst(Lane lane) {}
 
   /**
    * Moves the deadline of every claim {@code claimant}'s member holds in the blocks of {@code held}

@@ -58,8 +58,10 @@
  * Which blocks have queued tasks is known through lane shards: several bounded queues per lane
  * carrying block keys, each on the partition of its blocks. A claimer takes a key from the shards
  * its member owns first, then from the others, claims up to what it asked for with one call on the
- * block, and offers the key back when the block still has queued tasks. A key may be in a shard
- * more than once, or stale; a claim on a block with nothing queued just returns nothing.
+ * block, and offers the key back, to the back of its shard, when the block still has queued tasks.
+ * Its next claim starts at the next shard: claims take turns among the blocks with queued tasks, so
+ * among jobs. A key may be in a shard more than once, or stale; a claim on a block with nothing
+ * queued just returns nothing.
  *
  * <h2>A claimer killed at each step</h2>
  *

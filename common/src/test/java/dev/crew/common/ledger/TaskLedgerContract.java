@@ -7,8 +7,10 @@ import dev.crew.common.TaskChunk;
 import dev.crew.common.TaskResult;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -118,6 +120,37 @@ abstract class TaskLedgerContract {
   }
 
   @Test
+  void claims_takeTurnsAmongJobs_ratherThanRunningOneJobsBlocksDry() throws Exception {
+    // Two jobs of two blocks each: the first in shards 0 and 1, the second in shards 2 and 3.
+    String first = jobWhoseFirstBlockIsIn(0, "job-a");
+    String second = jobWhoseFirstBlockIsIn(2, "job-b");
+    ledger().store(Lane.CPU, tasks(first, 0, 16));
+    ledger().store(Lane.CPU, tasks(second, 0, 16));
+    Map<String, Integer> claimed = new HashMap<>();
+
+    while (claimed.getOrDefault(first, 0) < 16 && claimed.getOrDefault(second, 0) < 16) {
+      List<TaskChunk> got = claim(ANN, 1);
+      assertThat(got).hasSize(1);
+      claimed.merge(got.getFirst().jobId(), 1, Integer::sum);
+    }
+
+    // Keeping to a block until it ran dry, one job got all 16 while the other had 8 or none.
+    assertThat(Math.min(claimed.getOrDefault(first, 0), claimed.getOrDefault(second, 0)))
+        .as("the other job's tasks claimed when one job's were all claimed: %s", claimed)
+        .isGreaterThanOrEqualTo(12);
+  }
+
+  /** The first of {@code prefix}0, {@code prefix}1, ... whose block 0 is in {@code shard}. */
+  static String jobWhoseFirstBlockIsIn(int shard, String prefix) {
+    for (int n = 0; ; n++) {
+      String jobId = prefix + n;
+      if (LAYOUT.keyOf(jobId, 0).shard() == shard) {
+        return jobId;
+      }
+    }
+  }
+
+  @Test
   void store_redoneChangesNothing() throws Exception {
     ledger().store(Lane.CPU, tasks("job-a", 0, 10));
     ledger().store(Lane.CPU, tasks("job-a", 0, 10));
@@ -220,7 +253,10 @@ abstract class TaskLedgerContract {
   void consume_deliversEachResultOnceAndKeepsCounts() throws Exception {
     List<TaskChunk> stored = tasks("job-a", 0, 50);
     ledger().store(Lane.CPU, stored);
-    List<TaskChunk> held = claimAll(ANN, 6);
+    List<TaskChunk> held = new ArrayList<>(claimAll(ANN, 6));
+    // The first 20 tasks of the job (claims take turns among its blocks, so not the first 20
+    // claimed): a reader that finds nothing in the blocks it reads is done.
+    held.sort(java.util.Comparator.comparingLong(TaskChunk::seq));
     ledger().record(resultsOf(held.subList(0, 20), ANN));
 
     List<TaskResult> first = consumeAll("job-a", 7);
