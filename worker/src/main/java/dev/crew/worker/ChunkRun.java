@@ -47,6 +47,9 @@ final class ChunkRun {
   /** Per item, whether a try of it showed overload: written and read by the thread that runs it. */
   private final boolean[] overloaded;
 
+  /** Per item, whether a try of it got a value (an overload sign or not); as above. */
+  private final boolean[] answered;
+
   /**
    * The I/O lane's limits per key, or null where items wait for none (the CPU lane, a fixed one).
    */
@@ -108,6 +111,7 @@ final class ChunkRun {
     this.remaining = new AtomicInteger(chunk.count());
     this.runningOn = new AtomicReferenceArray<>(chunk.count());
     this.overloaded = new boolean[chunk.count()];
+    this.answered = new boolean[chunk.count()];
     this.keys = keys;
     this.waited = keys == null ? null : new long[chunk.count()];
   }
@@ -115,10 +119,20 @@ final class ChunkRun {
   /** What the I/O lane hears when an item is done with its slot. */
   @FunctionalInterface
   interface ItemEnd {
+    void ended(Sign sign);
+  }
+
+  /** How an item's run ended, as the limits it ran under read it. */
+  enum Sign {
+    /** It got a value: its round trip measures whoever it called. */
+    ANSWERED,
+    /** It timed out, or whoever it called asked it to slow down (429, 503). */
+    OVERLOADED,
     /**
-     * @param overloaded the item timed out, or whoever it called asked it to slow down
+     * It failed otherwise (a refused connection, an error it threw, a cancel): its round trip says
+     * nothing of load, and is not measured.
      */
-    void ended(boolean overloaded);
+    FAILED
   }
 
   /**
@@ -169,7 +183,7 @@ final class ChunkRun {
    * Runs item {@code i} on the calling thread; records the task's result if this was its last item.
    */
   void runItem(int i) throws InterruptedException {
-    runOne(i, overloadedItem -> {});
+    runOne(i, sign -> {});
   }
 
   /** Runs every item in order on the calling thread. */
@@ -178,9 +192,8 @@ final class ChunkRun {
   }
 
   /**
-   * Runs item {@code i} (the I/O lane: one item per slot), then tells {@code end}, saying whether
-   * it showed overload; if the item is given up on, {@code end} hears of it at that moment instead,
-   * as overloaded.
+   * Runs item {@code i} (the I/O lane: one item per slot), then tells {@code end} how it ended; if
+   * the item is given up on, {@code end} hears of it at that moment instead, as overloaded.
    */
   void runOne(int i, ItemEnd end) throws InterruptedException {
     AtomicBoolean ended = new AtomicBoolean();
@@ -191,12 +204,12 @@ final class ChunkRun {
           () -> {
             abandoned.set(true);
             if (ended.compareAndSet(false, true)) {
-              end.ended(/* overloaded= */ true);
+              end.ended(Sign.OVERLOADED);
             }
           });
     } finally {
       if (!abandoned.get() && ended.compareAndSet(false, true)) {
-        end.ended(overloaded[i]);
+        end.ended(overloaded[i] ? Sign.OVERLOADED : answered[i] ? Sign.ANSWERED : Sign.FAILED);
       }
     }
   }
@@ -292,6 +305,7 @@ final class ChunkRun {
       }
       boolean overloadedBefore = overloaded[i];
       overloaded[i] = false; // this try's sign, for its key; the item's is restored below
+      boolean answeredNow = false;
       Watchdog.Watch watch =
           policy.limited()
               ? watchdog.watch(
@@ -309,6 +323,8 @@ final class ChunkRun {
           return; // cancelled after the check above, which may have missed this thread
         }
         Object result = function.apply(item);
+        answeredNow = true;
+        answered[i] = true;
         if (overloadSign(result)) {
           overloaded[i] = true;
         }
@@ -350,7 +366,11 @@ final class ChunkRun {
       } finally {
         runningOn.lazySet(i, null);
         if (pass != null) {
-          pass.exit(overloaded[i]);
+          if (answeredNow || overloaded[i]) {
+            pass.exit(overloaded[i]);
+          } else {
+            pass.exitUnmeasured();
+          }
         }
         overloaded[i] |= overloadedBefore;
       }

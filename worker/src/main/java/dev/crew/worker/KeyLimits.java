@@ -109,6 +109,19 @@ final class KeyLimits {
       }
     }
 
+    /**
+     * The item failed without an overload sign (a refused connection, an error it threw): the pass
+     * goes back and the limit hears nothing, as such a round trip says nothing of how loaded
+     * whoever the key calls is. (Fed as one, a connection refused in a millisecond became the key's
+     * shortest round trip, and every answer after it read as a queue fifty times as long.)
+     */
+    void exitUnmeasured() {
+      if (open.compareAndSet(true, false)) {
+        running.decrementAndGet();
+        slots.release(1);
+      }
+    }
+
     /** The item was given up on: counted as overload, as the lane counts it. */
     void abandon() {
       exit(/* overloaded= */ true);

@@ -176,12 +176,16 @@ final class LaneLoop implements Runnable {
    * As {@link #measuredRelease} for one item of the I/O lane: its round trip, and whether it showed
    * overload, also go to the lane's limit; the round trip without the time the item waited for its
    * key ({@link KeyLimits}), and the items holding a pass of their key counted as in flight, not
-   * those waiting for one or just started.
+   * those waiting for one or just started. An item that failed without an overload sign only frees
+   * its slot: its round trip says nothing of load.
    */
   private ChunkRun.ItemEnd measuredItemEnd(ChunkRun run, int item, long started) {
-    return overloaded -> {
+    return sign -> {
       measured(System.nanoTime() - started);
-      if (keys == null) {
+      boolean overloaded = sign == ChunkRun.Sign.OVERLOADED;
+      if (sign == ChunkRun.Sign.FAILED) {
+        slots.release(1);
+      } else if (keys == null) {
         slots.finished(run.chunk().jobId(), started, overloaded);
       } else {
         // This item handed its pass back already: it counts as in flight too, as a slot it holds.

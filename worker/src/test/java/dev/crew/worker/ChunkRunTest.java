@@ -189,7 +189,7 @@ class ChunkRunTest {
         .start(
             () -> {
               try {
-                run.runOne(0, overloaded -> {});
+                run.runOne(0, sign -> {});
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               }
@@ -342,7 +342,7 @@ class ChunkRunTest {
     Thread second = Thread.ofVirtual().start(() -> runQuietly(run, 1));
     org.awaitility.Awaitility.await().until(() -> keys.waiting() == 1);
 
-    run.runOne(2, overloaded -> {});
+    run.runOne(2, sign -> {});
     assertThat(run.waitedNanos(2)).as("key b was free").isZero();
     assertThat(keys.views())
         .extracting(KeyLimits.View::key)
@@ -393,15 +393,58 @@ class ChunkRunTest {
             "plugin",
             keys);
 
-    run.runOne(0, overloaded -> {});
+    run.runOne(0, sign -> {});
 
     assertThat(onlyResult().values()).containsExactly("\"x!\"");
     assertThat(keys.views()).extracting(KeyLimits.View::key).containsExactly("plugin");
   }
 
+  @Test
+  void aTryThatFailsWithoutAnOverloadSign_isNotMeasured_andATryThatAnswersIs() throws Exception {
+    RecordingLimit limit = new RecordingLimit(10);
+    KeyLimits keys = new KeyLimits(() -> limit, 10, nanoTime, KeyLimits.Listener.NONE);
+    java.util.concurrent.atomic.AtomicInteger flakyTries =
+        new java.util.concurrent.atomic.AtomicInteger();
+    ChunkRun run =
+        new ChunkRun(
+            TaskChunk.ofItems("job", 0, 0, new String[] {"flaky", "down"}),
+            new Binding.Run(
+                item -> {
+                  if (item.equals("down") || flakyTries.incrementAndGet() == 1) {
+                    throw new java.net.ConnectException("Connection refused");
+                  }
+                  clock.addAndGet(50_000_000);
+                  return item;
+                },
+                new ItemPolicy(1, java.time.Duration.ZERO),
+                "t"),
+            sink,
+            "w1",
+            nanoTime,
+            null,
+            new Backoff(
+                java.time.Duration.ofMillis(1),
+                java.time.Duration.ofMillis(1),
+                java.util.random.RandomGenerator.getDefault()),
+            keys);
+    List<ChunkRun.Sign> ends = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    run.runOne(0, ends::add);
+    run.runOne(1, ends::add);
+
+    // A refused connection's millisecond, fed to the key's limit, became its shortest round trip.
+    assertThat(limit.samples).as("the key's limit hears only the try that answered").hasSize(1);
+    assertThat(limit.samples.getFirst().dropped()).isFalse();
+    assertThat(ends).containsExactly(ChunkRun.Sign.ANSWERED, ChunkRun.Sign.FAILED);
+    assertThat(keys.views())
+        .singleElement()
+        .satisfies(view -> assertThat(view.inFlight()).as("passes handed back").isZero());
+    assertThat(onlyResult().errors()[1]).contains("Connection refused");
+  }
+
   private static void runQuietly(ChunkRun run, int item) {
     try {
-      run.runOne(item, overloaded -> {});
+      run.runOne(item, sign -> {});
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

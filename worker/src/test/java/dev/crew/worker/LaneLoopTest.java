@@ -385,6 +385,35 @@ class LaneLoopTest {
     assertThat(source.queue).as("tasks left for other workers").hasSize(2);
   }
 
+  @Test
+  void laneLoop_ioLimitHearsItemsThatAnswered_notThoseThatFailedOtherwise() {
+    executor = Executors.newVirtualThreadPerTaskExecutor();
+    RecordingLimit limit = new RecordingLimit(4);
+    LaneSlots slots = new LaneSlots(limit, 100, /* adaptive= */ true, System::nanoTime);
+    source.offer(range("job", 0, 0, 4));
+    loop =
+        new LaneLoop(
+            Lane.IO,
+            slots,
+            null,
+            true,
+            source,
+            running(
+                item -> {
+                  if (Long.parseLong(item) % 2 == 1) {
+                    throw new java.net.ConnectException("Connection refused");
+                  }
+                  return item;
+                }),
+            executor);
+    loopThread = Thread.ofPlatform().name("test-io-lane").start(loop);
+
+    await().until(() -> !sink.forTask("job/0").isEmpty());
+    assertThat(onlyResultOf("job/0").failed()).isEqualTo(2);
+    await().until(() -> loop.busySlots() == 0);
+    assertThat(limit.samples).as("items 0 and 2 answered; 1 and 3 were refused").hasSize(2);
+  }
+
   // --- Found as bugs, now fixed: a task is never lost inside the loop. ---
 
   @Test

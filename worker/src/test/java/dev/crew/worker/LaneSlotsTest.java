@@ -215,12 +215,14 @@ class LaneSlotsTest {
             new Fakes.CollectingSink(),
             "w1",
             clock::get);
-    List<Boolean> ends = new CopyOnWriteArrayList<>();
+    List<ChunkRun.Sign> ends = new CopyOnWriteArrayList<>();
 
     run.runOne(0, ends::add);
     run.runOne(1, ends::add);
     run.runOne(2, ends::add);
 
-    assertThat(ends).containsExactly(true, false, true);
+    assertThat(ends)
+        .containsExactly(
+            ChunkRun.Sign.OVERLOADED, ChunkRun.Sign.ANSWERED, ChunkRun.Sign.OVERLOADED);
   }
 }
