@@ -176,7 +176,6 @@ class AdaptiveIoClusterTest {
                   && seen.subList(n - 6, n).stream()
                       .allMatch(l -> l >= CAPACITY * 3 / 4 && l <= CAPACITY * 3 / 2);
             });
-    assertThat(capped.mostServing.get()).isEqualTo(CAPACITY);
     // Shown where the lane's own limit is: in the stats views read, and in /metrics.
     await()
         .atMost(Duration.ofSeconds(10))
@@ -202,6 +201,11 @@ class AdaptiveIoClusterTest {
             readings)
         .isLessThan(CAPPED_TASKS);
     assertThat(open.mostServing.get()).isGreaterThan(CAPACITY);
+    // Checked here, not when the limit first settled: 22-29 is within the bound, and a limit that
+    // settled there had not filled the server yet (29 at once, once).
+    assertThat(capped.mostServing.get())
+        .as("most requests the capped server served at once (readings: %s)", readings)
+        .isEqualTo(CAPACITY);
   }
 
   private static List<TaskChunk> gets(String jobId, String url, int tasks) {
