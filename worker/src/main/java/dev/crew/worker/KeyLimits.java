@@ -112,8 +112,8 @@ final class KeyLimits {
     /**
      * The item failed without an overload sign (a refused connection, an error it threw): the pass
      * goes back and the limit hears nothing, as such a round trip says nothing of how loaded
-     * whoever the key calls is. (Fed as one, a connection refused in a millisecond became the key's
-     * shortest round trip, and every answer after it read as a queue fifty times as long.)
+     * whoever the key calls is. (Fed as one, a connection refused in a millisecond would become the
+     * key's shortest round trip, and every 50 ms answer after it would read as a long queue.)
      */
     void exitUnmeasured() {
       if (open.compareAndSet(true, false)) {
