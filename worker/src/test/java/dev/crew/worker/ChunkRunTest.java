@@ -432,7 +432,7 @@ class ChunkRunTest {
     run.runOne(0, ends::add);
     run.runOne(1, ends::add);
 
-    // A refused connection's millisecond, fed to the key's limit, became its shortest round trip.
+    // A refused connection's millisecond, fed to the key's limit, would be its shortest round trip.
     assertThat(limit.samples).as("the key's limit hears only the try that answered").hasSize(1);
     assertThat(limit.samples.getFirst().dropped()).isFalse();
     assertThat(ends).containsExactly(ChunkRun.Sign.ANSWERED, ChunkRun.Sign.FAILED);
