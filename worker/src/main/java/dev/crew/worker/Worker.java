@@ -557,7 +557,7 @@ public final class Worker implements AutoCloseable {
       // A round of its key's items has waited all along: this one would wait behind them,
       // holding lane slots that another job's items could run in. Handed back, it waits in the
       // ledger, where any worker with room for its key can take it; this lane's claims take turns
-      // among the blocks with queued tasks, so its next claim finds other jobs' first.
+      // among the blocks with queued tasks, other jobs' among them.
       held.handBackAfter(chunk, HAND_BACK_DELAY);
       return null;
     }
