@@ -341,6 +341,9 @@ class ObserveIT {
                 "--disable-component-update",
                 "--disable-sync",
                 "--user-data-dir=" + profile,
+                // The port is free, not chosen: Chromium refuses some (6665-6669, 6697, ...) with
+                // ERR_UNSAFE_PORT and then dumps an empty page.
+                "--explicitly-allowed-ports=" + httpPort,
                 "--virtual-time-budget=5000"));
     command.addAll(List.of(args));
     return run(command.toArray(String[]::new));
