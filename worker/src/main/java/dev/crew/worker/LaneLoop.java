@@ -125,10 +125,8 @@ final class LaneLoop implements Runnable {
     int held = 1;
     held += slots.tryAcquireUpTo(MAX_BATCH - 1);
     try {
-      int want =
-          !slotPerItem
-              ? claimSize(held, 1, nanosPerRun)
-              : itemsPerTask > 0 ? claimSize(held, itemsPerTask, nanosPerRun) : 1;
+      double runsPerTask = slotPerItem ? itemsPerTask : 1; // 0: no task seen yet
+      int want = runsPerTask > 0 ? claimSize(held, runsPerTask, nanosPerRun) : 1;
       waitingWith = held;
       List<TaskChunk> taken;
       try {
