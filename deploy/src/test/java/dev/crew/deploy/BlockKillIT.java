@@ -28,10 +28,13 @@ import org.junit.jupiter.api.Timeout;
  * claims back, and the coordinator must print every item exactly once: nothing lost, nothing
  * doubled.
  *
- * <p>The kill follows a batch of the victim's results, so now and then it lands just after the
- * victim polled a block's key and before it claimed anything there: it holds no claim, and the
- * survivor's audit offers the key again instead. Every round must end with every item once; the
- * claims must have been put back in at least one round, or the test never killed a claim holder.
+ * <p>The kill follows a batch of the victim's results, so now and then it lands when the victim
+ * holds no claim: just after it polled a block's key and before it claimed anything there (the
+ * survivor's audit then offers the key again), or, it seems, after all its claims were recorded and
+ * before its next claim landed (CI saw a round with neither put back nor offered again once, on
+ * 9000b7c, and every item still ended once). Every round must end with every item once, which no
+ * lost claim would allow; the victim's claims must have been put back in most rounds, or the test
+ * did not kill claim holders.
  */
 @Tag("faults")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -72,7 +75,7 @@ class BlockKillIT {
             crew.logDir().resolve("sleep-" + ITEMS + "x" + ITEM_MS + ".txt"),
             Collections.nCopies(ITEMS, Integer.toString(ITEM_MS)));
     List<String> figures = new ArrayList<>();
-    int putBackTotal = 0;
+    int roundsPutBack = 0;
     for (int round = 1; round <= ROUNDS; round++) {
       String cluster = CrewLaunchers.randomClusterName();
       int port = base + 2 * (round - 1);
@@ -114,7 +117,9 @@ class BlockKillIT {
       String logs = context + "\n" + run.describe() + "\n" + survivor.describe();
       int putBack = putBackOf(survivor.child().stderr(), victim.name());
       int offeredAgain = offeredAgainOf(survivor.child().stderr());
-      putBackTotal += putBack;
+      if (putBack > 0) {
+        roundsPutBack++;
+      }
       figures.add(
           String.format(
               "round %d: killed at %d of %d lines, %d put back, %d blocks offered again",
@@ -122,17 +127,14 @@ class BlockKillIT {
       System.out.printf("BlockKillIT: %s%n", figures.getLast());
 
       assertThat(printedAtKill).as(() -> "killed before the job's end\n" + logs).isLessThan(ITEMS);
-      assertThat(putBack + offeredAgain)
-          .as(() -> "the victim's claims put back or its polled blocks offered again\n" + logs)
-          .isPositive();
       assertThat(run.exitCode()).as(() -> "exit code\n" + logs).isZero();
       JobOutput.assertEveryItemOnceOk(run, ITEMS, logs);
       crew.stop(survivor.child());
     }
     System.out.printf("BlockKillIT: %s%n", String.join("; ", figures));
-    assertThat(putBackTotal)
-        .as(() -> "claims put back in some round: " + String.join("; ", figures))
-        .isPositive();
+    assertThat(roundsPutBack)
+        .as(() -> "rounds whose victim's claims were put back: " + String.join("; ", figures))
+        .isGreaterThanOrEqualTo(ROUNDS / 2);
   }
 
   private static int resultsOf(String stdout, String worker) {
