@@ -771,6 +771,13 @@ public final class Worker implements AutoCloseable {
       idle = false;
     }
     for (Thread loop : loopThreads) {
+      if (!idle) {
+        // A loop whose slots are all held by tasks still running waits for a slot, which only
+        // frees when those end: wake it (told to stop, it leaves quietly). A loop waits for a
+        // slot before it claims, so no claim is cut short; were one, it is this worker's, and
+        // goes back below with the tasks still running.
+        loop.interrupt();
+      }
       try {
         loop.join(Duration.ofSeconds(2)); // a loop leaves within one poll wait once told to stop
       } catch (InterruptedException e) {
@@ -788,8 +795,9 @@ public final class Worker implements AutoCloseable {
       http.close();
     }
     meters.close();
-    shutdownAndAwait(cpuThreads);
-    shutdownAndAwait(ioThreads);
+    // Tasks still running now were handed back: interrupt them at once rather than wait.
+    shutdownAndAwait(cpuThreads, idle);
+    shutdownAndAwait(ioThreads, idle);
     long tasks = lanes.stream().mapToLong(LaneLoop::tasksRun).sum();
     long items = lanes.stream().mapToLong(LaneLoop::itemsRun).sum();
     String cluster = settings.membership().cluster();
@@ -816,10 +824,10 @@ public final class Worker implements AutoCloseable {
                 + " late results dropped whose block this cluster no longer holds");
   }
 
-  private static void shutdownAndAwait(ExecutorService pool) {
+  private static void shutdownAndAwait(ExecutorService pool, boolean wait) {
     pool.shutdown();
     try {
-      if (!pool.awaitTermination(1, TimeUnit.SECONDS)) {
+      if (!wait || !pool.awaitTermination(1, TimeUnit.SECONDS)) {
         pool.shutdownNow();
         pool.awaitTermination(1, TimeUnit.SECONDS);
       }

@@ -584,8 +584,8 @@ class ClaimsTest {
 
   /**
    * As above, but the sleeping item holds the lane's only slot, so the lane loop is blocked waiting
-   * for a slot when close() begins; the slot frees up when close() interrupts the item, after the
-   * task was handed back.
+   * for a slot when close() begins; at the drain timeout close() wakes the loop, hands the task
+   * back, then interrupts the item.
    */
   @Test
   void workerClose_handsBackTaskThatHoldsTheLanesOnlySlot() throws Exception {
