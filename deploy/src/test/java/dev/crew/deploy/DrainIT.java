@@ -6,6 +6,10 @@ import static org.awaitility.Awaitility.await;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,9 +63,14 @@ class DrainIT {
       Set.of("CREW_JAVA_OPTS", "CREW_MVN", "CREW_JVM_DIR");
   private static final Pattern LEFT =
       Pattern.compile("worker (\\S+:\\d+) left cluster '([^']*)' after .*");
-  private static final Pattern PROGRESS =
-      Pattern.compile("items (\\d+)/(\\d+) done, (\\d+) ok, (\\d+) failed");
+  private static final Pattern SLEEP_OK =
+      Pattern.compile(
+          "^crew_items_total\\{(?=[^}]*outcome=\"ok\")(?=[^}]*task=\"sleep\")[^}]*\\} (\\S+)$",
+          Pattern.MULTILINE);
+  private static final Pattern CPU_BUSY =
+      Pattern.compile("^crew_lane_busy\\{[^}]*lane=\"cpu\"[^}]*\\} (\\S+)$", Pattern.MULTILINE);
 
+  private final HttpClient http = HttpClient.newHttpClient();
   private CrewLaunchers crew;
 
   /**
@@ -287,21 +296,34 @@ class DrainIT {
   void sigtermWorkerHoldingLongTask_handsItBackAfterDrainTimeout_jobCompletesExactlyOnce()
       throws IOException {
     String cluster = CrewLaunchers.randomClusterName();
-    int base = CrewLaunchers.freePortBase(2);
+    int base = CrewLaunchers.freePortBase(4);
     List<String> join = List.of("127.0.0.1:" + base, "127.0.0.1:" + (base + 1));
-    // Only the worker to be stopped runs when the job is queued, so that it takes the long item
-    // (the first in the
-    // queue) at once; the second worker is started right after, and the first is stopped once the
-    // second has joined.
-    // The long item must still be running then: on a host under heavy load starting a worker JVM
-    // has taken 25 s.
-    long longMillis = 40_000;
-    CrewLaunchers.Worker stopped = startDrainingWorker(cluster, base, join, 1, LEASE_OPTIONS);
-    int count = 201;
-    List<String> items = new ArrayList<>(Collections.nCopies(count - 1, "10"));
+    // Both workers run one CPU task at a time, so whichever claims the long item runs nothing else
+    // until it ends; once the short items are done, it is the worker whose CPU lane is busy, and
+    // it is stopped then. The long item only has to outlast the short ones and the drain timeout
+    // (the job is queued with both workers up: no worker's start is on the clock).
+    long longMillis = 20_000;
+    int shorts = 40;
+    int count = shorts + 1;
+    List<CrewLaunchers.Worker> workers = new ArrayList<>();
+    List<Integer> httpPorts = List.of(base + 2, base + 3);
+    for (int i = 0; i < 2; i++) {
+      List<String> options = new ArrayList<>(LEASE_OPTIONS);
+      options.addAll(
+          List.of(
+              "--cpu-threads",
+              "1",
+              "--http-port",
+              Integer.toString(httpPorts.get(i)),
+              "--http-bind",
+              "127.0.0.1"));
+      workers.add(startDrainingWorker(cluster, base + i, join, i + 1, options));
+    }
+    awaitMembers(workers.get(0), workers.get(1));
+    List<String> items = new ArrayList<>(Collections.nCopies(shorts, "10"));
     items.addFirst(Long.toString(longMillis));
     Path input = Files.write(crew.logDir().resolve("sleep-long-first.txt"), items);
-    String connect = stopped.name() + ",127.0.0.1:" + (base + 1);
+    String connect = workers.get(0).name() + "," + workers.get(1).name();
 
     CrewLaunchers.Run submitted =
         crew.coordinator(
@@ -311,6 +333,8 @@ class DrainIT {
             "sleep",
             "--input",
             input.toString(),
+            "--lane",
+            "cpu",
             "--chunk",
             "1",
             "--detach",
@@ -324,38 +348,37 @@ class DrainIT {
         submitted.stdoutLines().stream().filter(l -> !l.isBlank()).findFirst().orElseThrow().trim();
     System.out.println("[DrainIT] detached job " + job);
 
-    CrewLaunchers.Worker staying = crew.startWorker(cluster, base + 1, join, 2, LEASE_OPTIONS);
-    awaitMembers(stopped, staying);
-    // The job has made progress (the short items) but is not done: the long item is still running.
-    int[] atStop = new int[2];
-    await("progress of job " + job)
+    // The short items done, and one worker's CPU lane busy: that one holds the long item.
+    int[] holder = {-1};
+    await("the short items of job " + job + " done, one worker running the long one")
         .atMost(JOB_TIMEOUT)
-        .pollInterval(Duration.ofMillis(500))
+        .pollInterval(Duration.ofMillis(100))
         .until(
             () -> {
-              int[] p = progress(cluster, connect, job);
-              atStop[0] = p[0];
-              atStop[1] = p[1];
-              return p[0] >= 1
-                  || Duration.ofNanos(System.nanoTime() - queuedNanos).toMillis() > longMillis;
+              long done = 0;
+              List<Integer> busy = new ArrayList<>();
+              for (int i = 0; i < 2; i++) {
+                String page = metrics(httpPorts.get(i));
+                done += sleepItemsOk(page);
+                if (cpuBusy(page) > 0) {
+                  busy.add(i);
+                }
+              }
+              holder[0] = busy.size() == 1 ? busy.getFirst() : -1;
+              return done == shorts && holder[0] >= 0;
             });
     long sinceQueued = Duration.ofNanos(System.nanoTime() - queuedNanos).toMillis();
-    String logsBefore = stopped.describe() + "\n" + staying.describe();
-    assertThat(atStop[0])
-        .as(
-            () ->
-                "items done "
-                    + sinceQueued
-                    + " ms after queuing: the long item must still be running at the stop"
-                    + " (did the second worker take too long to start?)\n"
-                    + logsBefore)
-        .isBetween(1, count - 1);
+    CrewLaunchers.Worker stopped = workers.get(holder[0]);
+    CrewLaunchers.Worker staying = workers.get(1 - holder[0]);
+    assertThat(sinceQueued)
+        .as("the long item must still be running at the stop (make it longer)")
+        .isLessThan(longMillis - DRAIN.toMillis());
 
     Duration exit = sigtermAndTimeExit(stopped);
     System.out.printf(
         "[DrainIT] worker holding the %d ms item exited %d ms after SIGTERM (drain timeout %s; stopped %d ms after"
             + " queuing, %d/%d items done)%n",
-        longMillis, exit.toMillis(), DRAIN, sinceQueued, atStop[0], count);
+        longMillis, exit.toMillis(), DRAIN, sinceQueued, shorts, count);
     assertThat(exit)
         .as(() -> "time from SIGTERM to exit\n" + stopped.describe())
         .isLessThan(EXIT_LIMIT);
@@ -490,11 +513,31 @@ class DrainIT {
     return Duration.ofNanos(System.nanoTime() - start);
   }
 
-  /** {@code [items done, items total]} from {@code coordinator status JOB}. */
-  private int[] progress(String cluster, String connect, String job) {
-    Matcher m = PROGRESS.matcher(status(cluster, connect, job));
-    assertThat(m.find()).as("progress in the status of %s", job).isTrue();
-    return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
+  /** A worker's Prometheus page, or "" while it does not answer. */
+  private String metrics(int httpPort) {
+    try {
+      return http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics"))
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString())
+          .body();
+    } catch (IOException e) {
+      return "";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "";
+    }
+  }
+
+  private static long sleepItemsOk(String page) {
+    Matcher m = SLEEP_OK.matcher(page);
+    return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+  }
+
+  private static int cpuBusy(String page) {
+    Matcher m = CPU_BUSY.matcher(page);
+    return m.find() ? (int) Double.parseDouble(m.group(1)) : 0;
   }
 
   private String status(String cluster, String connect, String job) {
