@@ -6,10 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,14 +59,7 @@ class DrainIT {
       Set.of("CREW_JAVA_OPTS", "CREW_MVN", "CREW_JVM_DIR");
   private static final Pattern LEFT =
       Pattern.compile("worker (\\S+:\\d+) left cluster '([^']*)' after .*");
-  private static final Pattern SLEEP_OK =
-      Pattern.compile(
-          "^crew_items_total\\{(?=[^}]*outcome=\"ok\")(?=[^}]*task=\"sleep\")[^}]*\\} (\\S+)$",
-          Pattern.MULTILINE);
-  private static final Pattern CPU_BUSY =
-      Pattern.compile("^crew_lane_busy\\{[^}]*lane=\"cpu\"[^}]*\\} (\\S+)$", Pattern.MULTILINE);
 
-  private final HttpClient http = HttpClient.newHttpClient();
   private CrewLaunchers crew;
 
   /**
@@ -358,9 +347,14 @@ class DrainIT {
               long done = 0;
               List<Integer> busy = new ArrayList<>();
               for (int i = 0; i < 2; i++) {
-                String page = metrics(httpPorts.get(i));
-                done += sleepItemsOk(page);
-                if (cpuBusy(page) > 0) {
+                String page = WorkerMetrics.scrape(httpPorts.get(i));
+                done +=
+                    (long)
+                        Math.max(
+                            0,
+                            WorkerMetrics.value(
+                                page, "crew_items_total", "task", "sleep", "outcome", "ok"));
+                if (WorkerMetrics.value(page, "crew_lane_busy", "lane", "cpu") > 0) {
                   busy.add(i);
                 }
               }
@@ -511,33 +505,6 @@ class DrainIT {
       throw new IllegalStateException(e);
     }
     return Duration.ofNanos(System.nanoTime() - start);
-  }
-
-  /** A worker's Prometheus page, or "" while it does not answer. */
-  private String metrics(int httpPort) {
-    try {
-      return http.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics"))
-                  .timeout(Duration.ofSeconds(5))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString())
-          .body();
-    } catch (IOException e) {
-      return "";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "";
-    }
-  }
-
-  private static long sleepItemsOk(String page) {
-    Matcher m = SLEEP_OK.matcher(page);
-    return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
-  }
-
-  private static int cpuBusy(String page) {
-    Matcher m = CPU_BUSY.matcher(page);
-    return m.find() ? (int) Double.parseDouble(m.group(1)) : 0;
   }
 
   private String status(String cluster, String connect, String job) {

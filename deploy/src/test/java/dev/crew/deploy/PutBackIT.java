@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,10 +54,7 @@ class PutBackIT {
           "^(\\d\\d:\\d\\d:\\d\\d\\.\\d{3}) WARN +LeaseReaper - worker (\\S+) left the cluster: "
               + "put (\\d+) of its tasks back on their queues$",
           Pattern.MULTILINE);
-  private static final Pattern BUSY =
-      Pattern.compile("^crew_lane_busy\\{[^}]*lane=\"cpu\"[^}]*\\} (\\S+)$", Pattern.MULTILINE);
 
-  private final HttpClient http = HttpClient.newHttpClient();
   private CrewLaunchers crew;
 
   @AfterAll
@@ -185,22 +178,8 @@ class PutBackIT {
   }
 
   /** Tasks the CPU lane runs now, from the worker's Prometheus page; -1 if it does not answer. */
-  private int cpuBusy(int httpPort) {
-    try {
-      String page =
-          http.send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics"))
-                      .timeout(Duration.ofSeconds(5))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString())
-              .body();
-      Matcher m = BUSY.matcher(page);
-      return m.find() ? (int) Double.parseDouble(m.group(1)) : -1;
-    } catch (IOException e) {
-      return -1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return -1;
-    }
+  private static int cpuBusy(int httpPort) {
+    return (int)
+        WorkerMetrics.value(WorkerMetrics.scrape(httpPort), "crew_lane_busy", "lane", "cpu");
   }
 }

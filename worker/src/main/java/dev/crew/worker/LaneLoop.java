@@ -279,7 +279,9 @@ final class LaneLoop implements Runnable {
 
   /**
    * Stops taking tasks; what is running goes on. The loop is not interrupted: it still starts every
-   * task it has taken (interrupting it there would lose them), and leaves within one poll wait.
+   * task it has taken, and leaves within one poll wait. (Interrupted there, it would leave claims
+   * it does not run: {@link Worker#close} interrupts it only at the drain timeout, before it hands
+   * back every claim it holds.)
    */
   void stopTaking() {
     running = false;

@@ -773,9 +773,10 @@ public final class Worker implements AutoCloseable {
     for (Thread loop : loopThreads) {
       if (!idle) {
         // A loop whose slots are all held by tasks still running waits for a slot, which only
-        // frees when those end: wake it (told to stop, it leaves quietly). A loop waits for a
-        // slot before it claims, so no claim is cut short; were one, it is this worker's, and
-        // goes back below with the tasks still running.
+        // frees when those end: wake it (told to stop, it leaves quietly). It waits before it
+        // claims, or while it starts the items of a task it claimed, one slot each; woken
+        // there, the task's other items do not start, and its claim goes back below with those
+        // of the tasks still running.
         loop.interrupt();
       }
       try {

@@ -594,6 +594,17 @@ class ClaimsTest {
     closeHandsBackTheSleepingTask(plain, worker);
   }
 
+  /**
+   * As above, with a second item that waits for the slot the sleeping one holds: close() wakes the
+   * loop while it starts the task's items; the second never starts, and the whole task goes back.
+   */
+  @Test
+  void workerClose_handsBackATaskWhoseItemsWereNotAllStarted() throws Exception {
+    HazelcastInstance plain = startCluster(1).getFirst();
+    Worker worker = startWorker(plain, 1);
+    closeHandsBackTheSleepingTask(plain, worker, "60000", "10");
+  }
+
   private Worker startWorker(HazelcastInstance plain, int ioConcurrency) {
     Worker worker =
         Worker.start(
@@ -619,8 +630,13 @@ class ClaimsTest {
 
   private static void closeHandsBackTheSleepingTask(HazelcastInstance plain, Worker worker)
       throws Exception {
+    closeHandsBackTheSleepingTask(plain, worker, "60000");
+  }
+
+  private static void closeHandsBackTheSleepingTask(
+      HazelcastInstance plain, Worker worker, String... items) throws Exception {
     Submitter submitter = new Submitter(plain);
-    TaskChunk sleeper = TaskChunk.ofItems("sleepy", 0, 0, new String[] {"60000"});
+    TaskChunk sleeper = TaskChunk.ofItems("sleepy", 0, 0, items);
     submitter.submit("sleep", Lane.IO, List.of(sleeper));
     // The worker is the only claimer.
     await()
@@ -657,7 +673,7 @@ class ClaimsTest {
         .singleElement()
         .satisfies(
             t -> {
-              assertThat(t.items()).containsExactly("60000");
+              assertThat(t.items()).containsExactly(items);
               assertThat(t.attempt()).isEqualTo(1);
             });
   }
