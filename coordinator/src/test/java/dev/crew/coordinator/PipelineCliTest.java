@@ -55,52 +55,54 @@ class PipelineCliTest {
 
   @Test
   void aStageThatFails_stopsOnlyThatItem_withItsStageNamed(@TempDir Path dir) throws Exception {
-    // fib refuses n above 92; sum-squares refuses n above 3,000,000,000 (fib(48) is more).
-    Path input = Files.writeString(dir.resolve("in.txt"), "10\n48\n12\n100\n");
+    // sum-squares (of 0..n-1) refuses n above 3,000,000,000; fib refuses n above 92, and
+    // sum-squares(10) = 285.
+    // (fib first would need fib(48), half a minute of naive recursion, to make sum-squares fail.)
+    Path input = Files.writeString(dir.resolve("in.txt"), "4\n10\n3\n3000000001\n");
 
     Run run =
         run(
             "run",
-            "fib",
+            "sum-squares",
             "--input",
             input.toString(),
             "--ordered",
             "--then",
-            "sum-squares",
+            "fib",
             "--then",
             "noop");
 
     assertThat(run.code()).as(run.err()).isNotZero();
     List<String> lines = run.out().lines().toList();
     assertThat(lines).hasSize(4);
-    assertThat(lines.get(0)).contains("\"result\":53955,"); // fib(10) = 55: 54 * 55 * 109 / 6
-    assertThat(lines.get(1)).contains("\"error\":\"stage 2 (sum-squares): ");
-    assertThat(lines.get(2)).contains("\"result\":");
-    assertThat(lines.get(3)).contains("\"error\":\"stage 1 (fib): ");
+    assertThat(lines.get(0)).contains("\"result\":377,"); // 0 + 1 + 4 + 9 = 14; fib(14) = 377
+    assertThat(lines.get(1)).contains("\"error\":\"stage 2 (fib): item 285 is outside 0..92");
+    assertThat(lines.get(2)).contains("\"result\":5,"); // 0 + 1 + 4 = 5; fib(5) = 5
+    assertThat(lines.get(3)).contains("\"error\":\"stage 1 (sum-squares): ");
     assertThat(run.err()).contains("2 ok, 2 failed");
   }
 
   @Test
   void everyStage_showsEachStagesValue_andNullsPastAFailure(@TempDir Path dir) throws Exception {
-    Path input = Files.writeString(dir.resolve("in.txt"), "10\n48\n");
+    Path input = Files.writeString(dir.resolve("in.txt"), "4\n10\n");
 
     Run run =
         run(
             "run",
-            "fib",
+            "sum-squares",
             "--input",
             input.toString(),
             "--ordered",
             "--every-stage",
             "--then",
-            "sum-squares",
+            "fib",
             "--then",
             "noop");
 
     List<String> lines = run.out().lines().toList();
     assertThat(lines).hasSize(2);
-    assertThat(lines.get(0)).contains("\"stages\":[55,53955,53955]");
-    assertThat(lines.get(1)).contains("\"stages\":[4807526976,null,null]");
+    assertThat(lines.get(0)).contains("\"stages\":[14,377,377]");
+    assertThat(lines.get(1)).contains("\"stages\":[285,null,null]");
     assertRefused(
         run("run", "fib", "--range", "1..3", "--every-stage"),
         "--every-stage needs a pipeline (--then TASK)");
