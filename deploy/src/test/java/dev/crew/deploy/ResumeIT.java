@@ -48,13 +48,16 @@ import org.junit.jupiter.api.extension.TestWatcher;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class ResumeIT {
-  /** Items of the big job; at 5 ms each on 2 workers x 2 cpu threads it takes ~25 s. */
-  private static final int BIG_ITEMS = 20_000;
+  /**
+   * Items of the big job; at 5 ms each on 2 workers x 2 cpu threads it takes ~12 s (~18 s on a
+   * loaded 2-core host).
+   */
+  private static final int BIG_ITEMS = 10_000;
 
   /**
    * Kill the first coordinator once it has printed this many results. The producer keeps at most
    * ~64 tasks (320 items) ahead of the results, so queuing goes on until ~320 items before the end:
-   * 1,000 of 20,000 is far from there, and the stdout of a live coordinator passes it ~1.5 s after
+   * 1,000 of 10,000 is far from there, and the stdout of a live coordinator passes it ~1.5 s after
    * its first result.
    */
   private static final int BIG_KILL_AFTER_LINES = 1_000;
@@ -170,7 +173,7 @@ class ResumeIT {
   @Order(1)
   void coordinatorKilledMidSubmit_resubmitSameId_everyItemExactlyOnce() throws Exception {
     String id = "resume-" + run;
-    Path input = writeInput("sleep-20000x5.txt", Collections.nCopies(BIG_ITEMS, "5"));
+    Path input = writeInput("sleep-" + BIG_ITEMS + "x5.txt", Collections.nCopies(BIG_ITEMS, "5"));
     String[] submit =
         submitArgs(
             "sleep", "--input", input.toString(), "--lane", "cpu", "--chunk", "5", "--job-id", id);
@@ -212,7 +215,10 @@ class ResumeIT {
 
     Status done = status(id);
     assertThat(done.state()).as(done.text()).isEqualTo("done");
-    assertThat(done.text()).contains("items 20000/20000 done, 20000 ok, 0 failed; tasks 4000/4000");
+    assertThat(done.text())
+        .contains(
+            "items %d/%d done, %d ok, 0 failed; tasks %d/%d"
+                .formatted(BIG_ITEMS, BIG_ITEMS, BIG_ITEMS, BIG_ITEMS / 5, BIG_ITEMS / 5));
 
     CrewLaunchers.Run stored = coordinator("big-3-results", "results", id);
     assertThat(stored.exitCode()).as(() -> logs(stored)).isZero();
