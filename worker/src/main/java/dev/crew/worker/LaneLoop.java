@@ -48,6 +48,12 @@ final class LaneLoop implements Runnable {
   private volatile int waitingWith;
 
   /**
+   * Slots the loop has taken and not yet spent on a run (loop thread only): what it hands back when
+   * a take ends, also when it was interrupted halfway through starting a task's items.
+   */
+  private int held;
+
+  /**
    * Items per task lately seen, so the I/O lane takes about as many tasks as it has item slots
    * free; 0 until it has seen a task, when it claims one. (Guessing one item per task, a lane of 20
    * slots claimed 20 tasks of 100 items, and held most of them for seconds while other jobs' tasks,
@@ -122,7 +128,7 @@ final class LaneLoop implements Runnable {
       slots.release(1); // told to stop while waiting for a slot: take nothing more
       return;
     }
-    int held = 1;
+    held = 1;
     held += slots.tryAcquireUpTo(MAX_BATCH - 1);
     try {
       double runsPerTask = slotPerItem ? itemsPerTask : 1; // 0: no task seen yet
@@ -135,10 +141,11 @@ final class LaneLoop implements Runnable {
         waitingWith = 0;
       }
       for (TaskChunk chunk : taken) {
-        held = dispatch(chunk, held);
+        dispatch(chunk);
       }
     } finally {
       slots.release(held);
+      held = 0;
     }
   }
 
@@ -207,49 +214,46 @@ final class LaneLoop implements Runnable {
     nanosPerRun = before <= 0 ? nanos : 0.9 * before + 0.1 * nanos;
   }
 
-  /**
-   * Starts {@code chunk}, spending the {@code held} slots first and waiting for more if needed;
-   * returns those left.
-   */
-  private int dispatch(TaskChunk chunk, int held) throws InterruptedException {
+  /** Starts {@code chunk}, spending the slots held first and waiting for more if needed. */
+  private void dispatch(TaskChunk chunk) throws InterruptedException {
     ChunkRun run;
     try {
       run = runs.apply(chunk);
     } catch (RuntimeException e) {
       // One task that cannot start must not take the rest of the batch down with it.
       log.error("could not start task {}: {}", chunk.taskId(), e.toString());
-      return held;
+      return;
     }
     if (run == null) {
-      return held;
+      return;
     }
     tasksRun.incrementAndGet();
     itemsRun.addAndGet(chunk.count());
     if (!slotPerItem) {
-      held = spendOne(held);
+      spendOne();
       executor.execute(() -> runAndRelease(run, /* holdsSlot= */ true));
-      return held;
+      return;
     }
     int items = Math.max(1, chunk.count());
     itemsPerTask = itemsPerTask > 0 ? 0.8 * itemsPerTask + 0.2 * items : items;
     if (chunk.count() == 0) {
       executor.execute(() -> runAndRelease(run, /* holdsSlot= */ false));
-      return held;
+      return;
     }
     for (int i = 0; i < chunk.count(); i++) {
-      held = spendOne(held);
+      spendOne();
       int item = i;
       executor.execute(() -> runItemAndRelease(run, item));
     }
-    return held;
   }
 
-  private int spendOne(int held) throws InterruptedException {
+  /** Takes one slot for a run: one held, or the next that frees. */
+  private void spendOne() throws InterruptedException {
     if (held > 0) {
-      return held - 1;
+      held--;
+    } else {
+      slots.acquire();
     }
-    slots.acquire();
-    return 0;
   }
 
   /**

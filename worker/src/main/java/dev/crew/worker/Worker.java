@@ -796,7 +796,8 @@ public final class Worker implements AutoCloseable {
       http.close();
     }
     meters.close();
-    // Tasks still running now were handed back: interrupt them at once rather than wait.
+    // Tasks still running now are past the drain timeout (and handed back, if the cluster is still
+    // there): interrupt them at once rather than wait.
     shutdownAndAwait(cpuThreads, idle);
     shutdownAndAwait(ioThreads, idle);
     long tasks = lanes.stream().mapToLong(LaneLoop::tasksRun).sum();

@@ -435,6 +435,33 @@ class LaneLoopTest {
     assertThat(result.values()).containsExactly("200", "202", "204", "206", "208");
   }
 
+  /**
+   * Interrupted while it waits for a slot to start a task's next item (as Worker.close does at the
+   * drain timeout), the loop leaves and hands back only the slots it still holds: once the items
+   * that started end, every slot is free again, none counted twice.
+   */
+  @Test
+  void laneLoop_interruptedMidChunk_leavesWithItsSlotsCountedRight() throws InterruptedException {
+    executor = Executors.newVirtualThreadPerTaskExecutor();
+    source.offer(range("job", 0, 100, 5));
+    LaneSlots slots = LaneSlots.fixed(3);
+    loop = new LaneLoop(Lane.IO, slots, null, true, source, running(held), executor);
+    loopThread = Thread.ofPlatform().name("test-io-lane").start(loop);
+    await().until(() -> running.get() == 3);
+    await().until(() -> loopThread.getState() == Thread.State.WAITING);
+
+    loop.stopTaking();
+    loopThread.interrupt();
+    loopThread.join(5_000);
+    assertThat(loopThread.isAlive()).isFalse();
+    assertThat(slots.taken()).as("slots of the 3 items running").isEqualTo(3);
+    release.countDown();
+
+    assertThat(loop.awaitIdle(Duration.ofSeconds(5))).isTrue();
+    assertThat(slots.taken()).isZero();
+    assertThat(source.takes).hasSize(1);
+  }
+
   @Test
   void laneLoop_chunkWhoseStartFailsDoesNotLoseRestOfBatch() {
     executor = Executors.newFixedThreadPool(2);
