@@ -4,6 +4,7 @@ import dev.crew.common.Admission;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -16,6 +17,12 @@ import org.slf4j.LoggerFactory;
  * given, room for several workers) only once per {@link #STALE_REFRESHES} intervals: an answer
  * costs a pass over the ledger. In between, the results this worker records count against the
  * answer at once, so that a fast job does not run far past its budget on a stale figure.
+ *
+ * <p>The cluster is asked off the lanes' path, one question per job at a time: an answer takes
+ * several scans of the cluster (23 ms of a 70 ms first result on a loaded 2-core machine, and a
+ * lane that waited for it every refresh started nothing meanwhile). Until the answer comes, the
+ * last one holds, with what was recorded since it was asked counted against its headroom; a job
+ * seen here for the first time runs on {@link #FIRST_HEADROOM_BYTES} until its first answer.
  */
 final class BudgetGate {
   private static final Logger log = LoggerFactory.getLogger(BudgetGate.class);
@@ -27,24 +34,83 @@ final class BudgetGate {
   /** The share of its headroom a worker may use before the answer is asked again. */
   private static final int HEADROOM_SHARE = 16;
 
+  /**
+   * What this worker may record for a job before the cluster's first answer about it: a quarter of
+   * the smallest budget a job can be given (64 KiB), enough for the first results of most jobs.
+   */
+  static final long FIRST_HEADROOM_BYTES = 16 * 1024;
+
   private final Function<String, Admission> lookup;
+  private final Executor asker;
   private final LongSupplier nanoClock;
   private final long refreshNanos;
   private final Map<String, Checked> checked = new ConcurrentHashMap<>();
 
-  /** The cluster's answer for a job, when it was asked, and what this worker recorded since. */
-  private record Checked(Admission admission, long atNanos, long recordedSince) {
+  /**
+   * The cluster's last answer for a job and when it was asked; what this worker recorded since; and
+   * whether a new answer is being asked for, and what was recorded since that question.
+   *
+   * @param answered false for the first headroom, before any answer
+   */
+  private record Checked(
+      Admission admission,
+      long atNanos,
+      long recordedSince,
+      boolean answered,
+      boolean asking,
+      long recordedWhileAsking) {
+
+    static Checked first(long now) {
+      return new Checked(new Admission.Open(FIRST_HEADROOM_BYTES), now, 0, false, false, 0);
+    }
+
     Checked plus(long bytes) {
-      return new Checked(admission, atNanos, recordedSince + bytes);
+      return new Checked(
+          admission,
+          atNanos,
+          recordedSince + bytes,
+          answered,
+          asking,
+          asking ? recordedWhileAsking + bytes : 0);
+    }
+
+    Checked nowAsking() {
+      return new Checked(admission, atNanos, recordedSince, answered, true, 0);
+    }
+
+    /** The answer to the question asked at {@code askedAt}: counts from what was recorded since. */
+    Checked answer(Admission answer, long askedAt) {
+      return new Checked(answer, askedAt, recordedWhileAsking, true, false, 0);
+    }
+
+    Checked askFailed() {
+      return new Checked(admission, atNanos, recordedSince, answered, false, 0);
     }
   }
 
   /**
+   * Asks the cluster on the calling thread: {@link #paused} answers from the cluster's answer at
+   * once (for tests).
+   *
    * @param lookup asks the cluster whether a job may run
    * @param refresh how long an answer is used before the cluster is asked again
    */
   BudgetGate(Function<String, Admission> lookup, LongSupplier nanoClock, Duration refresh) {
+    this(lookup, Runnable::run, nanoClock, refresh);
+  }
+
+  /**
+   * @param lookup asks the cluster whether a job may run
+   * @param asker runs the questions to the cluster
+   * @param refresh how long an answer is used before the cluster is asked again
+   */
+  BudgetGate(
+      Function<String, Admission> lookup,
+      Executor asker,
+      LongSupplier nanoClock,
+      Duration refresh) {
     this.lookup = lookup;
+    this.asker = asker;
     this.nanoClock = nanoClock;
     this.refreshNanos = refresh.toNanos();
   }
@@ -53,14 +119,21 @@ final class BudgetGate {
   boolean paused(String jobId) {
     long now = nanoClock.getAsLong();
     Checked last = checked.get(jobId);
-    if (last == null || due(last, now)) {
-      Admission admission = lookup.apply(jobId);
-      report(jobId, last == null ? Admission.OPEN : last.admission(), admission);
+    if (last == null) {
       if (checked.size() > MAX_CACHED) {
         checked.clear();
       }
-      last = new Checked(admission, now, 0);
-      checked.put(jobId, last);
+      Checked first = Checked.first(now);
+      Checked raced = checked.putIfAbsent(jobId, first);
+      last = raced != null ? raced : first;
+    }
+    if (!last.asking() && due(last, now)) {
+      Checked asking = last.nowAsking();
+      if (checked.replace(jobId, last, asking)) {
+        ask(jobId, now);
+        Checked answered = checked.get(jobId);
+        last = answered != null ? answered : asking;
+      }
     }
     return switch (last.admission()) {
       case Admission.Paused paused -> true;
@@ -69,7 +142,41 @@ final class BudgetGate {
     };
   }
 
+  private void ask(String jobId, long askedAt) {
+    Runnable question =
+        () -> {
+          Admission answer;
+          try {
+            answer = lookup.apply(jobId);
+          } catch (RuntimeException e) {
+            // The last answer holds; the next task of the job asks again.
+            log.debug("could not ask the cluster about job {}'s results: {}", jobId, e.toString());
+            checked.computeIfPresent(jobId, (id, last) -> last.askFailed());
+            return;
+          }
+          Admission[] before = new Admission[1];
+          checked.computeIfPresent(
+              jobId,
+              (id, last) -> {
+                before[0] = last.answered() ? last.admission() : Admission.OPEN;
+                return last.answer(answer, askedAt);
+              });
+          if (before[0] != null) {
+            report(jobId, before[0], answer);
+          }
+        };
+    try {
+      asker.execute(question);
+    } catch (RuntimeException e) {
+      log.debug("could not ask the cluster about job {}'s results: {}", jobId, e.toString());
+      checked.computeIfPresent(jobId, (id, last) -> last.askFailed());
+    }
+  }
+
   private boolean due(Checked last, long now) {
+    if (!last.answered()) {
+      return true;
+    }
     long age = now - last.atNanos();
     if (age < refreshNanos) {
       return false;

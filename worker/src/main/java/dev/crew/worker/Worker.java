@@ -244,7 +244,12 @@ public final class Worker implements AutoCloseable {
             System::currentTimeMillis,
             this::ioKeyLimits);
     ResultHoldings holdings = new ResultHoldings(hazelcast, ledger);
-    this.budget = new BudgetGate(holdings::admission, System::nanoTime, BUDGET_REFRESH);
+    this.budget =
+        new BudgetGate(
+            holdings::admission,
+            question -> Thread.ofVirtual().name("crew-budget").start(question),
+            System::nanoTime,
+            BUDGET_REFRESH);
     this.held = new HeldClaims(ledger, this::claimant, Worker::later);
     this.sink =
         new LedgerResultSink(ledger, meters, result -> held.done(result.taskId(), result.stage()));

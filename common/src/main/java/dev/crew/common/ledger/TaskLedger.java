@@ -142,4 +142,10 @@ public interface TaskLedger {
    * every job; the job's blocks stay as they are, and a later read of the job finds them again.
    */
   default void doneReading(String jobId) {}
+
+  /**
+   * Job {@code jobId} was just created by this ledger's caller, under an id that was free: it has
+   * no blocks yet, so its first store or read need not look for earlier ones.
+   */
+  default void newJob(String jobId) {}
 }

@@ -111,6 +111,26 @@ abstract class TaskLedgerContract {
   }
 
   @Test
+  void newJob_storedInSeveralCalls_everyResultIsRead() throws Exception {
+    ledger().newJob("job-new");
+    ledger().store(Lane.CPU, tasks("job-new", 0, 5));
+    ledger().store(Lane.CPU, tasks("job-new", 5, 15));
+    ledger().store(Lane.CPU, tasks("job-new", 20, 4));
+    List<TaskChunk> claimed = claimAll(ANN, 64);
+    assertThat(claimed).hasSize(24);
+    ledger().record(resultsOf(claimed, ANN));
+    Set<Long> read = new java.util.TreeSet<>();
+    List<TaskResult> batch = List.of();
+    for (int reads = 0; reads < 20 && read.size() < 24; reads++) {
+      batch = ledger().settleThenPending("job-new", batch, 64);
+      batch.forEach(result -> read.add(result.seq()));
+    }
+    assertThat(read)
+        .as("the blocks of all three stores (%s blocks)", 24 / LAYOUT.blockSize())
+        .hasSize(24);
+  }
+
+  @Test
   void claim_takesNoMoreThanAsked() throws Exception {
     ledger().store(Lane.CPU, tasks("job-a", 0, 20));
 
