@@ -71,19 +71,19 @@ public final class ResultHoldings {
 
   /** Bytes of {@code jobId}'s results stored unread, in the results map and in the ledger. */
   public long held(String jobId) {
-    return sum(Predicates.and(Predicates.equal("jobId", jobId), unread()))
-        + ledger.tally(jobId).unreadBytes();
+    return sum(unreadOf(jobId)) + ledger.tally(jobId).unreadBytes();
   }
 
   /** Whether {@code jobId}'s tasks may run now. */
   public Admission admission(String jobId) {
     long clusterLimit = clusterLimit();
-    long jobHeld = held(jobId);
     long jobLimit = budgetOf(jobId).effectiveLimit(clusterLimit);
     if (clusterLimit <= 0) {
-      return Admission.of(jobHeld, jobLimit, 0, clusterLimit, 1);
+      return Admission.of(held(jobId), jobLimit, 0, clusterLimit, 1);
     }
+    // One pass over the ledger gives this job's unread results and every job's.
     Map<String, JobTally> tallies = ledger.tallies();
+    long jobHeld = sum(unreadOf(jobId)) + tallies.getOrDefault(jobId, JobTally.EMPTY).unreadBytes();
     long totalHeld = sum(unread());
     for (JobTally tally : tallies.values()) {
       totalHeld += tally.unreadBytes();
@@ -106,6 +106,10 @@ public final class ResultHoldings {
   private long sum(Predicate<String, TaskResult> which) {
     Long sum = results.aggregate(Aggregators.longSum("heldBytes"), which);
     return sum == null ? 0 : sum;
+  }
+
+  private static Predicate<String, TaskResult> unreadOf(String jobId) {
+    return Predicates.and(Predicates.equal("jobId", jobId), unread());
   }
 
   /** A consumed result holds 0 bytes: its values were delivered and dropped. */

@@ -35,10 +35,11 @@ final class BudgetGate {
   private static final int HEADROOM_SHARE = 16;
 
   /**
-   * What this worker may record for a job before the cluster's first answer about it: a quarter of
-   * the smallest budget a job can be given (64 KiB), enough for the first results of most jobs.
+   * What this worker may record for a job before the cluster's first answer about it: a sixteenth
+   * of the smallest budget a job can be given (64 KiB), as a worker asks again once it used a
+   * sixteenth of its headroom; enough for the first results of most jobs.
    */
-  static final long FIRST_HEADROOM_BYTES = 16 * 1024;
+  static final long FIRST_HEADROOM_BYTES = 4 * 1024;
 
   private final Function<String, Admission> lookup;
   private final Executor asker;
