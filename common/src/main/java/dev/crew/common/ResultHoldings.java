@@ -71,7 +71,12 @@ public final class ResultHoldings {
 
   /** Bytes of {@code jobId}'s results stored unread, in the results map and in the ledger. */
   public long held(String jobId) {
-    return sum(unreadOf(jobId)) + ledger.tally(jobId).unreadBytes();
+    return held(jobId, ledger.tally(jobId));
+  }
+
+  /** As {@link #held(String)}, with the job's ledger tally already read. */
+  private long held(String jobId, JobTally tally) {
+    return sum(Predicates.and(Predicates.equal("jobId", jobId), unread())) + tally.unreadBytes();
   }
 
   /** Whether {@code jobId}'s tasks may run now. */
@@ -83,7 +88,7 @@ public final class ResultHoldings {
     }
     // One pass over the ledger gives this job's unread results and every job's.
     Map<String, JobTally> tallies = ledger.tallies();
-    long jobHeld = sum(unreadOf(jobId)) + tallies.getOrDefault(jobId, JobTally.EMPTY).unreadBytes();
+    long jobHeld = held(jobId, tallies.getOrDefault(jobId, JobTally.EMPTY));
     long totalHeld = sum(unread());
     for (JobTally tally : tallies.values()) {
       totalHeld += tally.unreadBytes();
@@ -106,10 +111,6 @@ public final class ResultHoldings {
   private long sum(Predicate<String, TaskResult> which) {
     Long sum = results.aggregate(Aggregators.longSum("heldBytes"), which);
     return sum == null ? 0 : sum;
-  }
-
-  private static Predicate<String, TaskResult> unreadOf(String jobId) {
-    return Predicates.and(Predicates.equal("jobId", jobId), unread());
   }
 
   /** A consumed result holds 0 bytes: its values were delivered and dropped. */

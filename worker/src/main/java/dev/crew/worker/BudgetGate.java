@@ -150,9 +150,7 @@ final class BudgetGate {
           try {
             answer = lookup.apply(jobId);
           } catch (RuntimeException e) {
-            // The last answer holds; the next task of the job asks again.
-            log.debug("could not ask the cluster about job {}'s results: {}", jobId, e.toString());
-            checked.computeIfPresent(jobId, (id, last) -> last.askFailed());
+            notAsked(jobId, e);
             return;
           }
           Admission[] before = new Admission[1];
@@ -169,9 +167,14 @@ final class BudgetGate {
     try {
       asker.execute(question);
     } catch (RuntimeException e) {
-      log.debug("could not ask the cluster about job {}'s results: {}", jobId, e.toString());
-      checked.computeIfPresent(jobId, (id, last) -> last.askFailed());
+      notAsked(jobId, e);
     }
+  }
+
+  /** A question that got no answer: the last answer holds, and the job's next task asks again. */
+  private void notAsked(String jobId, RuntimeException e) {
+    log.debug("could not ask the cluster about job {}'s results: {}", jobId, e.toString());
+    checked.computeIfPresent(jobId, (id, last) -> last.askFailed());
   }
 
   private boolean due(Checked last, long now) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 class BudgetGateTest {
@@ -17,14 +18,17 @@ class BudgetGateTest {
   private final AtomicReference<Admission> cluster =
       new AtomicReference<>(new Admission.Open(1000));
   private final List<String> asked = new ArrayList<>();
-  private final BudgetGate gate =
-      new BudgetGate(
-          jobId -> {
-            asked.add(jobId);
-            return cluster.get();
-          },
-          nanos::get,
-          REFRESH);
+  private final Function<String, Admission> lookup =
+      jobId -> {
+        asked.add(jobId);
+        return cluster.get();
+      };
+  private final BudgetGate gate = new BudgetGate(lookup, nanos::get, REFRESH);
+
+  /** Questions to the cluster, run when a test says so. */
+  private final List<Runnable> questions = new ArrayList<>();
+
+  private final BudgetGate offPath = new BudgetGate(lookup, questions::add, nanos::get, REFRESH);
 
   @Test
   void budgetGate_asksTheClusterOncePerRefreshPerJob_whenItUsedItsShareOfTheHeadroom() {
@@ -82,19 +86,6 @@ class BudgetGateTest {
     assertThat(gate.paused("a")).isFalse();
     assertThat(asked).containsExactly("a", "a");
   }
-
-  /** Questions to the cluster, run when a test says so. */
-  private final List<Runnable> questions = new ArrayList<>();
-
-  private final BudgetGate offPath =
-      new BudgetGate(
-          jobId -> {
-            asked.add(jobId);
-            return cluster.get();
-          },
-          questions::add,
-          nanos::get,
-          REFRESH);
 
   private void answerAll() {
     List<Runnable> now = List.copyOf(questions);
