@@ -55,13 +55,20 @@ public final class HazelcastTaskLedger implements TaskLedger {
   /**
    * Per job this ledger consumes: which of its open blocks the next read asks. Each block asked is
    * an entry processor call on its partition, most of them answering "nothing yet" when a read asks
-   * more blocks than there are results: a read asks few blocks while reads come back full, and
-   * twice as many after one that comes back short. Blocks that had nothing the last time they were
-   * asked (their tasks still queued or running) are passed over for others, and asked again a few
-   * at a time, in turn, so that neither a block stuck on a long task holds the reads up nor a
-   * result that comes late to one waits long.
+   * blocks that cannot have results. A read asks every block that had tasks running or results
+   * unread the last time it was asked, up to a window: few blocks while reads come back full, twice
+   * as many after one that comes back short. Blocks that had nothing in flight (all their tasks
+   * left queued, or never asked yet) are <em>waiting</em>: a read asks only the oldest few of them,
+   * the claim frontier, which widens while every block asked there turns out taken and narrows when
+   * most are still waiting; the others are asked a few at a time, in turn. Blocks in flight that
+   * had nothing three reads in a row (a long task) are passed over likewise, so that neither a
+   * block stuck on a long task holds the reads up nor a result that comes late to one waits long.
    */
   private final Map<String, ReadPlan> readPlans = new ConcurrentHashMap<>();
+
+  /** Blocks asked by reads so far. */
+  private final java.util.concurrent.atomic.LongAdder blocksAsked =
+      new java.util.concurrent.atomic.LongAdder();
 
   /**
    * Reads in a row that found nothing in a block before it counts as quiet: a block whose tasks run
@@ -72,11 +79,19 @@ public final class HazelcastTaskLedger implements TaskLedger {
   /** Quiet blocks asked again by each read, besides the others. */
   private static final int QUIET_PER_READ = 2;
 
+  /** The fewest waiting blocks a read asks at the claim frontier. */
+  private static final int FRONTIER_MIN = 2;
+
   private static final class ReadPlan {
     int window;
 
+    int frontier = FRONTIER_MIN;
+
     /** Per block asked, how many reads in a row found nothing in it. */
     final Map<Long, Integer> emptyReads = new HashMap<>();
+
+    /** Blocks known to have had something in flight when last asked; the others are waiting. */
+    final Set<Long> inFlight = new HashSet<>();
 
     long nextQuiet;
 
@@ -279,19 +294,20 @@ public final class HazelcastTaskLedger implements TaskLedger {
       keys.add(layout.keyOf(jobId, result.seq()));
     }
     ReadPlan plan = readPlans.computeIfAbsent(jobId, id -> new ReadPlan());
-    List<Long> asked;
+    Asking asked;
     int fewest = fewestBlocksFor(max);
     synchronized (plan) {
       asked =
           blocksToAsk(
               plan, indexes, Math.min(max, Math.clamp(plan.window, fewest, CONSUME_WINDOW)));
     }
-    for (long index : asked) {
+    for (long index : asked.all()) {
       keys.add(layout.keyOf(jobId, index * layout.blockSize()));
     }
     if (keys.isEmpty()) {
       return List.of();
     }
+    blocksAsked.add(keys.size());
     // Per block at most an even share of max, so the batch never passes it.
     BlockOp read = new BlockOp(new BlockOp.SettleThenPending(seqs, Math.max(1, max / keys.size())));
     Map<BlockKey, BlockOutcome> found;
@@ -305,29 +321,54 @@ public final class HazelcastTaskLedger implements TaskLedger {
     }
     List<TaskResult> results = new ArrayList<>();
     Set<Long> answered = new HashSet<>();
+    Set<Long> busy = new HashSet<>();
+    Set<Long> seen = new java.util.LinkedHashSet<>();
     for (long index : List.copyOf(indexes)) {
       BlockOutcome outcome = found.get(layout.keyOf(jobId, index * layout.blockSize()));
       if (outcome == null) {
         continue;
       }
+      seen.add(index);
       results.addAll(outcome.results());
       if (!outcome.results().isEmpty()) {
         answered.add(index);
       }
-      if (outcome.drained() && outcome.tally().stored() == layout.blockSize()) {
+      JobTally left = outcome.tally();
+      if (left.claimed() > 0 || left.recorded() > outcome.results().size()) {
+        busy.add(index);
+      }
+      if (outcome.drained() && left.stored() == layout.blockSize()) {
         indexes.remove(index);
       }
     }
     synchronized (plan) {
-      for (long index : asked) {
-        if (answered.contains(index) || !indexes.contains(index)) {
+      seen.addAll(asked.all());
+      for (long index : seen) {
+        if (!indexes.contains(index)) {
           plan.emptyReads.remove(index);
+          plan.inFlight.remove(index);
+        } else if (busy.contains(index)) {
+          if (plan.inFlight.add(index) || answered.contains(index)) {
+            plan.emptyReads.remove(index);
+          } else {
+            plan.emptyReads.merge(index, 1, Integer::sum);
+          }
         } else {
-          plan.emptyReads.merge(index, 1, Integer::sum);
+          // Nothing in flight: waiting for a claim, however many reads it takes.
+          plan.inFlight.remove(index);
+          plan.emptyReads.remove(index);
         }
       }
       plan.window =
-          results.size() * 2 >= max ? Math.max(fewest, asked.size() / 2) : asked.size() * 2;
+          results.size() * 2 >= max
+              ? Math.max(fewest, asked.all().size() / 2)
+              : asked.all().size() * 2;
+      long taken = asked.frontier().stream().filter(busy::contains).count();
+      if (!asked.frontier().isEmpty() && taken == asked.frontier().size()) {
+        plan.frontier = Math.min(CONSUME_WINDOW, plan.frontier * 2);
+      } else if (taken * 2 < asked.frontier().size()) {
+        plan.frontier = Math.max(FRONTIER_MIN, plan.frontier / 2);
+      }
     }
     return results;
   }
@@ -373,20 +414,35 @@ public final class HazelcastTaskLedger implements TaskLedger {
     return released;
   }
 
+  /** Blocks asked by this ledger's reads so far: each is an entry processor call. */
+  long blocksAsked() {
+    return blocksAsked.sum();
+  }
+
+  /** What a read asks: {@code all} its blocks, of which {@code frontier} were waiting. */
+  private record Asking(List<Long> all, List<Long> frontier) {}
+
   /**
-   * The blocks of {@code open} a read asks: the oldest that were not quiet the last time they were
-   * asked, up to {@code asking}; then, while there is room, the oldest quiet ones; and besides, the
-   * next {@link #QUIET_PER_READ} quiet ones in turn.
+   * The blocks of {@code open} a read asks: the oldest in flight that were not quiet the last time
+   * they were asked, up to {@code asking}, then, while there is room, the oldest quiet ones; the
+   * oldest waiting ones at the claim frontier; and besides, the next {@link #QUIET_PER_READ} quiet
+   * or waiting ones in turn.
    */
-  private static List<Long> blocksToAsk(ReadPlan plan, NavigableSet<Long> open, int asking) {
+  private static Asking blocksToAsk(ReadPlan plan, NavigableSet<Long> open, int asking) {
     plan.emptyReads.keySet().retainAll(open);
+    plan.inFlight.retainAll(open);
     NavigableSet<Long> quiet = plan.quiet();
     Set<Long> asked = new java.util.LinkedHashSet<>();
+    Set<Long> frontier = new java.util.LinkedHashSet<>();
     for (long index : open) {
-      if (asked.size() >= asking) {
+      if (asked.size() >= asking && frontier.size() >= plan.frontier) {
         break;
       }
-      if (!quiet.contains(index)) {
+      if (!plan.inFlight.contains(index)) {
+        if (frontier.size() < plan.frontier) {
+          frontier.add(index);
+        }
+      } else if (!quiet.contains(index) && asked.size() < asking) {
         asked.add(index);
       }
     }
@@ -396,19 +452,23 @@ public final class HazelcastTaskLedger implements TaskLedger {
       }
       asked.add(index);
     }
-    List<Long> inTurn = new ArrayList<>(quiet.tailSet(plan.nextQuiet, true));
-    inTurn.addAll(quiet.headSet(plan.nextQuiet, false));
-    int more = 0;
-    for (long index : inTurn) {
-      if (more >= QUIET_PER_READ) {
-        break;
-      }
-      if (asked.add(index)) {
-        more++;
-        plan.nextQuiet = index + 1;
+    asked.addAll(frontier);
+    // In turn: the quiet blocks and the waiting ones past the frontier.
+    List<Long> inTurn = new ArrayList<>();
+    for (NavigableSet<Long> part :
+        List.of(open.tailSet(plan.nextQuiet, true), open.headSet(plan.nextQuiet, false))) {
+      for (long index : part) {
+        if (inTurn.size() >= QUIET_PER_READ) {
+          break;
+        }
+        boolean slow = quiet.contains(index) || !plan.inFlight.contains(index);
+        if (slow && asked.add(index)) {
+          inTurn.add(index);
+          plan.nextQuiet = index + 1;
+        }
       }
     }
-    return List.copyOf(asked);
+    return new Asking(List.copyOf(asked), List.copyOf(frontier));
   }
 
   /** The fewest blocks a read of {@code max} results asks: twice what they would fill. */

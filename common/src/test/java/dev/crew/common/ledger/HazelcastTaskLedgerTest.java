@@ -8,6 +8,7 @@ import com.hazelcast.collection.IQueue;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.internal.serialization.SerializationService;
+import com.hazelcast.map.IMap;
 import com.hazelcast.spi.impl.SerializationServiceSupport;
 import dev.crew.common.ClusterConfigs;
 import dev.crew.common.Lane;
@@ -169,6 +170,36 @@ class HazelcastTaskLedgerTest extends TaskLedgerContract {
       late.addAll(ledger.consume("job-a", 8));
     }
     assertThat(late).extracting(TaskResult::seq).containsExactly(0L);
+  }
+
+  @Test
+  void reads_askTheClaimFrontierOfWaitingBlocks_andFindABlockClaimedOutOfTurn() throws Exception {
+    // 40 blocks of 8, none claimed: every block waits.
+    ledger.store(Lane.CPU, tasks("job-a", 0, 40 * 8));
+    IMap<BlockKey, TaskBlock> map = member.getMap(LedgerSetup.BLOCKS);
+    long before = ledger.blocksAsked();
+    for (int i = 0; i < 20; i++) {
+      assertThat(ledger.consume("job-a", 64)).isEmpty();
+    }
+    long asked = ledger.blocksAsked() - before;
+    // Each read: the frontier's 2 blocks and 2 more in turn. Asking every open block, as reads
+    // that come back short once did, is 800 calls.
+    assertThat(asked).isBetween(20L, 20L * 4);
+
+    // A block far past the frontier is claimed out of turn (as a worker takes a key offered back
+    // to the tail of its shard) and recorded: the reads in turn find it.
+    BlockKey far = LAYOUT.keyOf("job-a", 37 * 8);
+    long deadline = clock.getAsLong() + CLAIM_TIMEOUT.toMillis();
+    BlockOutcome claim = map.executeOnKey(far, new BlockOp(new BlockOp.Claim(ANN, 8, deadline)));
+    assertThat(claim.tasks()).hasSize(8);
+    ledger.record(resultsOf(claim.tasks(), ANN));
+    List<TaskResult> found = new ArrayList<>();
+    int reads = 0;
+    while (found.isEmpty() && reads < 40) {
+      found.addAll(ledger.consume("job-a", 64));
+      reads++;
+    }
+    assertThat(found).extracting(TaskResult::seq).hasSize(8).allMatch(seq -> seq / 8 == 37);
   }
 
   @Test
