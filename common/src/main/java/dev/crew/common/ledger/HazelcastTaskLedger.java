@@ -322,7 +322,7 @@ public final class HazelcastTaskLedger implements TaskLedger {
     List<TaskResult> results = new ArrayList<>();
     Set<Long> answered = new HashSet<>();
     Set<Long> busy = new HashSet<>();
-    Set<Long> seen = new java.util.LinkedHashSet<>();
+    Set<Long> seen = new HashSet<>();
     for (long index : List.copyOf(indexes)) {
       BlockOutcome outcome = found.get(layout.keyOf(jobId, index * layout.blockSize()));
       if (outcome == null) {
@@ -454,16 +454,16 @@ public final class HazelcastTaskLedger implements TaskLedger {
     }
     asked.addAll(frontier);
     // In turn: the quiet blocks and the waiting ones past the frontier.
-    List<Long> inTurn = new ArrayList<>();
+    int more = 0;
     for (NavigableSet<Long> part :
         List.of(open.tailSet(plan.nextQuiet, true), open.headSet(plan.nextQuiet, false))) {
       for (long index : part) {
-        if (inTurn.size() >= QUIET_PER_READ) {
+        if (more >= QUIET_PER_READ) {
           break;
         }
         boolean slow = quiet.contains(index) || !plan.inFlight.contains(index);
         if (slow && asked.add(index)) {
-          inTurn.add(index);
+          more++;
           plan.nextQuiet = index + 1;
         }
       }
