@@ -2,7 +2,6 @@ package dev.crew.common;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.ByteArrayOutputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
@@ -39,6 +38,9 @@ public final class Sealer {
   private static final int TAG_BITS = 128;
   private static final int VERSION = 1;
 
+  /** The most plain text one seal takes: an array's size, less room for the nonce and tag. */
+  private static final int MAX_PLAIN = Integer.MAX_VALUE - 64;
+
   private final SecretKeySpec key;
   private final SecretKeySpec nonceKey;
 
@@ -53,12 +55,10 @@ public final class Sealer {
     final Mac mac;
 
     /**
-     * This cipher's last seal: the JDK refuses to encrypt twice in a row with one key and nonce,
-     * and a synthetic nonce repeats exactly when the value does, so the last output is the answer.
+     * The nonce of this cipher's last seal: the JDK refuses to encrypt twice in a row with one key
+     * and nonce, and a synthetic nonce repeats exactly when the value does.
      */
     byte @Nullable [] lastNonce;
-
-    byte @Nullable [] lastSealed;
 
     State() {
       try {
@@ -121,20 +121,22 @@ public final class Sealer {
   /** {@code plain} sealed, bound to {@code context}: version, nonce, ciphertext and tag. */
   public byte[] seal(byte[] plain, byte[] context) {
     State state = take();
-    byte[] nonce = state.nonce(plain, context);
-    if (Arrays.equals(nonce, state.lastNonce) && state.lastSealed != null) {
-      idle.offer(state);
-      return state.lastSealed.clone();
-    }
     try {
+      byte[] nonce = state.nonce(plain, context);
+      if (Arrays.equals(nonce, state.lastNonce)) {
+        // The same value sealed again seals to the same bytes: past the JDK's guard against
+        // reuse by way of another nonce, never used to encrypt.
+        byte[] other = nonce.clone();
+        other[0] ^= 1;
+        state.cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, other));
+      }
       state.cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+      state.lastNonce = nonce;
       state.cipher.updateAAD(context);
       byte[] sealed = new byte[1 + NONCE_BYTES + state.cipher.getOutputSize(plain.length)];
       sealed[0] = VERSION;
       System.arraycopy(nonce, 0, sealed, 1, NONCE_BYTES);
       state.cipher.doFinal(plain, 0, plain.length, sealed, 1 + NONCE_BYTES);
-      state.lastNonce = nonce;
-      state.lastSealed = sealed.clone();
       return sealed;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM failed to seal", e);
@@ -245,9 +247,13 @@ public final class Sealer {
   private static final class Strings {
     private Strings() {}
 
+    /**
+     * Written straight into one array, sized exactly for ASCII text (most items and JSON values): a
+     * result of a large chunk holds hundreds of thousands of texts, each a few bytes, so a stream's
+     * per-write cost and a final copy would be most of the work. Other text is encoded by the JDK,
+     * and the array grows for it.
+     */
     static byte[] encode(String[][] arrays) {
-      // Sized once (a result of a large chunk holds hundreds of thousands of texts): exact for
-      // ASCII, and room to grow only for other text.
       long size = 0;
       for (String[] array : arrays) {
         size += Integer.BYTES;
@@ -257,21 +263,53 @@ public final class Sealer {
           }
         }
       }
-      ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(size, 1 << 30));
-      ByteBuffer number = ByteBuffer.allocate(Integer.BYTES);
+      if (size > MAX_PLAIN) {
+        throw new IllegalArgumentException("texts of " + size + " bytes are too large to seal");
+      }
+      byte[] out = new byte[(int) size];
+      int at = 0;
       for (String[] array : arrays) {
-        out.writeBytes(number.clear().putInt(array == null ? -1 : array.length).array());
-        if (array != null) {
-          for (String s : array) {
-            byte[] bytes = s == null ? null : s.getBytes(StandardCharsets.UTF_8);
-            out.writeBytes(number.clear().putInt(bytes == null ? -1 : bytes.length).array());
-            if (bytes != null) {
-              out.writeBytes(bytes);
+        BIG_INT.set(out, at, array == null ? -1 : array.length);
+        at += Integer.BYTES;
+        if (array == null) {
+          continue;
+        }
+        for (String s : array) {
+          if (s == null) {
+            BIG_INT.set(out, at, -1);
+            at += Integer.BYTES;
+            continue;
+          }
+          int length = s.length();
+          int start = at + Integer.BYTES;
+          int ascii = 0;
+          while (ascii < length) {
+            char c = s.charAt(ascii);
+            if (c >= 0x80) {
+              break;
             }
+            out[start + ascii++] = (byte) c;
+          }
+          if (ascii == length) {
+            BIG_INT.set(out, at, length);
+            at = start + length;
+          } else {
+            byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+            long needed = (long) start + bytes.length + (out.length - (start + (long) length));
+            if (needed > out.length) {
+              if (needed > MAX_PLAIN) {
+                throw new IllegalArgumentException("texts are too large to seal");
+              }
+              out =
+                  Arrays.copyOf(out, (int) Math.min(MAX_PLAIN, Math.max(needed, 2L * out.length)));
+            }
+            BIG_INT.set(out, at, bytes.length);
+            System.arraycopy(bytes, 0, out, start, bytes.length);
+            at = start + bytes.length;
           }
         }
       }
-      return out.toByteArray();
+      return at == out.length ? out : Arrays.copyOf(out, at);
     }
 
     static @Nullable String @Nullable [] @Nullable [] decode(byte[] plain, int arrays) {

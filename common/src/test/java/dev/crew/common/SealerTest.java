@@ -65,6 +65,36 @@ class SealerTest {
   }
 
   @Test
+  void sealStrings_sealsEachArraysLengthThenEachTextsUtf8_asStoredSealsHold() {
+    // Text past ASCII anywhere: first, amid ASCII, a pair of surrogates, a lone one (sealed as
+    // '?', as the JDK encodes it), and long enough to outgrow the room that ASCII would take.
+    String wide = "ü".repeat(3_000) + "\uD83D\uDE00" + "x\uD800y";
+    String[][] arrays = {
+      {"1", "ab\u00e9cd", null, "", wide, "plain", "2"}, null, {"\u4e2d", "z"}, {}
+    };
+    java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+    java.io.DataOutputStream out = new java.io.DataOutputStream(expected);
+    try {
+      for (String[] array : arrays) {
+        out.writeInt(array == null ? -1 : array.length);
+        for (String s : array == null ? new String[0] : array) {
+          byte[] bytes = s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+          out.writeInt(bytes == null ? -1 : bytes.length);
+          out.write(bytes == null ? new byte[0] : bytes);
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+
+    byte[] sealed = sealer.sealStrings(context, arrays);
+
+    assertThat(sealer.open(sealed, context)).isEqualTo(expected.toByteArray());
+    assertThat(sealer.openStrings(sealed, context, 4)[0][4])
+        .isEqualTo("ü".repeat(3_000) + "\uD83D\uDE00" + "x?y");
+  }
+
+  @Test
   void context_tellsApartPartsThatConcatenateAlike() {
     Set<String> seen = new HashSet<>();
     seen.add(HexFormat.of().formatHex(Sealer.context("ab", "c")));

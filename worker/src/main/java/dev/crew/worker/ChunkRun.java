@@ -79,6 +79,13 @@ final class ChunkRun {
 
   private long cpuFrom = -1;
 
+  /**
+   * Where the item before ended, when it got a value and items run one after another on one thread
+   * (the CPU lane without a time limit): the next item's start. -1 otherwise. Read and written by
+   * that thread alone.
+   */
+  private long chainedStart = -1;
+
   ChunkRun(
       TaskChunk chunk, Binding binding, ResultSink sink, String worker, LongSupplier nanoTime) {
     this(chunk, binding, sink, worker, nanoTime, null, Backoff.DEFAULT, null);
@@ -231,6 +238,18 @@ final class ChunkRun {
       release.run();
       return;
     }
+    if (!mayAbandon()) {
+      // No item can be given up on (no time limit): the same loop without the hand-over each
+      // item would otherwise carry, a cost of its own next to a no-op item.
+      try {
+        for (int i = from; i < chunk.count() && !cancelled; i++) {
+          run(i, NO_HAND_OVER, /* chain= */ true);
+        }
+      } finally {
+        release.run();
+      }
+      return;
+    }
     for (int i = from; i < chunk.count(); i++) {
       if (cancelled) {
         break;
@@ -257,6 +276,16 @@ final class ChunkRun {
     release.run();
   }
 
+  private static final Runnable NO_HAND_OVER =
+      () -> {
+        throw new IllegalStateException("an item without a time limit is never given up on");
+      };
+
+  /** Whether the watchdog may give up on an item of this task: only under a time limit. */
+  private boolean mayAbandon() {
+    return binding instanceof Binding.Run run && run.policy().limited();
+  }
+
   private void continueFrom(int from, Runnable release, Executor spawn) {
     try {
       runFrom(from, release, spawn);
@@ -267,13 +296,22 @@ final class ChunkRun {
 
   /** Settles item {@code i}: by running it, or with the binding's refusal. */
   private void run(int i, Runnable onAbandon) throws InterruptedException {
+    run(i, onAbandon, /* chain= */ false);
+  }
+
+  /**
+   * Settles item {@code i}: by running it, or with the binding's refusal. With {@code chain} (items
+   * run one after another on this thread), a run that got a value ends where the next one starts,
+   * on one reading of the clock rather than two ({@link #chainedStart}).
+   */
+  private void run(int i, Runnable onAbandon, boolean chain) throws InterruptedException {
     if (chunk.carriedFailure(i)) {
       // Failed at a stage before this one of its pipeline: its error is its result here too.
       settle(i, null, chunk.carried()[i], 0);
       return;
     }
     switch (binding) {
-      case Binding.Run run -> attempt(i, run, onAbandon);
+      case Binding.Run run -> attempt(i, run, onAbandon, chain);
       case Binding.Refuse refuse -> settle(i, null, refuse.error(), 0);
       case Binding.Elsewhere elsewhere -> settle(i, null, elsewhere.error(), 0);
       case Binding.Drop drop ->
@@ -283,7 +321,8 @@ final class ChunkRun {
     }
   }
 
-  private void attempt(int i, Binding.Run run, Runnable onAbandon) throws InterruptedException {
+  private void attempt(int i, Binding.Run run, Runnable onAbandon, boolean chain)
+      throws InterruptedException {
     ItemFunction function = run.function();
     ItemPolicy policy = run.policy();
     String item = chunk.item(i);
@@ -313,7 +352,8 @@ final class ChunkRun {
                   policy.timeout(),
                   () -> giveUp(i, policy.timeout(), onAbandon, pass))
               : null;
-      long start = nanoTime.getAsLong();
+      long start = chain && chainedStart >= 0 ? chainedStart : nanoTime.getAsLong();
+      chainedStart = -1;
       runningOn.set(i, Thread.currentThread());
       try {
         if (cancelled) {
@@ -332,7 +372,11 @@ final class ChunkRun {
         if (watch != null) {
           watch.done();
         }
-        settle(i, value, null, nanoTime.getAsLong() - start);
+        long end = nanoTime.getAsLong();
+        settle(i, value, null, end - start);
+        if (chain) {
+          chainedStart = end;
+        }
         return;
       } catch (InterruptedException e) {
         boolean timedOut = watch != null && watch.done();

@@ -209,6 +209,40 @@ class ChunkRunTest {
   }
 
   @Test
+  void runAll_readsTheClockOncePerItemAndOnceMore_andStillSumsItemTimesAfterAFailure()
+      throws InterruptedException {
+    AtomicLong reads = new AtomicLong();
+    ChunkRun run =
+        new ChunkRun(
+            TaskChunk.ofRange("job", 0, 0, 1, 6),
+            new Binding.Run(
+                item -> {
+                  clock.addAndGet(Long.parseLong(item) * 100);
+                  if (item.equals("3")) {
+                    throw new IllegalArgumentException("bad item 3");
+                  }
+                  return item;
+                }),
+            sink,
+            "w1",
+            () -> {
+              reads.incrementAndGet();
+              return clock.get();
+            });
+
+    run.runAll();
+
+    TaskResult result = onlyResult();
+    assertThat(result.failed()).isEqualTo(1);
+    // Items 1..6 take 100..600: every item's time is counted, the failed one's too.
+    assertThat(result.elapsedNanos()).isEqualTo(2_100);
+    // Two readings around the failed item (its end is not the next one's start), one per item
+    // that got a value, and one to start: 6 + 1 + 1, where a reading before and after each item
+    // would be 12.
+    assertThat(reads.get()).isEqualTo(8);
+  }
+
+  @Test
   void runItem_concurrentItemsRecordOneCompleteResult() throws Exception {
     int count = 64;
     TaskChunk chunk = TaskChunk.ofRange("job", 0, 0, 0, count);
