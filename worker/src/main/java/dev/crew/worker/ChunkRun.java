@@ -86,6 +86,16 @@ final class ChunkRun {
    */
   private long chainedStart = -1;
 
+  /**
+   * The thread running this task's items one after another (the CPU lane without a time limit), for
+   * {@link #cancel} to interrupt, or null: set once for all the items, where {@link #runningOn} is
+   * written before and after each.
+   */
+  private volatile @Nullable Thread chainThread;
+
+  /** Held to interrupt {@link #chainThread}, and to clear it: no interrupt comes after that. */
+  private final Object chainLock = new Object();
+
   ChunkRun(
       TaskChunk chunk, Binding binding, ResultSink sink, String worker, LongSupplier nanoTime) {
     this(chunk, binding, sink, worker, nanoTime, null, Backoff.DEFAULT, null);
@@ -169,6 +179,12 @@ final class ChunkRun {
    */
   void cancel() {
     cancelled = true;
+    synchronized (chainLock) {
+      Thread chained = chainThread;
+      if (chained != null) {
+        chained.interrupt();
+      }
+    }
     for (int i = 0; i < runningOn.length(); i++) {
       Thread thread = runningOn.get(i);
       if (thread != null) {
@@ -241,11 +257,21 @@ final class ChunkRun {
     if (!mayAbandon()) {
       // No item can be given up on (no time limit): the same loop without the hand-over each
       // item would otherwise carry, a cost of its own next to a no-op item.
+      // Named once for cancel() to interrupt, not before and after each item.
+      chainThread = Thread.currentThread();
       try {
         for (int i = from; i < chunk.count() && !cancelled; i++) {
           run(i, NO_HAND_OVER, /* chain= */ true);
         }
       } finally {
+        synchronized (chainLock) {
+          chainThread = null;
+        }
+        if (cancelled) {
+          // A cancel's interrupt may have come between items or after the last: it is not for
+          // this thread's next task. None comes after the line above.
+          Thread.interrupted();
+        }
         release.run();
       }
       return;
@@ -354,7 +380,9 @@ final class ChunkRun {
               : null;
       long start = chain && chainedStart >= 0 ? chainedStart : nanoTime.getAsLong();
       chainedStart = -1;
-      runningOn.set(i, Thread.currentThread());
+      if (!chain) {
+        runningOn.set(i, Thread.currentThread());
+      }
       try {
         if (cancelled) {
           if (watch != null) {
@@ -408,7 +436,9 @@ final class ChunkRun {
         // error alone.
         error = describe(i, e, watch != null && watch.done(), policy);
       } finally {
-        runningOn.lazySet(i, null);
+        if (!chain) {
+          runningOn.lazySet(i, null);
+        }
         if (pass != null) {
           if (answeredNow || overloaded[i]) {
             pass.exit(overloaded[i]);

@@ -414,6 +414,63 @@ class ChunkRunTest {
   }
 
   @Test
+  void cancel_whileTheCpuLaneRunsAnItem_interruptsIt_runsNoFurtherItem_andRecordsNothing()
+      throws Exception {
+    CountDownLatch running = new CountDownLatch(1);
+    AtomicLong started = new AtomicLong();
+    ChunkRun run =
+        run(
+            TaskChunk.ofRange("job", 0, 0, 1, 3),
+            item -> {
+              started.incrementAndGet();
+              running.countDown();
+              new CountDownLatch(1).await(); // until interrupted
+              return item;
+            });
+    AtomicLong released = new AtomicLong();
+    Thread lane =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  try {
+                    run.runFrom(0, released::incrementAndGet, Runnable::run);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+    assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+
+    run.cancel();
+    lane.join(10_000);
+
+    assertThat(lane.isAlive()).isFalse();
+    assertThat(started.get()).as("items started").isEqualTo(1);
+    assertThat(released.get()).as("the slot released once").isEqualTo(1);
+    assertThat(sink.results).isEmpty();
+  }
+
+  @Test
+  void cancel_thatInterruptsTheCpuLaneOutsideAnyWait_leavesNoInterruptForItsNextTask()
+      throws InterruptedException {
+    ChunkRun[] self = new ChunkRun[1];
+    AtomicLong started = new AtomicLong();
+    self[0] =
+        run(
+            TaskChunk.ofRange("job", 0, 0, 1, 3),
+            item -> {
+              started.incrementAndGet();
+              self[0].cancel(); // interrupts this thread, which waits for nothing after it
+              return item;
+            });
+
+    self[0].runFrom(0, () -> {}, Runnable::run);
+
+    assertThat(Thread.interrupted()).as("an interrupt left on the lane's thread").isFalse();
+    assertThat(started.get()).isEqualTo(1);
+    assertThat(sink.results).isEmpty();
+  }
+
+  @Test
   void limitKey_thatThrows_leavesTheItemLimitedAsItsTask_andTheItemRuns() throws Exception {
     KeyLimits keys = oneAtATime();
     ChunkRun run =
