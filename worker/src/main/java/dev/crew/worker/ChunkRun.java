@@ -379,7 +379,9 @@ final class ChunkRun {
                   () -> giveUp(i, policy.timeout(), onAbandon, pass))
               : null;
       long start = chain && chainedStart >= 0 ? chainedStart : nanoTime.getAsLong();
-      chainedStart = -1;
+      if (chain) {
+        chainedStart = -1;
+      }
       if (!chain) {
         runningOn.set(i, Thread.currentThread());
       }
