@@ -381,8 +381,7 @@ final class ChunkRun {
       long start = chain && chainedStart >= 0 ? chainedStart : nanoTime.getAsLong();
       if (chain) {
         chainedStart = -1;
-      }
-      if (!chain) {
+      } else {
         runningOn.set(i, Thread.currentThread());
       }
       try {
