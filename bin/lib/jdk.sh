@@ -6,7 +6,8 @@
 #   crew_ensure_jars         (re)build the two shaded jars when missing or older than the sources
 #   crew_exec_java JAR MAIN DEFAULT_OPTS [args...]
 #                            exec the JVM on JAR (or on JAR + plugins/* when a plugins folder exists);
-#                            CREW_JDK22_OPTS (set by a launcher, not exported) are defaults for JDK 22+ only
+#                            CREW_JDK22_OPTS and CREW_JDK25_OPTS (set by a launcher, not exported) are defaults
+#                            for JDK 22+ and JDK 25+ only
 #
 # Environment:
 #   JAVA_HOME       tried first (used only if its bin/java is 21 or newer)
@@ -362,6 +363,11 @@ crew_exec_java() {
         local -a jdk22_opts=()
         read -r -a jdk22_opts <<<"$CREW_JDK22_OPTS"
         opts+=("${jdk22_opts[@]}")
+    fi
+    if [ "$major" -ge 25 ] && [ -n "${CREW_JDK25_OPTS:-}" ]; then
+        local -a jdk25_opts=()
+        read -r -a jdk25_opts <<<"$CREW_JDK25_OPTS"
+        opts+=("${jdk25_opts[@]}")
     fi
     read -r -a user_opts <<<"${CREW_JAVA_OPTS:-}"
     base_opts+=("${user_opts[@]}")
