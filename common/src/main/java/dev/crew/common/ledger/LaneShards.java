@@ -198,11 +198,20 @@ final class LaneShards {
     return keys;
   }
 
-  /** Every key in the shards of {@code lane} now (copies). */
+  /**
+   * Every key in the shards of {@code lane} now (copies). An element that is not a block key (put
+   * there by someone else) is left out: it is taken out when a claim polls it. (Copied as they
+   * were, such an element failed the audit's loop over the keys with a ClassCastException, and so
+   * every audit until a claim had taken it.)
+   */
   Set<BlockKey> keys(Lane lane) {
     Set<BlockKey> keys = new HashSet<>();
-    for (IQueue<BlockKey> queue : shardsOf(lane)) {
-      keys.addAll(queue);
+    for (IQueue<?> queue : shardsOf(lane)) {
+      for (Object element : queue) {
+        if (element instanceof BlockKey key) {
+          keys.add(key);
+        }
+      }
     }
     return keys;
   }
