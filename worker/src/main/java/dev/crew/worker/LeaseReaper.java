@@ -253,7 +253,17 @@ final class LeaseReaper implements AutoCloseable {
    */
   void putBackSilent() {
     Set<String> members = memberUuids();
-    Map<String, Long> beats = new HashMap<>(heartbeats.getAll(members));
+    Map<String, Long> beats = new HashMap<>();
+    // Read untyped: anyone on the network can put a value that is not a number at a member's key;
+    // taken as a Long it failed every check (a ClassCastException) and so every put-back of a
+    // silent member's claims. Such a value reads as no heartbeat.
+    Map<?, ?> read = heartbeats.getAll(members);
+    read.forEach(
+        (member, beat) -> {
+          if (member instanceof String uuid && beat instanceof Long count) {
+            beats.put(uuid, count);
+          }
+        });
     members.forEach(member -> beats.putIfAbsent(member, -1L));
     for (String member : watch.silent(localUuid(), beats, nanoClock.getAsLong())) {
       report(

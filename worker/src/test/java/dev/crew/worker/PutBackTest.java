@@ -152,6 +152,29 @@ class PutBackTest {
   }
 
   /**
+   * A heartbeat that is not a number, put at a member's key by someone else, reads as none: the
+   * reaper still judges that member, and puts back the claims of one that sends no heartbeat (here
+   * a member that runs no reaper, so never beats).
+   */
+  @Test
+  void reaper_readsAHeartbeatThatIsNotANumberAsNone_andPutsBackASilentMembersClaims()
+      throws InterruptedException {
+    String cluster = "put-back-" + UUID.randomUUID();
+    HazelcastInstance survivor = member(cluster, PORT_BASE);
+    HazelcastInstance silent = member(cluster, portOf(survivor));
+    await().atMost(Duration.ofSeconds(30)).until(() -> safe(survivor, silent));
+    holdClaims(silent, "silent");
+    survivor.<String, Object>getMap(Names.HEARTBEATS).set(uuidOf(silent), "not a number");
+    RecordedEvents events = new RecordedEvents();
+    survivor.getUserContext().put(WorkerEvents.CONTEXT_KEY, events);
+    startReaper(survivor, Duration.ofSeconds(1));
+
+    await().atMost(Duration.ofSeconds(15)).until(() -> !events.putBacks.isEmpty());
+    assertThat(events.putBacks).containsExactly(HELD);
+    assertThat(ledgerOn(survivor).tally("silent").states()).isEqualTo(new JobTally(HELD, 0, 0, 0));
+  }
+
+  /**
    * Stores {@link #HELD} tasks of job {@code jobId} (its record too, so no audit forgets it), all
    * claimed by {@code holder}.
    */
