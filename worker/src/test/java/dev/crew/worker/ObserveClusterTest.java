@@ -3,6 +3,8 @@ package dev.crew.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.crew.common.ClusterConfigs;
 import dev.crew.common.CrewEvent;
@@ -18,6 +20,7 @@ import dev.crew.common.view.ClusterWatch;
 import dev.crew.worker.stats.WorkerEvents;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,6 +64,37 @@ class ObserveClusterTest {
     assertThat(stats.cpuSlots()).isEqualTo(2);
     assertThat(stats.ioSlots()).isEqualTo(50);
     assertThat(stats.itemsDone()).isZero();
+  }
+
+  /**
+   * A value that is not a worker's stats, put at a member's key by someone else, is left out of the
+   * view rather than failing it. The member is a plain one, which publishes no stats of its own to
+   * overwrite the planted value.
+   */
+  @Test
+  void view_leavesOutAStatsValueThatIsNotStats_atAMembersKey() {
+    Config config =
+        ClusterConfigs.member(
+            new ClusterConfigs.Membership(
+                cluster, List.of("127.0.0.1:5851"), false, "127.0.0.1", 5852, false),
+            Map.of(),
+            1);
+    config.getNetworkConfig().setPortCount(10);
+    HazelcastInstance plain = Hazelcast.newHazelcastInstance(config);
+    try {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> worker.hazelcast().getCluster().getMembers().size() == 2);
+      String plainUuid = plain.getCluster().getLocalMember().getUuid().toString();
+      plain.<String, Object>getMap(Names.STATS).set(plainUuid, "not stats");
+
+      ClusterSnapshot snapshot =
+          new ClusterWatch(worker.hazelcast(), cluster, 5, System::currentTimeMillis).read();
+
+      assertThat(snapshot.workers()).extracting(WorkerStats::name).containsExactly(worker.name());
+    } finally {
+      plain.getLifecycleService().terminate();
+    }
   }
 
   @Test
