@@ -65,8 +65,10 @@ public final class ResultHoldings {
 
   /** The budget the submitter stored for {@code jobId}, or the default. */
   public ResultBudget budgetOf(String jobId) {
-    ResultBudget budget = budgets.get(jobId);
-    return budget != null ? budget : ResultBudget.byDefault(jobId);
+    // Read untyped: a value that is not a budget, put at the job's key by someone else, reads as
+    // none (taken as a budget it failed every admission of the job with a ClassCastException).
+    Object budget = ((IMap<?, ?>) budgets).get(jobId);
+    return budget instanceof ResultBudget stored ? stored : ResultBudget.byDefault(jobId);
   }
 
   /** Bytes of {@code jobId}'s results stored unread, in the results map and in the ledger. */
