@@ -195,9 +195,8 @@ public final class ClusterWatch {
     IMap<String, WorkerStats> stats = hazelcast.getMap(Names.STATS);
     List<WorkerStats> workers = new ArrayList<>();
     // Only members: the entry of a worker that died without removing it stays until the map forgets
-    // it. Read untyped: a value that is not a worker's stats, put at a member's key by someone
-    // else,
-    // is left out (taken as stats it failed the whole view with a ClassCastException).
+    // it. Read untyped: a value that is not a worker's stats, put at a member's key by another,
+    // is left out (taken as stats, it failed the whole view with a ClassCastException).
     Map<?, ?> read = stats.getAll(members);
     for (Object value : read.values()) {
       if (value instanceof WorkerStats worker) {
