@@ -656,9 +656,15 @@ public final class JobRun {
       }
     }
     if (!keys.isEmpty()) {
-      results.getAll(keys).values().stream()
-          .filter(this::genuine)
-          .forEach(result -> inbox.add(new Arrived(result)));
+      // Read untyped: a value that is not a result, put at one of the job's task ids by someone
+      // without the secret, is passed over (taken as a result it failed the run with a
+      // ClassCastException).
+      Map<?, ?> found = results.getAll(keys);
+      for (Object value : found.values()) {
+        if (value instanceof TaskResult result && genuine(result)) {
+          inbox.add(new Arrived(result));
+        }
+      }
     }
   }
 

@@ -9,6 +9,8 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.hazelcast.nio.serialization.genericrecord.GenericRecord;
+import com.hazelcast.nio.serialization.genericrecord.GenericRecordBuilder;
 import dev.crew.common.ClusterConfigs;
 import dev.crew.common.Job;
 import dev.crew.common.JobState;
@@ -29,12 +31,16 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.stream.LongStream;
@@ -270,6 +276,52 @@ class JobRunLedgerTest {
         .as("whole and unread, as recorded")
         .satisfies(r -> assertThat(r.consumed()).isFalse())
         .satisfies(r -> assertThat(r.values()).containsExactly("70"));
+  }
+
+  /**
+   * An idle run looks for the results it awaits in the archive (another reader may have moved them
+   * there). Values that are not results, put at every task id of the job by someone else, are
+   * passed over there: the run goes on and hands on every item once the worker records them.
+   */
+  @Test
+  void run_idleWithValuesThatAreNotResultsAtItsTaskIds_passesThemOverAndEnds() throws Exception {
+    Job job = newJob("planted");
+    IMap<String, Object> archive = member.getMap(Names.RESULTS);
+    // A Compact record of a type Crew does not know (the map's index on the job id refuses a
+    // value without one, such as a text).
+    GenericRecord planted =
+        GenericRecordBuilder.compact("evil.Type").setString("jobId", job.id()).build();
+    for (long seq = 0; seq < TASKS; seq++) {
+      archive.set(Names.taskId(job.id(), seq), planted);
+    }
+    List<Long> handedOn = Collections.synchronizedList(new ArrayList<>());
+    ResultHandler handler =
+        result -> {
+          for (int i = 0; i < result.count(); i++) {
+            handedOn.add(result.firstIndex() + i);
+          }
+        };
+    long readsBefore = archive.getLocalMapStats().getGetOperationCount();
+    CompletableFuture<Outcome> running =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return run(job, handler, submitterLedger());
+              } catch (Exception e) {
+                throw new CompletionException(e);
+              }
+            });
+
+    // The worker records nothing yet: the run goes idle and reads the planted values (the only
+    // reads of this map while nothing is recorded).
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> archive.getLocalMapStats().getGetOperationCount() > readsBefore);
+    worker.gate.release(10 * TASKS);
+    Outcome outcome = running.get(60, TimeUnit.SECONDS);
+
+    assertThat(outcome.ok()).isEqualTo(ITEMS);
+    assertThat(handedOn).containsExactlyInAnyOrderElementsOf(allItems());
   }
 
   // --- the run and its checks ---
