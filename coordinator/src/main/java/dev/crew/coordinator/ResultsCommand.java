@@ -15,6 +15,7 @@ import dev.crew.common.ledger.TaskLedger;
 import dev.crew.coordinator.job.JsonLinesOutput;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -131,10 +132,20 @@ final class ResultsCommand extends ClusterCommandBase implements Callable<Intege
     }
   }
 
-  /** The job's results task by task ({@code null} where a task has none yet), a batch at a time. */
+  /**
+   * The job's results task by task ({@code null} where a task has none yet), a batch at a time.
+   * Values are read untyped: one that is not a result (a Compact record of someone else's with the
+   * job's id, which the map's index takes) is passed over, as if the task had none.
+   */
   static Iterable<List<TaskResult>> batches(Job job, IMap<String, TaskResult> results) {
     if (!job.totalsKnown()) {
-      List<TaskResult> all = new ArrayList<>(results.values(Predicates.equal("jobId", job.id())));
+      Collection<?> matched = results.values(Predicates.equal("jobId", job.id()));
+      List<TaskResult> all = new ArrayList<>();
+      for (Object value : matched) {
+        if (value instanceof TaskResult result) {
+          all.add(result);
+        }
+      }
       all.sort(Comparator.comparingLong(TaskResult::seq));
       return List.of(all);
     }
@@ -154,10 +165,13 @@ final class ResultsCommand extends ClusterCommandBase implements Callable<Intege
             for (long seq = next; seq < end; seq++) {
               keys.add(Names.taskId(job.id(), seq));
             }
-            Map<String, TaskResult> found = results.getAll(keys);
+            Map<?, ?> found = results.getAll(keys);
             List<TaskResult> batch = new ArrayList<>();
             for (long seq = next; seq < end; seq++) {
-              batch.add(found.get(Names.taskId(job.id(), seq)));
+              batch.add(
+                  found.get(Names.taskId(job.id(), seq)) instanceof TaskResult result
+                      ? result
+                      : null);
             }
             next = end;
             return batch;

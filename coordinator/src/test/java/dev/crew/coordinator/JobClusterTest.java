@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import com.hazelcast.nio.serialization.genericrecord.GenericRecordBuilder;
 import dev.crew.client.job.ChunkPlanner;
 import dev.crew.client.job.JobRun;
 import dev.crew.client.job.LineSource;
@@ -18,6 +19,7 @@ import dev.crew.common.Lane;
 import dev.crew.common.Names;
 import dev.crew.common.Params;
 import dev.crew.common.TaskCatalog;
+import dev.crew.common.TaskChunk;
 import dev.crew.common.TaskResult;
 import dev.crew.common.WorkerStats;
 import dev.crew.common.ledger.JobTally;
@@ -176,6 +178,43 @@ class JobClusterTest {
     }
     CoordinatorCliTest.Run list = CoordinatorCliTest.run(cli("status"));
     assertThat(list.out()).contains(jobId).contains("500/500");
+  }
+
+  /**
+   * The results map's index takes any value with a job id: a Compact record of someone else's at a
+   * task id, or matching the job's id, is passed over by {@code results}, as if that task had none.
+   */
+  @Test
+  void resultsBatches_passOverValuesThatAreNotResults() {
+    String jobId = "planted-" + UUID.randomUUID();
+    IMap<String, Object> map = client.getMap(Names.RESULTS);
+    TaskResult genuine =
+        TaskResult.of(
+            TaskChunk.ofRange(jobId, 0, 0, 1, 1), "w", 1_000, new String[] {"1"}, new String[1]);
+    map.set(genuine.taskId(), genuine);
+    map.set(
+        Names.taskId(jobId, 1),
+        GenericRecordBuilder.compact("evil.Type").setString("jobId", jobId).build());
+    IMap<String, TaskResult> results = client.getMap(Names.RESULTS);
+    try {
+      Job known =
+          Job.submitting(jobId, "noop", Lane.CPU, Params.NONE, System.currentTimeMillis())
+              .queued(2, 2);
+      Job unknown = Job.submitting(jobId, "noop", Lane.CPU, Params.NONE, known.createdMillis());
+
+      List<TaskResult> byTask = new ArrayList<>();
+      ResultsCommand.batches(known, results).forEach(byTask::addAll);
+      List<TaskResult> matched = new ArrayList<>();
+      ResultsCommand.batches(unknown, results).forEach(matched::addAll);
+
+      assertThat(byTask)
+          .extracting(r -> r == null ? null : r.taskId())
+          .containsExactly(genuine.taskId(), null);
+      assertThat(matched).extracting(TaskResult::taskId).containsExactly(genuine.taskId());
+    } finally {
+      map.delete(genuine.taskId());
+      map.delete(Names.taskId(jobId, 1));
+    }
   }
 
   @Test
