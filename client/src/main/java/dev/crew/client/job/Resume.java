@@ -7,6 +7,7 @@ import com.hazelcast.query.Predicates;
 import dev.crew.common.TaskResult;
 import dev.crew.common.ledger.JobTally;
 import dev.crew.common.ledger.TaskLedger;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -36,9 +37,14 @@ record Resume(long nextSeq, long nextIndex, List<TaskResult> archived) {
     // counts; those it keeps are taken from it, whole or with their failures.
     Map<Long, TaskResult> bySeq = new TreeMap<>();
     ledger.delivered(jobId).forEach(result -> bySeq.put(result.seq(), result));
-    archive
-        .values(Predicates.equal("jobId", jobId))
-        .forEach(result -> bySeq.put(result.seq(), result));
+    // Read untyped: a Compact record of someone else's with the job's id (the archive's index takes
+    // any value with one) is passed over; taken as a result it failed every resume of the job.
+    Collection<?> matched = archive.values(Predicates.equal("jobId", jobId));
+    for (Object value : matched) {
+      if (value instanceof TaskResult result) {
+        bySeq.put(result.seq(), result);
+      }
+    }
     List<TaskResult> archived = List.copyOf(bySeq.values());
     long lastSeq = tally.lastSeq();
     long lastEnd = tally.lastEnd();

@@ -324,6 +324,27 @@ class JobRunLedgerTest {
     assertThat(handedOn).containsExactlyInAnyOrderElementsOf(allItems());
   }
 
+  /**
+   * A resumed run reads the job's archived results by the job's id; a Compact record of someone
+   * else's with that id (the archive's index takes it) is passed over, the genuine ones are read.
+   */
+  @Test
+  void resume_passesOverARecordThatIsNotAResult_withTheJobsId() {
+    String jobId = "resumed-" + UUID.randomUUID();
+    IMap<String, Object> archive = client.getMap(Names.RESULTS);
+    TaskResult kept = FakeWorker.resultOf(TaskChunk.ofRange(jobId, 0, 0, 1, CHUNK));
+    archive.set(kept.taskId(), kept);
+    archive.set(
+        Names.taskId(jobId, 1),
+        GenericRecordBuilder.compact("evil.Type").setString("jobId", jobId).build());
+
+    Resume resume = Resume.find(submitterLedger(), client.getMap(Names.RESULTS), jobId);
+
+    assertThat(resume.archived()).extracting(TaskResult::taskId).containsExactly(kept.taskId());
+    assertThat(resume.nextSeq()).isEqualTo(1);
+    assertThat(resume.nextIndex()).isEqualTo(CHUNK);
+  }
+
   // --- the run and its checks ---
 
   private Job newJob(String name) {
