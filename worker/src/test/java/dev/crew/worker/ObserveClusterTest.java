@@ -6,10 +6,14 @@ import static org.awaitility.Awaitility.await;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.nio.serialization.genericrecord.GenericRecordBuilder;
 import dev.crew.common.ClusterConfigs;
 import dev.crew.common.CrewEvent;
+import dev.crew.common.Job;
+import dev.crew.common.JobState;
 import dev.crew.common.Lane;
 import dev.crew.common.Names;
+import dev.crew.common.Params;
 import dev.crew.common.TaskCatalog;
 import dev.crew.common.TaskChunk;
 import dev.crew.common.TaskResult;
@@ -95,6 +99,41 @@ class ObserveClusterTest {
     } finally {
       plain.getLifecycleService().terminate();
     }
+  }
+
+  /**
+   * A Compact record of someone else's in the results map, with a job's id and counts, is counted
+   * as a failed task of that finished job, and so matches the view's query for failed results; the
+   * view leaves it out of the failures rather than failing.
+   */
+  @Test
+  void view_leavesOutAForeignRecordThatMatchesTheQueryForFailedResults() {
+    HazelcastInstance member = worker.hazelcast();
+    String jobId = "planted-" + UUID.randomUUID();
+    member
+        .<String, Job>getMap(Names.JOBS)
+        .set(
+            jobId,
+            Job.submitting(jobId, "noop", Lane.CPU, Params.NONE, System.currentTimeMillis())
+                .queued(1, 1)
+                .withState(JobState.DONE));
+    member
+        .<String, Object>getMap(Names.RESULTS)
+        .set(
+            Names.taskId(jobId, 0),
+            GenericRecordBuilder.compact("evil.Type")
+                .setString("jobId", jobId)
+                .setInt32("ok", 0)
+                .setInt32("failed", 1)
+                .build());
+
+    ClusterSnapshot snapshot =
+        new ClusterWatch(member, cluster, 5, System::currentTimeMillis).read();
+
+    assertThat(snapshot.jobs())
+        .singleElement()
+        .satisfies(job -> assertThat(job.failed()).as("counted from the record").isEqualTo(1));
+    assertThat(snapshot.failures()).isEmpty();
   }
 
   @Test

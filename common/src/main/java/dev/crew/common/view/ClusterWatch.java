@@ -242,7 +242,15 @@ public final class ClusterWatch {
                 Predicates.in("jobId", jobIds.toArray(String[]::new)),
                 Predicates.greaterThan("failed", 0)),
             MAX_FAILURES);
-    withErrors.putAll(results.getAll(results.keySet(query)));
+    // Read untyped: a Compact record of someone else's with a job id and counts (the map's index
+    // takes any value with a job id) matches the query too; it is left out.
+    Map<?, ?> matched = results.getAll(results.keySet(query));
+    matched.forEach(
+        (taskId, value) -> {
+          if (taskId instanceof String id && value instanceof TaskResult result) {
+            withErrors.put(id, result);
+          }
+        });
     for (String jobId : jobIds) {
       if (tallies.getOrDefault(jobId, JobTally.EMPTY).unreadFailed() > 0) {
         unreadFailures(jobId).forEach(r -> withErrors.putIfAbsent(r.taskId(), r));
