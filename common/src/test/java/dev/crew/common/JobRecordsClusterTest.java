@@ -2,12 +2,8 @@ package dev.crew.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,15 +15,7 @@ class JobRecordsClusterTest {
 
   @BeforeEach
   void startMember() {
-    ClusterConfigs.Membership membership =
-        new ClusterConfigs.Membership(
-            "records-" + UUID.randomUUID(),
-            List.of(),
-            false,
-            "127.0.0.1",
-            5_701,
-            /* isolated= */ true);
-    member = Hazelcast.newHazelcastInstance(ClusterConfigs.member(membership, Map.of(), 0));
+    member = IsolatedMember.start("records");
     jobs = member.getMap(Names.JOBS);
     for (int i = 1; i <= 5; i++) {
       jobs.set("j" + i, Job.submitting("j" + i, "noop", Lane.CPU, Params.NONE, i * 1_000L));

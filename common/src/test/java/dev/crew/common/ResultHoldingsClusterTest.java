@@ -2,15 +2,11 @@ package dev.crew.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.nio.serialization.genericrecord.GenericRecordBuilder;
 import dev.crew.common.ledger.InMemoryTaskLedger;
 import dev.crew.common.ledger.LedgerLayout;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,15 +18,7 @@ class ResultHoldingsClusterTest {
 
   @BeforeEach
   void startMember() {
-    ClusterConfigs.Membership membership =
-        new ClusterConfigs.Membership(
-            "holdings-" + UUID.randomUUID(),
-            List.of(),
-            false,
-            "127.0.0.1",
-            5_701,
-            /* isolated= */ true);
-    member = Hazelcast.newHazelcastInstance(ClusterConfigs.member(membership, Map.of(), 0));
+    member = IsolatedMember.start("holdings");
     holdings =
         new ResultHoldings(
             member, new InMemoryTaskLedger(LedgerLayout.DEFAULT, Duration.ofSeconds(15), () -> 0L));

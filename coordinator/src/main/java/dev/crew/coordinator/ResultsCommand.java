@@ -6,6 +6,7 @@ import com.hazelcast.query.Predicates;
 import dev.crew.client.job.JobRun;
 import dev.crew.client.job.KeptResults;
 import dev.crew.client.job.ResultArchive;
+import dev.crew.common.ClusterValues;
 import dev.crew.common.Job;
 import dev.crew.common.Names;
 import dev.crew.common.ResultHoldings;
@@ -15,7 +16,6 @@ import dev.crew.common.ledger.TaskLedger;
 import dev.crew.coordinator.job.JsonLinesOutput;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -139,13 +139,9 @@ final class ResultsCommand extends ClusterCommandBase implements Callable<Intege
    */
   static Iterable<List<TaskResult>> batches(Job job, IMap<String, TaskResult> results) {
     if (!job.totalsKnown()) {
-      Collection<?> matched = results.values(Predicates.equal("jobId", job.id()));
-      List<TaskResult> all = new ArrayList<>();
-      for (Object value : matched) {
-        if (value instanceof TaskResult result) {
-          all.add(result);
-        }
-      }
+      List<TaskResult> all =
+          ClusterValues.ofType(
+              TaskResult.class, results.values(Predicates.equal("jobId", job.id())));
       all.sort(Comparator.comparingLong(TaskResult::seq));
       return List.of(all);
     }

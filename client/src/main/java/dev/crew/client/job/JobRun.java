@@ -3,6 +3,7 @@ package dev.crew.client.job;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryUpdatedListener;
+import dev.crew.common.ClusterValues;
 import dev.crew.common.Job;
 import dev.crew.common.JobRecords;
 import dev.crew.common.JobSigner;
@@ -656,12 +657,11 @@ public final class JobRun {
       }
     }
     if (!keys.isEmpty()) {
-      // Read untyped: a value that is not a result, put at one of the job's task ids by someone
-      // without the secret, is passed over (taken as a result it failed the run with a
-      // ClassCastException).
-      Map<?, ?> found = results.getAll(keys);
-      for (Object value : found.values()) {
-        if (value instanceof TaskResult result && genuine(result)) {
+      // A value that is not a result, put at one of the job's task ids by someone without the
+      // secret, is passed over (taken as a result, it failed the run).
+      for (TaskResult result :
+          ClusterValues.ofType(TaskResult.class, results.getAll(keys).values())) {
+        if (genuine(result)) {
           inbox.add(new Arrived(result));
         }
       }

@@ -4,10 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import com.hazelcast.map.IMap;
 import com.hazelcast.query.Predicates;
+import dev.crew.common.ClusterValues;
 import dev.crew.common.TaskResult;
 import dev.crew.common.ledger.JobTally;
 import dev.crew.common.ledger.TaskLedger;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -37,14 +37,10 @@ record Resume(long nextSeq, long nextIndex, List<TaskResult> archived) {
     // counts; those it keeps are taken from it, whole or with their failures.
     Map<Long, TaskResult> bySeq = new TreeMap<>();
     ledger.delivered(jobId).forEach(result -> bySeq.put(result.seq(), result));
-    // Read untyped: a Compact record of someone else's with the job's id (the archive's index takes
-    // any value with one) is passed over; taken as a result it failed every resume of the job.
-    Collection<?> matched = archive.values(Predicates.equal("jobId", jobId));
-    for (Object value : matched) {
-      if (value instanceof TaskResult result) {
-        bySeq.put(result.seq(), result);
-      }
-    }
+    // A Compact record of someone else's with the job's id (the archive's index takes any value
+    // with one) is passed over; taken as a result, it failed every resume of the job.
+    ClusterValues.ofType(TaskResult.class, archive.values(Predicates.equal("jobId", jobId)))
+        .forEach(result -> bySeq.put(result.seq(), result));
     List<TaskResult> archived = List.copyOf(bySeq.values());
     long lastSeq = tally.lastSeq();
     long lastEnd = tally.lastEnd();

@@ -7,6 +7,7 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.collection.IQueue;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.partition.Partition;
+import dev.crew.common.ClusterValues;
 import dev.crew.common.Lane;
 import dev.crew.common.Redo;
 import java.time.Duration;
@@ -206,12 +207,8 @@ final class LaneShards {
    */
   Set<BlockKey> keys(Lane lane) {
     Set<BlockKey> keys = new HashSet<>();
-    for (IQueue<?> queue : shardsOf(lane)) {
-      for (Object element : queue) {
-        if (element instanceof BlockKey key) {
-          keys.add(key);
-        }
-      }
+    for (IQueue<BlockKey> queue : shardsOf(lane)) {
+      keys.addAll(ClusterValues.ofType(BlockKey.class, queue));
     }
     return keys;
   }

@@ -5,6 +5,7 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.query.PagingPredicate;
 import com.hazelcast.query.Predicates;
 import com.hazelcast.ringbuffer.Ringbuffer;
+import dev.crew.common.ClusterValues;
 import dev.crew.common.CrewEvent;
 import dev.crew.common.Job;
 import dev.crew.common.JobRecords;
@@ -193,16 +194,11 @@ public final class ClusterWatch {
     Set<String> members = new HashSet<>();
     hazelcast.getCluster().getMembers().forEach(m -> members.add(m.getUuid().toString()));
     IMap<String, WorkerStats> stats = hazelcast.getMap(Names.STATS);
-    List<WorkerStats> workers = new ArrayList<>();
     // Only members: the entry of a worker that died without removing it stays until the map forgets
-    // it. Read untyped: a value that is not a worker's stats, put at a member's key by another,
-    // is left out (taken as stats, it failed the whole view with a ClassCastException).
-    Map<?, ?> read = stats.getAll(members);
-    for (Object value : read.values()) {
-      if (value instanceof WorkerStats worker) {
-        workers.add(worker);
-      }
-    }
+    // it. A value that is not a worker's stats, put at a member's key by another, is left out
+    // (taken as stats, it failed the whole view).
+    List<WorkerStats> workers =
+        ClusterValues.ofType(WorkerStats.class, stats.getAll(members).values());
     workers.sort(Comparator.comparing(WorkerStats::name));
     return workers;
   }
