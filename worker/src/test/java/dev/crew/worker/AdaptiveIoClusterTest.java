@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.crew.common.ClusterConfigs;
 import dev.crew.common.Lane;
 import dev.crew.common.Names;
+import dev.crew.common.Params;
 import dev.crew.common.TaskCatalog;
 import dev.crew.common.TaskChunk;
 import dev.crew.common.WorkerStats;
@@ -41,14 +42,20 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * local servers that answer after {@value #DELAY_MS} ms: one serves at most {@value #CAPACITY}
  * requests at once and queues the rest, the other serves all it gets. The limit the worker keeps
  * for the first host moves from where it starts to near that capacity and stays there, while the
- * second host's items are not held to it: their job, of more items, ends first.
+ * second host's items are not held to it: their job, of as many items, ends first.
  */
 @ExtendWith(QuickJoin.class)
 class AdaptiveIoClusterTest {
   private static final int CAPACITY = 30;
   private static final int DELAY_MS = 50;
-  private static final int CAPPED_TASKS = 100;
+  private static final int CAPPED_TASKS = 150;
   private static final int OPEN_TASKS = 150;
+
+  /**
+   * Each GET's timeout. Once in about fifty runs a GET got no answer (client or server, not found
+   * which): under http-get's default of 30 s, its task would end after the capped job.
+   */
+  private static final Params GET_TIMEOUT = Params.parse(List.of("timeout=4s"));
 
   private final String cluster = "test-" + UUID.randomUUID();
   private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
@@ -62,6 +69,8 @@ class AdaptiveIoClusterTest {
     final HttpServer server;
     final Semaphore serving;
     final AtomicInteger mostServing = new AtomicInteger();
+    final AtomicInteger received = new AtomicInteger();
+    final AtomicInteger answered = new AtomicInteger();
 
     DelayServer(int capacity) throws IOException {
       this.serving = new Semaphore(capacity);
@@ -69,6 +78,7 @@ class AdaptiveIoClusterTest {
       server.createContext(
           "/",
           exchange -> {
+            received.incrementAndGet();
             try {
               serving.acquire();
               try {
@@ -79,6 +89,7 @@ class AdaptiveIoClusterTest {
               }
               exchange.sendResponseHeaders(200, 2);
               exchange.getResponseBody().write("ok".getBytes(StandardCharsets.UTF_8));
+              answered.incrementAndGet();
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
             } finally {
@@ -134,22 +145,24 @@ class AdaptiveIoClusterTest {
     int before = await().atMost(Duration.ofSeconds(30)).until(this::ioLimit, l -> l > 0);
     assertThat(before).as("where the lane's limit starts").isEqualTo(AdaptiveLimit.INITIAL);
     Submitter submitter = new Submitter(worker.hazelcast());
-    // At most CAPACITY GETs per 50 ms, the capped job takes at least 16 s.
-    submitter.submit("http-get", Lane.IO, gets("capped", capped.url(), CAPPED_TASKS));
-    submitter.submit("http-get", Lane.IO, gets("open", open.url(), OPEN_TASKS));
+    // At most CAPACITY GETs per 50 ms, the capped job takes at least 25 s.
+    submitter.submit("http-get", Lane.IO, GET_TIMEOUT, gets("capped", capped.url(), CAPPED_TASKS));
+    submitter.submit("http-get", Lane.IO, GET_TIMEOUT, gets("open", open.url(), OPEN_TASKS));
     // What the two limits and jobs did, every half second: named in a failure, to tell why.
     List<String> readings = new CopyOnWriteArrayList<>();
     ScheduledExecutorService reader = Executors.newSingleThreadScheduledExecutor();
     reader.scheduleAtFixedRate(
         () ->
             readings.add(
-                "%d/%d/%d:%d/%d"
+                "%s/%s/%d:%d/%d:%d/%d"
                     .formatted(
-                        limitOf(capped.key()),
-                        limitOf(open.key()),
+                        keyReading(capped.key()),
+                        keyReading(open.key()),
                         ioLimit(),
                         submitter.tally("capped").done(),
-                        submitter.tally("open").done())),
+                        submitter.tally("open").done(),
+                        open.received.get(),
+                        open.answered.get())),
         0,
         500,
         TimeUnit.MILLISECONDS);
@@ -196,8 +209,9 @@ class AdaptiveIoClusterTest {
     await().atMost(Duration.ofMinutes(2)).until(() -> submitter.tally("open").done() == OPEN_TASKS);
     assertThat(submitter.tally("capped").done())
         .as(
-            "capped tasks done when the open job ended (every 0.5 s, capped/open/lane limits:"
-                + " capped/open tasks done: %s)",
+            "capped tasks done when the open job ended (every 0.5 s, capped/open key limits"
+                + " (items in flight, waiting), the lane's limit: capped/open tasks done: GETs the open"
+                + " server received/answered: %s)",
             readings)
         .isLessThan(CAPPED_TASKS);
     assertThat(open.mostServing.get()).isGreaterThan(CAPACITY);
@@ -216,6 +230,15 @@ class AdaptiveIoClusterTest {
       chunks.add(TaskChunk.ofItems(jobId, seq, seq * 100L, items));
     }
     return chunks;
+  }
+
+  /** The worker's limit for {@code key} now, with its items in flight and waiting. */
+  private String keyReading(String key) {
+    return worker.ioKeys().views().stream()
+        .filter(view -> view.key().equals(key))
+        .map(view -> "%d(%d,%d)".formatted(view.limit(), view.inFlight(), view.waiting()))
+        .findFirst()
+        .orElse("0");
   }
 
   /** The worker's limit for {@code key} now, 0 before it has one. */

@@ -44,9 +44,14 @@ final class Submitter {
 
   /** Puts job {@code jobId} running task {@code task} on {@code lane}, with no tasks stored yet. */
   void putJob(String jobId, String task, Lane lane, long items, long tasks, JobState state) {
+    putJob(jobId, task, lane, Params.NONE, items, tasks, state);
+  }
+
+  /** As {@link #putJob(String, String, Lane, long, long, JobState)}, with the task's params. */
+  void putJob(
+      String jobId, String task, Lane lane, Params params, long items, long tasks, JobState state) {
     Job job =
-        Job.submitting(jobId, task, lane, Params.NONE, System.currentTimeMillis())
-            .queued(items, tasks);
+        Job.submitting(jobId, task, lane, params, System.currentTimeMillis()).queued(items, tasks);
     member
         .<String, Job>getMap(Names.JOBS)
         .set(jobId, state == JobState.RUNNING ? job : job.withState(state));
@@ -54,9 +59,15 @@ final class Submitter {
 
   /** Puts a running job of task {@code task} and stores {@code tasks} (its seqs from 0) for it. */
   void submit(String task, Lane lane, List<TaskChunk> tasks) throws InterruptedException {
+    submit(task, lane, Params.NONE, tasks);
+  }
+
+  /** As {@link #submit(String, Lane, List)}, with the task's params. */
+  void submit(String task, Lane lane, Params params, List<TaskChunk> tasks)
+      throws InterruptedException {
     String jobId = tasks.getFirst().jobId();
     long items = tasks.stream().mapToLong(TaskChunk::count).sum();
-    putJob(jobId, task, lane, items, tasks.size(), JobState.RUNNING);
+    putJob(jobId, task, lane, params, items, tasks.size(), JobState.RUNNING);
     ledger.store(lane, tasks);
   }
 
