@@ -216,8 +216,12 @@ crew_recovery_kill() {
     line="$(grep -m 1 -E "^job .*(ok|failed)" "$err" || true)"
     [ -z "$line" ] || bench_die "recovery: the job ended before the kill ($line): make ITEM_MS longer"
     tasks="$(crew_cpu_busy "$metrics")"
-    # The survivor's first /metrics answer loads its HTTP and Prometheus classes: not during the recovery timed.
-    [ "$(crew_cpu_busy_now "$survivor_metrics")" = 0 ] || bench_die "recovery: the survivor ran tasks before the kill"
+    # The survivor must be running, not still starting: its member joins (and takes its backups) before its lanes
+    # and its /metrics start, and a kill before then timed the rest of its start as recovery (up to 0.5 s more).
+    bench_wait_for 60 "the survivor started" grep -q "joined cluster '$CREW_CLUSTER'" "${CREW_WORKER_LOGS[1]}"
+    bench_wait_for 60 "the survivor's /metrics" curl -sf --max-time 1 -o /dev/null "$survivor_metrics"
+    # That first /metrics answer loaded its HTTP and Prometheus classes: not during the recovery timed.
+    [ "$(crew_cpu_busy "$survivor_metrics")" = 0 ] || bench_die "recovery: the survivor ran tasks before the kill"
     kill -KILL "$victim"
     killed_at="$(date +%s.%N)" killed_clock="$(date +%H:%M:%S.%N)"
     # Running again: the survivor's busy cpu slots reach the victim's task count.
