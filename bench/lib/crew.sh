@@ -217,7 +217,7 @@ crew_recovery_kill() {
     [ -z "$line" ] || bench_die "recovery: the job ended before the kill ($line): make ITEM_MS longer"
     tasks="$(crew_cpu_busy "$metrics")"
     # The survivor must be running, not still starting: its member joins (and takes its backups) before its lanes
-    # and its /metrics start, and a kill before then timed the rest of its start as recovery (up to 0.5 s more).
+    # and its /metrics start, and a kill before then timed the rest of its start as recovery (up to 0.8 s more).
     bench_wait_for 60 "the survivor started" grep -q "joined cluster '$CREW_CLUSTER'" "${CREW_WORKER_LOGS[1]}"
     bench_wait_for 60 "the survivor's /metrics" curl -sf --max-time 1 -o /dev/null "$survivor_metrics"
     # That first /metrics answer loaded its HTTP and Prometheus classes: not during the recovery timed.
