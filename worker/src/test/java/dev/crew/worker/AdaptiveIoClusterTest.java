@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -234,20 +235,19 @@ class AdaptiveIoClusterTest {
 
   /** The worker's limit for {@code key} now, with its items in flight and waiting. */
   private String keyReading(String key) {
-    return worker.ioKeys().views().stream()
-        .filter(view -> view.key().equals(key))
+    return viewOf(key)
         .map(view -> "%d(%d,%d)".formatted(view.limit(), view.inFlight(), view.waiting()))
-        .findFirst()
         .orElse("0");
   }
 
   /** The worker's limit for {@code key} now, 0 before it has one. */
   private int limitOf(String key) {
-    return worker.ioKeys().views().stream()
-        .filter(view -> view.key().equals(key))
-        .mapToInt(KeyLimits.View::limit)
-        .findFirst()
-        .orElse(0);
+    return viewOf(key).map(KeyLimits.View::limit).orElse(0);
+  }
+
+  /** What the worker knows of {@code key} now, nothing before its first item. */
+  private Optional<KeyLimits.View> viewOf(String key) {
+    return worker.ioKeys().views().stream().filter(view -> view.key().equals(key)).findFirst();
   }
 
   /** The I/O lane's limit this worker last published, 0 before it first did. */
