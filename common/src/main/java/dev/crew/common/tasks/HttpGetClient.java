@@ -15,9 +15,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLException;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.HttpResponseException;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -100,15 +103,16 @@ final class HttpGetClient implements AutoCloseable {
   }
 
   /**
-   * Most GETs one item sends on pooled connections that the server had closed before it answered
-   * (as java.net.http, a GET is sent again on another connection then).
+   * Most GETs one item sends when their connections break: pooled connections that the server had
+   * closed before it answered (java.net.http sends a GET again on another connection then), or a
+   * connection broken during the answer (a GET is safe to send again, as urllib3 does for reads).
    */
-  static final int STALE_CONNECTION_TRIES = 8;
+  static final int BROKEN_CONNECTION_TRIES = 8;
 
   /**
-   * One GET of AT, sent again when the connection it went out on turns out closed before any
-   * answer: a server closes idle keep-alive connections when it likes (the JDK's own HTTP server
-   * keeps at most 200 idle), and a GET is safe to send again.
+   * One GET of AT, sent again on another connection when its connection breaks: a server closes
+   * idle keep-alive connections when it likes (the JDK's own HTTP server keeps at most 200 idle),
+   * and a GET is safe to send again.
    */
   private Response onAnOpenConnection(URI at, URI item, Duration timeout, long deadline)
       throws IOException, InterruptedException {
@@ -119,18 +123,18 @@ final class HttpGetClient implements AutoCloseable {
       }
       try {
         return once(at, item, timeout, left);
-      } catch (ClosedBeforeAnswer e) {
-        if (tries >= STALE_CONNECTION_TRIES) {
+      } catch (BrokenConnection e) {
+        if (tries >= BROKEN_CONNECTION_TRIES) {
           throw e;
         }
       }
     }
   }
 
-  /** The connection closed before the server answered: the GET may go again on another. */
-  static final class ClosedBeforeAnswer extends IOException {
-    ClosedBeforeAnswer(URI at, Throwable cause) {
-      super("the server closed the connection before answering: " + at, cause);
+  /** The GET's connection broke before its answer ended: the GET may go again on another. */
+  static final class BrokenConnection extends IOException {
+    BrokenConnection(String message, Throwable cause) {
+      super(message, cause);
     }
   }
 
@@ -148,11 +152,13 @@ final class HttpGetClient implements AutoCloseable {
   private Response once(URI at, URI item, Duration timeout, long left)
       throws IOException, InterruptedException {
     AtomicLong bytes = new AtomicLong();
+    AtomicBoolean answering = new AtomicBoolean();
     CompletableFuture<Response> done = new CompletableFuture<>();
     Request request =
         client
             .newRequest(at)
             .timeout(left, TimeUnit.NANOSECONDS)
+            .onResponseBegin(response -> answering.set(true))
             .onResponseContent((response, chunk) -> bytes.addAndGet(chunk.remaining()));
     if (left > TimeUnit.MILLISECONDS.toNanos(client.getIdleTimeout())) {
       // Only the item's timeout ends a slow GET, as with java.net.http, not the connection's idle
@@ -176,7 +182,7 @@ final class HttpGetClient implements AutoCloseable {
     try {
       return answer(done, left + LOST_GRACE.toNanos(), request::abort, item, timeout);
     } catch (ExecutionException e) {
-      throw failure(e.getCause() == null ? e : e.getCause(), at, item, timeout);
+      throw failure(e.getCause() == null ? e : e.getCause(), answering.get(), at, item, timeout);
     }
   }
 
@@ -229,8 +235,16 @@ final class HttpGetClient implements AutoCloseable {
     return redirectTarget(at, response.status(), response.location());
   }
 
-  /** What a failed GET of AT (for ITEM) throws: one line that names the host or URL. */
-  private static IOException failure(Throwable cause, URI at, URI item, Duration timeout) {
+  /**
+   * What a failed GET of AT (for ITEM) throws: one line that names the host or URL. A broken
+   * connection is a {@link BrokenConnection}, and the GET goes again, whatever Jetty's exception:
+   * under connection churn, Jetty 12.1 was seen to fail GETs on connections the server closed with
+   * an IllegalArgumentException or an AssertionError from its parser, before or during the answer,
+   * not only with an EOF. Timeouts, connections refused or not made (no such host, TLS) and answers
+   * that are not HTTP never go again: another try would meet them again.
+   */
+  static IOException failure(
+      Throwable cause, boolean answering, URI at, URI item, Duration timeout) {
     // Timeouts stay timeout exceptions, which the I/O lane counts as a sign of overload.
     if (cause instanceof SocketTimeoutException) {
       return new HttpConnectTimeoutException("connect timed out: " + at.getHost());
@@ -241,19 +255,37 @@ final class HttpGetClient implements AutoCloseable {
     if (cause instanceof ConnectException) {
       return new IOException("connection refused: " + at.getHost() + portOf(at));
     }
-    if (cause instanceof java.io.EOFException
-        || cause instanceof java.nio.channels.ClosedChannelException) {
-      return new ClosedBeforeAnswer(at, cause);
-    }
     if (cause instanceof UnknownHostException) {
       return new IOException("unknown host: " + at.getHost());
     }
+    if (!mayGoAgain(cause)) {
+      return new IOException(oneLine(cause) + ": " + at, cause);
+    }
+    boolean closed =
+        cause instanceof java.io.EOFException
+            || cause instanceof java.nio.channels.ClosedChannelException;
+    String when = answering ? "during its answer" : "before answering";
+    return new BrokenConnection(
+        closed
+            ? "the server closed the connection " + when + ": " + at
+            : oneLine(cause) + " (the connection broke " + when + "): " + at,
+        cause);
+  }
+
+  /**
+   * Whether a GET that failed with CAUSE, not a timeout nor a connection not made, may go again.
+   */
+  private static boolean mayGoAgain(Throwable cause) {
+    return !(cause instanceof SSLException
+        || cause instanceof HttpResponseException
+        || cause instanceof VirtualMachineError);
+  }
+
+  private static String oneLine(Throwable cause) {
     String message = cause.getMessage();
-    String text =
-        message == null || message.isBlank()
-            ? cause.getClass().getSimpleName()
-            : message.lines().findFirst().orElse("");
-    return new IOException(text + ": " + at, cause);
+    return message == null || message.isBlank()
+        ? cause.getClass().getSimpleName()
+        : message.lines().findFirst().orElse("");
   }
 
   private static HttpTimeoutException timedOut(URI item, Duration timeout) {
