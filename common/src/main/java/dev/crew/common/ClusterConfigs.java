@@ -12,6 +12,7 @@ import com.hazelcast.config.MergePolicyConfig;
 import com.hazelcast.config.NearCacheConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.SerializationConfig;
+import com.hazelcast.spi.properties.ClusterProperty;
 import dev.crew.common.ledger.LedgerSetup;
 import java.time.Duration;
 import java.util.List;
@@ -90,6 +91,16 @@ public final class ClusterConfigs {
     // elsewhere sooner (a worker killed with SIGKILL was dropped 0.15 s after the kill, not
     // 0.36-0.41 s). A member cut off by the network refuses nothing: the heartbeat judges it.
     config.setProperty(MAX_CONNECTION_FAULTS, "1");
+    // A call to a partition whose owner is gone is retried, at growing intervals, until the
+    // partition is promoted on a survivor (about 0.25 s after the owner is dropped). Hazelcast lets
+    // the interval grow to 500 ms, so a lane's claim could wake up to half a second after its
+    // partition was back, and the killed worker's tasks ran again that much later; at most 100 ms
+    // here. The retries are as many more, so a call keeps retrying as long as before (about two
+    // minutes) before it fails.
+    config.setProperty(
+        ClusterProperty.INVOCATION_RETRY_PAUSE.getName(), Long.toString(RETRY_PAUSE.toMillis()));
+    config.setProperty(
+        ClusterProperty.INVOCATION_MAX_RETRY_COUNT.getName(), Integer.toString(maxRetries()));
     config.getMemberAttributeConfig().setAttributes(attributes);
 
     NetworkConfig network = config.getNetworkConfig();
@@ -155,6 +166,16 @@ public final class ClusterConfigs {
 
   /** Connection errors to a member, past the first, after which it is dropped from the cluster. */
   static final String MAX_CONNECTION_FAULTS = "hazelcast.connection.monitor.max.faults";
+
+  /** The longest pause between a member's retries of a call (Hazelcast's default: 500 ms). */
+  static final Duration RETRY_PAUSE = Duration.ofMillis(100);
+
+  /** Retries of a call that take as long, at RETRY_PAUSE, as Hazelcast's default ones. */
+  static int maxRetries() {
+    long pause = Long.parseLong(ClusterProperty.INVOCATION_RETRY_PAUSE.getDefaultValue());
+    int retries = Integer.parseInt(ClusterProperty.INVOCATION_MAX_RETRY_COUNT.getDefaultValue());
+    return Math.toIntExact(retries * pause / RETRY_PAUSE.toMillis());
+  }
 
   /** How often a client pings a member it has not heard from. */
   static final Duration HEARTBEAT = Duration.ofSeconds(1);

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.config.CompactSerializationConfigAccessor;
 import com.hazelcast.config.Config;
+import com.hazelcast.spi.properties.ClusterProperty;
+import com.hazelcast.spi.properties.HazelcastProperties;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -132,6 +134,28 @@ class ClusterConfigsTest {
             CompactSerializationConfigAccessor.getRegistrations(
                 config.getSerializationConfig().getCompactSerializationConfig()))
         .containsKeys("crew.Job", "crew.TaskChunk", "crew.TaskResult");
+  }
+
+  /**
+   * A member retries a call to a partition whose owner left at most every 100 ms (a claim wakes
+   * soon after the partition is promoted), and keeps retrying at least as long as Hazelcast's
+   * defaults do.
+   */
+  @Test
+  void member_retriesOftenButNoLessLongThanHazelcastsDefaults() {
+    Config config =
+        ClusterConfigs.member(
+            new ClusterConfigs.Membership("c", List.of(), false, null, 5701, true), Map.of(), 1);
+    HazelcastProperties properties = new HazelcastProperties(config);
+
+    long pause = properties.getMillis(ClusterProperty.INVOCATION_RETRY_PAUSE);
+    int retries = properties.getInteger(ClusterProperty.INVOCATION_MAX_RETRY_COUNT);
+    long defaultPause = Long.parseLong(ClusterProperty.INVOCATION_RETRY_PAUSE.getDefaultValue());
+    int defaultRetries =
+        Integer.parseInt(ClusterProperty.INVOCATION_MAX_RETRY_COUNT.getDefaultValue());
+
+    assertThat(pause).isEqualTo(100);
+    assertThat(pause * retries).isGreaterThanOrEqualTo(defaultPause * defaultRetries);
   }
 
   @Test
