@@ -1,6 +1,7 @@
 package dev.crew.common;
 
 import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.client.properties.ClientProperty;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.InMemoryFormat;
 import com.hazelcast.config.IndexConfig;
@@ -186,6 +187,12 @@ public final class ClusterConfigs {
    */
   public static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(5);
 
+  /**
+   * How long a client waits for a write's backups to confirm it: long enough for a busy worker's
+   * backup, short enough that a dead one stops the client's writes briefly.
+   */
+  static final Duration BACKUP_ACK_TIMEOUT = Duration.ofSeconds(1);
+
   /** The client property that makes a write whose backups did not confirm it fail. */
   static final String FAIL_ON_INDETERMINATE_STATE =
       "hazelcast.client.operation.fail.on.indeterminate.state";
@@ -213,6 +220,13 @@ public final class ClusterConfigs {
     // may be cut off, and the copy promoted when it is dropped would not have it. Crew's writes are
     // safe to repeat, and Redo repeats them until they hold.
     config.setProperty(FAIL_ON_INDETERMINATE_STATE, "true");
+    // The client waits for a write's backups to confirm it; a backup on a worker killed mid-write
+    // never does, and only this timeout ends the wait (Hazelcast's default of 5 s stopped the
+    // coordinator's output for 5 s after a third of the kills in KillIT). The write then fails as
+    // indeterminate and is redone.
+    config.setProperty(
+        ClientProperty.OPERATION_BACKUP_TIMEOUT_MILLIS.getName(),
+        Long.toString(BACKUP_ACK_TIMEOUT.toMillis()));
     // A member that stops answering is given up well before the workers drop it (at least 10 s):
     // a call still in flight to it is then redone on the cluster. Kept longer, the connection
     // outlived the member's split from the cluster, and when the link came back the split-off

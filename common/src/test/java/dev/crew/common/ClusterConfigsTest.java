@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.client.properties.ClientProperty;
 import com.hazelcast.config.CompactSerializationConfigAccessor;
 import com.hazelcast.config.Config;
 import com.hazelcast.spi.properties.ClusterProperty;
@@ -156,6 +157,26 @@ class ClusterConfigsTest {
 
     assertThat(pause).isEqualTo(100);
     assertThat(pause * retries).isGreaterThanOrEqualTo(defaultPause * defaultRetries);
+  }
+
+  /**
+   * A client waits for a write's backups less long than Hazelcast's default (a backup on a killed
+   * worker never confirms), fails such a write as indeterminate, and Redo redoes it for far longer.
+   */
+  @Test
+  void client_waitsLessForBackupsThanHazelcastsDefault_andRedoOutlastsTheWait() {
+    ClientConfig config =
+        ClusterConfigs.client("crew-y", List.of("127.0.0.1:5701"), Duration.ofSeconds(3));
+    HazelcastProperties properties = new HazelcastProperties(config.getProperties());
+
+    long wait = properties.getMillis(ClientProperty.OPERATION_BACKUP_TIMEOUT_MILLIS);
+
+    assertThat(wait)
+        .isLessThan(
+            Long.parseLong(ClientProperty.OPERATION_BACKUP_TIMEOUT_MILLIS.getDefaultValue()))
+        .isLessThan(Redo.REDO_FOR.toMillis() / 10);
+    assertThat(properties.getBoolean(ClientProperty.FAIL_ON_INDETERMINATE_OPERATION_STATE))
+        .isTrue();
   }
 
   @Test
