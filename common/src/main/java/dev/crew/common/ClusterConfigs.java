@@ -96,7 +96,7 @@ public final class ClusterConfigs {
     // partition is promoted on a survivor (about 0.25 s after the owner is dropped). Hazelcast lets
     // the interval grow to 500 ms, so a lane's claim could wake up to half a second after its
     // partition was back, and the killed worker's tasks ran again that much later; at most 100 ms
-    // here. The retries are as many more, so a call keeps retrying as long as before (about two
+    // here. Five times as many retries (1,250) keep a call retrying as long as before (about two
     // minutes) before it fails.
     config.setProperty(
         ClusterProperty.INVOCATION_RETRY_PAUSE.getName(), Long.toString(RETRY_PAUSE.toMillis()));
