@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  *       when that timeout passes, counted only over time the judge could watch ({@link
  *       HeartbeatWatch}).
  *   <li>The oldest member also runs the ledger's audit once per lease timeout, and forgets the
- *       blocks of jobs that are cancelled, refused or gone.
+ *       blocks of jobs that are cancelled, refused or gone; and it audits at each check after a
+ *       departure, so that a block whose key a dying claimer had polled goes back at once.
  *   <li>Every worker puts back, once per lease timeout, its own claims past their deadline on tasks
  *       it does not run (a claim whose answer never reached it).
  * </ul>
@@ -188,12 +189,19 @@ final class LeaseReaper implements AutoCloseable {
     try {
       boolean audit = nanoClock.getAsLong() - lastAudit >= leaseTimeout.toNanos();
       if (isOldest()) {
-        if (departureChecks.getAndUpdate(n -> Math.max(0, n - 1)) > 0 || audit) {
+        boolean departure = departureChecks.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+        if (departure || audit) {
           putBackDeparted();
         }
         putBackSilent();
         if (audit) {
           audit();
+        } else if (departure) {
+          // A member that died between polling a block's key and claiming from it left the
+          // block's tasks queued under no key, which no put-back finds: the ledger's audit offers
+          // the key again once two audits in a row miss it. Run after a departure, those two come
+          // within the departure's checks, not a lease timeout or two later.
+          ledger.audit();
         }
       } else {
         watch.forget(); // another member judges; start afresh if this one becomes the oldest

@@ -152,6 +152,50 @@ class PutBackTest {
   }
 
   /**
+   * A worker that dies between polling a block's key and claiming from it leaves the block's tasks
+   * queued under no key: no put-back finds them (no claim holds them). The oldest member's audits
+   * after the departure offer the key again at once, not a lease timeout or two later (60 s here).
+   */
+  @Test
+  void reaper_offersAgainAtOnceABlockWhoseKeyAKilledClaimerHadPolled() throws InterruptedException {
+    String cluster = "put-back-" + UUID.randomUUID();
+    HazelcastInstance survivor = member(cluster, PORT_BASE);
+    HazelcastInstance victim = member(cluster, portOf(survivor));
+    await().atMost(Duration.ofSeconds(30)).until(() -> safe(survivor, victim));
+    String jobId = "polled";
+    List<TaskChunk> tasks = storeJob(victim, jobId);
+    int lost = 0;
+    for (TaskChunk task : tasks) {
+      lost += LedgerPeek.loseKey(victim, Lane.CPU, task);
+    }
+    assertThat(lost).as("keys the dying claimer polled").isPositive();
+    assertThat(LedgerPeek.keysOf(survivor, Lane.CPU, jobId)).isZero();
+    startReaper(survivor);
+
+    long killed = System.nanoTime();
+    victim.getLifecycleService().terminate();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> LedgerPeek.keysOf(survivor, Lane.CPU, jobId) > 0);
+    System.err.printf(
+        "PutBackTest: the polled block's key offered again %d ms after the kill%n",
+        (System.nanoTime() - killed) / 1_000_000);
+    TaskLedger ledger = ledgerOn(survivor);
+    Claimant heir = new Claimant("heir", uuidOf(survivor));
+    List<TaskChunk> claimed = new ArrayList<>();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> {
+              claimed.addAll(ledger.claim(Lane.CPU, heir, HELD, Duration.ZERO));
+              return claimed.size() >= HELD;
+            });
+    assertThat(claimed)
+        .extracting(TaskChunk::taskId)
+        .containsExactlyInAnyOrderElementsOf(tasks.stream().map(TaskChunk::taskId).toList());
+  }
+
+  /**
    * A heartbeat that is not a number, put at a member's key by someone else, reads as none: the
    * reaper still judges that member, and puts back the claims of one that sends no heartbeat (here
    * a member that runs no reaper, so never beats).
@@ -180,7 +224,22 @@ class PutBackTest {
    */
   private static void holdClaims(HazelcastInstance holder, String jobId)
       throws InterruptedException {
-    holder
+    storeJob(holder, jobId);
+    TaskLedger ledger = ledgerOn(holder);
+    Claimant victim = new Claimant("victim", uuidOf(holder));
+    List<TaskChunk> held = new ArrayList<>();
+    while (held.size() < HELD) {
+      List<TaskChunk> claimed = ledger.claim(Lane.CPU, victim, HELD, Duration.ofSeconds(5));
+      assertThat(claimed).as("claims of job %s", jobId).isNotEmpty();
+      held.addAll(claimed);
+    }
+    assertThat(ledger.tally(jobId).states()).isEqualTo(new JobTally(0, HELD, 0, 0));
+  }
+
+  /** Stores {@link #HELD} queued tasks of job {@code jobId}, and its record. */
+  private static List<TaskChunk> storeJob(HazelcastInstance member, String jobId)
+      throws InterruptedException {
+    member
         .<String, Job>getMap(Names.JOBS)
         .set(
             jobId,
@@ -190,16 +249,8 @@ class PutBackTest {
     for (int seq = 0; seq < HELD; seq++) {
       tasks.add(TaskChunk.ofRange(jobId, seq, seq, seq + 1, 1));
     }
-    TaskLedger ledger = ledgerOn(holder);
-    ledger.store(Lane.CPU, tasks);
-    Claimant victim = new Claimant("victim", uuidOf(holder));
-    List<TaskChunk> held = new ArrayList<>();
-    while (held.size() < HELD) {
-      List<TaskChunk> claimed = ledger.claim(Lane.CPU, victim, HELD, Duration.ofSeconds(5));
-      assertThat(claimed).as("claims of job %s", jobId).isNotEmpty();
-      held.addAll(claimed);
-    }
-    assertThat(ledger.tally(jobId).states()).isEqualTo(new JobTally(0, HELD, 0, 0));
+    ledgerOn(member).store(Lane.CPU, tasks);
+    return tasks;
   }
 
   private static TaskLedger ledgerOn(HazelcastInstance member) {

@@ -121,7 +121,7 @@ public interface TaskLedger {
    * Finds blocks with queued tasks whose keys are in no lane shard (their taker died between its
    * poll and its claim, or their storer between storing and offering), and offers those found so by
    * the previous audit too; removes entries whose keys are not block keys (put there by someone
-   * else). Run by one member, about once per claim timeout.
+   * else). Run by one member, about once per claim timeout and at each check after a member leaves.
    *
    * @return how many blocks were offered again
    */

@@ -68,7 +68,8 @@
  * <ul>
  *   <li><b>After its poll, before its claim:</b> the block's key is in no shard, its tasks are
  *       queued. The audit finds it (two audits in a row, so a key merely in flight is not offered
- *       twice) and offers it again. Nothing was claimed, so nothing runs twice.
+ *       twice) and offers it again; after a member leaves, the oldest member audits at each of its
+ *       checks, so that comes within about a second. Nothing was claimed, so nothing runs twice.
  *   <li><b>After its claim, before offering the key back:</b> its claims are put back when its
  *       member leaves (that put back offers the block's key), and the block's other queued tasks
  *       are found by the same audit.
