@@ -139,15 +139,7 @@ class PutBackTest {
     System.err.printf(
         "PutBackTest: the lost tasks' block offered %d ms after its lane had room%n",
         (System.nanoTime() - roomAt) / 1_000_000);
-    Claimant heir = new Claimant("heir", uuidOf(survivor));
-    List<TaskChunk> claimed = new ArrayList<>();
-    await()
-        .atMost(Duration.ofSeconds(5))
-        .until(
-            () -> {
-              claimed.addAll(ledger.claim(Lane.CPU, heir, HELD, Duration.ZERO));
-              return claimed.size() >= HELD;
-            });
+    List<TaskChunk> claimed = claimAll(ledger, survivor);
     assertThat(claimed).hasSize(HELD).allSatisfy(t -> assertThat(t.attempt()).isEqualTo(1));
   }
 
@@ -181,15 +173,7 @@ class PutBackTest {
         "PutBackTest: the polled block's key offered again %d ms after the kill%n",
         (System.nanoTime() - killed) / 1_000_000);
     TaskLedger ledger = ledgerOn(survivor);
-    Claimant heir = new Claimant("heir", uuidOf(survivor));
-    List<TaskChunk> claimed = new ArrayList<>();
-    await()
-        .atMost(Duration.ofSeconds(5))
-        .until(
-            () -> {
-              claimed.addAll(ledger.claim(Lane.CPU, heir, HELD, Duration.ZERO));
-              return claimed.size() >= HELD;
-            });
+    List<TaskChunk> claimed = claimAll(ledger, survivor);
     assertThat(claimed)
         .extracting(TaskChunk::taskId)
         .containsExactlyInAnyOrderElementsOf(tasks.stream().map(TaskChunk::taskId).toList());
@@ -234,6 +218,20 @@ class PutBackTest {
       held.addAll(claimed);
     }
     assertThat(ledger.tally(jobId).states()).isEqualTo(new JobTally(0, HELD, 0, 0));
+  }
+
+  /** The {@link #HELD} tasks another claimant on {@code member} claims from {@code ledger}. */
+  private static List<TaskChunk> claimAll(TaskLedger ledger, HazelcastInstance member) {
+    Claimant heir = new Claimant("heir", uuidOf(member));
+    List<TaskChunk> claimed = new ArrayList<>();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> {
+              claimed.addAll(ledger.claim(Lane.CPU, heir, HELD, Duration.ZERO));
+              return claimed.size() >= HELD;
+            });
+    return claimed;
   }
 
   /** Stores {@link #HELD} queued tasks of job {@code jobId}, and its record. */
