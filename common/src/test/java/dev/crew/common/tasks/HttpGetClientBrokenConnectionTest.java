@@ -3,19 +3,11 @@ package dev.crew.common.tasks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,67 +35,10 @@ class HttpGetClientBrokenConnectionTest {
     client.close();
   }
 
-  /** What the server does with connection number N (from 1) once it has read its GET. */
-  @FunctionalInterface
-  interface Conduct {
-    void after(Socket socket, int n) throws IOException;
-  }
-
-  /** A server that reads one GET per connection, counts it, and does what CONDUCT says. */
-  private static final class RawServer implements AutoCloseable {
-    final AtomicInteger gets = new AtomicInteger();
-    private final ServerSocket listener;
-    private final ExecutorService serving = Executors.newVirtualThreadPerTaskExecutor();
-
-    RawServer(Conduct conduct) throws IOException {
-      listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-      serving.submit(
-          () -> {
-            while (!listener.isClosed()) {
-              Socket socket = listener.accept();
-              serving.submit(
-                  () -> {
-                    try (socket) {
-                      var in =
-                          new BufferedReader(
-                              new InputStreamReader(
-                                  socket.getInputStream(), StandardCharsets.US_ASCII));
-                      String line = in.readLine();
-                      while (line != null && !line.isEmpty()) {
-                        line = in.readLine();
-                      }
-                      if (line == null) {
-                        return null; // closed by the client without a GET
-                      }
-                      conduct.after(socket, gets.incrementAndGet());
-                    }
-                    return null;
-                  });
-            }
-            return null;
-          });
-    }
-
-    URI uri(String path) {
-      return URI.create("http://127.0.0.1:" + listener.getLocalPort() + path);
-    }
-
-    @Override
-    public void close() throws IOException {
-      listener.close();
-      serving.shutdownNow(); // interrupts reads on connections the client keeps open
-    }
-  }
-
   /** Ends the connection with a reset (RST), not an orderly close. */
   private static void reset(Socket socket) throws IOException {
     socket.setSoLinger(true, 0);
     socket.close();
-  }
-
-  private static void answer(Socket socket, String answer) throws IOException {
-    socket.getOutputStream().write(answer.getBytes(StandardCharsets.US_ASCII));
-    socket.getOutputStream().flush();
   }
 
   private static final String OK =
@@ -111,13 +46,13 @@ class HttpGetClientBrokenConnectionTest {
 
   @Test
   void aConnectionResetBeforeAnyAnswer_getIsSentAgainOnANewOne() throws Exception {
-    try (RawServer server =
-        new RawServer(
+    try (RawHttpServer server =
+        new RawHttpServer(
             (socket, n) -> {
               if (n <= 3) {
                 reset(socket);
               } else {
-                answer(socket, OK);
+                RawHttpServer.answer(socket, OK);
               }
             })) {
       HttpGetTask.Fetch fetch = client.get(server.uri("/reset"), TIMEOUT);
@@ -130,7 +65,7 @@ class HttpGetClientBrokenConnectionTest {
 
   @Test
   void aConnectionResetOnEveryTry_failsInOneLine_afterTheTries() throws Exception {
-    try (RawServer server = new RawServer((socket, n) -> reset(socket))) {
+    try (RawHttpServer server = new RawHttpServer((socket, n) -> reset(socket))) {
       failsAfterEveryTry(server, "before answering");
     }
   }
@@ -139,7 +74,7 @@ class HttpGetClientBrokenConnectionTest {
    * A GET from SERVER fails in one line that says WHEN the connection broke and names the URL,
    * after every try went out. (Jetty reports a reset as an EOF or as the socket's error.)
    */
-  private void failsAfterEveryTry(RawServer server, String when) {
+  private void failsAfterEveryTry(RawHttpServer server, String when) {
     URI uri = server.uri("/always");
 
     assertThatThrownBy(() -> client.get(uri, TIMEOUT))
@@ -154,14 +89,15 @@ class HttpGetClientBrokenConnectionTest {
 
   @Test
   void aConnectionResetDuringTheAnswer_getIsSentAgainOnANewOne() throws Exception {
-    try (RawServer server =
-        new RawServer(
+    try (RawHttpServer server =
+        new RawHttpServer(
             (socket, n) -> {
               if (n == 1) {
-                answer(socket, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nten bytes.");
+                RawHttpServer.answer(
+                    socket, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nten bytes.");
                 reset(socket);
               } else {
-                answer(socket, OK);
+                RawHttpServer.answer(socket, OK);
               }
             })) {
       HttpGetTask.Fetch fetch = client.get(server.uri("/half"), TIMEOUT);
@@ -174,10 +110,11 @@ class HttpGetClientBrokenConnectionTest {
 
   @Test
   void aConnectionResetDuringEveryAnswer_failsInOneLine_afterTheTries() throws Exception {
-    try (RawServer server =
-        new RawServer(
+    try (RawHttpServer server =
+        new RawHttpServer(
             (socket, n) -> {
-              answer(socket, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nten bytes.");
+              RawHttpServer.answer(
+                  socket, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nten bytes.");
               reset(socket);
             })) {
       failsAfterEveryTry(server, "during its answer");
@@ -186,8 +123,9 @@ class HttpGetClientBrokenConnectionTest {
 
   @Test
   void anAnswerThatIsNotHttp_isNotSentAgain() throws Exception {
-    try (RawServer server =
-        new RawServer((socket, n) -> answer(socket, "SSH-2.0-OpenSSH_9.2\r\n\r\n"))) {
+    try (RawHttpServer server =
+        new RawHttpServer(
+            (socket, n) -> RawHttpServer.answer(socket, "SSH-2.0-OpenSSH_9.2\r\n\r\n"))) {
       URI uri = server.uri("/ssh");
 
       assertThatThrownBy(() -> client.get(uri, TIMEOUT))

@@ -442,52 +442,22 @@ class HttpGetTaskTest {
   @Test
   @org.junit.jupiter.api.Timeout(30)
   void httpGet_aPooledConnectionTheServerClosed_getIsSentAgainOnAnother() throws Exception {
-    AtomicInteger connections = new AtomicInteger();
-    // The listener closes first (resources close in reverse), which ends the accepting loop.
-    try (ExecutorService serving = Executors.newVirtualThreadPerTaskExecutor();
-        ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      serving.submit(
-          () -> {
-            while (!listener.isClosed()) {
-              java.net.Socket socket = listener.accept();
-              connections.incrementAndGet();
-              serving.submit(
-                  () -> {
-                    try (socket;
-                        var in =
-                            new java.io.BufferedReader(
-                                new java.io.InputStreamReader(
-                                    socket.getInputStream(), StandardCharsets.US_ASCII))) {
-                      for (String line = in.readLine(); line != null && !line.isEmpty(); ) {
-                        line = in.readLine();
-                      }
-                      socket
-                          .getOutputStream()
-                          .write(
-                              ("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
-                                      + "Connection: keep-alive\r\n\r\nok")
-                                  .getBytes(StandardCharsets.US_ASCII));
-                      socket.getOutputStream().flush();
-                      in.readLine(); // the next GET on this connection: closed unanswered
-                    }
-                    return null;
-                  });
-            }
-            return null;
-          });
-      String url = "http://127.0.0.1:" + listener.getLocalPort() + "/again";
+    try (RawHttpServer server =
+        new RawHttpServer(
+            (socket, n) -> {
+              RawHttpServer.answer(
+                  socket,
+                  "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok");
+              socket.getInputStream().read(); // the next GET on this connection: closed unanswered
+            })) {
+      String url = server.uri("/again").toString();
       ItemFunction get = bound();
-      try {
-        for (int i = 0; i < 5; i++) {
-          HttpGetTask.Fetch fetch = (HttpGetTask.Fetch) get.apply(url);
-          assertThat(fetch.status()).as("GET %d", i).isEqualTo(200);
-          assertThat(fetch.bytes()).isEqualTo(2);
-        }
-        assertThat(connections.get()).isGreaterThanOrEqualTo(5);
-      } finally {
-        listener.close();
-        serving.shutdownNow(); // interrupts the reads on connections the client keeps open
+      for (int i = 0; i < 5; i++) {
+        HttpGetTask.Fetch fetch = (HttpGetTask.Fetch) get.apply(url);
+        assertThat(fetch.status()).as("GET %d", i).isEqualTo(200);
+        assertThat(fetch.bytes()).isEqualTo(2);
       }
+      assertThat(server.gets.get()).as("connections that carried a GET").isGreaterThanOrEqualTo(5);
     }
   }
 
