@@ -11,7 +11,7 @@
 #                                              timed ones, each recorded with the workers' peak RSS and the
 #                                              workers' and the coordinator's CPU time (as system CREW_SYSTEM,
 #                                              default crew); a job gets CREW_JOB_TIMEOUT seconds (default 600)
-#   crew_prepare_class_cache                   first run of bin/coordinator; waits for its class cache
+#   crew_prepare_class_cache                   first runs of bin/coordinator and bin/worker; waits for their class caches
 #   crew_coordinator [args...]                 bin/coordinator against this cluster
 #   crew_recovery_kill KILL ITEM_MS            kill -9 a worker that runs a job's tasks; note how many were put back
 #                                              and how soon they run again
@@ -25,15 +25,18 @@ CREW_BASE_PORT="$(bench_free_port)" # the first worker takes it; the others the 
 CREW_SECRET="$(head -c 32 /dev/urandom | base64)"
 export CREW_SECRET
 
-# bin/coordinator records its class cache (JDK 25+: the JVM's ahead-of-time cache) in the background after
-# its first run with new jars, for about 20 s of CPU: waited for here, so that it shares the cores with no cell.
+# bin/coordinator and bin/worker record their class caches (JDK 25+: the JVM's ahead-of-time cache) in the
+# background after their first run with new jars, for about 20 and 40 s of CPU: waited for here, so that they share
+# the cores with no cell.
 crew_prepare_class_cache() {
     "$BENCH_ROOT/bin/coordinator" --version >/dev/null
-    bench_wait_for 300 "the coordinator's class cache" crew_cache_trained "$(crew_class_cache_dir)"
+    "$BENCH_ROOT/bin/worker" --version >/dev/null
+    bench_wait_for 600 "the class caches of the coordinator and the worker" crew_cache_trained \
+        "$(crew_class_cache_dir)"
 }
 
 crew_cache_trained() {
-    ! compgen -G "$1/coordinator-*.aot.lock" >/dev/null
+    ! compgen -G "$1/*.aot.lock" >/dev/null
 }
 
 crew_coordinator() {

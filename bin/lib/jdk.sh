@@ -222,7 +222,8 @@ crew_plugins_dir() {
 CREW_CRYPTO_JIT_OPTS="-XX:CompileCommand=quiet -XX:CompileCommand=CompileThresholdScaling,com.sun.crypto.provider.*::*,0.01"
 
 # crew_class_cache NAME [TRAIN_OPTS TRAIN_ARGS...]
-# Class data sharing for a short-lived program, in an archive under
+# Class data sharing for a launcher's program (the coordinator's short commands; the worker's start and
+# first jobs), in an archive under
 # ${CREW_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/crew}: one per JDK and set of jars (an archive is
 # valid for one JDK build and class path only), none when CREW_CLASS_CACHE=0 or the folder is not
 # writable.
@@ -358,17 +359,20 @@ crew_exec_java() {
     if [ "$major" -ge 24 ]; then
         base_opts+=(--sun-misc-unsafe-memory-access=allow)
     fi
-    # A launcher's defaults that JDK 21 does not know (it would refuse to start).
+    # A launcher's defaults that JDK 21 does not know (it would refuse to start). They go to the class
+    # cache's training run too: a cache recorded with other object headers is not used.
+    local -a version_opts=()
     if [ "$major" -ge 22 ] && [ -n "${CREW_JDK22_OPTS:-}" ]; then
         local -a jdk22_opts=()
         read -r -a jdk22_opts <<<"$CREW_JDK22_OPTS"
-        opts+=("${jdk22_opts[@]}")
+        version_opts+=("${jdk22_opts[@]}")
     fi
     if [ "$major" -ge 25 ] && [ -n "${CREW_JDK25_OPTS:-}" ]; then
         local -a jdk25_opts=()
         read -r -a jdk25_opts <<<"$CREW_JDK25_OPTS"
-        opts+=("${jdk25_opts[@]}")
+        version_opts+=("${jdk25_opts[@]}")
     fi
+    opts+=("${version_opts[@]}")
     read -r -a user_opts <<<"${CREW_JAVA_OPTS:-}"
     base_opts+=("${user_opts[@]}")
     if [ -n "$plugins" ]; then
@@ -378,7 +382,7 @@ crew_exec_java() {
         cp_args=(-jar "$jar")
     fi
     if [ "$major" -ge 25 ] && [ "${#CREW_CACHE_TRAIN_ARGS[@]}" -gt 0 ]; then
-        cache_opts="$(crew_class_cache_aot "$jar" "$plugins" "${base_opts[@]}" -- "${cp_args[@]}")"
+        cache_opts="$(crew_class_cache_aot "$jar" "$plugins" "${version_opts[@]}" "${base_opts[@]}" -- "${cp_args[@]}")"
     else
         cache_opts="$(crew_class_cache_cds "$jar" "$plugins")"
     fi

@@ -1,6 +1,8 @@
 package dev.crew.common;
 
 import com.hazelcast.core.HazelcastInstance;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.ServiceLoader;
 
 /**
@@ -17,6 +19,22 @@ public interface EmbeddedWorker extends AutoCloseable {
   /** Stops the worker and its private cluster. */
   @Override
   void close();
+
+  /**
+   * The options that point a {@code coordinator} command at this worker: {@code --connect}, {@code
+   * --cluster} and {@code --secret-file secretFile} (the file holding the secret it was started
+   * with).
+   */
+  default List<String> coordinatorOptions(Path secretFile) {
+    var address = hazelcast().getCluster().getLocalMember().getAddress();
+    return List.of(
+        "--connect",
+        address.getHost() + ":" + address.getPort(),
+        "--cluster",
+        hazelcast().getConfig().getClusterName(),
+        "--secret-file",
+        secretFile.toString());
+  }
 
   /**
    * Starts a worker in this JVM with the first {@link Factory} that {@code loader} finds, or that

@@ -39,15 +39,7 @@ final class TrainCommand extends ClusterCommandBase implements Callable<Integer>
       Files.setPosixFilePermissions(secretFile, PosixFilePermissions.fromString("rw-------"));
       Files.writeString(secretFile, secret);
       worker = RunCommand.embed(2, 100, signer);
-      var address = worker.hazelcast().getCluster().getLocalMember().getAddress();
-      List<String> cluster =
-          List.of(
-              "--connect",
-              address.getHost() + ":" + address.getPort(),
-              "--cluster",
-              worker.hazelcast().getConfig().getClusterName(),
-              "--secret-file",
-              secretFile.toString());
+      List<String> cluster = worker.coordinatorOptions(secretFile);
       int failures = 0;
       // One-item tasks and auto-chunked ones, reduced and printed; then the views.
       for (List<String> command :

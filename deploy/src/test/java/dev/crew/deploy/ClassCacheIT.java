@@ -88,6 +88,86 @@ class ClassCacheIT {
     assertThat(files(cacheDir, ".lock")).as("no second training run").isEmpty();
   }
 
+  @Test
+  void aWorkersFirstRunTrainsACache_thatTheNextWorkerMaps_andRunsJobsWith(@TempDir Path cacheDir) {
+    Map<String, String> env = Map.of("CREW_CACHE_DIR", cacheDir.toString());
+
+    CrewLaunchers.Run first = crew.worker("first", Duration.ofSeconds(60), env, "--version");
+
+    assertThat(first.exitCode()).isZero();
+    assertThat(first.stdoutLines()).containsExactly("crew worker 0.1.0");
+    assertThat(first.programStderrLines()).isEmpty();
+    if (Runtime.version().feature() < 25) {
+      // A worker runs for long: no dynamic archive written at its exit before JDK 25.
+      assertThat(files(cacheDir, "")).isEmpty();
+      return;
+    }
+    // The training run (jobs from bin/coordinator on a worker of its own) goes on after the first
+    // run ended; its coordinators record the coordinator's cache in the same folder.
+    await()
+        .atMost(Duration.ofMinutes(4))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> named(cacheDir, "worker-", ".aot").size() == 1 && !trainingUnder(cacheDir));
+    Path cache = named(cacheDir, "worker-", ".aot").getFirst();
+    assertThat(files(cacheDir, ".tmp")).isEmpty();
+    assertThat(files(cacheDir, ".failed")).as("a training run that failed").isEmpty();
+    assertThat(cache.toFile().length()).isGreaterThan(40_000_000L); // trained, not --version's
+
+    Path log = cacheDir.resolve("worker-aot.log");
+    int port = CrewLaunchers.freePortBase(1);
+    String cluster = "crew-cache-" + port;
+    CrewLaunchers.Worker worker =
+        crew.startWorker(
+            cluster,
+            port,
+            List.of("127.0.0.1:" + port),
+            1,
+            List.of(),
+            Map.of(
+                "CREW_CACHE_DIR",
+                cacheDir.toString(),
+                "CREW_JAVA_OPTS",
+                "-Xlog:aot=info:file=" + log));
+    CrewLaunchers.Run job =
+        crew.coordinator(
+            "job",
+            Duration.ofSeconds(90),
+            env,
+            "--connect",
+            worker.name(),
+            "--cluster",
+            cluster,
+            "submit",
+            "noop",
+            "--range",
+            "1..2000",
+            "--chunk",
+            "1",
+            "--reduce",
+            "count");
+
+    assertThat(job.exitCode()).as(job::describe).isZero();
+    assertThat(job.stdoutLines()).containsExactly("2000");
+    assertThat(lines(log)).anyMatch(l -> l.contains("Opened AOT cache " + cache));
+    assertThat(lines(log)).anyMatch(l -> l.contains("Mapped static"));
+    assertThat(worker.child().stderr()).doesNotContain("AOT", "aot");
+    assertThat(files(cacheDir, ".lock")).as("no second training run").isEmpty();
+  }
+
+  private static boolean trainingUnder(Path dir) {
+    try {
+      return CrewLaunchers.anyTrainingUnder(dir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static List<Path> named(Path dir, String prefix, String suffix) {
+    return files(dir, suffix).stream()
+        .filter(f -> f.getFileName().toString().startsWith(prefix))
+        .toList();
+  }
+
   private static List<Path> files(Path dir, String suffix) {
     try (Stream<Path> files = Files.list(dir)) {
       return files.filter(f -> f.getFileName().toString().endsWith(suffix)).toList();

@@ -45,6 +45,9 @@ final class CrewLaunchers implements AutoCloseable {
    */
   static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
+  /** How long {@link #ensureJars()} waits for the class caches' training runs. */
+  static final Duration CACHE_TRAINING_TIMEOUT = Duration.ofMinutes(4);
+
   /** Default limit for one coordinator run. */
   static final Duration RUN_TIMEOUT = Duration.ofSeconds(150);
 
@@ -159,6 +162,47 @@ final class CrewLaunchers implements AutoCloseable {
   void ensureJars() {
     Run run = coordinator("warm-up", BUILD_TIMEOUT, "--version");
     assertThat(run.exitCode()).as(run::describe).isZero();
+    Run worker = worker("warm-up", BUILD_TIMEOUT, Map.of(), "--version");
+    assertThat(worker.exitCode()).as(worker::describe).isZero();
+    // On JDK 25+ those first runs with new jars train the launchers' class caches in the background
+    // (about a minute of both cores, once per build): wait for them here, as a user's later runs
+    // would find them, rather than let them share the cores with a test's timing.
+    Path caches = classCacheDir();
+    try {
+      await("the launchers' class caches trained")
+          .atMost(CACHE_TRAINING_TIMEOUT)
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> !anyTrainingUnder(caches));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      // A slow machine: the tests run while the training goes on at the lowest priority.
+    }
+  }
+
+  /** Where the launchers keep their class caches when the environment does not say otherwise. */
+  static Path classCacheDir() {
+    String xdg = System.getenv("XDG_CACHE_HOME");
+    Path base =
+        xdg != null && !xdg.isEmpty()
+            ? Path.of(xdg)
+            : Path.of(System.getProperty("user.home"), ".cache");
+    return base.resolve("crew");
+  }
+
+  /** Whether a launcher's class-cache training holds its lock under {@code dir}. */
+  static boolean anyTrainingUnder(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return false;
+    }
+    try (var entries = Files.list(dir)) {
+      return entries.anyMatch(f -> f.getFileName().toString().endsWith(".aot.lock"));
+    }
+  }
+
+  /** Runs {@code bin/worker ARGS} to completion, e.g. {@code --version}, with {@code env} added. */
+  Run worker(String label, Duration timeout, Map<String, String> env, String... args) {
+    return awaitCoordinator(
+        start("worker-" + label, "bin/worker", Arrays.asList(args), new File("/dev/null"), env),
+        timeout);
   }
 
   /**

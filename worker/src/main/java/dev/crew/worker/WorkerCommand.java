@@ -40,7 +40,7 @@ import sun.misc.Signal;
       "2:bad usage",
       "3:could not start or join the cluster, or its workers hold another cluster secret"
     },
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, TrainCommand.class})
 public final class WorkerCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -231,7 +231,8 @@ public final class WorkerCommand implements Callable<Integer> {
         (e, commandLine, parseResult) -> {
           PrintWriter err = commandLine.getErr();
           err.println("worker: " + message(e));
-          if (((WorkerCommand) commandLine.getCommand()).verbose.length > 0) {
+          if (commandLine.getCommand() instanceof WorkerCommand worker
+              && worker.verbose.length > 0) {
             e.printStackTrace(err);
           }
           err.flush();
