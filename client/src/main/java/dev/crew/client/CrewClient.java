@@ -30,6 +30,7 @@ import dev.crew.common.JobSigner;
 import dev.crew.common.Lane;
 import dev.crew.common.Names;
 import dev.crew.common.Params;
+import dev.crew.common.Redo;
 import dev.crew.common.Reducer;
 import dev.crew.common.ResultBudget;
 import dev.crew.common.ResultHoldings;
@@ -242,9 +243,8 @@ public final class CrewClient implements AutoCloseable {
             Duration.ofMillis(200));
     Reduction reduction = reducer.map(Reduction::new).orElse(null);
     boolean keep = spec.jobId().isPresent();
-    hazelcast
-        .<String, ResultBudget>getMap(Names.BUDGETS)
-        .putIfAbsent(jobId, new ResultBudget(jobId, 0, keep));
+    IMap<String, ResultBudget> budgets = hazelcast.getMap(Names.BUDGETS);
+    Redo.idempotent(() -> budgets.putIfAbsent(jobId, new ResultBudget(jobId, 0, keep)));
     long keepLimit =
         new ResultBudget(jobId, 0, keep)
             .keepLimit(new ResultHoldings(hazelcast, ledger).clusterLimit());

@@ -1,6 +1,7 @@
 package dev.crew.common;
 
 import com.hazelcast.core.IndeterminateOperationStateException;
+import com.hazelcast.map.IMap;
 import com.hazelcast.spi.exception.RetryableException;
 import com.hazelcast.spi.exception.TargetDisconnectedException;
 import java.time.Duration;
@@ -61,6 +62,22 @@ public final class Redo {
       throw failure;
     }
     return idempotent(again);
+  }
+
+  /**
+   * {@code map.replace(key, expected, update)}, a compare-and-set, redone as {@link #idempotent}
+   * when its outcome is open. A redo of an attempt that did land finds {@code update} in place of
+   * {@code expected}: that counts as replaced (so does an equal value another party wrote
+   * meanwhile, which has the same effect).
+   *
+   * @return whether the map holds {@code update} by this call
+   */
+  public static <K, V> boolean replace(IMap<K, V> map, K key, V expected, V update) {
+    try {
+      return map.replace(key, expected, update);
+    } catch (RuntimeException e) {
+      return after(e, () -> map.replace(key, expected, update) || update.equals(map.get(key)));
+    }
   }
 
   /** Whether {@code e} leaves it open whether the call took effect everywhere. */

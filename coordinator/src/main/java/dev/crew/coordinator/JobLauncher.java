@@ -1,6 +1,7 @@
 package dev.crew.coordinator;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
 import dev.crew.client.ClusterView;
 import dev.crew.client.job.Abandonment;
 import dev.crew.client.job.BadInputException;
@@ -22,6 +23,7 @@ import dev.crew.common.Job;
 import dev.crew.common.JobSigner;
 import dev.crew.common.Lane;
 import dev.crew.common.Names;
+import dev.crew.common.Redo;
 import dev.crew.common.ResultBudget;
 import dev.crew.common.ResultHoldings;
 import dev.crew.common.Stage;
@@ -162,16 +164,13 @@ final class JobLauncher {
       TaskLedger ledger = JobRun.ledgerOf(hazelcast);
       ResultHoldings holdings = new ResultHoldings(hazelcast, ledger);
       long clusterLimit = holdings.clusterLimit();
-      hazelcast
-          .<String, ResultBudget>getMap(Names.BUDGETS)
-          .putIfAbsent(
-              jobId,
-              new ResultBudget(
-                  jobId,
-                  options.resultBudget(),
-                  // A job with a chosen id can be submitted again to see all of it: it keeps
-                  // results too, and reading them with 'results' leaves them.
-                  options.keepResults || options.jobId != null));
+      // A job with a chosen id can be submitted again to see all of it: it keeps results too, and
+      // reading them with 'results' leaves them.
+      ResultBudget budget =
+          new ResultBudget(
+              jobId, options.resultBudget(), options.keepResults || options.jobId != null);
+      IMap<String, ResultBudget> budgets = hazelcast.getMap(Names.BUDGETS);
+      Redo.idempotent(() -> budgets.putIfAbsent(jobId, budget));
       boolean keep = options.keepResults || detach || options.jobId != null;
       long keepLimit =
           new ResultBudget(jobId, options.resultBudget(), keep).keepLimit(clusterLimit);

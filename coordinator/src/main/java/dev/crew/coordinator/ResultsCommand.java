@@ -9,6 +9,7 @@ import dev.crew.client.job.ResultArchive;
 import dev.crew.common.ClusterValues;
 import dev.crew.common.Job;
 import dev.crew.common.Names;
+import dev.crew.common.Redo;
 import dev.crew.common.ResultHoldings;
 import dev.crew.common.TaskResult;
 import dev.crew.common.ledger.JobTally;
@@ -95,10 +96,21 @@ final class ResultsCommand extends ClusterCommandBase implements Callable<Intege
         output.flush();
         // Freed only once written out: a reader that dies before loses nothing.
         if (!read.isEmpty()) {
-          results.setAll(read);
+          Map<String, TaskResult> copies = Map.copyOf(read);
+          Redo.idempotent(
+              () -> {
+                results.setAll(copies);
+                return copies.size();
+              });
           read.clear();
         }
-        freed.forEach(results::delete);
+        for (String taskId : freed) {
+          Redo.idempotent(
+              () -> {
+                results.delete(taskId);
+                return taskId;
+              });
+        }
         freed.clear();
       }
       JobTally tally = ledger.tally(job.id());

@@ -7,6 +7,7 @@ import dev.crew.common.CrewEvent;
 import dev.crew.common.Job;
 import dev.crew.common.JobState;
 import dev.crew.common.Names;
+import dev.crew.common.Redo;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -40,25 +41,26 @@ public final class Abandonment {
   public boolean abandon(String reason) {
     IMap<String, Job> jobs = hazelcast.getMap(Names.JOBS);
     long deadline = System.nanoTime() + WAIT.toNanos();
+    Job written = null; // a write whose outcome was left open: the next read tells
     try {
       while (System.nanoTime() < deadline) {
         Job current = jobs.getAsync(jobId).toCompletableFuture().get(left(deadline), NANOS);
+        if (current != null && current.equals(written)) {
+          return announce(reason);
+        }
         if (current == null || current.state() != JobState.SUBMITTING) {
           return false;
         }
         Job abandoned = current.withState(JobState.ABANDONED);
-        if (jobs.replace(jobId, current, abandoned)) {
-          hazelcast
-              .getRingbuffer(Names.EVENTS)
-              .addAsync(
-                  new CrewEvent(
-                      System.currentTimeMillis(),
-                      "coordinator",
-                      CrewEvent.Kind.ABANDONED,
-                      "job " + jobId + ": " + reason,
-                      1),
-                  OverflowPolicy.OVERWRITE);
-          return true;
+        try {
+          if (jobs.replace(jobId, current, abandoned)) {
+            return announce(reason);
+          }
+        } catch (RuntimeException e) {
+          if (!Redo.worthRedoing(e)) {
+            throw e;
+          }
+          written = abandoned;
         }
       }
     } catch (InterruptedException e) {
@@ -67,6 +69,20 @@ public final class Abandonment {
       // The cluster is gone or does not answer: nothing more to do on the way out.
     }
     return false;
+  }
+
+  private boolean announce(String reason) {
+    hazelcast
+        .getRingbuffer(Names.EVENTS)
+        .addAsync(
+            new CrewEvent(
+                System.currentTimeMillis(),
+                "coordinator",
+                CrewEvent.Kind.ABANDONED,
+                "job " + jobId + ": " + reason,
+                1),
+            OverflowPolicy.OVERWRITE);
+    return true;
   }
 
   private static long left(long deadline) {

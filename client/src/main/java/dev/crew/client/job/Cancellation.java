@@ -6,6 +6,7 @@ import dev.crew.common.Job;
 import dev.crew.common.JobRecords;
 import dev.crew.common.JobState;
 import dev.crew.common.Names;
+import dev.crew.common.Redo;
 import dev.crew.common.ledger.JobTally;
 import dev.crew.common.ledger.TaskLedger;
 import java.util.Optional;
@@ -47,7 +48,7 @@ public final class Cancellation {
         return Optional.of(new Result(current, false, 0));
       }
       Job cancelled = current.withState(JobState.CANCELLED);
-      if (jobs.replace(jobId, current, cancelled)) {
+      if (Redo.replace(jobs, jobId, current, cancelled)) {
         current = cancelled;
         break;
       }

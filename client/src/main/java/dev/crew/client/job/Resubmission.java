@@ -4,6 +4,7 @@ import com.hazelcast.map.IMap;
 import dev.crew.common.Job;
 import dev.crew.common.JobRecords;
 import dev.crew.common.JobState;
+import dev.crew.common.Redo;
 import java.io.IOException;
 import java.util.Optional;
 
@@ -59,7 +60,7 @@ public final class Resubmission {
             && existing.lane() == submitted.lane();
     if (existing.state() == JobState.ABANDONED && sameWork) {
       // Its coordinator gave up while queuing; this one goes on where it stopped.
-      jobs.replace(jobId, existing, existing.withState(JobState.SUBMITTING));
+      Redo.replace(jobs, jobId, existing, existing.withState(JobState.SUBMITTING));
     }
   }
 }
