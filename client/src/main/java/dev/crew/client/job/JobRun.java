@@ -3,6 +3,8 @@ package dev.crew.client.job;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.map.listener.EntryUpdatedListener;
+import com.hazelcast.query.Predicate;
+import com.hazelcast.query.Predicates;
 import dev.crew.common.ClusterValues;
 import dev.crew.common.Job;
 import dev.crew.common.JobRecords;
@@ -78,6 +80,14 @@ public final class JobRun {
 
   /** Results a detached run peeks at (without reading them) to learn item times from. */
   private static final int PEEK = 8;
+
+  /**
+   * The changes to its job a run is told of: only those it acts on. Its own updates (queued, done)
+   * reached it as it stopped listening, and Hazelcast's client logged a warning for each event that
+   * found no listener.
+   */
+  static final Predicate<String, Job> ACTED_ON =
+      Predicates.in("state", JobState.CANCELLED.name(), JobState.REFUSED.name());
 
   private static final Duration IDLE_CHECK = Duration.ofSeconds(1);
   private static final Duration FIRST_IDLE_WAIT = Duration.ofNanos(500_000);
@@ -325,6 +335,7 @@ public final class JobRun {
                       inbox.add(new Refused());
                     }
                   },
+              ACTED_ON,
               job.id(),
               /* includeValue= */ true);
       Outcome outcome;

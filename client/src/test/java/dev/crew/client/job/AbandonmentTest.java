@@ -3,13 +3,10 @@ package dev.crew.client.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.hazelcast.config.Config;
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IndeterminateOperationStateException;
 import com.hazelcast.map.IMap;
 import com.hazelcast.ringbuffer.Ringbuffer;
-import dev.crew.common.ClusterConfigs;
 import dev.crew.common.CrewEvent;
 import dev.crew.common.Job;
 import dev.crew.common.JobState;
@@ -20,7 +17,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -38,18 +34,7 @@ class AbandonmentTest {
 
   @BeforeAll
   void start() {
-    Config config =
-        ClusterConfigs.member(
-            new ClusterConfigs.Membership(
-                "abandon-" + UUID.randomUUID(),
-                List.of(),
-                false,
-                "127.0.0.1",
-                5_701,
-                /* isolated= */ true),
-            Map.of(),
-            0);
-    member = Hazelcast.newHazelcastInstance(config);
+    member = IsolatedMember.start("abandon");
   }
 
   @AfterAll
