@@ -188,13 +188,21 @@ final class CrewLaunchers implements AutoCloseable {
     return base.resolve("crew");
   }
 
-  /** Whether a launcher's class-cache training holds its lock under {@code dir}. */
+  /**
+   * Whether a launcher's class-cache training holds its lock under {@code dir}. A training takes
+   * about a minute: a lock older than {@link #CACHE_TRAINING_TIMEOUT} was left by one that was
+   * killed (the launchers take it over after 10 minutes).
+   */
   static boolean anyTrainingUnder(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
       return false;
     }
+    long since = System.currentTimeMillis() - CACHE_TRAINING_TIMEOUT.toMillis();
     try (var entries = Files.list(dir)) {
-      return entries.anyMatch(f -> f.getFileName().toString().endsWith(".aot.lock"));
+      return entries.anyMatch(
+          f ->
+              f.getFileName().toString().endsWith(".aot.lock")
+                  && f.toFile().lastModified() > since);
     }
   }
 

@@ -46,7 +46,9 @@ final class TrainCommand implements Callable<Integer> {
   private static final Set<String> KEPT_CREW_ENV =
       Set.of("CREW_CACHE_DIR", "CREW_CLASS_CACHE", "CREW_JVM_DIR", "CREW_MVN");
 
-  private static final long JOB_TIMEOUT_SECONDS = 300;
+  /** Each job takes seconds: a training ends well before its lock counts as stale (10 min). */
+  private static final long JOB_TIMEOUT_SECONDS = 120;
+
   private static final int GETS = 3_000;
 
   @Option(
