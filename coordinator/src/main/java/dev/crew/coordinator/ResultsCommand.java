@@ -60,7 +60,8 @@ final class ResultsCommand extends ClusterCommandBase implements Callable<Intege
       TaskLedger ledger = JobRun.ledgerOf(hazelcast);
       // The ledger's unread results join the archive as they were recorded (settled only once
       // written there), so the loop below prints and frees them with the others.
-      new ResultArchive(hazelcast, ledger).takeUnread(job.id());
+      ResultArchive archive = new ResultArchive(hazelcast, ledger);
+      archive.takeUnread(job.id());
       JsonLinesOutput output = new JsonLinesOutput(out(), failedOnly);
       ResultHoldings holdings = new ResultHoldings(hazelcast, ledger);
       KeptResults kept =
@@ -96,12 +97,7 @@ final class ResultsCommand extends ClusterCommandBase implements Callable<Intege
         output.flush();
         // Freed only once written out: a reader that dies before loses nothing.
         if (!read.isEmpty()) {
-          Map<String, TaskResult> copies = Map.copyOf(read);
-          Redo.idempotent(
-              () -> {
-                results.setAll(copies);
-                return copies.size();
-              });
+          archive.archive(read);
           read.clear();
         }
         for (String taskId : freed) {

@@ -56,7 +56,7 @@ public final class ResultArchive {
    * Writes {@code copies} (what the archive keeps of results handed on: their failures, or the
    * whole result when kept) to the archive.
    */
-  void archive(Map<String, TaskResult> copies) {
+  public void archive(Map<String, TaskResult> copies) {
     if (!copies.isEmpty()) {
       Map<String, TaskResult> written = Map.copyOf(copies);
       Redo.idempotent(
