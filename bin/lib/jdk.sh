@@ -52,6 +52,27 @@ crew_java_major() {
     return 1
 }
 
+# crew_home_major HOME
+# Prints the major version of the JDK or JRE at HOME: from the JAVA_VERSION line of HOME/release, which
+# every JDK since 9 has (reading it costs nothing; starting a JVM to ask costs about 0.1 s of a 2-core
+# machine), else from running HOME/bin/java -version. Returns 1 if neither tells.
+crew_home_major() {
+    local home="$1" line ver
+    if [ -r "$home/release" ]; then
+        while IFS= read -r line; do
+            if [[ $line =~ ^JAVA_VERSION=\"([^\"]+)\" ]]; then
+                ver="${BASH_REMATCH[1]}"
+                if [[ $ver =~ ^1\.([0-9]+) ]] || [[ $ver =~ ^([0-9]+) ]]; then
+                    printf '%d\n' "$((10#${BASH_REMATCH[1]}))"
+                    return 0
+                fi
+                break
+            fi
+        done <"$home/release"
+    fi
+    crew_java_major "$home/bin/java"
+}
+
 # crew_jdk_major HOME NEED_JAVAC
 # Prints HOME's major version if HOME/bin/java exists (and HOME/bin/javac when NEED_JAVAC=1)
 # and is at least CREW_MIN_JAVA; returns 1 otherwise.
@@ -61,7 +82,7 @@ crew_jdk_major() {
     if [ "$need_javac" = 1 ] && [ ! -x "$home/bin/javac" ]; then
         return 1
     fi
-    major="$(crew_java_major "$home/bin/java")" || return 1
+    major="$(crew_home_major "$home")" || return 1
     [ "$major" -ge "$CREW_MIN_JAVA" ] || return 1
     printf '%s\n' "$major"
 }
@@ -89,10 +110,22 @@ crew_find_jdk() {
         return 0
     fi
 
-    # 2. java on PATH. Its home comes from the java.home property (works for wrappers and
-    #    /etc/alternatives chains alike), falling back to <resolved java>/../..
+    # 2. java on PATH. Where it resolves (through /etc/alternatives links) to a JDK's bin/java whose
+    #    release file tells the version, that JDK is taken or passed over without starting it. Otherwise
+    #    its home comes from the java.home property (works for wrappers too), falling back to
+    #    <resolved java>/../..
     local java_cmd home
     if java_cmd="$(command -v java)" && [ -n "$java_cmd" ]; then
+        home="$(dirname "$(dirname "$(readlink -f "$java_cmd")")")"
+        if [ -r "$home/release" ] && [ "$(readlink -f "$home/bin/java")" = "$(readlink -f "$java_cmd")" ]; then
+            if crew_jdk_major "$home" "$need_javac" >/dev/null; then
+                crew_use_jdk "$home"
+                return 0
+            fi
+            java_cmd=""
+        fi
+    fi
+    if [ -n "$java_cmd" ]; then
         local major
         if major="$(crew_java_major "$java_cmd")" && [ "$major" -ge "$CREW_MIN_JAVA" ]; then
             home="$("$java_cmd" -XshowSettings:properties -version 2>&1 </dev/null |
@@ -355,7 +388,7 @@ crew_exec_java() {
         --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED)
     # JDK 24+ warns on every start that Hazelcast's bundled JCTools uses sun.misc.Unsafe.
     local major
-    major="$(crew_java_major "$JAVA_HOME/bin/java" || echo 0)"
+    major="$(crew_home_major "$JAVA_HOME" || echo 0)"
     if [ "$major" -ge 24 ]; then
         base_opts+=(--sun-misc-unsafe-memory-access=allow)
     fi
