@@ -3,8 +3,11 @@ package dev.crew.worker;
 import dev.crew.common.Lane;
 import dev.crew.common.TaskChunk;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -17,10 +20,11 @@ import org.slf4j.LoggerFactory;
  * block of them for tasks of a few microseconds. What it holds beyond its free slots runs within
  * about a millisecond, so an idle core on another worker is never starved by this one's buffer.
  *
- * <p>On the CPU lane a slot is a thread and a task holds one for all its items. On the I/O lane a
- * slot is one item in flight: a task's items run concurrently, each on its own virtual thread, and
- * the loop waits for a slot per item before it starts it, so it takes no new task while the one it
- * holds cannot start.
+ * <p>On the CPU lane a slot is a thread and a task holds one for all its items; the tasks of one
+ * claim share the slots it was made for, each slot's thread taking the claim's next task as its
+ * last one ends. On the I/O lane a slot is one item in flight: a task's items run concurrently,
+ * each on its own virtual thread, and the loop waits for a slot per item before it starts it, so it
+ * takes no new task while the one it holds cannot start.
  */
 final class LaneLoop implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(LaneLoop.class);
@@ -140,8 +144,12 @@ final class LaneLoop implements Runnable {
       } finally {
         waitingWith = 0;
       }
-      for (TaskChunk chunk : taken) {
-        dispatch(chunk);
+      if (slotPerItem) {
+        for (TaskChunk chunk : taken) {
+          dispatch(chunk);
+        }
+      } else {
+        dispatchShared(taken);
       }
     } finally {
       slots.release(held);
@@ -214,24 +222,107 @@ final class LaneLoop implements Runnable {
     nanosPerRun = before <= 0 ? nanos : 0.9 * before + 0.1 * nanos;
   }
 
-  /** Starts {@code chunk}, spending the slots held first and waiting for more if needed. */
-  private void dispatch(TaskChunk chunk) throws InterruptedException {
+  /** The run of {@code chunk}, or null when it is dropped unrun or cannot start. */
+  private @Nullable ChunkRun start(TaskChunk chunk) {
     ChunkRun run;
     try {
       run = runs.apply(chunk);
     } catch (RuntimeException e) {
       // One task that cannot start must not take the rest of the batch down with it.
       log.error("could not start task {}: {}", chunk.taskId(), e.toString());
+      return null;
+    }
+    if (run != null) {
+      tasksRun.incrementAndGet();
+      itemsRun.addAndGet(chunk.count());
+    }
+    return run;
+  }
+
+  /**
+   * Runs a claim's tasks on the slots held (the CPU lane: a task holds one slot): one thread per
+   * slot, up to one per task, each taking the claim's next task when its last one ends, until none
+   * is left. A claim of a few hundred short tasks costs two thread hand-overs, not two per task (a
+   * thread woken for each task, and this loop woken as each ended to start the next: most of a
+   * one-item task's cost on a 2-core machine, in the kernel).
+   */
+  private void dispatchShared(List<TaskChunk> taken) {
+    List<ChunkRun> started = new ArrayList<>(taken.size());
+    for (TaskChunk chunk : taken) {
+      ChunkRun run = start(chunk);
+      if (run != null) {
+        started.add(run);
+      }
+    }
+    if (started.isEmpty()) {
       return;
     }
+    ClaimRunner claim = new ClaimRunner(started);
+    for (int i = Math.min(held, started.size()); i > 0; i--) {
+      held--;
+      executor.execute(claim::runOn);
+    }
+  }
+
+  /** The tasks of one claim, taken in turn by the threads its slots run on. */
+  private final class ClaimRunner {
+    private final List<ChunkRun> runs;
+    private final AtomicInteger next = new AtomicInteger();
+
+    ClaimRunner(List<ChunkRun> runs) {
+      this.runs = runs;
+    }
+
+    /**
+     * Runs the claim's next tasks on this thread, holding one slot, and releases it when none is
+     * left. If an item is given up on, its task goes on in a new thread ({@link ChunkRun#runFrom}),
+     * which then goes on with the claim's next tasks here, and this thread leaves them.
+     */
+    void runOn() {
+      Thread self = Thread.currentThread();
+      for (int i = next.getAndIncrement(); i < runs.size(); i = next.getAndIncrement()) {
+        ChunkRun run = runs.get(i);
+        long startedAt = System.nanoTime();
+        AtomicBoolean endedHere = new AtomicBoolean();
+        Runnable end =
+            () -> {
+              measured(System.nanoTime() - startedAt);
+              if (Thread.currentThread() == self) {
+                endedHere.set(true);
+              } else {
+                runOn(); // the task went on in another thread: it takes the claim's rest
+              }
+            };
+        try {
+          run.runFrom(0, end, executor);
+        } catch (InterruptedException e) {
+          if (!running) {
+            // Interrupted as the worker closes, past its drain timeout: the claims of the tasks
+            // not started went back with the others it held.
+            Thread.currentThread().interrupt();
+            if (endedHere.get()) {
+              slots.release(1);
+            }
+            return;
+          }
+          // An interrupt meant for this task's items (its job was cancelled), not for the next.
+        } catch (RuntimeException e) {
+          log.error("task {} failed outside its items: {}", run.chunk().taskId(), e.toString(), e);
+        }
+        if (!endedHere.get()) {
+          return; // the task, the claim's rest and the slot went on in another thread
+        }
+      }
+      slots.release(1);
+    }
+  }
+
+  /**
+   * Starts {@code chunk}'s items (the I/O lane), each on a slot: held first, then the next free.
+   */
+  private void dispatch(TaskChunk chunk) throws InterruptedException {
+    ChunkRun run = start(chunk);
     if (run == null) {
-      return;
-    }
-    tasksRun.incrementAndGet();
-    itemsRun.addAndGet(chunk.count());
-    if (!slotPerItem) {
-      spendOne();
-      executor.execute(() -> runAndRelease(run, /* holdsSlot= */ true));
       return;
     }
     int items = Math.max(1, chunk.count());
@@ -256,10 +347,7 @@ final class LaneLoop implements Runnable {
     }
   }
 
-  /**
-   * Runs a whole task on one slot; if an item is given up on, the task and its slot move to a new
-   * thread.
-   */
+  /** Runs a task of no items (the I/O lane), which holds no slot. */
   private void runAndRelease(ChunkRun run, boolean holdsSlot) {
     try {
       run.runFrom(0, measuredRelease(System.nanoTime(), holdsSlot), executor);

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -412,6 +413,149 @@ class LaneLoopTest {
     assertThat(onlyResultOf("job/0").failed()).isEqualTo(2);
     await().until(() -> loop.busySlots() == 0);
     assertThat(limit.samples).as("items 0 and 2 answered; 1 and 3 were refused").hasSize(2);
+  }
+
+  /**
+   * Once items are measured as short, a claim holds many tasks, and they run on the slots' threads
+   * one after another: a thread is handed work once per slot a claim holds, not once per task.
+   */
+  @Test
+  void laneLoop_cpuRunsAClaimsTasksOnItsSlotsThreads_notAThreadPerTask() {
+    AtomicInteger handed = new AtomicInteger();
+    ExecutorService pool = Executors.newCachedThreadPool();
+    executor = pool;
+    int tasks = 600;
+    for (int seq = 0; seq < tasks; seq++) {
+      source.offer(range("job", seq, seq, 1));
+    }
+    loop =
+        new LaneLoop(
+            Lane.CPU,
+            2,
+            false,
+            source,
+            running(item -> Long.parseLong(item) + 1),
+            command -> {
+              handed.incrementAndGet();
+              pool.execute(command);
+            });
+    loopThread = Thread.ofPlatform().name("test-cpu-lane").start(loop);
+
+    await().until(() -> sink.results.size() == tasks);
+
+    for (int seq = 0; seq < tasks; seq++) {
+      assertThat(onlyResultOf("job/" + seq).values()).containsExactly(Long.toString(seq + 1));
+    }
+    List<Fakes.Take> takes = source.productiveTakes();
+    assertThat(takes.size()).as("claims of many tasks once measured").isLessThan(tasks / 10);
+    assertThat(handed.get())
+        .as("threads handed work: at most one per slot per claim (%s)", takes)
+        .isLessThanOrEqualTo(2 * takes.size());
+    assertThat(loop.tasksRun()).isEqualTo(tasks);
+  }
+
+  /**
+   * An item of a claim's task that ignores its time limit's interrupt is given up on: its task, and
+   * the claim's tasks after it, go on in a new thread, and the slot is free once they end.
+   */
+  @Test
+  void laneLoop_cpuItemGivenUpOn_theClaimsOtherTasksGoOnInAnotherThread() throws Exception {
+    executor = Executors.newCachedThreadPool();
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    try {
+      Watchdog watchdog = new Watchdog(timer);
+      CountDownLatch stuck = new CountDownLatch(1);
+      ItemFunction function =
+          item -> {
+            if (item.equals("-1")) {
+              stuck.countDown();
+              awaitUninterruptibly(release);
+            }
+            return Long.parseLong(item) + 1;
+          };
+      LaneSlots slots = LaneSlots.fixed(1);
+      // Short tasks first: the loop's measure of a task (a moving average) forgets the first,
+      // slow one.
+      for (int seq = 0; seq < 60; seq++) {
+        source.offer(range("warm", seq, seq, 1));
+      }
+      // Held at its next take until the tasks below are all queued: they come in one claim.
+      AtomicBoolean paused = new AtomicBoolean();
+      CountDownLatch atGate = new CountDownLatch(1);
+      CountDownLatch gate = new CountDownLatch(1);
+      TaskSource gated =
+          (max, wait) -> {
+            if (paused.get()) {
+              atGate.countDown();
+              gate.await();
+            }
+            return source.take(max, wait);
+          };
+      loop =
+          new LaneLoop(
+              Lane.CPU,
+              slots,
+              null,
+              false,
+              gated,
+              chunk ->
+                  new ChunkRun(
+                      chunk,
+                      new Binding.Run(function, new ItemPolicy(0, Duration.ofMillis(200))),
+                      sink,
+                      "w1",
+                      System::nanoTime,
+                      watchdog,
+                      Backoff.DEFAULT,
+                      null),
+              executor);
+      loopThread = Thread.ofPlatform().name("test-cpu-lane").start(loop);
+      await().until(() -> sink.results.size() == 60);
+      paused.set(true);
+      assertThat(atGate.await(5, SECONDS)).isTrue();
+      // Measured as short: the next claim takes all of these at once, on the one slot.
+      source.offer(range("job", 0, -1, 1));
+      for (int seq = 1; seq <= 5; seq++) {
+        source.offer(range("job", seq, seq, 1));
+      }
+      paused.set(false);
+      gate.countDown();
+
+      assertThat(stuck.await(5, SECONDS)).isTrue();
+      await().until(() -> sink.results.size() == 66);
+
+      assertThat(onlyResultOf("job/0").errors()[0]).contains("timed out after");
+      for (int seq = 1; seq <= 5; seq++) {
+        assertThat(onlyResultOf("job/" + seq).values()).containsExactly(Long.toString(seq + 1));
+      }
+      assertThat(source.productiveTakes().getLast().taken())
+          .as("the stuck task and those after it came in one claim")
+          .isEqualTo(6);
+      await().until(() -> slots.taken() <= 1); // the loop's own, while it waits for tasks
+    } finally {
+      release.countDown();
+      timer.shutdownNow();
+    }
+  }
+
+  private static void awaitUninterruptibly(CountDownLatch latch) {
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          if (!latch.await(10, SECONDS)) {
+            throw new IllegalStateException("the test never released this item");
+          }
+          return;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   // --- Found as bugs, now fixed: a task is never lost inside the loop. ---
