@@ -250,8 +250,11 @@ final class ChunkRun {
       cpuThread = Thread.currentThread();
     }
     if (chunk.count() == 0) {
-      sink.record(TaskResult.of(chunk, worker, 0, values, errors));
-      release.run();
+      try {
+        sink.record(TaskResult.of(chunk, worker, 0, values, errors));
+      } finally {
+        release.run(); // also when interrupted while recording: the slot is free either way
+      }
       return;
     }
     if (!mayAbandon()) {

@@ -283,11 +283,14 @@ final class LaneLoop implements Runnable {
       for (int i = next.getAndIncrement(); i < runs.size(); i = next.getAndIncrement()) {
         ChunkRun run = runs.get(i);
         long startedAt = System.nanoTime();
+        AtomicBoolean inRun = new AtomicBoolean(true);
         AtomicBoolean endedHere = new AtomicBoolean();
         Runnable end =
             () -> {
               measured(System.nanoTime() - startedAt);
-              if (Thread.currentThread() == self) {
+              // Ended inside this thread's runFrom, or in a thread it went on in after an item was
+              // given up on (perhaps this same pool thread again, once this frame had left).
+              if (Thread.currentThread() == self && inRun.get()) {
                 endedHere.set(true);
               } else {
                 runOn(); // the task went on in another thread: it takes the claim's rest
@@ -296,6 +299,7 @@ final class LaneLoop implements Runnable {
         try {
           run.runFrom(0, end, executor);
         } catch (InterruptedException e) {
+          inRun.set(false);
           if (!running) {
             // Interrupted as the worker closes, past its drain timeout: the claims of the tasks
             // not started went back with the others it held.
@@ -308,6 +312,8 @@ final class LaneLoop implements Runnable {
           // An interrupt meant for this task's items (its job was cancelled), not for the next.
         } catch (RuntimeException e) {
           log.error("task {} failed outside its items: {}", run.chunk().taskId(), e.toString(), e);
+        } finally {
+          inRun.set(false);
         }
         if (!endedHere.get()) {
           return; // the task, the claim's rest and the slot went on in another thread
