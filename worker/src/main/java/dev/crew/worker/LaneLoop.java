@@ -3,7 +3,6 @@ package dev.crew.worker;
 import dev.crew.common.Lane;
 import dev.crew.common.TaskChunk;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -73,7 +72,8 @@ final class LaneLoop implements Runnable {
 
   /**
    * @param runs starts the run of a task, or returns {@code null} when the task is to be dropped
-   *     unrun
+   *     unrun; called by this loop's thread (I/O lane) or by the thread about to run the task (CPU
+   *     lane), so from several threads at once
    */
   LaneLoop(
       Lane lane,
@@ -241,24 +241,17 @@ final class LaneLoop implements Runnable {
 
   /**
    * Runs a claim's tasks on the slots held (the CPU lane: a task holds one slot): one thread per
-   * slot, up to one per task, each taking the claim's next task when its last one ends, until none
-   * is left. A claim of a few hundred short tasks costs two thread hand-overs, not two per task (a
-   * thread woken for each task, and this loop woken as each ended to start the next: most of a
-   * one-item task's cost on a 2-core machine, in the kernel).
+   * slot, up to one per task, each starting the claim's next task when its last one ends, until
+   * none is left. A claim of a few hundred short tasks costs two thread hand-overs, not two per
+   * task (a thread woken for each task, and this loop woken as each ended to start the next: most
+   * of a one-item task's cost on a 2-core machine, in the kernel).
    */
   private void dispatchShared(List<TaskChunk> taken) {
-    List<ChunkRun> started = new ArrayList<>(taken.size());
-    for (TaskChunk chunk : taken) {
-      ChunkRun run = start(chunk);
-      if (run != null) {
-        started.add(run);
-      }
-    }
-    if (started.isEmpty()) {
+    if (taken.isEmpty()) {
       return;
     }
-    ClaimRunner claim = new ClaimRunner(started);
-    for (int i = Math.min(held, started.size()); i > 0; i--) {
+    ClaimRunner claim = new ClaimRunner(taken);
+    for (int i = Math.min(held, taken.size()); i > 0; i--) {
       held--;
       executor.execute(claim::runOn);
     }
@@ -266,11 +259,11 @@ final class LaneLoop implements Runnable {
 
   /** The tasks of one claim, taken in turn by the threads its slots run on. */
   private final class ClaimRunner {
-    private final List<ChunkRun> runs;
+    private final List<TaskChunk> tasks;
     private final AtomicInteger next = new AtomicInteger();
 
-    ClaimRunner(List<ChunkRun> runs) {
-      this.runs = runs;
+    ClaimRunner(List<TaskChunk> tasks) {
+      this.tasks = tasks;
     }
 
     /**
@@ -280,8 +273,13 @@ final class LaneLoop implements Runnable {
      */
     void runOn() {
       Thread self = Thread.currentThread();
-      for (int i = next.getAndIncrement(); i < runs.size(); i = next.getAndIncrement()) {
-        ChunkRun run = runs.get(i);
+      for (int i = next.getAndIncrement(); i < tasks.size(); i = next.getAndIncrement()) {
+        // Started as it comes up, not when claimed: whether it may run (its job's result budget,
+        // say) is decided then.
+        ChunkRun run = start(tasks.get(i));
+        if (run == null) {
+          continue;
+        }
         long startedAt = System.nanoTime();
         AtomicBoolean inRun = new AtomicBoolean(true);
         AtomicBoolean endedHere = new AtomicBoolean();
