@@ -84,6 +84,10 @@ public final class ClusterConfigs {
     Config config = new Config();
     config.setClusterName(membership.cluster());
     quiet(config.getProperties());
+    // Hazelcast's own metrics (for its Management Center, and as JMX beans) are read by nothing of
+    // Crew's, whose figures are its own (/metrics): off, a worker does not collect every metric of
+    // every partition each 5 s.
+    config.getMetricsConfig().setEnabled(false);
     // The worker leaves the cluster itself on SIGTERM (after logging and draining), not Hazelcast's
     // own hook.
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
@@ -213,6 +217,9 @@ public final class ClusterConfigs {
     ClientConfig config = new ClientConfig();
     config.setClusterName(cluster);
     quiet(config.getProperties());
+    // Hazelcast's own metrics (for its Management Center, and as JMX beans) are read by nothing of
+    // Crew's: off, a coordinator registers no beans and collects nothing every 5 s during a job.
+    config.getMetricsConfig().setEnabled(false);
     // A member that dies mid-call must not fail the coordinator: redo the call on another member. A
     // redone offer may queue a block's key twice; its tasks are still claimed once.
     config.getNetworkConfig().setAddresses(List.copyOf(addresses)).setRedoOperation(true);
