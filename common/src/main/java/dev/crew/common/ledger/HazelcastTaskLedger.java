@@ -176,17 +176,25 @@ public final class HazelcastTaskLedger implements TaskLedger {
     }
     long until = System.nanoTime() + wait.toNanos();
     while (true) {
+      // Put-back tasks first: they are the oldest of their jobs. One key per sweep: a block whose
+      // put-back tasks are for other members (broadcast) goes back, and must not be polled again
+      // and again.
+      BlockKey returned = shards.pollReturned(lane);
+      if (returned != null) {
+        BlockOutcome claimed = claimFrom(lane, returned, claimant, max);
+        if (claimed.queuedLeft() > 0) {
+          shards.offerReturned(lane, returned);
+        }
+        if (!claimed.tasks().isEmpty()) {
+          return claimed.tasks();
+        }
+      }
       for (int shard : shards.sweepOrder(lane)) {
         BlockKey key = shards.poll(lane, shard);
         if (key == null) {
           continue;
         }
-        BlockOutcome claimed =
-            join(
-                submit(
-                    key,
-                    new BlockOp.Claim(
-                        claimant, max, clockMillis.getAsLong() + claimTimeout.toMillis(), lane)));
+        BlockOutcome claimed = claimFrom(lane, key, claimant, max);
         if (claimed.queuedLeft() > 0) {
           shards.offerBack(lane, key);
         }
@@ -200,6 +208,14 @@ public final class HazelcastTaskLedger implements TaskLedger {
       }
       shards.awaitBell(lane, Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, IDLE_SWEEP_MILLIS));
     }
+  }
+
+  private BlockOutcome claimFrom(Lane lane, BlockKey key, Claimant claimant, int max) {
+    return join(
+        submit(
+            key,
+            new BlockOp.Claim(
+                claimant, max, clockMillis.getAsLong() + claimTimeout.toMillis(), lane)));
   }
 
   @Override
@@ -515,6 +531,7 @@ public final class HazelcastTaskLedger implements TaskLedger {
       count = count.plus(block.getValue().holders());
       for (Lane lane : block.getValue().lanes()) {
         lanes.add(lane);
+        shards.offerReturned(lane, block.getKey());
         shards.offerBack(lane, block.getKey());
       }
     }

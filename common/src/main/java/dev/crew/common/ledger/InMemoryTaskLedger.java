@@ -269,7 +269,8 @@ public final class InMemoryTaskLedger implements TaskLedger {
             entry.setValue(step.block());
             back = back.plus(step.outcome());
             BlockKey key = layout.keyOf(block.jobId(), block.firstSeq());
-            step.block().queuedLanes().forEach(lane -> offer(lane, key));
+            // Ahead of the blocks waiting: the oldest tasks of their jobs.
+            step.block().queuedLanes().forEach(lane -> offerFirst(lane, key));
           }
         }
       }
@@ -389,6 +390,12 @@ public final class InMemoryTaskLedger implements TaskLedger {
 
   private void offer(Lane lane, BlockKey key) {
     keysOf(lane).offer(key);
+    queued.signalAll();
+  }
+
+  private void offerFirst(Lane lane, BlockKey key) {
+    keysOf(lane).remove(key);
+    keysOf(lane).offerFirst(key);
     queued.signalAll();
   }
 }

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +37,24 @@ final class LaneShards {
   private final Map<Lane, List<IQueue<BlockKey>>> shards = new EnumMap<>(Lane.class);
   private final Map<Lane, IQueue<String>> bells = new EnumMap<>(Lane.class);
   private final AtomicInteger rotation = new AtomicInteger();
+
+  /**
+   * Per lane, the keys of blocks whose claims were put back (a lost worker's tasks): claimers look
+   * there before the shards. Those tasks are the oldest of their jobs, and a job ends only when
+   * they are done; offered only to their shards, they waited behind every block queued since, in a
+   * busy cluster the rest of the job. Their keys go to their shards too, so a key lost here (the
+   * queue full, a claimer killed after its poll) costs only the head start.
+   */
+  private final Map<Lane, IQueue<BlockKey>> returns = new EnumMap<>(Lane.class);
+
+  /**
+   * Per lane, when this instance next looks for put-back keys: at once after a put back here, or
+   * while the last look found one; otherwise every {@link #RETURNS_LOOK}, so that a put back by
+   * another member is seen that soon, at the cost of one poll per lane per interval, not per claim.
+   */
+  private final AtomicLongArray nextReturnsLook = new AtomicLongArray(Lane.values().length);
+
+  private static final Duration RETURNS_LOOK = Duration.ofMillis(100);
 
   private static final Duration OWNERS_FRESH = Duration.ofMillis(500);
   private volatile @Nullable Owners owners;
@@ -66,6 +85,7 @@ final class LaneShards {
       }
       shards.put(lane, List.copyOf(queues));
       bells.put(lane, hazelcast.getQueue(LedgerSetup.bellName(lane)));
+      returns.put(lane, hazelcast.getQueue(LedgerSetup.returnsName(lane)));
     }
   }
 
@@ -103,6 +123,42 @@ final class LaneShards {
         lane.id(),
         key.index(),
         key.jobId());
+  }
+
+  /**
+   * Offers the key of a block with tasks put back to {@code lane}'s put-back queue, ahead of the
+   * shards; {@link #offerBack} must offer it to its shard as well. A full queue or a failed offer
+   * leaves it to the shard alone.
+   */
+  void offerReturned(Lane lane, BlockKey key) {
+    try {
+      if (returnsOf(lane).offer(key)) {
+        nextReturnsLook.set(lane.ordinal(), System.nanoTime());
+      }
+    } catch (RuntimeException e) {
+      if (!Redo.worthRedoing(e)) {
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * A key from {@code lane}'s put-back queue, or none: looked for only when {@link
+   * #nextReturnsLook} says so.
+   */
+  @Nullable BlockKey pollReturned(Lane lane) {
+    int i = lane.ordinal();
+    long now = System.nanoTime();
+    if (now - nextReturnsLook.get(i) < 0) {
+      return null;
+    }
+    // Set before the poll, so that the other claiming threads do not all poll at once.
+    nextReturnsLook.set(i, now + RETURNS_LOOK.toNanos());
+    @Nullable BlockKey key = pollKey(returnsOf(lane));
+    if (key != null) {
+      nextReturnsLook.set(i, now); // there may be more
+    }
+    return key;
   }
 
   /**
@@ -150,13 +206,17 @@ final class LaneShards {
    * counted and skipped.
    */
   @Nullable BlockKey poll(Lane lane, int shard) {
-    IQueue<?> queue = shard(lane, shard);
+    @Nullable BlockKey key = pollKey(shard(lane, shard));
+    if (key != null) {
+      firstShard.get()[lane.ordinal()] = shard + 1;
+    }
+    return key;
+  }
+
+  private static @Nullable BlockKey pollKey(IQueue<?> queue) {
     for (int foreign = 0; ; foreign++) {
       Object element = queue.poll();
       if (element == null || element instanceof BlockKey) {
-        if (element != null) {
-          firstShard.get()[lane.ordinal()] = shard + 1;
-        }
         return (BlockKey) element;
       }
       FOREIGN.increment();
@@ -233,5 +293,9 @@ final class LaneShards {
 
   private IQueue<String> bell(Lane lane) {
     return requireNonNull(bells.get(lane), "lane");
+  }
+
+  private IQueue<BlockKey> returnsOf(Lane lane) {
+    return requireNonNull(returns.get(lane), "lane");
   }
 }

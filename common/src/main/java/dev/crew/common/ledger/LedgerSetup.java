@@ -60,6 +60,11 @@ public final class LedgerSetup {
     return QUEUE_PREFIX + lane.id() + "." + shard + "@" + BlockKey.shardKey(shard);
   }
 
+  /** The queue of {@code lane}'s blocks with tasks put back, which claimers look at first. */
+  static String returnsName(Lane lane) {
+    return QUEUE_PREFIX + "returns." + lane.id();
+  }
+
   static String bellName(Lane lane) {
     return QUEUE_PREFIX + "bell." + lane.id();
   }

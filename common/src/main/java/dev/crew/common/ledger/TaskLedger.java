@@ -111,7 +111,8 @@ public interface TaskLedger {
 
   /**
    * Queues again every claim {@code loss} names, whichever member holds its block, and offers the
-   * blocks to their lane shards.
+   * blocks to their lane shards, and ahead of them: the next claims take those tasks first, before
+   * any queued since (they are the oldest of their jobs, which end only when they are done).
    *
    * @return how many tasks went back, per worker that held them
    */

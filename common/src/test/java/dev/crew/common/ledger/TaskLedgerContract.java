@@ -251,6 +251,24 @@ abstract class TaskLedgerContract {
   }
 
   @Test
+  void putBack_queuesALostWorkersTasksAheadOfThoseWaiting() throws Exception {
+    ledger().store(Lane.CPU, tasks("job-a", 0, 8)); // one block
+    List<TaskChunk> anns = claim(ANN, 8);
+    assertThat(anns).hasSize(8);
+    // A block in every shard, queued before the put back.
+    ledger().store(Lane.CPU, tasks("job-b", 0, 32));
+
+    assertThat(ledger().putBack(new Loss.MemberLeft(ANN.memberUuid())).total()).isEqualTo(8);
+    List<TaskChunk> next = claim(BOB, 8);
+    assertThat(next)
+        .as("the next claim after the put back")
+        .extracting(TaskChunk::jobId)
+        .containsOnly("job-a");
+    assertThat(seqs(next)).isEqualTo(seqs(anns));
+    assertThat(claimAll(BOB, 8)).extracting(TaskChunk::jobId).containsOnly("job-b").hasSize(32);
+  }
+
+  @Test
   void putBack_returnsExpiredClaimsOnlyAfterTheirDeadline() throws Exception {
     ledger().store(Lane.CPU, tasks("job-a", 0, 3));
     List<TaskChunk> held = claimAll(ANN, 3);
