@@ -254,6 +254,16 @@ crew_plugins_dir() {
 # shellcheck disable=SC2034 # used by the launchers that source this file
 CREW_CRYPTO_JIT_OPTS="-XX:CompileCommand=quiet -XX:CompileCommand=CompileThresholdScaling,com.sun.crypto.provider.*::*,0.01"
 
+# crew_gc OPTION
+# Prints a launcher's choice of collector (-XX:+UseG1GC, ...), or nothing when CREW_JAVA_OPTS chooses one: the
+# JVM refuses to start with two ("Multiple garbage collectors selected").
+crew_gc() {
+    if [[ " ${CREW_JAVA_OPTS:-} " =~ [[:space:]]-XX:\+Use[A-Za-z0-9]*GC[[:space:]] ]]; then
+        return 0
+    fi
+    printf '%s\n' "$1"
+}
+
 # crew_class_cache NAME [TRAIN_OPTS TRAIN_ARGS...]
 # Class data sharing for a launcher's program (the coordinator's short commands; the worker's start and
 # first jobs), in an archive under

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * that it ran and prints the version line a real JDK prints, and most have the {@code release} file
  * every JDK since 9 ships. The search reads a version from that file without starting a JVM (about
  * 0.1 s each on 2 cores, four times per launcher start before) and runs {@code java -version} only
- * where the file is missing.
+ * where the file is missing. Also the launchers' choice of collector ({@code crew_gc}), which gives
+ * way to one chosen in {@code CREW_JAVA_OPTS}.
  */
 class JdkSearchIT {
   @TempDir Path dir;
@@ -103,6 +104,37 @@ class JdkSearchIT {
             "crew: no JDK 21 or newer found (looked at JAVA_HOME, java on PATH, "
                 + jvms
                 + "); install one, e.g. Temurin 21, and set JAVA_HOME");
+  }
+
+  @Test
+  void collector_theLaunchersUnlessCrewJavaOptsChoosesOne() throws Exception {
+    // The JVM refuses to start with two collectors chosen.
+    assertThat(gc("", "-XX:+UseSerialGC")).isEqualTo("-XX:+UseSerialGC");
+    assertThat(gc("-Xmx1g -XX:+UseGCOverheadLimit -XX:+PrintGC", "-XX:+UseG1GC"))
+        .isEqualTo("-XX:+UseG1GC");
+    assertThat(gc("-Xmx1g -XX:+UseZGC", "-XX:+UseSerialGC")).isEmpty();
+    assertThat(gc("-XX:+UseParallelGC", "-XX:+UseG1GC")).isEmpty();
+    assertThat(gc("-XX:+UseG1GC -Xss1m", "-XX:+UseSerialGC")).isEmpty();
+  }
+
+  /** What {@code crew_gc OPTION} prints with {@code CREW_JAVA_OPTS} set to {@code javaOpts}. */
+  private String gc(String javaOpts, String option) throws Exception {
+    Path jdkSh = CrewLaunchers.crewHome().resolve("bin/lib/jdk.sh");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                "/bin/bash",
+                "-c",
+                "set -euo pipefail; source \"$1\"; crew_gc \"$2\"",
+                "gc",
+                jdkSh.toString(),
+                option)
+            .redirectErrorStream(true);
+    builder.environment().put("CREW_JAVA_OPTS", javaOpts);
+    Process process = builder.start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("crew_gc ended").isTrue();
+    assertThat(process.exitValue()).as("crew_gc's exit; it printed: %s", out).isZero();
+    return out.strip();
   }
 
   /** A JDK folder: bin/java (a script that records its runs), bin/javac, and a release file. */
