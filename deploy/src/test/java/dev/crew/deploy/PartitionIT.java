@@ -128,7 +128,7 @@ class PartitionIT {
           Pattern.MULTILINE);
   private static final Pattern MEMBER_LEFT =
       Pattern.compile(
-          "^" + TIME + " INFO +Worker - member (\\S+) left; the cluster has (\\d+) members$",
+          "^" + TIME + " INFO +MemberLog - member (\\S+) left; the cluster has (\\d+) members$",
           Pattern.MULTILINE);
   private static final Pattern SUSPECTING =
       Pattern.compile(
