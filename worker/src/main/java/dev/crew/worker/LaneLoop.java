@@ -297,7 +297,6 @@ final class LaneLoop implements Runnable {
         try {
           run.runFrom(0, end, executor);
         } catch (InterruptedException e) {
-          inRun.set(false);
           if (!running) {
             // Interrupted as the worker closes, past its drain timeout: the claims of the tasks
             // not started went back with the others it held.

@@ -181,12 +181,9 @@ public final class HazelcastTaskLedger implements TaskLedger {
       // and again.
       BlockKey returned = shards.pollReturned(lane);
       if (returned != null) {
-        BlockOutcome claimed = claimFrom(lane, returned, claimant, max);
-        if (claimed.queuedLeft() > 0) {
-          shards.offerReturned(lane, returned);
-        }
-        if (!claimed.tasks().isEmpty()) {
-          return claimed.tasks();
+        List<TaskChunk> got = claimFrom(lane, returned, claimant, max, true);
+        if (!got.isEmpty()) {
+          return got;
         }
       }
       for (int shard : shards.sweepOrder(lane)) {
@@ -194,12 +191,9 @@ public final class HazelcastTaskLedger implements TaskLedger {
         if (key == null) {
           continue;
         }
-        BlockOutcome claimed = claimFrom(lane, key, claimant, max);
-        if (claimed.queuedLeft() > 0) {
-          shards.offerBack(lane, key);
-        }
-        if (!claimed.tasks().isEmpty()) {
-          return claimed.tasks();
+        List<TaskChunk> got = claimFrom(lane, key, claimant, max, false);
+        if (!got.isEmpty()) {
+          return got;
         }
       }
       long left = until - System.nanoTime();
@@ -210,12 +204,27 @@ public final class HazelcastTaskLedger implements TaskLedger {
     }
   }
 
-  private BlockOutcome claimFrom(Lane lane, BlockKey key, Claimant claimant, int max) {
-    return join(
-        submit(
-            key,
-            new BlockOp.Claim(
-                claimant, max, clockMillis.getAsLong() + claimTimeout.toMillis(), lane)));
+  /**
+   * Claims up to {@code max} of the block's tasks queued on {@code lane}; while some stay queued,
+   * offers its key again where it was taken from: the put-back queue ({@code returned}) or its
+   * shard.
+   */
+  private List<TaskChunk> claimFrom(
+      Lane lane, BlockKey key, Claimant claimant, int max, boolean returned) {
+    BlockOutcome claimed =
+        join(
+            submit(
+                key,
+                new BlockOp.Claim(
+                    claimant, max, clockMillis.getAsLong() + claimTimeout.toMillis(), lane)));
+    if (claimed.queuedLeft() > 0) {
+      if (returned) {
+        shards.offerReturned(lane, key);
+      } else {
+        shards.offerBack(lane, key);
+      }
+    }
+    return claimed.tasks();
   }
 
   @Override
