@@ -88,8 +88,9 @@ public final class ResultHoldings {
     if (clusterLimit <= 0) {
       return Admission.of(held(jobId), jobLimit, 0, clusterLimit, 1);
     }
-    // One pass over the ledger gives this job's unread results and every job's.
-    Map<String, JobTally> tallies = ledger.tallies();
+    // One pass over the ledger's active blocks (those that can hold unread results) gives this
+    // job's unread results and every job's.
+    Map<String, JobTally> tallies = ledger.activeTallies();
     long jobHeld = held(jobId, tallies.getOrDefault(jobId, JobTally.EMPTY));
     long totalHeld = sum(unread());
     for (JobTally tally : tallies.values()) {

@@ -13,8 +13,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Tasks queued cluster-wide per lane, for the queue-depth gauge an autoscaler reads: counted from
- * the ledger's tallies (one pass over its blocks), at most once per {@code refresh} however often
- * it is scraped.
+ * the ledger's tallies (one pass over its active blocks), at most once per {@code refresh} however
+ * often it is scraped.
  */
 final class LaneDepths {
   private final TaskLedger ledger;
@@ -40,7 +40,7 @@ final class LaneDepths {
     long now = nanoClock.getAsLong();
     if (!read || now - readNanos >= refresh.toNanos()) {
       Map<Lane, Long> counted = new EnumMap<>(Lane.class);
-      for (Map.Entry<String, JobTally> job : ledger.tallies().entrySet()) {
+      for (Map.Entry<String, JobTally> job : ledger.activeTallies().entrySet()) {
         Job known = jobs.apply(job.getKey());
         if (known != null) {
           counted.merge(known.lane(), job.getValue().queued(), Long::sum);

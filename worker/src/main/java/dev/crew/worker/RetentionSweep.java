@@ -126,12 +126,18 @@ final class RetentionSweep implements AutoCloseable {
   }
 
   /**
-   * The ledger's tallies, read at the first question, once per sweep for all jobs: asked only for
-   * jobs whose state does not tell whether they ended (running, abandoned).
+   * A job's tally as far as the sweep needs it, asked only for jobs whose state does not tell
+   * whether they ended (running, abandoned). The tallies of the ledger's active blocks are read at
+   * the first question, once per sweep for all jobs: a job with a task still open there has not
+   * ended (it has a task neither the ledger nor its submitter is done with), and that tally says
+   * so. Only a job with none is tallied whole, from all its blocks (its consumed tasks decide). A
+   * pass over every block of every job kept instead took 80-230 ms of the partition threads with 42
+   * jobs of 20,000 one-item tasks kept, every sweep while a job ran, and claims and records waited
+   * for it.
    */
   private static final class OnceTallies implements Function<String, JobTally> {
     private final TaskLedger ledger;
-    private @Nullable Map<String, JobTally> tallies;
+    private @Nullable Map<String, JobTally> active;
 
     OnceTallies(TaskLedger ledger) {
       this.ledger = ledger;
@@ -139,10 +145,11 @@ final class RetentionSweep implements AutoCloseable {
 
     @Override
     public JobTally apply(String jobId) {
-      if (tallies == null) {
-        tallies = ledger.tallies();
+      if (active == null) {
+        active = ledger.activeTallies();
       }
-      return tallies.getOrDefault(jobId, JobTally.EMPTY);
+      JobTally open = active.get(jobId);
+      return open != null && open.open() > 0 ? open : ledger.tally(jobId);
     }
   }
 }

@@ -533,7 +533,8 @@ public final class HazelcastTaskLedger implements TaskLedger {
   @Override
   public PutBacks putBack(Loss loss) {
     Map<BlockKey, BlockOutcome> back =
-        blocks.executeOnEntries(new BlockOp(new BlockOp.PutBack(loss, clockMillis.getAsLong())));
+        blocks.executeOnEntries(
+            new BlockOp(new BlockOp.PutBack(loss, clockMillis.getAsLong())), ActiveBlocks.ONLY);
     PutBacks count = PutBacks.NONE;
     Set<Lane> lanes = new HashSet<>();
     for (Map.Entry<BlockKey, BlockOutcome> block : back.entrySet()) {
@@ -551,7 +552,8 @@ public final class HazelcastTaskLedger implements TaskLedger {
   @Override
   public synchronized int audit() {
     removeForeignKeys();
-    Map<BlockKey, BlockOutcome> probes = blocks.executeOnEntries(new BlockOp(new BlockOp.Probe()));
+    Map<BlockKey, BlockOutcome> probes =
+        blocks.executeOnEntries(new BlockOp(new BlockOp.Probe()), ActiveBlocks.ONLY);
     Set<LaneKey> nowhere = new HashSet<>();
     for (Map.Entry<BlockKey, BlockOutcome> probe : probes.entrySet()) {
       for (Lane lane : probe.getValue().lanes()) {
@@ -598,6 +600,16 @@ public final class HazelcastTaskLedger implements TaskLedger {
     Map<String, JobTally> tallies = new java.util.HashMap<>();
     for (Map.Entry<BlockKey, BlockOutcome> probe :
         blocks.executeOnEntries(new BlockOp(new BlockOp.Probe())).entrySet()) {
+      tallies.merge(probe.getKey().jobId(), probe.getValue().tally(), JobTally::plus);
+    }
+    return tallies;
+  }
+
+  @Override
+  public Map<String, JobTally> activeTallies() {
+    Map<String, JobTally> tallies = new java.util.HashMap<>();
+    for (Map.Entry<BlockKey, BlockOutcome> probe :
+        blocks.executeOnEntries(new BlockOp(new BlockOp.Probe()), ActiveBlocks.ONLY).entrySet()) {
       tallies.merge(probe.getKey().jobId(), probe.getValue().tally(), JobTally::plus);
     }
     return tallies;

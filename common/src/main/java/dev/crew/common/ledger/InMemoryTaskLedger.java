@@ -325,15 +325,28 @@ public final class InMemoryTaskLedger implements TaskLedger {
 
   @Override
   public Map<String, JobTally> tallies() {
+    return tallies(false);
+  }
+
+  @Override
+  public Map<String, JobTally> activeTallies() {
+    return tallies(true);
+  }
+
+  private Map<String, JobTally> tallies(boolean activeOnly) {
     lock.lock();
     try {
       Map<String, JobTally> tallies = new HashMap<>();
       for (Map.Entry<String, TreeMap<Long, TaskBlock>> job : jobs.entrySet()) {
-        JobTally tally = JobTally.EMPTY;
+        JobTally tally = null;
         for (TaskBlock block : job.getValue().values()) {
-          tally = tally.plus(block.tally());
+          if (!activeOnly || block.active()) {
+            tally = (tally == null ? JobTally.EMPTY : tally).plus(block.tally());
+          }
         }
-        tallies.put(job.getKey(), tally);
+        if (tally != null || !activeOnly) {
+          tallies.put(job.getKey(), tally == null ? JobTally.EMPTY : tally);
+        }
       }
       return tallies;
     } finally {

@@ -36,6 +36,7 @@ final class LedgerCodecs {
     config.addSerializer(new BlockOpCodec());
     config.addSerializer(new BlockOutcomeCodec());
     config.addSerializer(new LedgerKeys.Codec());
+    config.addSerializer(new ActiveBlocks.Codec());
   }
 
   static final class BlockKeyCodec implements CompactSerializer<BlockKey> {

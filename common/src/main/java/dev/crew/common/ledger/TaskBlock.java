@@ -385,6 +385,15 @@ record TaskBlock(
     return queued;
   }
 
+  /**
+   * Whether a task of the block is queued, claimed, or recorded and not yet read: the blocks that a
+   * put back, the audit and the tallies of what is queued or unread are about ({@link
+   * ActiveBlocks}).
+   */
+  boolean active() {
+    return !consumed();
+  }
+
   /** Every task consumed: the block keeps nothing but counts. */
   boolean consumed() {
     for (TaskState state : slots) {

@@ -134,6 +134,14 @@ public interface TaskLedger {
   /** {@link #tally} of every job the ledger holds, by job id. */
   Map<String, JobTally> tallies();
 
+  /**
+   * Tallies of the blocks that have a task not yet consumed, by job id; a job none of whose blocks
+   * has one is left out. Its queued, claimed, recorded and unread figures are those of {@link
+   * #tallies}; its consumed and stored ones count only those blocks. Much cheaper than {@link
+   * #tallies} in a cluster that keeps many finished jobs.
+   */
+  Map<String, JobTally> activeTallies();
+
   /** Deletes every block of job {@code jobId} (the job is over, or cancelled). */
   void forget(String jobId);
 

@@ -590,6 +590,37 @@ abstract class TaskLedgerContract {
   }
 
   @Test
+  void activeTallies_countOnlyBlocksWithATaskNotYetConsumed() throws Exception {
+    runAndReadAll("job-done", 0, 8); // one block, every task read
+    ledger().store(Lane.CPU, tasks("job-b", 0, 3));
+    ledger().record(resultsOf(claimAll(BOB, 8), BOB)); // recorded, not read
+    runAndReadAll("job-d", 0, 8);
+    ledger().store(Lane.CPU, tasks("job-d", 8, 1)); // its second block: one task queued
+
+    Map<String, JobTally> active = ledger().activeTallies();
+
+    assertThat(active).containsOnlyKeys("job-b", "job-d");
+    assertThat(active.get("job-b").states()).isEqualTo(new JobTally(0, 0, 3, 0));
+    assertThat(active.get("job-b").unreadBytes())
+        .isEqualTo(ledger().tally("job-b").unreadBytes())
+        .isPositive();
+    assertThat(active.get("job-d").states()).isEqualTo(new JobTally(1, 0, 0, 0));
+    assertThat(ledger().tallies()).containsOnlyKeys("job-done", "job-b", "job-d");
+    assertThat(ledger().tallies().get("job-d").states()).isEqualTo(new JobTally(1, 0, 0, 8));
+  }
+
+  /** Stores, claims, records and reads tasks {@code from..from+count-1} of {@code jobId}. */
+  private void runAndReadAll(String jobId, int from, int count) throws InterruptedException {
+    ledger().store(Lane.CPU, tasks(jobId, from, count));
+    ledger().record(resultsOf(claimAll(ANN, count), ANN));
+    int read = 0;
+    for (int round = 0; round < ROUNDS && read < count; round++) {
+      read += ledger().consume(jobId, count).size();
+    }
+    assertThat(read).as("results of " + jobId + " read").isEqualTo(count);
+  }
+
+  @Test
   void audit_offersAgainABlockLostBetweenPollAndClaim() throws Exception {
     ledger().store(Lane.CPU, tasks("job-a", 0, 8)); // one block
     assertThat(loseKey(Lane.CPU)).isTrue();

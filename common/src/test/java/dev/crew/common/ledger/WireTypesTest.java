@@ -87,6 +87,7 @@ class WireTypesTest {
     samples.put(NewestJobs.class, newest);
     samples.put(NewestJobs.Newest.class, new NewestJobs.Newest(List.of("job-w", "job-v"), 7, 1));
     samples.put(LedgerKeys.class, LedgerKeys.ofJob("job-w"));
+    samples.put(ActiveBlocks.class, ActiveBlocks.ONLY);
     samples.putAll(sampleRecords(two, block));
     return samples;
   }
