@@ -4,7 +4,9 @@ import dev.crew.common.Admission;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -22,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * several scans of the cluster (23 ms of a 70 ms first result on a loaded 2-core machine, and a
  * lane that waited for it every refresh started nothing meanwhile). Until the answer comes, the
  * last one holds, with what was recorded since it was asked counted against its headroom; a job
- * seen here for the first time runs on {@link #FIRST_HEADROOM_BYTES} until its first answer.
+ * seen here for the first time runs on {@link #FIRST_HEADROOM_BYTES} until its first answer, and
+ * once that is used up its tasks wait for the answer (up to {@link #FIRST_ANSWER_WAIT}).
  */
 final class BudgetGate {
   private static final Logger log = LoggerFactory.getLogger(BudgetGate.class);
@@ -46,6 +49,18 @@ final class BudgetGate {
   private final LongSupplier nanoClock;
   private final long refreshNanos;
   private final Map<String, Checked> checked = new ConcurrentHashMap<>();
+
+  /** Per job whose first answer has not come yet: opened when it comes (or its question fails). */
+  private final Map<String, CountDownLatch> firstAnswers = new ConcurrentHashMap<>();
+
+  /** How long a task whose job used its first headroom waits for the cluster's first answer. */
+  private final Duration firstAnswerWait;
+
+  /**
+   * The longest a lane waits for a job's first answer before it hands the task back: an answer
+   * takes a pass over the ledger's active blocks and two aggregations, tens of milliseconds.
+   */
+  static final Duration FIRST_ANSWER_WAIT = Duration.ofMillis(250);
 
   /**
    * The cluster's last answer for a job and when it was asked; what this worker recorded since; and
@@ -110,10 +125,24 @@ final class BudgetGate {
       Executor asker,
       LongSupplier nanoClock,
       Duration refresh) {
+    this(lookup, asker, nanoClock, refresh, FIRST_ANSWER_WAIT);
+  }
+
+  /**
+   * As above; a task whose job used its first headroom before the cluster's first answer came waits
+   * up to {@code firstAnswerWait} for it.
+   */
+  BudgetGate(
+      Function<String, Admission> lookup,
+      Executor asker,
+      LongSupplier nanoClock,
+      Duration refresh,
+      Duration firstAnswerWait) {
     this.lookup = lookup;
     this.asker = asker;
     this.nanoClock = nanoClock;
     this.refreshNanos = refresh.toNanos();
+    this.firstAnswerWait = firstAnswerWait;
   }
 
   /** Whether {@code jobId}'s tasks must wait. */
@@ -123,8 +152,10 @@ final class BudgetGate {
     if (last == null) {
       if (checked.size() > MAX_CACHED) {
         checked.clear();
+        firstAnswers.clear();
       }
       Checked first = Checked.first(now);
+      firstAnswers.putIfAbsent(jobId, new CountDownLatch(1));
       Checked raced = checked.putIfAbsent(jobId, first);
       last = raced != null ? raced : first;
     }
@@ -136,6 +167,26 @@ final class BudgetGate {
         last = answered != null ? answered : asking;
       }
     }
+    if (!mustWait(last) || last.answered()) {
+      return mustWait(last);
+    }
+    // The first headroom is used up and the cluster's first answer is on its way: wait for it
+    // rather than hand the task back for a second (a fast job's first 4 KiB of results are
+    // recorded in a few milliseconds, and its first tasks then ran a second late, after the rest).
+    CountDownLatch answer = firstAnswers.get(jobId);
+    if (answer != null) {
+      try {
+        answer.await(firstAnswerWait.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return true;
+      }
+    }
+    Checked after = checked.get(jobId);
+    return mustWait(after != null ? after : last);
+  }
+
+  private static boolean mustWait(Checked last) {
     return switch (last.admission()) {
       case Admission.Paused paused -> true;
       // What this worker recorded since the answer alone used the headroom it left.
@@ -151,6 +202,7 @@ final class BudgetGate {
             answer = lookup.apply(jobId);
           } catch (RuntimeException e) {
             notAsked(jobId, e);
+            answered(jobId);
             return;
           }
           Admission[] before = new Admission[1];
@@ -160,6 +212,7 @@ final class BudgetGate {
                 before[0] = last.answered() ? last.admission() : Admission.OPEN;
                 return last.answer(answer, askedAt);
               });
+          answered(jobId);
           if (before[0] != null) {
             report(jobId, before[0], answer);
           }
@@ -168,6 +221,15 @@ final class BudgetGate {
       asker.execute(question);
     } catch (RuntimeException e) {
       notAsked(jobId, e);
+      answered(jobId);
+    }
+  }
+
+  /** Lets go the tasks that wait for the job's first answer (it came, or the question failed). */
+  private void answered(String jobId) {
+    CountDownLatch first = firstAnswers.remove(jobId);
+    if (first != null) {
+      first.countDown();
     }
   }
 
@@ -201,6 +263,7 @@ final class BudgetGate {
   /** Forgets a job (finished or cancelled). */
   void forget(String jobId) {
     checked.remove(jobId);
+    answered(jobId);
   }
 
   private static void report(String jobId, Admission before, Admission now) {

@@ -6,6 +6,10 @@ import dev.crew.common.Admission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -43,6 +47,50 @@ class BudgetGateTest {
     gate.paused("a");
     gate.paused("b");
     assertThat(asked).as("b used none of its headroom").containsExactly("a", "b", "a");
+  }
+
+  @Test
+  void budgetGate_firstHeadroomUsedUp_waitsForTheFirstAnswer_insteadOfPausing() throws Exception {
+    CountDownLatch asking = new CountDownLatch(1);
+    CountDownLatch answer = new CountDownLatch(1);
+    Executor slowCluster =
+        question ->
+            Thread.ofPlatform()
+                .start(
+                    () -> {
+                      asking.countDown();
+                      try {
+                        answer.await();
+                      } catch (InterruptedException e) {
+                        return;
+                      }
+                      question.run();
+                    });
+    cluster.set(new Admission.Open(1 << 20));
+    BudgetGate waiting =
+        new BudgetGate(lookup, slowCluster, nanos::get, REFRESH, Duration.ofMinutes(1));
+    assertThat(waiting.paused("a")).isFalse();
+    waiting.recorded("a", BudgetGate.FIRST_HEADROOM_BYTES);
+    assertThat(asking.await(10, TimeUnit.SECONDS)).isTrue();
+
+    CompletableFuture<Boolean> next = CompletableFuture.supplyAsync(() -> waiting.paused("a"));
+    assertThat(next).as("waits for the answer").isNotCompleted();
+    answer.countDown();
+
+    assertThat(next.get(10, TimeUnit.SECONDS)).as("the answer's 1 MiB of headroom").isFalse();
+  }
+
+  @Test
+  void budgetGate_firstAnswerLate_pausesAfterTheWait() {
+    cluster.set(new Admission.Open(1 << 20));
+    BudgetGate waiting =
+        new BudgetGate(lookup, questions::add, nanos::get, REFRESH, Duration.ofMillis(20));
+    assertThat(waiting.paused("a")).isFalse();
+    waiting.recorded("a", BudgetGate.FIRST_HEADROOM_BYTES);
+
+    assertThat(waiting.paused("a")).as("no answer within the wait").isTrue();
+    questions.forEach(Runnable::run);
+    assertThat(waiting.paused("a")).isFalse();
   }
 
   @Test
