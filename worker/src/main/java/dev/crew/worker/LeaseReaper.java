@@ -299,11 +299,14 @@ final class LeaseReaper implements AutoCloseable {
 
   /**
    * Offers again blocks with queued tasks that are in no lane shard, and forgets the blocks of jobs
-   * nobody waits for.
+   * nobody waits for that still have a task queued, claimed or unread. Blocks whose tasks are all
+   * consumed hold only counts: their job's retention removes them with it, or the map's time to
+   * live. (Found among all blocks, this took a pass over every block of every job kept, 80-230 ms
+   * of the partition threads with 13,000 blocks, once per lease timeout.)
    */
   void audit() {
     ledger.audit();
-    for (String jobId : ledger.tallies().keySet()) {
+    for (String jobId : ledger.activeTallies().keySet()) {
       if (!HeldClaims.awaited(((IMap<?, ?>) jobs).get(jobId))) {
         ledger.forget(jobId);
       }
