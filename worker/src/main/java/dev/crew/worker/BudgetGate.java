@@ -167,8 +167,9 @@ final class BudgetGate {
         last = answered != null ? answered : asking;
       }
     }
-    if (!mustWait(last) || last.answered()) {
-      return mustWait(last);
+    boolean mustWait = mustWait(last);
+    if (!mustWait || last.answered()) {
+      return mustWait;
     }
     // The first headroom is used up and the cluster's first answer is on its way: wait for it
     // rather than hand the task back for a second (a fast job's first 4 KiB of results are

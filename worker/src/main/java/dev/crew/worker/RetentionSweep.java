@@ -130,14 +130,16 @@ final class RetentionSweep implements AutoCloseable {
    * whether they ended (running, abandoned). The tallies of the ledger's active blocks are read at
    * the first question, once per sweep for all jobs: a job with a task still open there has not
    * ended (it has a task neither the ledger nor its submitter is done with), and that tally says
-   * so. Only a job with none is tallied whole, from all its blocks (its consumed tasks decide). A
-   * pass over every block of every job kept instead took 80-230 ms of the partition threads with 42
-   * jobs of 20,000 one-item tasks kept, every sweep while a job ran, and claims and records waited
-   * for it.
+   * so. Only for a job with none are all the ledger's blocks tallied (its consumed tasks decide),
+   * once per sweep however many such jobs there are: a tally of one job is a pass over every entry
+   * too. A pass over every block of every job kept took 80-230 ms of the partition threads with 42
+   * jobs of 20,000 one-item tasks kept, and was made every sweep while a job ran, claims and
+   * records waiting for it.
    */
   private static final class OnceTallies implements Function<String, JobTally> {
     private final TaskLedger ledger;
     private @Nullable Map<String, JobTally> active;
+    private @Nullable Map<String, JobTally> all;
 
     OnceTallies(TaskLedger ledger) {
       this.ledger = ledger;
@@ -149,7 +151,13 @@ final class RetentionSweep implements AutoCloseable {
         active = ledger.activeTallies();
       }
       JobTally open = active.get(jobId);
-      return open != null && open.open() > 0 ? open : ledger.tally(jobId);
+      if (open != null && open.open() > 0) {
+        return open;
+      }
+      if (all == null) {
+        all = ledger.tallies();
+      }
+      return all.getOrDefault(jobId, JobTally.EMPTY);
     }
   }
 }

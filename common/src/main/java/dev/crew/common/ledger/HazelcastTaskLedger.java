@@ -597,19 +597,18 @@ public final class HazelcastTaskLedger implements TaskLedger {
 
   @Override
   public Map<String, JobTally> tallies() {
-    Map<String, JobTally> tallies = new java.util.HashMap<>();
-    for (Map.Entry<BlockKey, BlockOutcome> probe :
-        blocks.executeOnEntries(new BlockOp(new BlockOp.Probe())).entrySet()) {
-      tallies.merge(probe.getKey().jobId(), probe.getValue().tally(), JobTally::plus);
-    }
-    return tallies;
+    return byJob(blocks.executeOnEntries(new BlockOp(new BlockOp.Probe())));
   }
 
   @Override
   public Map<String, JobTally> activeTallies() {
+    return byJob(blocks.executeOnEntries(new BlockOp(new BlockOp.Probe()), ActiveBlocks.ONLY));
+  }
+
+  /** The probed blocks' tallies summed per job. */
+  private static Map<String, JobTally> byJob(Map<BlockKey, BlockOutcome> probes) {
     Map<String, JobTally> tallies = new java.util.HashMap<>();
-    for (Map.Entry<BlockKey, BlockOutcome> probe :
-        blocks.executeOnEntries(new BlockOp(new BlockOp.Probe()), ActiveBlocks.ONLY).entrySet()) {
+    for (Map.Entry<BlockKey, BlockOutcome> probe : probes.entrySet()) {
       tallies.merge(probe.getKey().jobId(), probe.getValue().tally(), JobTally::plus);
     }
     return tallies;

@@ -338,14 +338,16 @@ public final class InMemoryTaskLedger implements TaskLedger {
     try {
       Map<String, JobTally> tallies = new HashMap<>();
       for (Map.Entry<String, TreeMap<Long, TaskBlock>> job : jobs.entrySet()) {
-        JobTally tally = null;
+        JobTally tally = JobTally.EMPTY;
+        boolean counted = false;
         for (TaskBlock block : job.getValue().values()) {
           if (!activeOnly || block.active()) {
-            tally = (tally == null ? JobTally.EMPTY : tally).plus(block.tally());
+            tally = tally.plus(block.tally());
+            counted = true;
           }
         }
-        if (tally != null || !activeOnly) {
-          tallies.put(job.getKey(), tally == null ? JobTally.EMPTY : tally);
+        if (counted || !activeOnly) {
+          tallies.put(job.getKey(), tally);
         }
       }
       return tallies;
