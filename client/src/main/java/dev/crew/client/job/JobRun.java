@@ -90,6 +90,14 @@ public final class JobRun {
       Predicates.in("state", JobState.CANCELLED.name(), JobState.REFUSED.name());
 
   private static final Duration IDLE_CHECK = Duration.ofSeconds(1);
+
+  /**
+   * Results a read that found some waits for before the next (at the rate they came lately), and
+   * the longest such wait: the idle reader's longest ({@link #MAX_IDLE_WAIT}), so a result is never
+   * kept waiting longer than when nothing came before it.
+   */
+  private static final int READ_BATCH = 32;
+
   private static final Duration FIRST_IDLE_WAIT = Duration.ofNanos(500_000);
   private static final Duration MAX_IDLE_WAIT = Duration.ofMillis(10);
 
@@ -580,6 +588,7 @@ public final class JobRun {
             progress,
             new KeptResults(options.keepResults() ? options.keepLimitBytes() : 0));
     IdleBackoff backoff = new IdleBackoff(FIRST_IDLE_WAIT, MAX_IDLE_WAIT);
+    ReadPace pace = new ReadPace(READ_BATCH, MAX_IDLE_WAIT);
     long expectedTasks = -1;
     long wait = 0;
     long idleSince = System.nanoTime();
@@ -606,6 +615,7 @@ public final class JobRun {
       }
       // The batch handed on last time is settled by the same call that reads the next: after its
       // output and its archive copies, as a reader killed in between must find it again.
+      long readAt = System.nanoTime();
       List<TaskResult> read =
           stored
               ? archive.settleThenPending(job.id(), handedOn, readSize(delivery.itemsPerTask()))
@@ -624,9 +634,12 @@ public final class JobRun {
       }
       if (!read.isEmpty()) {
         backoff.reset();
-        wait = 0;
         idleSince = System.nanoTime();
+        wait = pace.afterRead(read.size(), delivery.nanosPerTask(), readAt, idleSince);
         continue;
+      }
+      if (stored) {
+        pace.afterEmptyRead(readAt);
       }
       if (System.nanoTime() - idleSince >= IDLE_CHECK.toNanos()) {
         recover(job.id(), 1_000);
