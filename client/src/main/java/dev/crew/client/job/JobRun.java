@@ -92,9 +92,9 @@ public final class JobRun {
   private static final Duration IDLE_CHECK = Duration.ofSeconds(1);
 
   /**
-   * Results a read that found some waits for before the next (at the rate they came lately), and
-   * the longest such wait: the idle reader's longest ({@link #MAX_IDLE_WAIT}), so a result is never
-   * kept waiting longer than when nothing came before it.
+   * How many results a read that found some waits for before the next, at the rate they came lately
+   * ({@link ReadPace}); it waits at most the idle reader's longest wait ({@link #MAX_IDLE_WAIT}),
+   * so a result is never kept waiting longer than when nothing came before it.
    */
   private static final int READ_BATCH = 32;
 

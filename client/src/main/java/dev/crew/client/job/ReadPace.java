@@ -19,6 +19,9 @@ import java.time.Duration;
  * no-op tasks waited, once its tasks were measured.
  */
 final class ReadPace {
+  /** Part of a task's own time its result may wait for a read. */
+  static final double TASK_SHARE = 0.25;
+
   private final int batch;
   private final long capNanos;
 
@@ -35,9 +38,6 @@ final class ReadPace {
     this.batch = batch;
     this.capNanos = cap.toNanos();
   }
-
-  /** Part of a task's own time its result may wait for a read. */
-  static final double TASK_SHARE = 0.25;
 
   /**
    * Notes a read started at {@code startedNanos} that found {@code found} results (at least one),
